@@ -1,0 +1,339 @@
+#include "runcommand.h"
+
+#include "inputsource.h"
+#include "jobspec.h"
+#include "resultwriter.h"
+#include "taskpool.h"
+#include "terminalprogress.h"
+#include "unixsignals.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+enum ExitCode { AllOk = 0, SomeFailed = 1, UsageError = 2, Interrupted = 130 };
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "taskpool: %s\n", qPrintable(message));
+}
+
+int usageError(const QString &message)
+{
+    printError(message);
+    std::fprintf(stderr, "Try 'taskpool run --help' for more information.\n");
+    return UsageError;
+}
+
+bool parseSize(const QString &text, qint64 *bytes)
+{
+    QString t = text.trimmed();
+    qint64 factor = 1;
+    if (t.endsWith(QLatin1Char('k'), Qt::CaseInsensitive)) { factor = 1024; t.chop(1); }
+    else if (t.endsWith(QLatin1Char('M'), Qt::CaseInsensitive)) { factor = 1024 * 1024; t.chop(1); }
+    else if (t.endsWith(QLatin1Char('G'), Qt::CaseInsensitive)) { factor = qint64(1024) * 1024 * 1024; t.chop(1); }
+    bool ok = false;
+    const qint64 n = t.toLongLong(&ok);
+    if (!ok || n < 0)
+        return false;
+    *bytes = n * factor;
+    return true;
+}
+
+const char *helpText =
+    "Usage: taskpool run [options] [--] COMMAND [ARG...]\n"
+    "\n"
+    "Runs COMMAND for every input, with a pool of worker processes.\n"
+    "\n"
+    "Per-task mode (default): COMMAND runs once per task, like xargs -P. Replacement\n"
+    "strings in ARGs: {} the input, {.} without extension, {/} basename, {//} directory,\n"
+    "{/.} basename without extension, {#} task number. Without any, the input is\n"
+    "appended as the last argument. No shell is involved: an input such as\n"
+    "'a; rm -rf ~' is passed as one plain argument.\n"
+    "\n"
+    "Worker mode (--worker): COMMAND is a long-lived worker that reads one JSON task\n"
+    "per line on stdin, {\"id\": 17, \"input\": \"...\"}, and answers on stdout with\n"
+    "{\"id\": 17, \"progress\": 0.4} lines and one {\"id\": 17, \"result\": ...} or\n"
+    "{\"id\": 17, \"error\": \"...\"}. It exits when stdin closes.\n"
+    "\n"
+    "Inputs:\n"
+    "  --inputs FILE            one input per line ('-' = standard input; read lazily)\n"
+    "  --range N                the inputs 0 .. N-1\n"
+    "  -0, --null               inputs end with NUL instead of newline (find -print0)\n"
+    "                           Without --inputs or --range, standard input is read\n"
+    "                           when it is not a terminal.\n"
+    "\n"
+    "Workers:\n"
+    "  -j, --workers N          worker processes (default: one per core)\n"
+    "  --worker                 COMMAND is a long-lived protocol worker\n"
+    "  --shell                  run COMMAND with sh -c (inputs are single-quoted)\n"
+    "  --chdir DIR              run the workers in DIR\n"
+    "  --window N               tasks in flight per protocol worker (default: adapts\n"
+    "                           to the task duration, 1 for slow tasks)\n"
+    "\n"
+    "Limits and failures:\n"
+    "  --retries N              run a failed, timed-out or crashed task up to N more\n"
+    "                           times (default 0); tasks a dead worker never started\n"
+    "                           are always requeued\n"
+    "  --timeout SECONDS        end a task that runs longer (its whole process tree)\n"
+    "  --kill-grace SECONDS     time between SIGTERM and SIGKILL (default 2)\n"
+    "  --max-output SIZE        stdout/stderr kept per task, e.g. 64k, 4M (default 1M);\n"
+    "                           the rest is read and dropped, the result says truncated\n"
+    "  --progress-pattern REGEX a line of a task's output that matches sets its progress;\n"
+    "                           group 1 is a percentage, or use named groups (?<done>..)\n"
+    "                           and (?<total>..). Default: \"NN%\". Empty: off.\n"
+    "\n"
+    "Output:\n"
+    "  --results FILE           write results there instead of standard output\n"
+    "  --keep-order             write results in input order\n"
+    "  --progress               live progress bar with counts, throughput and ETA on stderr\n"
+    "  -q, --quiet              no worker log lines and no summary on stderr\n"
+    "\n"
+    "Jobs:\n"
+    "  --job FILE               load a job saved by the desktop app (options given\n"
+    "                           here override it)\n"
+    "  --demo                   run the built-in demo job (40 tasks, protocol workers)\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Results are JSON Lines, one object per task: id, input, status (ok, failed,\n"
+    "timeout, crashed, cancelled), exit_code, output (per-task mode) or result (worker\n"
+    "mode), error, attempts, worker, duration_ms; stderr and truncated when relevant.\n"
+    "\n"
+    "Exit status: 0 all tasks ok, 1 some failed, 2 usage error or the command cannot\n"
+    "start, 130 after Ctrl-C. Ctrl-C, SIGTERM and --timeout end whole process trees\n"
+    "(each worker runs in its own process group): SIGTERM, then SIGKILL.\n";
+
+bool isExecutableProgram(const QString &program, const QString &workingDirectory)
+{
+    if (program.contains(QLatin1Char('/'))) {
+        QFileInfo info(program);
+        if (info.isRelative() && !workingDirectory.isEmpty())
+            info.setFile(workingDirectory + QLatin1Char('/') + program);
+        return info.isFile() && info.isExecutable();
+    }
+    return !QStandardPaths::findExecutable(program).isEmpty();
+}
+
+} // namespace
+
+int runCommand(const QString &taskpoolPath, const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
+    const QCommandLineOption inputs(QStringLiteral("inputs"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption range(QStringLiteral("range"), {}, QStringLiteral("N"));
+    const QCommandLineOption nullSep({QStringLiteral("0"), QStringLiteral("null")}, {});
+    const QCommandLineOption workers({QStringLiteral("j"), QStringLiteral("workers")}, {}, QStringLiteral("N"));
+    const QCommandLineOption workerMode(QStringLiteral("worker"), {});
+    const QCommandLineOption shell(QStringLiteral("shell"), {});
+    const QCommandLineOption chdir(QStringLiteral("chdir"), {}, QStringLiteral("DIR"));
+    const QCommandLineOption window(QStringLiteral("window"), {}, QStringLiteral("N"));
+    const QCommandLineOption retries(QStringLiteral("retries"), {}, QStringLiteral("N"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"), {}, QStringLiteral("SECONDS"));
+    const QCommandLineOption grace(QStringLiteral("kill-grace"), {}, QStringLiteral("SECONDS"));
+    const QCommandLineOption maxOutput(QStringLiteral("max-output"), {}, QStringLiteral("SIZE"));
+    const QCommandLineOption progressPattern(QStringLiteral("progress-pattern"), {}, QStringLiteral("REGEX"));
+    const QCommandLineOption results(QStringLiteral("results"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption keepOrder(QStringLiteral("keep-order"), {});
+    const QCommandLineOption progress(QStringLiteral("progress"), {});
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, {});
+    const QCommandLineOption job(QStringLiteral("job"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption demo(QStringLiteral("demo"), {});
+    parser.addOptions({help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
+                       grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo});
+
+    if (!parser.parse(QStringList{QStringLiteral("taskpool run")} + arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(help)) {
+        std::fputs(helpText, stdout);
+        return AllOk;
+    }
+
+    JobSpec spec;
+    QString error;
+    if (parser.isSet(job) && !JobSpec::load(parser.value(job), &spec, &error))
+        return usageError(error);
+    if (parser.isSet(demo))
+        spec = JobSpec::demo(taskpoolPath);
+    const QStringList command = parser.positionalArguments();
+    if (!command.isEmpty())
+        spec.command = command;
+    if (parser.isSet(workerMode))
+        spec.mode = JobSpec::Mode::Worker;
+    if (parser.isSet(shell))
+        spec.shell = true;
+    if (parser.isSet(chdir))
+        spec.workingDirectory = parser.value(chdir);
+
+    auto intOption = [&](const QCommandLineOption &option, int min, int *out) {
+        bool ok = false;
+        const int v = parser.value(option).toInt(&ok);
+        if (!ok || v < min) {
+            error = QStringLiteral("--%1 needs a whole number of at least %2, not \"%3\"")
+                        .arg(option.names().constLast())
+                        .arg(min)
+                        .arg(parser.value(option));
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    auto secondsOption = [&](const QCommandLineOption &option, double *out) {
+        bool ok = false;
+        const double v = parser.value(option).toDouble(&ok);
+        if (!ok || v < 0) {
+            error = QStringLiteral("--%1 needs a number of seconds, not \"%2\"")
+                        .arg(option.names().constLast(), parser.value(option));
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    if (parser.isSet(workers) && !intOption(workers, 1, &spec.workers))
+        return usageError(error);
+    if (parser.isSet(window) && !intOption(window, 1, &spec.window))
+        return usageError(error);
+    if (parser.isSet(retries) && !intOption(retries, 0, &spec.retries))
+        return usageError(error);
+    if (parser.isSet(timeout) && !secondsOption(timeout, &spec.timeoutSeconds))
+        return usageError(error);
+    if (parser.isSet(grace) && !secondsOption(grace, &spec.killGraceSeconds))
+        return usageError(error);
+    if (parser.isSet(maxOutput) && !parseSize(parser.value(maxOutput), &spec.maxOutputBytes))
+        return usageError(QStringLiteral("--max-output needs a size such as 65536, 64k or 4M, not \"%1\"").arg(parser.value(maxOutput)));
+    if (parser.isSet(progressPattern))
+        spec.progressPattern = parser.value(progressPattern);
+
+    if (parser.isSet(inputs) && parser.isSet(range))
+        return usageError(QStringLiteral("give either --inputs or --range, not both"));
+    if (parser.isSet(inputs)) {
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = parser.value(inputs);
+    } else if (parser.isSet(range)) {
+        bool ok = false;
+        spec.rangeCount = parser.value(range).toLongLong(&ok);
+        if (!ok || spec.rangeCount < 0)
+            return usageError(QStringLiteral("--range needs a count of 0 or more, not \"%1\"").arg(parser.value(range)));
+        spec.inputKind = JobSpec::InputKind::Range;
+    } else if (!parser.isSet(job) && !parser.isSet(demo)) {
+        if (::isatty(STDIN_FILENO))
+            return usageError(QStringLiteral("no inputs: give --inputs FILE, --range N, or pipe the inputs in"));
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = QStringLiteral("-");
+    }
+    if (parser.isSet(nullSep))
+        spec.nullSeparated = true;
+
+    if (spec.command.isEmpty())
+        return usageError(QStringLiteral("no command given: taskpool run [options] -- COMMAND [ARG...]"));
+    error = spec.validate();
+    if (!error.isEmpty())
+        return usageError(error);
+    const QString program = CommandTemplate(spec.command, spec.shell).fixedProgram();
+    if (!program.isEmpty() && !spec.shell && !isExecutableProgram(program, spec.workingDirectory)) {
+        printError(QStringLiteral("cannot run \"%1\": no such program (not found in PATH or not executable)").arg(program));
+        return UsageError;
+    }
+
+    InputSource *input = spec.createInput(nullptr, &error);
+    if (!input) {
+        printError(error);
+        return UsageError;
+    }
+    std::unique_ptr<InputSource> inputOwner(input);
+
+    int resultsFd = STDOUT_FILENO;
+    if (parser.isSet(results)) {
+        resultsFd = ResultWriter::openFile(parser.value(results), &error);
+        if (resultsFd < 0) {
+            printError(error);
+            return UsageError;
+        }
+    }
+    ::signal(SIGPIPE, SIG_IGN); // a closed pipe is reported by write() instead
+
+    ResultWriter writer(resultsFd, spec.mode, parser.isSet(keepOrder));
+    TaskPool pool(spec, input);
+    TerminalProgress progressDisplay(&pool, parser.isSet(progress));
+    UnixSignals unixSignals;
+    const bool beQuiet = parser.isSet(quiet);
+    int interruptedBy = 0;
+
+    QObject::connect(&pool, &TaskPool::taskFinished, &pool, [&](const TaskOutcome &outcome) {
+        writer.write(outcome);
+        if (writer.hasError() && pool.state() != TaskPool::State::Terminating) {
+            if (!writer.brokenPipe())
+                printError(writer.errorString());
+            pool.terminate();
+        }
+    });
+    QObject::connect(&pool, &TaskPool::logLine, &pool, [&](int slot, const QString &line) {
+        if (beQuiet)
+            return;
+        progressDisplay.printLine(slot >= 0 ? QStringLiteral("taskpool: worker %1: %2").arg(slot).arg(line)
+                                            : QStringLiteral("taskpool: %1").arg(line));
+    });
+    QObject::connect(&unixSignals, &UnixSignals::received, &pool, [&](int signal) {
+        if (!interruptedBy)
+            interruptedBy = signal;
+        pool.terminate();
+    });
+    QTimer flushTimer;
+    flushTimer.setInterval(200); // results reach the file within a fraction of a second
+    QObject::connect(&flushTimer, &QTimer::timeout, &pool, [&] { writer.flush(); });
+    flushTimer.start();
+    QObject::connect(&pool, &TaskPool::finished, QCoreApplication::instance(), &QCoreApplication::quit,
+                     Qt::QueuedConnection);
+
+    pool.start();
+    if (pool.state() != TaskPool::State::Finished)
+        QCoreApplication::exec();
+
+    writer.finish();
+    progressDisplay.finish();
+    if (resultsFd != STDOUT_FILENO)
+        ::close(resultsFd);
+
+    const PoolStats stats = pool.stats();
+    if (!beQuiet) {
+        QString summary = QStringLiteral("%1 tasks in %2 s (%3/s): %4 ok")
+                              .arg(stats.finished())
+                              .arg(stats.elapsedSeconds, 0, 'f', 2)
+                              .arg(stats.tasksPerSecond, 0, 'f', stats.tasksPerSecond < 100 ? 1 : 0)
+                              .arg(stats.ok);
+        if (stats.failed)
+            summary += QStringLiteral(", %1 failed").arg(stats.failed);
+        if (stats.timedOut)
+            summary += QStringLiteral(", %1 timed out").arg(stats.timedOut);
+        if (stats.crashed)
+            summary += QStringLiteral(", %1 crashed").arg(stats.crashed);
+        if (stats.cancelled)
+            summary += QStringLiteral(", %1 cancelled").arg(stats.cancelled);
+        if (stats.retried)
+            summary += QStringLiteral(" (%1 retried)").arg(stats.retried);
+        printError(summary);
+    }
+    if (writer.hasError() && !writer.brokenPipe())
+        return SomeFailed;
+    if (interruptedBy == SIGINT)
+        return Interrupted;
+    if (interruptedBy)
+        return 128 + interruptedBy;
+    if (!pool.fatalError().isEmpty()) {
+        if (beQuiet)
+            printError(pool.fatalError());
+        return UsageError;
+    }
+    if (writer.hasError())
+        return 128 + SIGPIPE;
+    return stats.failures() > 0 || stats.cancelled > 0 ? SomeFailed : AllOk;
+}

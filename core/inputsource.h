@@ -1,0 +1,92 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+// Where task inputs come from. Inputs are pulled one at a time, so a list of
+// millions streams through without being held in memory.
+class InputSource : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Fetch { Item, Wait, End };
+
+    using QObject::QObject;
+
+    // Item: *input is set. Wait: nothing yet, readyRead() follows. End: no more.
+    virtual Fetch next(QByteArray *input) = 0;
+    // Number of inputs, or -1 while unknown.
+    virtual qint64 total() const { return -1; }
+    // True when the rest can be read without waiting on a producer
+    // (so a cancelled run can list every input it did not run).
+    virtual bool isFinite() const { return true; }
+    // Non-empty after a read error.
+    QString errorString() const { return m_errorString; }
+
+Q_SIGNALS:
+    void readyRead();
+
+protected:
+    QString m_errorString;
+};
+
+// 0 .. count-1, as decimal text.
+class RangeInput final : public InputSource
+{
+    Q_OBJECT
+public:
+    explicit RangeInput(qint64 count, QObject *parent = nullptr);
+    Fetch next(QByteArray *input) override;
+    qint64 total() const override { return m_count; }
+
+private:
+    qint64 m_count;
+    qint64 m_next = 0;
+};
+
+// A fixed list held in memory (the desktop app's paste box).
+class ListInput final : public InputSource
+{
+    Q_OBJECT
+public:
+    explicit ListInput(QList<QByteArray> inputs, QObject *parent = nullptr);
+    Fetch next(QByteArray *input) override;
+    qint64 total() const override { return m_inputs.size(); }
+
+private:
+    QList<QByteArray> m_inputs;
+    qsizetype m_next = 0;
+};
+
+// Lines (or NUL-separated records) of a file, or of standard input for "-".
+// A background thread reads ahead a bounded amount, so a slow producer on a
+// pipe never blocks the event loop and a huge file is never loaded whole.
+class FileInput final : public InputSource
+{
+    Q_OBJECT
+public:
+    explicit FileInput(const QString &path, char separator = '\n', QObject *parent = nullptr);
+    ~FileInput() override;
+
+    // Opens the file and starts reading. Returns false with errorString() set
+    // when the file cannot be opened.
+    bool open();
+    Fetch next(QByteArray *input) override;
+    qint64 total() const override { return m_total; }
+    bool isFinite() const override { return m_isRegularFile; }
+
+    struct Shared; // state shared with the reader thread
+
+private:
+    QString m_path;
+    char m_separator;
+    qint64 m_total = -1;
+    bool m_isRegularFile = false;
+    std::shared_ptr<Shared> m_shared;
+    QList<QByteArray> m_batch;
+    qsizetype m_batchPos = 0;
+};

@@ -1,0 +1,205 @@
+#include "jobspec.h"
+
+#include "inputsource.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QThread>
+
+namespace {
+QString modeName(JobSpec::Mode mode)
+{
+    return mode == JobSpec::Mode::Worker ? QStringLiteral("worker") : QStringLiteral("per-task");
+}
+QString inputKindName(JobSpec::InputKind kind)
+{
+    switch (kind) {
+    case JobSpec::InputKind::Range: return QStringLiteral("range");
+    case JobSpec::InputKind::File: return QStringLiteral("file");
+    case JobSpec::InputKind::List: return QStringLiteral("list");
+    }
+    return {};
+}
+} // namespace
+
+QString JobSpec::defaultProgressPattern()
+{
+    // "45%", "45.5 %": the last percentage on a line wins.
+    return QStringLiteral("(\\d+(?:\\.\\d+)?)\\s*%");
+}
+
+int JobSpec::effectiveWorkers() const
+{
+    return workers > 0 ? workers : qMax(1, QThread::idealThreadCount());
+}
+
+QString JobSpec::validate() const
+{
+    if (command.isEmpty() || command.first().isEmpty())
+        return QStringLiteral("no command given");
+    if (workers < 0)
+        return QStringLiteral("the worker count must be at least 1");
+    if (retries < 0)
+        return QStringLiteral("retries must be 0 or more");
+    if (timeoutSeconds < 0)
+        return QStringLiteral("the timeout must be 0 (none) or more seconds");
+    if (maxOutputBytes < 0)
+        return QStringLiteral("the output cap must be 0 or more bytes");
+    if (!progressPattern.isEmpty()) {
+        const QRegularExpression re(progressPattern);
+        if (!re.isValid())
+            return QStringLiteral("invalid progress pattern: %1").arg(re.errorString());
+        if (re.captureCount() < 1)
+            return QStringLiteral("the progress pattern needs a capture group for the number");
+    }
+    if (inputKind == InputKind::Range && rangeCount < 0)
+        return QStringLiteral("the range must be 0 or more");
+    if (inputKind == InputKind::File && inputFile.isEmpty())
+        return QStringLiteral("no input file given");
+    return {};
+}
+
+InputSource *JobSpec::createInput(QObject *parent, QString *error) const
+{
+    switch (inputKind) {
+    case InputKind::Range:
+        return new RangeInput(rangeCount, parent);
+    case InputKind::List: {
+        QList<QByteArray> items;
+        items.reserve(inputList.size());
+        for (const QString &s : inputList)
+            items.append(s.toUtf8());
+        return new ListInput(std::move(items), parent);
+    }
+    case InputKind::File: {
+        auto *input = new FileInput(inputFile, nullSeparated ? '\0' : '\n', parent);
+        if (!input->open()) {
+            *error = input->errorString();
+            delete input;
+            return nullptr;
+        }
+        return input;
+    }
+    }
+    return nullptr;
+}
+
+QJsonObject JobSpec::toJson() const
+{
+    QJsonObject inputs{{QStringLiteral("kind"), inputKindName(inputKind)}};
+    switch (inputKind) {
+    case InputKind::Range: inputs.insert(QStringLiteral("count"), rangeCount); break;
+    case InputKind::File:
+        inputs.insert(QStringLiteral("file"), inputFile);
+        inputs.insert(QStringLiteral("null_separated"), nullSeparated);
+        break;
+    case InputKind::List: inputs.insert(QStringLiteral("items"), QJsonArray::fromStringList(inputList)); break;
+    }
+    return {
+        {QStringLiteral("mode"), modeName(mode)},
+        {QStringLiteral("command"), QJsonArray::fromStringList(command)},
+        {QStringLiteral("shell"), shell},
+        {QStringLiteral("working_directory"), workingDirectory},
+        {QStringLiteral("workers"), workers},
+        {QStringLiteral("retries"), retries},
+        {QStringLiteral("timeout_s"), timeoutSeconds},
+        {QStringLiteral("kill_grace_s"), killGraceSeconds},
+        {QStringLiteral("max_output_bytes"), maxOutputBytes},
+        {QStringLiteral("progress_pattern"), progressPattern},
+        {QStringLiteral("window"), window},
+        {QStringLiteral("inputs"), inputs},
+    };
+}
+
+bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
+{
+    JobSpec s;
+    const QString mode = json.value(QStringLiteral("mode")).toString(QStringLiteral("per-task"));
+    if (mode == QLatin1String("worker"))
+        s.mode = Mode::Worker;
+    else if (mode != QLatin1String("per-task")) {
+        *error = QStringLiteral("unknown mode \"%1\" (expected per-task or worker)").arg(mode);
+        return false;
+    }
+    for (const QJsonValue &v : json.value(QStringLiteral("command")).toArray())
+        s.command.append(v.toString());
+    s.shell = json.value(QStringLiteral("shell")).toBool(false);
+    s.workingDirectory = json.value(QStringLiteral("working_directory")).toString();
+    s.workers = json.value(QStringLiteral("workers")).toInt(0);
+    s.retries = json.value(QStringLiteral("retries")).toInt(0);
+    s.timeoutSeconds = json.value(QStringLiteral("timeout_s")).toDouble(0);
+    s.killGraceSeconds = json.value(QStringLiteral("kill_grace_s")).toDouble(2);
+    s.maxOutputBytes = json.value(QStringLiteral("max_output_bytes")).toInteger(1 << 20);
+    s.progressPattern = json.value(QStringLiteral("progress_pattern")).toString(defaultProgressPattern());
+    s.window = json.value(QStringLiteral("window")).toInt(0);
+    const QJsonObject inputs = json.value(QStringLiteral("inputs")).toObject();
+    const QString kind = inputs.value(QStringLiteral("kind")).toString(QStringLiteral("range"));
+    if (kind == QLatin1String("range")) {
+        s.inputKind = InputKind::Range;
+        s.rangeCount = inputs.value(QStringLiteral("count")).toInteger(0);
+    } else if (kind == QLatin1String("file")) {
+        s.inputKind = InputKind::File;
+        s.inputFile = inputs.value(QStringLiteral("file")).toString();
+        s.nullSeparated = inputs.value(QStringLiteral("null_separated")).toBool(false);
+    } else if (kind == QLatin1String("list")) {
+        s.inputKind = InputKind::List;
+        for (const QJsonValue &v : inputs.value(QStringLiteral("items")).toArray())
+            s.inputList.append(v.toString());
+    } else {
+        *error = QStringLiteral("unknown input kind \"%1\" (expected range, file or list)").arg(kind);
+        return false;
+    }
+    *spec = std::move(s);
+    return true;
+}
+
+bool JobSpec::save(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool JobSpec::load(const QString &path, JobSpec *spec, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject()) {
+        *error = QStringLiteral("%1 is not a taskpool job file: %2")
+                     .arg(path, parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                              : QStringLiteral("expected a JSON object"));
+        return false;
+    }
+    if (!fromJson(doc.object(), spec, error)) {
+        *error = path + QStringLiteral(": ") + *error;
+        return false;
+    }
+    return true;
+}
+
+JobSpec JobSpec::demo(const QString &taskpoolPath)
+{
+    JobSpec s;
+    s.mode = Mode::Worker;
+    s.command = {taskpoolPath, QStringLiteral("demo-worker")};
+    s.inputKind = InputKind::Range;
+    s.rangeCount = 40;
+    s.retries = 1;
+    return s;
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+class InputSource;
+class QObject;
+
+// Everything that defines a job: what to run, on which inputs, with which limits.
+// Saved as JSON by the desktop app; built from options by `taskpool run`.
+struct JobSpec
+{
+    enum class Mode { PerTask, Worker };
+    enum class InputKind { Range, File, List };
+
+    Mode mode = Mode::PerTask;
+    QStringList command;           // program and arguments, with {} replacement strings
+    bool shell = false;            // run the words as an `sh -c` script (values quoted)
+    QString workingDirectory;      // empty = current directory
+    int workers = 0;               // 0 = one per core
+    int retries = 0;               // extra attempts for a failed, timed-out or crashed task
+    double timeoutSeconds = 0;     // 0 = no limit
+    double killGraceSeconds = 2;   // SIGTERM -> SIGKILL delay when ending a process tree
+    qint64 maxOutputBytes = 1 << 20; // stored stdout/stderr per task
+    QString progressPattern = defaultProgressPattern();
+    int window = 0;                // tasks in flight per long-lived worker; 0 = adaptive
+
+    InputKind inputKind = InputKind::Range;
+    qint64 rangeCount = 0;
+    QString inputFile;             // "-" = standard input
+    QStringList inputList;
+    bool nullSeparated = false;    // input records end with NUL instead of newline
+
+    static QString defaultProgressPattern();
+    int effectiveWorkers() const;
+    // Empty when the spec can run, else a message for the user.
+    QString validate() const;
+    // Creates the input source (opened); null with *error set on failure.
+    InputSource *createInput(QObject *parent, QString *error) const;
+
+    QJsonObject toJson() const;
+    static bool fromJson(const QJsonObject &json, JobSpec *spec, QString *error);
+    bool save(const QString &path, QString *error) const;
+    static bool load(const QString &path, JobSpec *spec, QString *error);
+
+    // The built-in demo: the taskpool binary itself as a protocol worker.
+    static JobSpec demo(const QString &taskpoolPath);
+};

@@ -1,0 +1,219 @@
+#include "pertaskworker.h"
+
+#include <QDateTime>
+
+namespace {
+constexpr qsizetype ProgressLineMax = 4096;
+} // namespace
+
+PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, QObject *parent)
+    : Worker(slot, spec, parent)
+    , m_command(spec.command, spec.shell)
+{
+    if (!spec.progressPattern.isEmpty()) {
+        m_progressPattern.setPattern(spec.progressPattern);
+        m_progressPattern.optimize();
+        m_doneGroup = m_progressPattern.namedCaptureGroups().indexOf(QStringLiteral("done"));
+        m_totalGroup = m_progressPattern.namedCaptureGroups().indexOf(QStringLiteral("total"));
+        m_progressNeedsPercent = spec.progressPattern == JobSpec::defaultProgressPattern();
+    }
+}
+
+int PerTaskWorker::freeCapacity() const
+{
+    return !m_retiring && m_state == WorkerState::Idle ? 1 : 0;
+}
+
+void PerTaskWorker::start()
+{
+    setState(WorkerState::Idle);
+    Q_EMIT capacityAvailable(this);
+}
+
+void PerTaskWorker::assign(Task task)
+{
+    Q_ASSERT(!m_run);
+    m_run.emplace();
+    m_run->task = std::move(task);
+    m_run->startedMs = nowMs();
+    m_run->startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
+    m_output.clear();
+    m_outputTruncated = false;
+    m_stdoutTail.clear();
+    m_stderrTail.clear();
+    setState(WorkerState::Busy);
+
+    QString program, error;
+    QStringList arguments;
+    if (!m_command.expand(m_run->task.input, m_run->task.id + 1, &program, &arguments, &error)) {
+        TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
+        outcome.error = error;
+        finishTask(std::move(outcome));
+        return;
+    }
+    launch(program, arguments);
+}
+
+void PerTaskWorker::handleStdout(QByteArrayView data)
+{
+    if (data.isEmpty() || !m_run)
+        return;
+    const qsizetype room = m_spec.maxOutputBytes - m_output.size();
+    if (data.size() <= room) {
+        m_output.append(data);
+    } else {
+        if (room > 0)
+            m_output.append(data.first(room));
+        m_outputTruncated = true; // keep draining the pipe, store no more
+    }
+    scanProgress(m_stdoutTail, data);
+}
+
+void PerTaskWorker::handleStderr(QByteArrayView data)
+{
+    if (data.isEmpty() || !m_run)
+        return;
+    appendErrorOutput(*m_run, data);
+    scanProgress(m_stderrTail, data);
+}
+
+// Tools redraw progress with '\r', so both '\r' and '\n' end a line here.
+// Only the newest matching line matters, so lines are tried from the end.
+void PerTaskWorker::scanProgress(QByteArray &tail, QByteArrayView data)
+{
+    if (!m_progressPattern.isValid() || m_progressPattern.pattern().isEmpty())
+        return;
+    qsizetype end = data.size();
+    qsizetype lastBreak = -1;
+    for (qsizetype i = end - 1; i >= 0; --i) {
+        if (data[i] == '\n' || data[i] == '\r') {
+            lastBreak = i;
+            break;
+        }
+    }
+    if (lastBreak < 0) {
+        if (tail.size() < ProgressLineMax)
+            tail.append(data.first(qMin(data.size(), ProgressLineMax - tail.size())));
+        return;
+    }
+    // Complete lines: tail + data[0..lastBreak). Walk them newest first.
+    double progress;
+    bool found = false;
+    qsizetype lineEnd = lastBreak;
+    while (lineEnd >= 0 && !found) {
+        qsizetype lineStart = lineEnd - 1;
+        while (lineStart >= 0 && data[lineStart] != '\n' && data[lineStart] != '\r')
+            --lineStart;
+        const QByteArrayView line = data.sliced(lineStart + 1, lineEnd - lineStart - 1);
+        if (lineStart < 0) {
+            QByteArray joined = tail + line.toByteArray();
+            found = parseProgress(joined, &progress);
+            break;
+        }
+        found = parseProgress(line, &progress);
+        lineEnd = lineStart;
+    }
+    tail = data.sliced(lastBreak + 1).first(qMin(data.size() - lastBreak - 1, ProgressLineMax)).toByteArray();
+    if (found && m_run)
+        m_run->progress = progress;
+}
+
+bool PerTaskWorker::parseProgress(QByteArrayView line, double *progress) const
+{
+    if (line.isEmpty() || line.size() > ProgressLineMax)
+        return false;
+    if (m_progressNeedsPercent && !line.contains('%'))
+        return false;
+    const QString text = QString::fromUtf8(line);
+    QRegularExpressionMatchIterator it = m_progressPattern.globalMatch(text);
+    QRegularExpressionMatch match;
+    while (it.hasNext())
+        match = it.next(); // the last match on the line is the newest figure
+    if (!match.hasMatch())
+        return false;
+    bool ok = false;
+    double value;
+    if (m_doneGroup > 0 && m_totalGroup > 0) {
+        const double done = match.captured(m_doneGroup).toDouble(&ok);
+        bool okTotal = false;
+        const double total = match.captured(m_totalGroup).toDouble(&okTotal);
+        if (!ok || !okTotal || total <= 0)
+            return false;
+        value = done / total;
+    } else {
+        value = match.captured(1).toDouble(&ok) / 100.0;
+        if (!ok)
+            return false;
+    }
+    *progress = qBound(0.0, value, 1.0);
+    return true;
+}
+
+void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText)
+{
+    if (!m_run)
+        return;
+    TaskStatus taskStatus = TaskStatus::Failed;
+    QString error;
+    int code = -1;
+    switch (endReason()) {
+    case EndReason::Terminate:
+        taskStatus = TaskStatus::Cancelled;
+        error = QStringLiteral("terminated");
+        break;
+    case EndReason::Timeout:
+        taskStatus = TaskStatus::Timeout;
+        error = QStringLiteral("timed out after %1 s").arg(m_spec.timeoutSeconds);
+        break;
+    case EndReason::None:
+    case EndReason::Stragglers:
+        if (status == QProcess::NormalExit) {
+            code = exitCode;
+            taskStatus = exitCode == 0 ? TaskStatus::Ok : TaskStatus::Failed;
+            if (exitCode != 0)
+                error = exitText;
+        } else {
+            taskStatus = TaskStatus::Crashed;
+            error = exitText;
+        }
+        break;
+    }
+    TaskOutcome outcome = makeOutcome(*m_run, taskStatus, nowMs());
+    outcome.exitCode = code;
+    outcome.error = error;
+    outcome.output = std::move(m_output);
+    outcome.outputTruncated = outcome.outputTruncated || m_outputTruncated;
+    finishTask(std::move(outcome));
+}
+
+void PerTaskWorker::handleStartFailure(const QString &reason)
+{
+    if (!m_run)
+        return;
+    TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
+    outcome.error = reason;
+    Q_EMIT startFailed(this, reason);
+    finishTask(std::move(outcome));
+}
+
+void PerTaskWorker::finishTask(TaskOutcome outcome)
+{
+    const Task task = std::move(m_run->task);
+    m_run.reset();
+    m_output.clear();
+    countOutcome(outcome.status);
+    setState(m_retiring ? WorkerState::Stopping : WorkerState::Idle);
+    Q_EMIT attemptFinished(this, task, outcome);
+    if (m_retiring)
+        finishRetiring();
+    else
+        Q_EMIT capacityAvailable(this);
+}
+
+void PerTaskWorker::onRetire()
+{
+    if (!m_run && !hasProcess())
+        finishRetiring();
+    else
+        setState(WorkerState::Stopping);
+}

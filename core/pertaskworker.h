@@ -1,0 +1,46 @@
+#pragma once
+
+#include "worker.h"
+
+#include <optional>
+
+// One process per task, like `xargs -P`: the input goes into the command line,
+// stdout is the task's output, the exit code decides ok or failed, and lines
+// that match the progress pattern set the task's progress.
+class PerTaskWorker final : public Worker
+{
+    Q_OBJECT
+public:
+    PerTaskWorker(int slot, const JobSpec &spec, QObject *parent);
+
+    int freeCapacity() const override;
+    int inFlightCount() const override { return m_run ? 1 : 0; }
+    void start() override;
+    void assign(Task task) override;
+
+protected:
+    void handleStdout(QByteArrayView data) override;
+    void handleStderr(QByteArrayView data) override;
+    void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) override;
+    void handleStartFailure(const QString &reason) override;
+    const Running *current() const override { return m_run ? &*m_run : nullptr; }
+    void onRetire() override;
+    void onTerminate() override {}
+
+private:
+    void finishTask(TaskOutcome outcome);
+    void scanProgress(QByteArray &tail, QByteArrayView data);
+    bool parseProgress(QByteArrayView line, double *progress) const;
+
+    CommandTemplate m_command;
+    QRegularExpression m_progressPattern;
+    bool m_progressNeedsPercent = false;
+    int m_doneGroup = -1;
+    int m_totalGroup = -1;
+
+    std::optional<Running> m_run;
+    QByteArray m_output;
+    bool m_outputTruncated = false;
+    QByteArray m_stdoutTail; // unfinished line, for progress matching
+    QByteArray m_stderrTail;
+};

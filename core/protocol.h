@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+// The JSON Lines protocol spoken with long-lived workers.
+//   pool -> worker:  {"id": 17, "input": "..."}
+//   worker -> pool:  {"id": 17, "progress": 0.4, "message": "..."}
+//                    {"id": 17, "result": <any JSON>}   or   {"id": 17, "error": "text"}
+namespace Protocol {
+
+// Appends one task line, newline included. Returns false if the input was not
+// valid UTF-8 (it is then sent with U+FFFD replacements).
+bool appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input);
+
+struct WorkerMessage
+{
+    enum class Kind { Progress, Result, Error };
+    Kind kind = Kind::Progress;
+    qint64 id = -1;
+    double progress = 0;       // 0..1, clamped
+    QByteArray message;        // optional progress message (UTF-8)
+    QByteArrayView result;     // raw JSON, points into the parsed line
+    QByteArray error;          // UTF-8
+};
+
+// Parses one line from a worker. On failure returns false and says why in
+// *problem (the line is then not a protocol message and goes to the log).
+bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *problem);
+
+} // namespace Protocol

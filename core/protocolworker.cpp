@@ -1,0 +1,250 @@
+#include "protocolworker.h"
+
+#include "protocol.h"
+
+#include <QDateTime>
+
+namespace {
+constexpr int MaxWindow = 256;
+constexpr double TargetQueuedMs = 5.0; // how much work to keep queued in a worker's pipe
+constexpr qsizetype StderrLineMax = 64 * 1024;
+} // namespace
+
+ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, QObject *parent)
+    : Worker(slot, spec, parent)
+    , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
+    , m_stderr(StderrLineMax)
+{
+}
+
+int ProtocolWorker::window() const
+{
+    if (m_spec.window > 0)
+        return m_spec.window;
+    if (m_avgTaskMs < 0)
+        return 1;
+    return int(qBound(1.0, 1.0 + TargetQueuedMs / qMax(m_avgTaskMs, 0.001), double(MaxWindow)));
+}
+
+int ProtocolWorker::freeCapacity() const
+{
+    if (m_retiring || !hasProcess() || endReason() != EndReason::None
+        || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
+        return 0;
+    return qMax(0, window() - int(m_inFlight.size()));
+}
+
+void ProtocolWorker::start()
+{
+    if (m_retiring) {
+        finishRetiring();
+        return;
+    }
+    setState(WorkerState::Starting);
+    m_stdout.reset();
+    m_stderr.reset();
+    m_finishedThisLife = 0;
+    m_lastLineTooLong = false;
+    m_inputClosed = false;
+    m_lastStderrLine.clear();
+    if (m_spec.shell)
+        launch(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_spec.command.join(QLatin1Char(' '))});
+    else
+        launch(m_spec.command.first(), m_spec.command.mid(1));
+}
+
+void ProtocolWorker::handleStarted()
+{
+    if (m_retiring)
+        return;
+    setState(WorkerState::Idle);
+    Q_EMIT capacityAvailable(this);
+}
+
+void ProtocolWorker::assign(Task task)
+{
+    const qint64 now = nowMs();
+    Running run;
+    run.task = std::move(task);
+    m_writeBuffer.clear();
+    if (!Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input) || run.task.input.contains('\0')) {
+        // JSON carries text only; sending a mangled input would be a silent lie.
+        run.startedMs = now;
+        run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
+        TaskOutcome outcome = makeOutcome(run, TaskStatus::Failed, now);
+        outcome.error = QStringLiteral("the input is not valid UTF-8 text (or holds a NUL byte) and cannot be sent to a protocol worker exactly");
+        countOutcome(outcome.status);
+        Q_EMIT attemptFinished(this, run.task, outcome);
+        return;
+    }
+    m_inFlight.push_back(std::move(run));
+    if (m_inFlight.size() == 1)
+        startHeadClock(now);
+    setState(WorkerState::Busy);
+    writeToProcess(m_writeBuffer);
+}
+
+void ProtocolWorker::startHeadClock(qint64 now)
+{
+    if (m_inFlight.empty())
+        return;
+    Running &head = m_inFlight.front();
+    head.startedMs = now;
+    head.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+void ProtocolWorker::handleStdout(QByteArrayView data)
+{
+    if (data.isEmpty())
+        return;
+    m_stdout.feed(data, [this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    if (freeCapacity() > 0)
+        Q_EMIT capacityAvailable(this);
+}
+
+void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
+{
+    if (truncated) {
+        m_lastLineTooLong = true;
+        log(QStringLiteral("worker sent a line longer than %1 bytes; it was dropped").arg(m_stdout.maxLineLength()));
+        return;
+    }
+    Protocol::WorkerMessage message;
+    QString problem;
+    if (!Protocol::parseWorkerLine(line, &message, &problem)) {
+        if (!line.trimmed().isEmpty())
+            log(QStringLiteral("not a protocol message (%1): %2").arg(problem, QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)))));
+        return;
+    }
+    auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(),
+                           [&](const Running &r) { return r.task.id == message.id; });
+    if (it == m_inFlight.end()) {
+        log(QStringLiteral("worker answered task %1, which it was not given").arg(message.id));
+        return;
+    }
+    if (message.kind == Protocol::WorkerMessage::Kind::Progress) {
+        it->progress = message.progress;
+        it->message = QString::fromUtf8(message.message);
+        return;
+    }
+    const qint64 now = nowMs();
+    // Tasks are answered in order: any task before this one got no answer.
+    while (&m_inFlight.front() != &*it) {
+        TaskOutcome skipped = makeOutcome(m_inFlight.front(), TaskStatus::Failed, now);
+        skipped.error = m_lastLineTooLong ? QStringLiteral("the worker's answer was longer than the line limit")
+                                          : QStringLiteral("the worker skipped this task (no result or error line)");
+        m_lastLineTooLong = false;
+        completeHead(std::move(skipped));
+        it = m_inFlight.begin();
+        while (it->task.id != message.id)
+            ++it;
+    }
+    TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Ok, now);
+    if (message.kind == Protocol::WorkerMessage::Kind::Result) {
+        outcome.result = message.result.toByteArray();
+    } else {
+        outcome.status = TaskStatus::Failed;
+        outcome.error = QString::fromUtf8(message.error);
+    }
+    m_lastLineTooLong = false;
+    ++m_finishedThisLife;
+    const double serviceMs = double(outcome.durationMs);
+    m_avgTaskMs = m_avgTaskMs < 0 ? serviceMs : 0.8 * m_avgTaskMs + 0.2 * serviceMs;
+    completeHead(std::move(outcome));
+}
+
+void ProtocolWorker::completeHead(TaskOutcome outcome)
+{
+    const Task task = std::move(m_inFlight.front().task);
+    m_inFlight.pop_front();
+    countOutcome(outcome.status);
+    startHeadClock(nowMs());
+    if (m_inFlight.empty() && m_state == WorkerState::Busy)
+        setState(WorkerState::Idle);
+    Q_EMIT attemptFinished(this, task, outcome);
+}
+
+void ProtocolWorker::handleStderr(QByteArrayView data)
+{
+    if (!m_inFlight.empty())
+        appendErrorOutput(m_inFlight.front(), data);
+    m_stderr.feed(data, [this](QByteArrayView line, bool) {
+        m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
+        log(m_lastStderrLine);
+    });
+}
+
+void ProtocolWorker::returnQueuedTasks()
+{
+    QList<Task> queued;
+    for (Running &r : m_inFlight)
+        queued.append(std::move(r.task));
+    m_inFlight.clear();
+    if (!queued.isEmpty())
+        Q_EMIT tasksReturned(this, queued);
+}
+
+void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitText)
+{
+    m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    m_stderr.finish([this](QByteArrayView line, bool) {
+        m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
+        log(m_lastStderrLine);
+    });
+    const qint64 now = nowMs();
+    const EndReason reason = endReason();
+    if (reason == EndReason::Terminate) {
+        while (!m_inFlight.empty()) {
+            TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Cancelled, now);
+            outcome.error = QStringLiteral("terminated");
+            completeHead(std::move(outcome));
+        }
+        finishRetiring();
+        return;
+    }
+    if (!m_inFlight.empty()) {
+        // Only the task being worked on is to blame; the ones queued behind it go back.
+        const bool timedOut = reason == EndReason::Timeout;
+        TaskOutcome outcome = makeOutcome(m_inFlight.front(), timedOut ? TaskStatus::Timeout : TaskStatus::Crashed, now);
+        outcome.error = timedOut ? QStringLiteral("timed out after %1 s").arg(m_spec.timeoutSeconds)
+                                 : QStringLiteral("the worker %1 while working on this task").arg(exitText);
+        completeHead(std::move(outcome));
+        returnQueuedTasks();
+        if (timedOut) {
+            start(); // a timeout is the task's fault, not the worker program's
+            return;
+        }
+    }
+    if (m_retiring) {
+        finishRetiring();
+        return;
+    }
+    if (reason == EndReason::Timeout) {
+        start();
+        return;
+    }
+    setState(WorkerState::Crashed);
+    QString why = QStringLiteral("worker %1").arg(exitText);
+    if (!m_lastStderrLine.isEmpty())
+        why += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
+    Q_EMIT died(this, why, m_finishedThisLife > 0);
+}
+
+void ProtocolWorker::handleStartFailure(const QString &reason)
+{
+    returnQueuedTasks();
+    setState(WorkerState::Crashed);
+    Q_EMIT startFailed(this, reason);
+}
+
+void ProtocolWorker::onRetire()
+{
+    setState(WorkerState::Stopping);
+    if (!hasProcess()) {
+        finishRetiring();
+        return;
+    }
+    closeProcessInput(); // stdin closed = finish the queued tasks and exit
+    m_inputClosed = true;
+    m_inputClosedAtMs = nowMs();
+}

@@ -1,0 +1,141 @@
+#include "resultwriter.h"
+
+#include "json.h"
+
+#include <QFile>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+constexpr qsizetype FlushThreshold = 256 * 1024;
+} // namespace
+
+ResultWriter::ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder)
+    : m_fd(fd)
+    , m_mode(mode)
+    , m_keepOrder(keepOrder)
+{
+    m_buffer.reserve(FlushThreshold + 4096);
+}
+
+ResultWriter::~ResultWriter()
+{
+    flush();
+}
+
+int ResultWriter::openFile(const QString &path, QString *error)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        *error = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    return fd;
+}
+
+void ResultWriter::appendJson(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode)
+{
+    out.append("{\"id\":");
+    Json::appendNumber(out, o.id);
+    out.append(",\"input\":");
+    Json::appendString(out, o.input);
+    out.append(",\"status\":\"");
+    out.append(taskStatusName(o.status).toLatin1());
+    out.append("\",\"exit_code\":");
+    if (o.exitCode >= 0)
+        Json::appendNumber(out, o.exitCode);
+    else
+        out.append("null");
+    if (mode == JobSpec::Mode::PerTask) {
+        out.append(",\"output\":");
+        if (!Json::appendString(out, o.output))
+            out.append(",\"output_lossy\":true"); // not UTF-8: invalid bytes became U+FFFD
+    } else {
+        out.append(",\"result\":");
+        out.append(o.result.isEmpty() ? QByteArrayView("null") : QByteArrayView(o.result));
+    }
+    out.append(",\"error\":");
+    if (o.error.isEmpty())
+        out.append("null");
+    else
+        Json::appendText(out, o.error);
+    if (!o.errorOutput.isEmpty()) {
+        out.append(",\"stderr\":");
+        Json::appendString(out, o.errorOutput);
+    }
+    if (o.outputTruncated)
+        out.append(",\"truncated\":true");
+    out.append(",\"attempts\":");
+    Json::appendNumber(out, o.attempts);
+    out.append(",\"worker\":");
+    if (o.worker >= 0)
+        Json::appendNumber(out, o.worker);
+    else
+        out.append("null");
+    out.append(",\"duration_ms\":");
+    Json::appendNumber(out, o.durationMs);
+    out.append("}\n");
+}
+
+void ResultWriter::write(const TaskOutcome &outcome)
+{
+    if (!m_keepOrder) {
+        append(outcome);
+        return;
+    }
+    if (outcome.id != m_nextId) {
+        QByteArray line;
+        appendJson(line, outcome, m_mode);
+        m_waiting.emplace(outcome.id, std::move(line));
+        return;
+    }
+    append(outcome);
+    ++m_nextId;
+    for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextId; it = m_waiting.erase(it)) {
+        m_buffer.append(it->second);
+        ++m_nextId;
+        ++m_written;
+    }
+    if (m_buffer.size() >= FlushThreshold)
+        flush();
+}
+
+void ResultWriter::append(const TaskOutcome &outcome)
+{
+    appendJson(m_buffer, outcome, m_mode);
+    ++m_written;
+    if (m_buffer.size() >= FlushThreshold)
+        flush();
+}
+
+bool ResultWriter::finish()
+{
+    // Gaps can only remain if the input was abandoned mid-way; keep what we have.
+    for (auto &entry : m_waiting) {
+        m_buffer.append(entry.second);
+        ++m_written;
+    }
+    m_waiting.clear();
+    return flush();
+}
+
+bool ResultWriter::flush()
+{
+    const char *p = m_buffer.constData();
+    qsizetype left = m_buffer.size();
+    while (left > 0 && m_error.isEmpty()) {
+        const ssize_t n = ::write(m_fd, p, size_t(left));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            m_brokenPipe = errno == EPIPE;
+            m_error = QStringLiteral("cannot write results: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            break;
+        }
+        p += n;
+        left -= n;
+    }
+    m_buffer.clear();
+    return m_error.isEmpty();
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "jobspec.h"
+#include "task.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <map>
+
+// Writes one JSON object per finished task (JSON Lines) to a file descriptor,
+// as tasks finish or, with keepOrder, in input order. Writes are buffered and
+// flushed by size and by flush(), so a fast run does not make a syscall per task.
+class ResultWriter
+{
+public:
+    ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder);
+    ~ResultWriter();
+
+    // Opens (truncates) a file for writing; returns -1 with *error set on failure.
+    static int openFile(const QString &path, QString *error);
+
+    void write(const TaskOutcome &outcome);
+    bool flush();
+    bool finish(); // writes anything still held back for ordering, then flushes
+    bool hasError() const { return !m_error.isEmpty(); }
+    QString errorString() const { return m_error; }
+    bool brokenPipe() const { return m_brokenPipe; }
+    qint64 written() const { return m_written; }
+
+    static void appendJson(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
+
+private:
+    void append(const TaskOutcome &outcome);
+
+    int m_fd;
+    JobSpec::Mode m_mode;
+    bool m_keepOrder;
+    QByteArray m_buffer;
+    std::map<qint64, QByteArray> m_waiting; // keepOrder: finished out of order
+    qint64 m_nextId = 0;
+    qint64 m_written = 0;
+    QString m_error;
+    bool m_brokenPipe = false;
+};

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QtGlobal>
+
+// How a task ended. Pending/Running are live states; the rest are final.
+enum class TaskStatus : quint8
+{
+    Pending,
+    Running,
+    Ok,
+    Failed,
+    Timeout,
+    Crashed,
+    Cancelled,
+};
+
+QString taskStatusName(TaskStatus status);
+bool taskStatusFromName(const QString &name, TaskStatus *status);
+inline bool isFailure(TaskStatus s)
+{
+    return s == TaskStatus::Failed || s == TaskStatus::Timeout || s == TaskStatus::Crashed;
+}
+
+// One unit of work as it travels through the pool. Kept small on purpose:
+// the id is the input's position, the input is the raw bytes of its line.
+struct Task
+{
+    qint64 id = -1;
+    QByteArray input;
+    int attempts = 0; // attempts already made (0 for a fresh task)
+};
+
+// The record of one finished attempt (or of a task that never ran, when cancelled).
+struct TaskOutcome
+{
+    qint64 id = -1;
+    QByteArray input;
+    TaskStatus status = TaskStatus::Pending;
+    int exitCode = -1;        // -1: no exit code (killed, protocol worker, never ran)
+    QByteArray output;        // stdout of a per-task command (capped)
+    QByteArray errorOutput;   // stderr of the task (capped)
+    QByteArray result;        // raw JSON value a protocol worker returned
+    QString error;            // human-readable reason when not ok
+    bool outputTruncated = false;
+    int attempts = 0;
+    int worker = -1;          // slot that ran the last attempt
+    qint64 startedAtMs = 0;   // ms since the epoch, 0 if never started
+    qint64 durationMs = 0;
+};

@@ -1,0 +1,429 @@
+#include "taskpool.h"
+
+#include "clock.h"
+#include "inputsource.h"
+
+#include <QTimer>
+
+#include <algorithm>
+
+namespace {
+constexpr int TickMs = 100;
+constexpr qint64 ThroughputWindowMs = 5000;
+constexpr int StartFailureLimit = 3;
+} // namespace
+
+TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
+    : QObject(parent)
+    , m_spec(spec)
+    , m_input(input)
+    , m_queue(input)
+    , m_targetWorkers(spec.effectiveWorkers())
+{
+    connect(m_input, &InputSource::readyRead, this, [this] {
+        if (m_draining)
+            cancelRemaining();
+        else
+            dispatch();
+    });
+}
+
+TaskPool::~TaskPool()
+{
+    // Workers kill their process trees in their destructors.
+    qDeleteAll(m_workers);
+}
+
+void TaskPool::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void TaskPool::start()
+{
+    if (m_state != State::Idle)
+        return;
+    m_startedMs = monotonicMs();
+    m_tick = new QTimer(this);
+    m_tick->setInterval(TickMs);
+    connect(m_tick, &QTimer::timeout, this, &TaskPool::tick);
+    m_tick->start();
+    setState(State::Running);
+    reconcileWorkers();
+    dispatch();
+}
+
+void TaskPool::pause()
+{
+    if (m_state == State::Running)
+        setState(State::Paused);
+}
+
+void TaskPool::resume()
+{
+    if (m_state != State::Paused)
+        return;
+    setState(State::Running);
+    dispatch();
+}
+
+void TaskPool::stop()
+{
+    if (m_state != State::Running && m_state != State::Paused)
+        return;
+    setState(State::Stopping);
+    Q_EMIT logLine(-1, QStringLiteral("stopping: no new tasks; running tasks finish"));
+    checkCompletion();
+}
+
+void TaskPool::terminate()
+{
+    if (m_state == State::Idle) {
+        setState(State::Terminating);
+        m_retiringAll = true;
+        cancelRemaining();
+        return;
+    }
+    if (m_state == State::Terminating || m_state == State::Finished)
+        return;
+    setState(State::Terminating);
+    m_retiringAll = true;
+    Q_EMIT logLine(-1, QStringLiteral("terminating every worker's process tree"));
+    const QList<Worker *> workers = m_workers; // terminate() may remove entries
+    for (Worker *w : workers)
+        w->terminate();
+    checkCompletion();
+}
+
+void TaskPool::setWorkerCount(int count)
+{
+    m_targetWorkers = qMax(1, count);
+    if (m_state == State::Running || m_state == State::Paused) {
+        reconcileWorkers();
+        dispatch();
+    }
+}
+
+void TaskPool::reconcileWorkers()
+{
+    QList<Worker *> live;
+    for (Worker *w : std::as_const(m_workers)) {
+        if (!w->isRetiring())
+            live.append(w);
+    }
+    while (live.size() < m_targetWorkers)
+        live.append(addWorker());
+    if (live.size() > m_targetWorkers) {
+        // Idle workers go first, then those with the least work in hand.
+        std::stable_sort(live.begin(), live.end(), [](Worker *a, Worker *b) {
+            return a->inFlightCount() < b->inFlightCount();
+        });
+        const QList<Worker *> surplus = live.mid(m_targetWorkers);
+        for (Worker *w : surplus)
+            w->retire();
+    }
+}
+
+Worker *TaskPool::addWorker()
+{
+    // Reuse the lowest free slot number so rows stay stable in the UI.
+    int slot = 0;
+    while (std::any_of(m_workers.cbegin(), m_workers.cend(), [slot](Worker *w) { return w->slot() == slot; }))
+        ++slot;
+    Worker *w = Worker::create(slot, m_spec, this);
+    connect(w, &Worker::attemptFinished, this, &TaskPool::onAttemptFinished);
+    connect(w, &Worker::tasksReturned, this, &TaskPool::onTasksReturned);
+    connect(w, &Worker::capacityAvailable, this, &TaskPool::onCapacityAvailable);
+    connect(w, &Worker::died, this, &TaskPool::onWorkerDied);
+    connect(w, &Worker::startFailed, this, &TaskPool::onStartFailed);
+    connect(w, &Worker::retired, this, &TaskPool::onWorkerRetired);
+    connect(w, &Worker::logLine, this, &TaskPool::logLine);
+    const auto pos = std::lower_bound(m_workers.begin(), m_workers.end(), slot,
+                                      [](Worker *a, int s) { return a->slot() < s; });
+    m_workers.insert(pos, w);
+    w->start();
+    return w;
+}
+
+void TaskPool::dispatch()
+{
+    if (m_dispatching) {
+        m_dispatchAgain = true;
+        return;
+    }
+    m_dispatching = true;
+    do {
+        m_dispatchAgain = false;
+        if (m_state != State::Running)
+            break;
+        const QList<Worker *> workers = m_workers;
+        for (Worker *w : workers) {
+            if (m_state != State::Running)
+                break;
+            if (m_workers.contains(w))
+                fill(w);
+        }
+    } while (m_dispatchAgain);
+    m_dispatching = false;
+    checkCompletion();
+}
+
+void TaskPool::fill(Worker *worker)
+{
+    Task task;
+    while (m_state == State::Running && worker->freeCapacity() > 0) {
+        const TaskQueue::Take take = m_queue.take(&task);
+        if (take != TaskQueue::Take::Task) {
+            if (take == TaskQueue::Take::End && m_input->errorString().size() && m_fatalError.isEmpty())
+                fail(QStringLiteral("cannot read the inputs: %1").arg(m_input->errorString()));
+            break;
+        }
+        ++m_running;
+        worker->assign(std::move(task));
+        task = Task();
+    }
+}
+
+void TaskPool::onCapacityAvailable(Worker *worker)
+{
+    if (m_dispatching) {
+        m_dispatchAgain = true; // the loop that is running picks it up
+        return;
+    }
+    m_dispatching = true;
+    fill(worker);
+    m_dispatching = false;
+    if (m_dispatchAgain)
+        dispatch();
+    else
+        checkCompletion();
+}
+
+void TaskPool::onAttemptFinished(Worker *, const Task &task, const TaskOutcome &outcome)
+{
+    --m_running;
+    if (outcome.exitCode >= 0 || outcome.status != TaskStatus::Failed)
+        m_anyProcessRan = true; // a start failure is "failed" without an exit code
+    if (outcome.status == TaskStatus::Ok)
+        m_consecutiveDeaths = 0;
+    const bool retryable = isFailure(outcome.status) && task.attempts < m_spec.retries
+        && (m_state == State::Running || m_state == State::Paused);
+    if (retryable) {
+        Task again = task;
+        again.attempts = outcome.attempts;
+        ++m_retried;
+        m_queue.requeue(std::move(again));
+        Q_EMIT logLine(outcome.worker, QStringLiteral("task %1 %2 (%3); trying again (attempt %4 of %5)")
+                                           .arg(task.id)
+                                           .arg(taskStatusName(outcome.status), outcome.error)
+                                           .arg(outcome.attempts + 1)
+                                           .arg(m_spec.retries + 1));
+        return;
+    }
+    emitFinal(outcome);
+    if (!m_dispatching)
+        checkCompletion();
+}
+
+void TaskPool::emitFinal(const TaskOutcome &outcome)
+{
+    ++m_counts[static_cast<int>(outcome.status)];
+    Q_EMIT taskFinished(outcome);
+}
+
+void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
+{
+    m_running -= tasks.size();
+    // They never started: they keep their place at the head of the line.
+    for (auto it = tasks.crbegin(); it != tasks.crend(); ++it)
+        m_queue.requeueFront(*it);
+    if (m_state == State::Stopping || m_state == State::Terminating)
+        checkCompletion();
+    else
+        dispatch();
+}
+
+void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask)
+{
+    Q_EMIT logLine(worker->slot(), reason);
+    if (m_state != State::Running && m_state != State::Paused) {
+        worker->terminate(); // no process left: retires at once
+        return;
+    }
+    if (!finishedAnyTask)
+        ++m_consecutiveDeaths;
+    const int limit = qMax(5, 2 * m_targetWorkers);
+    if (m_consecutiveDeaths >= limit) {
+        fail(QStringLiteral("the worker program keeps exiting before it finishes a task (%1 times in a row); last: %2")
+                 .arg(m_consecutiveDeaths)
+                 .arg(reason));
+        return;
+    }
+    // Back off when deaths pile up, so a broken worker cannot spin the CPU.
+    const int delay = m_consecutiveDeaths <= 1 ? 0 : qMin(2000, 50 << qMin(m_consecutiveDeaths, 6));
+    QTimer::singleShot(delay, worker, [worker] { worker->start(); });
+}
+
+void TaskPool::onStartFailed(Worker *worker, const QString &reason)
+{
+    if (m_spec.mode == JobSpec::Mode::Worker) {
+        worker->terminate();
+        fail(reason);
+        return;
+    }
+    ++m_startFailures;
+    if (!m_anyProcessRan && m_startFailures >= StartFailureLimit)
+        fail(reason);
+}
+
+void TaskPool::onWorkerRetired(Worker *worker)
+{
+    m_workers.removeOne(worker);
+    worker->deleteLater();
+    if (m_state == State::Running || m_state == State::Paused) {
+        if (!m_retiringAll)
+            reconcileWorkers(); // a slot that died for good is replaced
+    }
+    checkCompletion();
+}
+
+void TaskPool::fail(const QString &message)
+{
+    if (m_fatalError.isEmpty()) {
+        m_fatalError = message;
+        Q_EMIT logLine(-1, message);
+    }
+    terminate();
+}
+
+// Moves the run towards its end once nothing more can happen in the current state.
+void TaskPool::checkCompletion()
+{
+    if (m_dispatching || m_finishedEmitted)
+        return;
+    switch (m_state) {
+    case State::Idle:
+    case State::Paused:
+    case State::Finished:
+        return;
+    case State::Running:
+        if (m_running > 0 || m_queue.retryCount() > 0 || !m_queue.inputExhausted())
+            return;
+        break; // everything ran
+    case State::Stopping:
+        if (m_running > 0)
+            return;
+        break;
+    case State::Terminating:
+        break;
+    }
+    if (!m_retiringAll) {
+        m_retiringAll = true;
+        const QList<Worker *> workers = m_workers;
+        for (Worker *w : workers)
+            w->retire();
+    }
+    if (!m_drainDone) {
+        cancelRemaining();
+        if (!m_drainDone)
+            return; // waiting for the input to deliver the rest
+    }
+    if (!m_workers.isEmpty() || m_running > 0)
+        return;
+    m_endedMs = monotonicMs();
+    m_finishedEmitted = true;
+    if (m_tick)
+        m_tick->stop();
+    setState(State::Finished);
+    Q_EMIT finished();
+}
+
+// Every task read from the input but never finished gets a "cancelled" record;
+// so does the rest of a finite input, so each input line has exactly one result.
+void TaskPool::cancelRemaining()
+{
+    m_draining = true;
+    const QString why = m_state == State::Terminating ? QStringLiteral("not run: the pool was terminated")
+                                                      : QStringLiteral("not run: the pool was stopped");
+    Task task;
+    for (;;) {
+        TaskQueue::Take take;
+        if (m_queue.retryCount() == 0 && !m_input->isFinite() && !m_queue.inputExhausted())
+            take = TaskQueue::Take::End; // a pipe may never end: stop reading it
+        else
+            take = m_queue.take(&task);
+        if (take == TaskQueue::Take::Wait)
+            return;
+        if (take == TaskQueue::Take::End)
+            break;
+        TaskOutcome outcome;
+        outcome.id = task.id;
+        outcome.input = std::move(task.input);
+        outcome.status = TaskStatus::Cancelled;
+        outcome.attempts = task.attempts;
+        outcome.error = why;
+        emitFinal(outcome);
+    }
+    m_draining = false;
+    m_drainDone = true;
+    checkCompletion();
+}
+
+void TaskPool::tick()
+{
+    const qint64 now = monotonicMs();
+    const QList<Worker *> workers = m_workers;
+    for (Worker *w : workers) {
+        if (m_workers.contains(w))
+            w->checkDeadlines(now);
+    }
+    const PoolStats s = stats();
+    m_samples.push_back({now, s.finished()});
+    while (m_samples.size() > 1 && now - m_samples.front().ms > ThroughputWindowMs)
+        m_samples.pop_front();
+}
+
+PoolStats TaskPool::stats() const
+{
+    PoolStats s;
+    s.total = m_input->total();
+    s.issued = m_queue.issued();
+    if (m_queue.inputExhausted() && s.total < 0)
+        s.total = s.issued;
+    s.running = m_running;
+    const qint64 remaining = m_queue.remaining();
+    s.queued = m_state == State::Finished ? 0 : remaining;
+    s.ok = m_counts[int(TaskStatus::Ok)];
+    s.failed = m_counts[int(TaskStatus::Failed)];
+    s.timedOut = m_counts[int(TaskStatus::Timeout)];
+    s.crashed = m_counts[int(TaskStatus::Crashed)];
+    s.cancelled = m_counts[int(TaskStatus::Cancelled)];
+    s.retried = m_retried;
+    s.workers = int(std::count_if(m_workers.cbegin(), m_workers.cend(), [](Worker *w) { return !w->isRetiring(); }));
+    const qint64 end = m_endedMs >= 0 ? m_endedMs : monotonicMs();
+    s.elapsedSeconds = m_state == State::Idle ? 0 : (end - m_startedMs) / 1000.0;
+    const qint64 finished = s.finished();
+    if (m_state == State::Finished) {
+        s.tasksPerSecond = s.elapsedSeconds > 0 ? finished / s.elapsedSeconds : 0;
+    } else if (!m_samples.empty() && end - m_samples.front().ms >= 500) {
+        s.tasksPerSecond = (finished - m_samples.front().finished) * 1000.0 / double(end - m_samples.front().ms);
+    } else if (s.elapsedSeconds > 0.2) {
+        s.tasksPerSecond = finished / s.elapsedSeconds;
+    }
+    if (s.total >= 0 && s.tasksPerSecond > 0 && m_state != State::Finished)
+        s.etaSeconds = qMax<qint64>(0, s.total - finished) / s.tasksPerSecond;
+    return s;
+}
+
+QList<WorkerSnapshot> TaskPool::workerSnapshots() const
+{
+    QList<WorkerSnapshot> list;
+    list.reserve(m_workers.size());
+    const qint64 now = monotonicMs();
+    for (Worker *w : m_workers)
+        list.append(w->snapshot(now));
+    return list;
+}

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "jobspec.h"
+#include "task.h"
+#include "taskqueue.h"
+#include "worker.h"
+
+#include <QList>
+#include <QObject>
+
+#include <deque>
+
+class InputSource;
+class QTimer;
+
+struct PoolStats
+{
+    qint64 total = -1;       // inputs in the job, -1 while unknown
+    qint64 issued = 0;       // read from the input so far
+    qint64 queued = -1;      // not yet handed to a worker, -1 while unknown
+    qint64 running = 0;      // handed to a worker, not finished
+    qint64 ok = 0;
+    qint64 failed = 0;
+    qint64 timedOut = 0;
+    qint64 crashed = 0;
+    qint64 cancelled = 0;
+    qint64 retried = 0;      // attempts that were run again
+    int workers = 0;         // live worker slots
+    double elapsedSeconds = 0;
+    double tasksPerSecond = 0; // over the last few seconds
+    double etaSeconds = -1;    // -1 while unknown
+
+    qint64 finished() const { return ok + failed + timedOut + crashed + cancelled; }
+    qint64 failures() const { return failed + timedOut + crashed; }
+};
+
+// Runs a job: N worker slots fed from a task queue, with retries, timeouts,
+// live resizing, pause, drain and terminate. Every task taken from the input
+// ends in exactly one taskFinished(). Observers poll stats() and
+// workerSnapshots() for display; only final outcomes are signalled.
+class TaskPool : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Idle, Running, Paused, Stopping, Terminating, Finished };
+    Q_ENUM(State)
+
+    // The pool does not own the input source.
+    TaskPool(const JobSpec &spec, InputSource *input, QObject *parent = nullptr);
+    ~TaskPool() override;
+
+    void start();
+    void pause();
+    void resume();
+    void stop();       // drain: no new tasks, running ones finish, the rest is cancelled
+    void terminate();  // end every worker's process tree now; unfinished tasks are cancelled
+    void setWorkerCount(int count);
+
+    int workerCount() const { return m_targetWorkers; }
+    State state() const { return m_state; }
+    bool isActive() const { return m_state != State::Idle && m_state != State::Finished; }
+    PoolStats stats() const;
+    QList<WorkerSnapshot> workerSnapshots() const;
+    QString fatalError() const { return m_fatalError; }
+    const JobSpec &spec() const { return m_spec; }
+
+Q_SIGNALS:
+    void taskFinished(const TaskOutcome &outcome);
+    void logLine(int slot, const QString &line); // slot -1: the pool itself
+    void stateChanged(TaskPool::State state);
+    void finished();
+
+private:
+    void setState(State state);
+    void reconcileWorkers();
+    Worker *addWorker();
+    void dispatch();
+    void fill(Worker *worker);
+    void checkCompletion();
+    void cancelRemaining();
+    void fail(const QString &message);
+    void tick();
+    void emitFinal(const TaskOutcome &outcome);
+
+    void onCapacityAvailable(Worker *worker);
+    void onAttemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
+    void onTasksReturned(Worker *worker, const QList<Task> &tasks);
+    void onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask);
+    void onStartFailed(Worker *worker, const QString &reason);
+    void onWorkerRetired(Worker *worker);
+
+    const JobSpec m_spec;
+    InputSource *m_input;
+    TaskQueue m_queue;
+    QList<Worker *> m_workers;  // live and retiring slots, in slot order
+    QTimer *m_tick = nullptr;
+    State m_state = State::Idle;
+    int m_targetWorkers;
+    bool m_dispatching = false;
+    bool m_dispatchAgain = false;
+    bool m_draining = false;    // cancelling what was never run
+    bool m_drainDone = false;
+    bool m_retiringAll = false;
+    bool m_finishedEmitted = false;
+    QString m_fatalError;
+
+    qint64 m_running = 0;
+    qint64 m_counts[7] = {};     // by TaskStatus
+    qint64 m_retried = 0;
+    int m_consecutiveDeaths = 0; // worker deaths with no task finished in between
+    int m_startFailures = 0;
+    bool m_anyProcessRan = false;
+
+    qint64 m_startedMs = 0;
+    qint64 m_endedMs = -1;
+    struct Sample { qint64 ms; qint64 finished; };
+    std::deque<Sample> m_samples; // for the recent throughput
+};

@@ -1,0 +1,298 @@
+#include "worker.h"
+
+#include "clock.h"
+#include "pertaskworker.h"
+#include "processtree.h"
+#include "protocolworker.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace {
+constexpr int LogBurst = 50;      // lines per second per worker before we summarize
+constexpr int LogLineMax = 2000;  // characters kept of one log line
+constexpr qint64 RetireExitMs = 5000; // time a worker gets to exit after its stdin closed
+} // namespace
+
+QString workerStateName(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Starting: return QStringLiteral("starting");
+    case WorkerState::Idle: return QStringLiteral("idle");
+    case WorkerState::Busy: return QStringLiteral("busy");
+    case WorkerState::Stopping: return QStringLiteral("stopping");
+    case WorkerState::Exited: return QStringLiteral("exited");
+    case WorkerState::Crashed: return QStringLiteral("crashed");
+    }
+    return {};
+}
+
+Worker *Worker::create(int slot, const JobSpec &spec, QObject *parent)
+{
+    if (spec.mode == JobSpec::Mode::Worker)
+        return new ProtocolWorker(slot, spec, parent);
+    return new PerTaskWorker(slot, spec, parent);
+}
+
+Worker::Worker(int slot, const JobSpec &spec, QObject *parent)
+    : QObject(parent)
+    , m_spec(spec)
+    , m_slot(slot)
+{
+}
+
+Worker::~Worker()
+{
+    // Never let QProcess's destructor block on waitForFinished: kill the tree and
+    // let the process object go without waiting.
+    if (m_process) {
+        ProcessTree::signalGroup(m_pid, SIGKILL);
+        m_process->disconnect(this);
+        m_process->setParent(nullptr);
+        QObject::connect(m_process, &QProcess::finished, m_process, &QObject::deleteLater);
+        if (m_process->state() == QProcess::NotRunning)
+            m_process->deleteLater();
+    }
+}
+
+qint64 Worker::nowMs()
+{
+    return monotonicMs();
+}
+
+WorkerSnapshot Worker::snapshot(qint64 now) const
+{
+    WorkerSnapshot s;
+    s.slot = m_slot;
+    s.pid = m_pid;
+    s.state = m_state;
+    s.tasksDone = m_tasksDone;
+    s.failures = m_failures;
+    s.queued = qMax(0, inFlightCount() - 1);
+    if (const Running *run = current()) {
+        s.taskId = run->task.id;
+        s.input = run->task.input;
+        s.progress = run->progress;
+        s.message = run->message;
+        s.taskElapsedMs = run->startedMs >= 0 ? now - run->startedMs : 0;
+    }
+    return s;
+}
+
+void Worker::launch(const QString &program, const QStringList &arguments)
+{
+    Q_ASSERT(!m_process);
+    m_process = new QProcess(this);
+    m_endReason = EndReason::None;
+    m_pid = 0;
+    ProcessTree::prepare(m_process);
+    if (!m_spec.workingDirectory.isEmpty())
+        m_process->setWorkingDirectory(m_spec.workingDirectory);
+    if (m_spec.mode == JobSpec::Mode::PerTask)
+        m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setProgram(program);
+    m_process->setArguments(arguments);
+    QProcess *p = m_process;
+    connect(p, &QProcess::started, this, [this, p] {
+        m_pid = p->processId();
+        handleStarted();
+    });
+    connect(p, &QProcess::readyReadStandardOutput, this, [this, p] { handleStdout(p->readAllStandardOutput()); });
+    connect(p, &QProcess::readyReadStandardError, this, [this, p] { handleStderr(p->readAllStandardError()); });
+    connect(p, &QProcess::finished, this, &Worker::onProcessFinished);
+    connect(p, &QProcess::errorOccurred, this, &Worker::onProcessError);
+    m_killSent = false;
+    p->start();
+    if (m_process == p && p->processId() > 0) {
+        m_pid = p->processId();
+        // The child does this itself too; doing it from both sides closes the
+        // window in which a signal to the group could miss a just-forked child.
+        ::setpgid(pid_t(m_pid), pid_t(m_pid));
+    }
+}
+
+void Worker::writeToProcess(const QByteArray &data)
+{
+    if (m_process && m_process->state() == QProcess::Running)
+        m_process->write(data);
+}
+
+void Worker::closeProcessInput()
+{
+    if (m_process)
+        m_process->closeWriteChannel();
+}
+
+void Worker::endProcessTree(EndReason reason)
+{
+    if (!m_process)
+        return;
+    if (m_endReason == EndReason::None)
+        m_endReason = reason;
+    if (m_killTimer && m_killTimer->isActive())
+        return; // already on its way down
+    if (m_pid > 0)
+        ProcessTree::signalGroup(m_pid, SIGTERM);
+    else
+        m_process->kill(); // not started yet: no group to signal
+    if (!m_killTimer) {
+        m_killTimer = new QTimer(this);
+        m_killTimer->setSingleShot(true);
+        connect(m_killTimer, &QTimer::timeout, this, [this] {
+            ProcessTree::signalGroup(m_pid, SIGKILL);
+            m_killSent = true;
+            if (m_process && m_process->state() == QProcess::NotRunning)
+                releaseProcess(); // the leader was gone, only stragglers were left
+        });
+    }
+    m_killTimer->start(qMax(0, int(m_spec.killGraceSeconds * 1000)));
+}
+
+void Worker::onProcessError(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart || !m_process)
+        return; // other errors are followed by finished()
+    const QString reason = QStringLiteral("cannot start %1: %2").arg(m_process->program(), m_process->errorString());
+    m_process->disconnect(this);
+    m_process->deleteLater();
+    m_process = nullptr;
+    m_pid = 0;
+    handleStartFailure(reason);
+}
+
+void Worker::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (!m_process)
+        return;
+    handleStdout(m_process->readAllStandardOutput());
+    handleStderr(m_process->readAllStandardError());
+    m_exitCode = exitCode;
+    m_exitStatus = status;
+    // The task is over only when its whole tree is: stragglers left in the group
+    // get SIGTERM, then SIGKILL after the grace period.
+    if (!m_killSent && ProcessTree::groupExists(m_pid)) {
+        if (!m_killTimer || !m_killTimer->isActive())
+            endProcessTree(m_endReason == EndReason::None ? EndReason::Stragglers : m_endReason);
+        return; // the kill timer finishes the job
+    }
+    releaseProcess();
+}
+
+void Worker::releaseProcess()
+{
+    if (m_killTimer)
+        m_killTimer->stop();
+    m_process->disconnect(this);
+    m_process->deleteLater();
+    m_process = nullptr;
+    const QString exitText = m_exitStatus == QProcess::NormalExit
+        ? QStringLiteral("exited with code %1").arg(m_exitCode)
+        : QStringLiteral("killed by %1").arg(ProcessTree::describeSignal(m_exitCode));
+    handleExit(m_exitCode, m_exitStatus, exitText);
+}
+
+void Worker::retire()
+{
+    if (m_retiring)
+        return;
+    m_retiring = true;
+    onRetire();
+}
+
+void Worker::terminate()
+{
+    m_retiring = true;
+    onTerminate();
+    if (m_process)
+        endProcessTree(EndReason::Terminate);
+    else
+        finishRetiring();
+}
+
+void Worker::checkDeadlines(qint64 now)
+{
+    if (!m_process || m_endReason != EndReason::None)
+        return;
+    // A retiring worker with nothing left to do gets a few seconds to exit on
+    // its own (stdin is closed), then its tree is ended.
+    if (m_retiring && inFlightCount() == 0) {
+        if (m_drainedSinceMs < 0)
+            m_drainedSinceMs = now;
+        else if (now - m_drainedSinceMs > RetireExitMs + qint64(m_spec.killGraceSeconds * 1000))
+            endProcessTree(EndReason::Terminate);
+        return;
+    }
+    const Running *run = current();
+    if (m_spec.timeoutSeconds > 0 && run && run->startedMs >= 0
+        && now - run->startedMs > qint64(m_spec.timeoutSeconds * 1000))
+        endProcessTree(EndReason::Timeout);
+}
+
+void Worker::setState(WorkerState state)
+{
+    m_state = state;
+}
+
+void Worker::finishRetiring()
+{
+    if (m_retiredEmitted)
+        return;
+    m_retiredEmitted = true;
+    setState(WorkerState::Exited);
+    Q_EMIT retired(this);
+}
+
+void Worker::log(const QString &line)
+{
+    const qint64 now = nowMs();
+    if (now - m_logWindowStartMs >= 1000) {
+        if (m_logSuppressed > 0)
+            Q_EMIT logLine(m_slot, QStringLiteral("(%1 more lines from this worker were not logged)").arg(m_logSuppressed));
+        m_logWindowStartMs = now;
+        m_logLinesInWindow = 0;
+        m_logSuppressed = 0;
+    }
+    if (++m_logLinesInWindow > LogBurst) {
+        ++m_logSuppressed;
+        return;
+    }
+    Q_EMIT logLine(m_slot, line.size() > LogLineMax ? line.left(LogLineMax) + QStringLiteral("…") : line);
+}
+
+TaskOutcome Worker::makeOutcome(const Running &run, TaskStatus status, qint64 now) const
+{
+    TaskOutcome o;
+    o.id = run.task.id;
+    o.input = run.task.input;
+    o.status = status;
+    o.attempts = run.task.attempts + 1;
+    o.worker = m_slot;
+    o.startedAtMs = run.startedAtEpochMs;
+    o.durationMs = run.startedMs >= 0 ? now - run.startedMs : 0;
+    o.errorOutput = run.errorOutput;
+    o.outputTruncated = run.errorTruncated;
+    return o;
+}
+
+void Worker::appendErrorOutput(Running &run, QByteArrayView data) const
+{
+    const qsizetype room = m_spec.maxOutputBytes - run.errorOutput.size();
+    if (data.size() <= room) {
+        run.errorOutput.append(data);
+    } else {
+        if (room > 0)
+            run.errorOutput.append(data.first(room));
+        run.errorTruncated = true;
+    }
+}
+
+void Worker::countOutcome(TaskStatus status)
+{
+    if (status == TaskStatus::Ok)
+        ++m_tasksDone;
+    else if (isFailure(status))
+        ++m_failures;
+}

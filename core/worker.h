@@ -1,0 +1,136 @@
+#pragma once
+
+#include "commandtemplate.h"
+#include "jobspec.h"
+#include "task.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QProcess>
+#include <QRegularExpression>
+
+#include <deque>
+
+class QTimer;
+
+enum class WorkerState : quint8 { Starting, Idle, Busy, Stopping, Exited, Crashed };
+QString workerStateName(WorkerState state);
+
+// What the UI needs to draw one worker row; copied out ~10 times a second.
+struct WorkerSnapshot
+{
+    int slot = -1;
+    qint64 pid = 0;
+    WorkerState state = WorkerState::Starting;
+    qint64 taskId = -1;
+    QByteArray input;
+    double progress = -1;       // -1: no progress reported yet
+    QString message;
+    qint64 taskElapsedMs = 0;
+    qint64 tasksDone = 0;
+    qint64 failures = 0;
+    int queued = 0;             // tasks waiting in this worker's window
+};
+
+// One worker slot of the pool. It owns at most one process at a time and hides
+// whether that process runs one task (per-task mode) or many (protocol mode).
+// The pool hands it tasks while freeCapacity() > 0 and gets every attempt back
+// through attemptFinished() or tasksReturned(), exactly once.
+class Worker : public QObject
+{
+    Q_OBJECT
+public:
+    static Worker *create(int slot, const JobSpec &spec, QObject *parent);
+    ~Worker() override;
+
+    int slot() const { return m_slot; }
+    WorkerState state() const { return m_state; }
+    qint64 pid() const { return m_pid; }
+    bool isRetiring() const { return m_retiring; }
+    virtual int freeCapacity() const = 0;
+    virtual int inFlightCount() const = 0;
+    WorkerSnapshot snapshot(qint64 nowMs) const;
+
+    virtual void start() = 0;            // ready to take tasks soon (capacityAvailable)
+    virtual void assign(Task task) = 0;
+    void retire();                        // take no more tasks, finish, then go
+    void terminate();                     // end the process tree now; tasks are cancelled
+    void checkDeadlines(qint64 nowMs);    // enforces the per-task timeout
+
+Q_SIGNALS:
+    void attemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
+    void tasksReturned(Worker *worker, const QList<Task> &tasks); // never started: no attempt used
+    void capacityAvailable(Worker *worker);
+    // The process ended on its own while it should have been running.
+    void died(Worker *worker, const QString &reason, bool finishedAnyTask);
+    void startFailed(Worker *worker, const QString &reason);
+    void retired(Worker *worker);         // after retire()/terminate(), once the process is gone
+    void logLine(int slot, const QString &line);
+
+protected:
+    Worker(int slot, const JobSpec &spec, QObject *parent);
+
+    struct Running
+    {
+        Task task;
+        qint64 startedMs = -1;      // monotonic; when it became the task being worked on
+        qint64 startedAtEpochMs = 0;
+        double progress = -1;
+        QString message;
+        QByteArray errorOutput;
+        bool errorTruncated = false;
+    };
+
+    enum class EndReason { None, Timeout, Terminate, Stragglers };
+
+    // Starts a process in its own group. Output arrives in the virtuals below.
+    void launch(const QString &program, const QStringList &arguments);
+    bool hasProcess() const { return m_process != nullptr; }
+    void writeToProcess(const QByteArray &data);
+    void closeProcessInput();
+    void endProcessTree(EndReason reason);   // SIGTERM to the group, SIGKILL after the grace
+    EndReason endReason() const { return m_endReason; }
+
+    virtual void handleStarted() {}
+    virtual void handleStdout(QByteArrayView data) = 0;
+    virtual void handleStderr(QByteArrayView data) = 0;
+    virtual void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) = 0;
+    virtual void handleStartFailure(const QString &reason) = 0;
+    virtual const Running *current() const = 0;
+    virtual void onRetire() = 0;
+    virtual void onTerminate() = 0;
+
+    void setState(WorkerState state);
+    void finishRetiring();                  // emits retired() once
+    void log(const QString &line);
+    TaskOutcome makeOutcome(const Running &run, TaskStatus status, qint64 nowMs) const;
+    void appendErrorOutput(Running &run, QByteArrayView data) const;
+    void countOutcome(TaskStatus status);
+    static qint64 nowMs();
+
+    const JobSpec m_spec;
+    const int m_slot;
+    WorkerState m_state = WorkerState::Starting;
+    bool m_retiring = false;
+    bool m_retiredEmitted = false;
+    qint64 m_pid = 0;
+    qint64 m_tasksDone = 0;
+    qint64 m_failures = 0;
+
+private:
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void onProcessError(QProcess::ProcessError error);
+    void releaseProcess();
+
+    QProcess *m_process = nullptr;
+    QTimer *m_killTimer = nullptr;
+    EndReason m_endReason = EndReason::None;
+    qint64 m_drainedSinceMs = -1;
+    bool m_killSent = false;
+    int m_exitCode = 0;
+    QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;
+    // Log flood control: at most LogBurst lines per second per worker.
+    qint64 m_logWindowStartMs = 0;
+    int m_logLinesInWindow = 0;
+    int m_logSuppressed = 0;
+};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what taskpool needs to build, test and show itself, from Debian packages.
+# Does nothing when everything is already there.
+set -euo pipefail
+
+packages=(cmake g++ make qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
+          qt6-qpa-plugins python3)
+[[ "${1:-}" == "--with-bench" ]] && packages+=(parallel hyperfine)
+[[ "${1:-}" == "--with-screenshot" ]] && packages+=(xvfb imagemagick x11-utils)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
