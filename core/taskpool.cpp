@@ -299,8 +299,24 @@ void TaskPool::fail(const QString &message)
     terminate();
 }
 
-// Moves the run towards its end once nothing more can happen in the current state.
 void TaskPool::checkCompletion()
+{
+    // Retiring workers and cancelling inputs call back in here; run the steps
+    // one at a time instead of nesting them.
+    if (m_checkingCompletion) {
+        m_checkCompletionAgain = true;
+        return;
+    }
+    m_checkingCompletion = true;
+    do {
+        m_checkCompletionAgain = false;
+        advanceTowardsEnd();
+    } while (m_checkCompletionAgain && !m_finishedEmitted);
+    m_checkingCompletion = false;
+}
+
+// Moves the run towards its end once nothing more can happen in the current state.
+void TaskPool::advanceTowardsEnd()
 {
     if (m_dispatching || m_finishedEmitted)
         return;
@@ -327,9 +343,8 @@ void TaskPool::checkCompletion()
             w->retire();
     }
     if (!m_drainDone) {
-        cancelRemaining();
-        if (!m_drainDone)
-            return; // waiting for the input to deliver the rest
+        cancelRemaining(); // comes back here when done (it may wait for the input)
+        return;
     }
     if (!m_workers.isEmpty() || m_running > 0)
         return;

@@ -77,6 +77,7 @@ private:
     void dispatch();
     void fill(Worker *worker);
     void checkCompletion();
+    void advanceTowardsEnd();
     void cancelRemaining();
     void fail(const QString &message);
     void tick();
@@ -102,6 +103,8 @@ private:
     bool m_drainDone = false;
     bool m_retiringAll = false;
     bool m_finishedEmitted = false;
+    bool m_checkingCompletion = false;
+    bool m_checkCompletionAgain = false;
     QString m_fatalError;
 
     qint64 m_running = 0;

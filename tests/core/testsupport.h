@@ -1,0 +1,133 @@
+#pragma once
+
+// Shared helpers for the engine tests: run a pool to the end, and find
+// processes that outlived it.
+
+#include "inputsource.h"
+#include "jobspec.h"
+#include "taskpool.h"
+
+#include <QDir>
+#include <QFile>
+#include <QList>
+#include <QMap>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace TestSupport {
+
+inline QString testWorker() { return QStringLiteral(TESTWORKER_PATH); }
+
+// Orphaned grandchildren are re-parented to us instead of init, so a leak
+// check only has to look at our own children.
+inline void becomeSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+// State letter of a process from /proc, or 0 if there is none.
+inline char processState(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    const qsizetype close = stat.lastIndexOf(')');
+    return close > 0 && close + 2 < stat.size() ? stat.at(close + 2) : 0;
+}
+
+inline bool isAlive(qint64 pid)
+{
+    const char s = processState(pid);
+    return s != 0 && s != 'Z' && s != 'X';
+}
+
+// Our children that are still running (zombies do not count: they are dead).
+inline QList<qint64> liveChildren()
+{
+    QList<qint64> pids;
+    const QString self = QString::number(::getpid());
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray stat = f.readAll();
+        const qsizetype close = stat.lastIndexOf(')');
+        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+        if (fields.size() > 1 && fields.at(1) == self.toLatin1() && fields.at(0) != "Z")
+            pids.append(pid);
+    }
+    return pids;
+}
+
+inline JobSpec perTask(const QStringList &args)
+{
+    JobSpec spec;
+    spec.mode = JobSpec::Mode::PerTask;
+    spec.command = QStringList{testWorker()} + args;
+    spec.killGraceSeconds = 0.3;
+    return spec;
+}
+
+inline JobSpec protocol(const QStringList &args = {})
+{
+    JobSpec spec;
+    spec.mode = JobSpec::Mode::Worker;
+    spec.command = QStringList{testWorker(), QStringLiteral("proto")} + args;
+    spec.killGraceSeconds = 0.3;
+    return spec;
+}
+
+inline QList<QByteArray> inputs(std::initializer_list<const char *> items)
+{
+    QList<QByteArray> list;
+    for (const char *s : items)
+        list.append(QByteArray(s));
+    return list;
+}
+
+// Collects every final outcome of a pool.
+struct Run
+{
+    QList<TaskOutcome> outcomes;
+    QStringList log;
+
+    QMap<qint64, TaskOutcome> byId() const
+    {
+        QMap<qint64, TaskOutcome> map;
+        for (const TaskOutcome &o : outcomes)
+            map.insert(o.id, o);
+        return map;
+    }
+    int count(TaskStatus status) const
+    {
+        return int(std::count_if(outcomes.cbegin(), outcomes.cend(), [status](const TaskOutcome &o) { return o.status == status; }));
+    }
+    bool eachIdOnce(qint64 total) const
+    {
+        if (outcomes.size() != total)
+            return false;
+        QList<bool> seen(total, false);
+        for (const TaskOutcome &o : outcomes) {
+            if (o.id < 0 || o.id >= total || seen[o.id])
+                return false;
+            seen[o.id] = true;
+        }
+        return true;
+    }
+};
+
+inline void attach(TaskPool *pool, Run *run)
+{
+    QObject::connect(pool, &TaskPool::taskFinished, pool, [run](const TaskOutcome &o) { run->outcomes.append(o); });
+    QObject::connect(pool, &TaskPool::logLine, pool, [run](int slot, const QString &line) {
+        run->log.append(QStringLiteral("%1: %2").arg(slot).arg(line));
+    });
+}
+
+} // namespace TestSupport

@@ -1,0 +1,214 @@
+// `taskpool run` end to end: the real binary, real workers, real signals.
+
+#include "testsupport.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <csignal>
+
+using namespace TestSupport;
+
+namespace {
+struct CliResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QList<QJsonObject> results() const
+    {
+        QList<QJsonObject> list;
+        for (const QByteArray &line : out.split('\n'))
+            if (!line.isEmpty())
+                list.append(QJsonDocument::fromJson(line).object());
+        return list;
+    }
+};
+
+CliResult runCli(const QStringList &args, const QByteArray &stdinData = {}, int timeoutMs = 30000)
+{
+    QProcess p;
+    p.start(QStringLiteral(TASKPOOL_PATH), args);
+    p.waitForStarted();
+    p.write(stdinData);
+    p.closeWriteChannel();
+    CliResult r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { becomeSubreaper(); }
+    void cleanup() { QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000); }
+
+    void helpDocumentsEveryOption()
+    {
+        const CliResult r = runCli({"run", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char *option : {"--inputs", "--range", "--null", "--workers", "--worker", "--shell", "--retries",
+                                   "--timeout", "--kill-grace", "--max-output", "--progress-pattern", "--results",
+                                   "--keep-order", "--progress", "--quiet", "--job", "--demo", "--window", "--chdir"})
+            QVERIFY2(r.out.contains(option), option);
+    }
+
+    void usageErrorsExitWithTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown option") << QStringList{"run", "--bogus", "--range", "1", "--", "true"} << "bogus";
+        QTest::newRow("bad worker count") << QStringList{"run", "-j", "zero", "--range", "1", "--", "true"} << "--workers";
+        QTest::newRow("no command") << QStringList{"run", "--range", "1"} << "no command";
+        QTest::newRow("missing program") << QStringList{"run", "--range", "1", "--", "/no/such/prog"} << "/no/such/prog";
+        QTest::newRow("missing inputs file") << QStringList{"run", "--inputs", "/no/such/file", "--", "true"} << "/no/such/file";
+        QTest::newRow("bad size") << QStringList{"run", "--max-output", "lots", "--range", "1", "--", "true"} << "--max-output";
+        QTest::newRow("bad pattern") << QStringList{"run", "--progress-pattern", "(", "--range", "1", "--", "true"} << "progress pattern";
+        QTest::newRow("unknown subcommand") << QStringList{"frobnicate"} << "unknown command";
+    }
+    void usageErrorsExitWithTwo()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const CliResult r = runCli(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void perTaskResultsHaveEveryField()
+    {
+        const CliResult r = runCli({"run", "-j", "3", "--range", "5", "-q", "--", testWorker(), "echo", "n={}"});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> results = r.results();
+        QCOMPARE(results.size(), 5);
+        QSet<int> ids;
+        for (const QJsonObject &o : results) {
+            for (const char *key : {"id", "input", "status", "exit_code", "output", "error", "attempts", "worker", "duration_ms"})
+                QVERIFY2(o.contains(key), key);
+            ids.insert(o.value("id").toInt());
+            QCOMPARE(o.value("status").toString(), QStringLiteral("ok"));
+            QCOMPARE(o.value("output").toString(), QStringLiteral("n=%1\n").arg(o.value("input").toString()));
+        }
+        QCOMPARE(ids.size(), 5);
+    }
+
+    void inputsFromStdinWithKeepOrderAndResultsFile()
+    {
+        QTemporaryDir dir;
+        const QString resultsPath = dir.filePath(QStringLiteral("out.jsonl"));
+        QByteArray inputs;
+        for (int i = 0; i < 50; ++i)
+            inputs += (i % 2 ? "slow:20" : "fast") + QByteArray("\n");
+        const CliResult r = runCli({"run", "-j", "4", "--worker", "--inputs", "-", "--keep-order", "--results", resultsPath,
+                                    "-q", "--", testWorker(), "proto"},
+                                   inputs);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.isEmpty());
+        QFile f(resultsPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 50);
+        for (int i = 0; i < 50; ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            QCOMPARE(o.value("id").toInt(), i);
+            QCOMPARE(o.value("result").toString(), QString::fromLatin1(i % 2 ? "slow:20" : "fast"));
+        }
+    }
+
+    void nulSeparatedInputsAndShellMode()
+    {
+        const QByteArray inputs("it's\nmulti-line\0$(echo no)\0", 27);
+        const CliResult r = runCli({"run", "-0", "--shell", "-q", "--keep-order", "--", "printf", "'[%s]'", "{}"}, inputs);
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> results = r.results();
+        QCOMPARE(results.size(), 2);
+        QCOMPARE(results[0].value("output").toString(), QStringLiteral("[it's\nmulti-line]"));
+        QCOMPARE(results[1].value("output").toString(), QStringLiteral("[$(echo no)]"));
+    }
+
+    void failuresExitWithOne()
+    {
+        const CliResult r = runCli({"run", "--range", "3", "--", testWorker(), "exit"});
+        QCOMPARE(r.exitCode, 1);
+        const QList<QJsonObject> results = r.results();
+        QCOMPARE(results.size(), 3);
+        int failed = 0;
+        for (const QJsonObject &o : results)
+            failed += o.value("status").toString() == QLatin1String("failed");
+        QCOMPARE(failed, 2); // "exit 0" succeeds, "exit 1" and "exit 2" fail
+        QVERIFY(r.err.contains("2 failed"));
+    }
+
+    void ctrlCTerminatesTheTreeAndKeepsResults()
+    {
+        QTemporaryDir dir;
+        const QString resultsPath = dir.filePath(QStringLiteral("out.jsonl"));
+        const QString pidFile = dir.filePath(QStringLiteral("gc.pid"));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "-j", "2", "--worker", "--kill-grace", "0.3", "--inputs", "-", "--results", resultsPath, "--",
+                 testWorker(), "proto"});
+        QVERIFY(p.waitForStarted());
+        p.write("a\nb\ngrandchild:" + pidFile.toUtf8() + "\nhang\nc\nd\n");
+        p.closeWriteChannel();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile(pidFile).size() > 0, 10000);
+        QFile pf(pidFile);
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const qint64 grandchild = pf.readAll().trimmed().toLongLong();
+        QVERIFY(isAlive(grandchild));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(!isAlive(grandchild));
+        QFile f(resultsPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 6); // every input has exactly one record
+        QMap<QString, QString> statusByInput;
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            statusByInput.insert(o.value("input").toString(), o.value("status").toString());
+        }
+        QCOMPARE(statusByInput.value("a"), QStringLiteral("ok"));
+        QCOMPARE(statusByInput.value("b"), QStringLiteral("ok"));
+        QCOMPARE(statusByInput.value("hang"), QStringLiteral("cancelled"));
+        QCOMPARE(statusByInput.value("grandchild:" + pidFile), QStringLiteral("cancelled"));
+    }
+
+    void demoRunsWithNothingElseInstalled()
+    {
+        const CliResult r = runCli({"run", "--demo", "--range", "6", "-j", "6", "--progress"});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> results = r.results();
+        QCOMPARE(results.size(), 6);
+        for (const QJsonObject &o : results) {
+            QCOMPARE(o.value("status").toString(), QStringLiteral("ok"));
+            const int n = o.value("input").toString().toInt();
+            QCOMPARE(o.value("result").toObject().value("square").toInt(), n * n);
+        }
+        QVERIFY(r.err.contains("6/6"));
+    }
+
+    void timeoutEndsTheTask()
+    {
+        const CliResult r = runCli({"run", "--timeout", "0.3", "--kill-grace", "0.2", "--range", "1", "-q", "--", testWorker(), "ignore-term"});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.results().value(0).value("status").toString(), QStringLiteral("timeout"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,606 @@
+// The pool against real processes: the helper worker misbehaves on demand.
+
+#include "testsupport.h"
+
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <csignal>
+#include <sys/stat.h>
+
+using namespace TestSupport;
+
+#define RUN_POOL(pool, timeoutMs)                                                   \
+    do {                                                                            \
+        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
+        (pool).start();                                                             \
+        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+    } while (0)
+
+class TestTaskPool : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { becomeSubreaper(); }
+    void cleanup()
+    {
+        // Whatever a test did, no worker, child or grandchild may outlive it.
+        QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000);
+    }
+
+    void perTaskRunsEveryInputOnce_data()
+    {
+        QTest::addColumn<int>("workers");
+        QTest::newRow("1 worker") << 1;
+        QTest::newRow("3 workers") << 3;
+        QTest::newRow("8 workers") << 8;
+    }
+    void perTaskRunsEveryInputOnce()
+    {
+        QFETCH(int, workers);
+        JobSpec spec = perTask({QStringLiteral("echo"), QStringLiteral("got"), QStringLiteral("{}")});
+        spec.workers = workers;
+        RangeInput in(30);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(30));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.exitCode, 0);
+            QCOMPARE(o.output, "got " + QByteArray::number(o.id) + "\n");
+            QCOMPARE(o.attempts, 1);
+            QVERIFY(o.worker >= 0 && o.worker < workers);
+        }
+        QCOMPARE(pool.stats().ok, 30);
+        QVERIFY(pool.fatalError().isEmpty());
+    }
+
+    void perTaskStatuses_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<double>("timeout");
+        QTest::addColumn<TaskStatus>("status");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("ok") << QStringList{"echo"} << 0.0 << TaskStatus::Ok << 0 << QString();
+        QTest::newRow("exit 3") << QStringList{"exit", "3"} << 0.0 << TaskStatus::Failed << 3 << "exited with code 3";
+        QTest::newRow("segfault") << QStringList{"crash"} << 0.0 << TaskStatus::Crashed << -1 << "SIGSEGV";
+        QTest::newRow("hang") << QStringList{"hang"} << 0.3 << TaskStatus::Timeout << -1 << "timed out";
+        QTest::newRow("ignores SIGTERM") << QStringList{"ignore-term"} << 0.3 << TaskStatus::Timeout << -1 << "timed out";
+    }
+    void perTaskStatuses()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(double, timeout);
+        QFETCH(TaskStatus, status);
+        QFETCH(int, exitCode);
+        QFETCH(QString, error);
+        JobSpec spec = perTask(args);
+        spec.timeoutSeconds = timeout;
+        spec.workers = 2;
+        RangeInput in(2);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(2));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, status);
+            QCOMPARE(o.exitCode, exitCode);
+            QVERIFY2(o.error.contains(error), qPrintable(o.error));
+        }
+    }
+
+    void perTaskHostileInputsArePassedExactly_data()
+    {
+        QTest::addColumn<bool>("shell");
+        QTest::newRow("argv") << false;
+        QTest::newRow("shell") << true;
+    }
+    void perTaskHostileInputsArePassedExactly()
+    {
+        QFETCH(bool, shell);
+        const QList<QByteArray> hostile = {
+            "a; rm -rf ~", "$(reboot)", "`id`", "'single' \"double\"", "-n", "--help", "  spaces  ",
+            "back\\slash", "glob * ?", "h\xc3\xa9llo \xe2\x9c\x93", "new\rline", "|& > /dev/null", "",
+            QByteArray(100000, 'L'),
+        };
+        JobSpec spec = perTask({QStringLiteral("argv"), QStringLiteral("{}")});
+        spec.shell = shell;
+        spec.workers = 4;
+        ListInput in(hostile);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(hostile.size()));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.output, hostile.at(o.id) + '\0');
+        }
+    }
+
+    void perTaskInputsThatCannotBeArgumentsFailClearly()
+    {
+        JobSpec spec = perTask({QStringLiteral("echo")});
+        ListInput in({QByteArray("fine"), QByteArray("nul\0byte", 8), QByteArray("bad \xff utf8")});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        const auto byId = run.byId();
+        QCOMPARE(byId.value(0).status, TaskStatus::Ok);
+        QCOMPARE(byId.value(1).status, TaskStatus::Failed);
+        QVERIFY(byId.value(1).error.contains(QStringLiteral("NUL")));
+        QCOMPARE(byId.value(2).status, TaskStatus::Failed);
+        QVERIFY(byId.value(2).error.contains(QStringLiteral("UTF-8")));
+        QVERIFY(pool.fatalError().isEmpty());
+    }
+
+    void perTaskProgressComesFromOutput()
+    {
+        JobSpec spec = perTask({QStringLiteral("percent"), QStringLiteral("20"), QStringLiteral("40")});
+        RangeInput in(1);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        double seen = -1;
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, &pool, [&] {
+            for (const WorkerSnapshot &s : pool.workerSnapshots()) {
+                if (s.progress > 0 && s.progress < 1)
+                    seen = s.progress;
+            }
+        });
+        poll.start(5);
+        pool.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY2(seen > 0 && seen < 1, qPrintable(QString::number(seen)));
+        QCOMPARE(run.outcomes.value(0).status, TaskStatus::Ok);
+    }
+
+    void perTaskOutputIsCapped()
+    {
+        JobSpec spec = perTask({QStringLiteral("flood"), QStringLiteral("5000000")});
+        spec.maxOutputBytes = 65536;
+        RangeInput in(2);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(2));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.output.size(), 65536);
+            QCOMPARE(o.errorOutput.size(), 65536);
+            QVERIFY(o.outputTruncated);
+        }
+    }
+
+    void perTaskMissingProgramStopsTheRun()
+    {
+        JobSpec spec;
+        spec.command = {QStringLiteral("/nonexistent/program"), QStringLiteral("{}")};
+        spec.workers = 2;
+        RangeInput in(10);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY2(pool.fatalError().contains(QStringLiteral("/nonexistent/program")), qPrintable(pool.fatalError()));
+        QVERIFY(run.eachIdOnce(10));
+        QCOMPARE(run.count(TaskStatus::Ok), 0);
+        QCOMPARE(run.count(TaskStatus::Failed) + run.count(TaskStatus::Cancelled), 10);
+    }
+
+    void retriesRunAFailedTaskAgain_data()
+    {
+        QTest::addColumn<JobSpec::Mode>("mode");
+        QTest::addColumn<int>("retries");
+        QTest::newRow("per-task, no retry") << JobSpec::Mode::PerTask << 0;
+        QTest::newRow("per-task, 1 retry") << JobSpec::Mode::PerTask << 1;
+        QTest::newRow("worker, no retry") << JobSpec::Mode::Worker << 0;
+        QTest::newRow("worker, 1 retry") << JobSpec::Mode::Worker << 1;
+    }
+    void retriesRunAFailedTaskAgain()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        QFETCH(int, retries);
+        QTemporaryDir dir;
+        const QString marker = dir.filePath(QStringLiteral("crashed"));
+        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("crash-once"), QStringLiteral("{}")})
+                                                      : protocol();
+        spec.retries = retries;
+        ListInput in({(mode == JobSpec::Mode::PerTask ? marker : QStringLiteral("crash-once:") + marker).toUtf8()});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QCOMPARE(run.outcomes.size(), 1);
+        QCOMPARE(run.outcomes.first().status, retries ? TaskStatus::Ok : TaskStatus::Crashed);
+        QCOMPARE(run.outcomes.first().attempts, retries ? 2 : 1);
+        QCOMPARE(pool.stats().retried, retries);
+    }
+
+    void protocolRunsEveryTaskOnce_data()
+    {
+        QTest::addColumn<int>("workers");
+        QTest::addColumn<int>("window");
+        QTest::newRow("1 worker, adaptive") << 1 << 0;
+        QTest::newRow("2 workers, adaptive") << 2 << 0;
+        QTest::newRow("2 workers, window 1") << 2 << 1;
+        QTest::newRow("3 workers, window 16") << 3 << 16;
+    }
+    void protocolRunsEveryTaskOnce()
+    {
+        QFETCH(int, workers);
+        QFETCH(int, window);
+        JobSpec spec = protocol();
+        spec.workers = workers;
+        spec.window = window;
+        RangeInput in(5000);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(5000));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.result, '"' + QByteArray::number(o.id) + '"');
+        }
+    }
+
+    void protocolHandlesEveryKindOfAnswer()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 8; // "skip" gets no answer: a deeper window lets the next task reveal it
+        const QList<QByteArray> tasks = inputs({"a", "error", "garbage", "skip", "stderr", "utf8-junk", "slow:200", "b"});
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(tasks.size()));
+        const auto r = run.byId();
+        QCOMPARE(r[0].status, TaskStatus::Ok);
+        QCOMPARE(r[0].result, QByteArray("\"a\""));
+        QCOMPARE(r[1].status, TaskStatus::Failed);
+        QCOMPARE(r[1].error, QStringLiteral("failed on purpose"));
+        QCOMPARE(r[2].status, TaskStatus::Ok);
+        QCOMPARE(r[3].status, TaskStatus::Failed);
+        QVERIFY(r[3].error.contains(QStringLiteral("skipped")));
+        QCOMPARE(r[4].status, TaskStatus::Ok); // its stderr line goes to the log (below)
+        QCOMPARE(r[5].status, TaskStatus::Failed); // its only answer was not valid JSON text
+        QCOMPARE(r[6].status, TaskStatus::Ok);
+        QCOMPARE(r[7].status, TaskStatus::Ok);
+        QVERIFY(run.log.join('\n').contains(QStringLiteral("not a protocol message")));
+        QVERIFY(run.log.join('\n').contains(QStringLiteral("a line on stderr")));
+    }
+
+    void protocolProgressIsReported()
+    {
+        JobSpec spec = protocol();
+        ListInput in(inputs({"slow:600"}));
+        TaskPool pool(spec, &in);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        double seen = -1;
+        QString message;
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, &pool, [&] {
+            for (const WorkerSnapshot &s : pool.workerSnapshots()) {
+                if (s.progress > 0 && s.progress < 1) {
+                    seen = s.progress;
+                    message = s.message;
+                }
+            }
+        });
+        poll.start(5);
+        pool.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(seen > 0 && seen < 1);
+        QCOMPARE(message, QStringLiteral("step"));
+    }
+
+    void protocolOverlongLineIsDroppedNotFatal()
+    {
+        JobSpec spec = protocol();
+        spec.maxOutputBytes = 64 * 1024; // protocol lines are capped at this size
+        spec.window = 4;
+        ListInput in(inputs({"flood:1000000", "after"}));
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        const auto r = run.byId();
+        QCOMPARE(r[0].status, TaskStatus::Ok); // the flood line is dropped; the real answer follows
+        QCOMPARE(r[1].status, TaskStatus::Ok);
+        QVERIFY(run.log.join('\n').contains(QStringLiteral("longer than")));
+    }
+
+    void protocolCrashBlamesOnlyTheRunningTask()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.window = 8;
+        QList<QByteArray> tasks;
+        for (int i = 0; i < 60; ++i)
+            tasks.append(i == 30 ? QByteArray("crash") : QByteArray::number(i));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(60));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, o.id == 30 ? TaskStatus::Crashed : TaskStatus::Ok);
+            QCOMPARE(o.attempts, 1);
+        }
+        QVERIFY(run.byId()[30].error.contains(QStringLiteral("SIGSEGV")));
+    }
+
+    void poisonTaskIsSetAsideAndTheRunGoesOn()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.retries = 2;
+        ListInput in(inputs({"a", "crash", "b", "c", "d"}));
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(5));
+        QCOMPARE(run.byId()[1].status, TaskStatus::Crashed);
+        QCOMPARE(run.byId()[1].attempts, 3);
+        QCOMPARE(run.count(TaskStatus::Ok), 4);
+        QVERIFY(pool.fatalError().isEmpty());
+    }
+
+    void protocolKilledWorkersLoseNothing()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 3;
+        spec.retries = 5;
+        QList<QByteArray> tasks;
+        for (int i = 0; i < 400; ++i)
+            tasks.append("slow:10");
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        int kills = 0;
+        QTimer killer;
+        QObject::connect(&killer, &QTimer::timeout, &pool, [&] {
+            const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+            const WorkerSnapshot &victim = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
+            if (victim.pid > 0 && kills < 8 && ::kill(pid_t(victim.pid), SIGKILL) == 0)
+                ++kills;
+        });
+        killer.start(80);
+        RUN_POOL(pool, 60000);
+        killer.stop();
+        QVERIFY(kills > 0);
+        QVERIFY(run.eachIdOnce(400));
+        QCOMPARE(run.count(TaskStatus::Ok), 400);
+        QVERIFY(run.log.join('\n').contains(QStringLiteral("SIGKILL")));
+    }
+
+    void protocolTimeoutRestartsTheWorker()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.timeoutSeconds = 0.4;
+        ListInput in(inputs({"a", "hang", "b", "ignore-term", "c"}));
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(5));
+        const auto r = run.byId();
+        QCOMPARE(r[0].status, TaskStatus::Ok);
+        QCOMPARE(r[1].status, TaskStatus::Timeout);
+        QCOMPARE(r[2].status, TaskStatus::Ok);
+        QCOMPARE(r[3].status, TaskStatus::Timeout);
+        QCOMPARE(r[4].status, TaskStatus::Ok);
+    }
+
+    void workerThatCannotRunStopsTheRun_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("missing program") << QStringList{"/nonexistent/worker"} << "cannot start";
+        QTest::newRow("dies at start") << QStringList{testWorker(), "proto", "--die-at-start"} << "cannot initialise";
+        QTest::newRow("exits before answering")
+            << QStringList{testWorker(), "proto", "--exit-after", "0"} << "exited with code 0";
+    }
+    void workerThatCannotRunStopsTheRun()
+    {
+        QFETCH(QStringList, command);
+        QFETCH(QString, message);
+        JobSpec spec = protocol();
+        spec.command = command;
+        spec.workers = 2;
+        RangeInput in(10);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY2(pool.fatalError().contains(message), qPrintable(pool.fatalError()));
+        QVERIFY(run.eachIdOnce(10));
+        QCOMPARE(run.count(TaskStatus::Ok), 0);
+    }
+
+    void terminateReachesGrandchildren_data()
+    {
+        QTest::addColumn<JobSpec::Mode>("mode");
+        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
+        QTest::newRow("worker") << JobSpec::Mode::Worker;
+    }
+    void terminateReachesGrandchildren()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        QTemporaryDir dir;
+        const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
+        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("grandchild"), QStringLiteral("{}")})
+                                                      : protocol();
+        spec.workers = 2;
+        const QByteArray first = mode == JobSpec::Mode::PerTask ? pidFile.toUtf8() : "grandchild:" + pidFile.toUtf8();
+        ListInput in({first, QByteArray("x"), QByteArray("y"), QByteArray("z")});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 10000);
+        QFile f(pidFile);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const qint64 grandchild = f.readAll().trimmed().toLongLong();
+        QVERIFY(isAlive(grandchild));
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY(!isAlive(grandchild)); // it ignored SIGTERM: SIGKILL after the grace period got it
+        QVERIFY(run.eachIdOnce(4));
+        QCOMPARE(run.byId()[0].status, TaskStatus::Cancelled);
+    }
+
+    void stopDrainsRunningTasksAndCancelsTheRest()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.window = 1;
+        QList<QByteArray> tasks(20, QByteArray("slow:400"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 2, 10000);
+        pool.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY(run.eachIdOnce(20));
+        QCOMPARE(run.count(TaskStatus::Ok), 2);
+        QCOMPARE(run.count(TaskStatus::Cancelled), 18);
+    }
+
+    void terminateKeepsCollectedResults()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        QList<QByteArray> tasks = inputs({"a", "b", "c", "d"});
+        tasks += QList<QByteArray>(10, QByteArray("hang"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 4, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 2, 10000);
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY(run.eachIdOnce(14));
+        QCOMPARE(run.count(TaskStatus::Ok), 4);
+        QCOMPARE(run.count(TaskStatus::Cancelled), 10);
+    }
+
+    void pauseStopsDispatchingUntilResumed()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        QList<QByteArray> tasks(6, QByteArray("slow:100"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 1, 10000);
+        pool.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 0, 10000);
+        const qsizetype doneWhilePaused = run.outcomes.size();
+        QTest::qWait(300); // observe: nothing new may start while paused
+        QCOMPARE(run.outcomes.size(), doneWhilePaused);
+        QCOMPARE(pool.stats().running, 0);
+        QCOMPARE(pool.workerSnapshots().size(), 1); // workers are kept
+        pool.resume();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY(run.eachIdOnce(6));
+        QCOMPARE(run.count(TaskStatus::Ok), 6);
+    }
+
+    void workerCountFollowsChangesMidRun_data()
+    {
+        QTest::addColumn<JobSpec::Mode>("mode");
+        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
+        QTest::newRow("worker") << JobSpec::Mode::Worker;
+    }
+    void workerCountFollowsChangesMidRun()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("sleep"), QStringLiteral("60")}) : protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        QList<QByteArray> tasks(mode == JobSpec::Mode::PerTask ? 80 : 80, QByteArray("slow:60"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QCOMPARE(pool.workerSnapshots().size(), 1);
+        pool.setWorkerCount(4);
+        QCOMPARE(pool.workerSnapshots().size(), 4);
+        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 4, 10000);
+        pool.setWorkerCount(2);
+        QCOMPARE(pool.stats().workers, 2);
+        QTRY_COMPARE_WITH_TIMEOUT(pool.workerSnapshots().size(), 2, 10000); // busy ones finished their task
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QVERIFY(run.eachIdOnce(80));
+        QCOMPARE(run.count(TaskStatus::Ok), 80);
+        QVERIFY(run.log.filter(QStringLiteral("exited")).isEmpty());
+    }
+
+    void slowFeederNeverEndsWorkers()
+    {
+        // The classic `while not queue.empty()` bug: workers quit when the feeder lags.
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("inputs"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        QProcess feeder;
+        feeder.start(QStringLiteral("/bin/sh"),
+                     {QStringLiteral("-c"), QStringLiteral("for i in $(seq 1 15); do echo $i; sleep 0.05; done > '%1'").arg(fifo)});
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = fifo;
+        QString error;
+        std::unique_ptr<InputSource> in(spec.createInput(nullptr, &error));
+        QVERIFY2(in, qPrintable(error));
+        TaskPool pool(spec, in.get());
+        Run run;
+        attach(&pool, &run);
+        QList<qint64> pids;
+        QTimer watch;
+        QObject::connect(&watch, &QTimer::timeout, &pool, [&] {
+            for (const WorkerSnapshot &s : pool.workerSnapshots())
+                if (s.pid > 0 && !pids.contains(s.pid))
+                    pids.append(s.pid);
+        });
+        watch.start(5);
+        RUN_POOL(pool, 20000);
+        QVERIFY(feeder.state() == QProcess::NotRunning || feeder.waitForFinished(5000));
+        QVERIFY(run.eachIdOnce(15));
+        QCOMPARE(run.count(TaskStatus::Ok), 15);
+        QCOMPARE(pids.size(), 2); // the same two workers served the whole trickle
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTaskPool)
+#include "tst_taskpool.moc"

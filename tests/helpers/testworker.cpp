@@ -1,0 +1,281 @@
+// A misbehaving-on-demand worker for the tests.
+//
+// Per-task modes (the input arrives as arguments):
+//   testworker echo ARG...           print the arguments, exit 0
+//   testworker argv ARG...           print every argument followed by a NUL byte
+//   testworker exit N                exit with status N
+//   testworker percent STEPS MS      print "NN%" lines (with '\r'), MS apart
+//   testworker sleep MS              sleep, then print "slept"
+//   testworker crash                 die by SIGSEGV
+//   testworker hang                  sleep forever
+//   testworker ignore-term           ignore SIGTERM, sleep forever
+//   testworker flood BYTES           write BYTES bytes to stdout and stderr
+//   testworker grandchild PIDFILE    start a grandchild that ignores SIGTERM and
+//                                    sleeps forever, write its pid, then hang
+//   testworker crash-once FILE       crash if FILE does not exist (creating it), else exit 0
+//
+// Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N]
+// Each task's input says what to do with it:
+//   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
+//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | anything else: echo
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <ctime>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+void writeAll(int fd, const std::string &s)
+{
+    size_t off = 0;
+    while (off < s.size()) {
+        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(120);
+        off += size_t(n);
+    }
+}
+
+void sleepMs(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+[[noreturn]] void hangForever()
+{
+    for (;;)
+        pause();
+}
+
+[[noreturn]] void crash()
+{
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+    _exit(99);
+}
+
+void flood(long bytes, int fd)
+{
+    std::string chunk(65536, 'x');
+    for (long left = bytes; left > 0; left -= long(chunk.size()))
+        writeAll(fd, left >= long(chunk.size()) ? chunk : chunk.substr(0, size_t(left)));
+}
+
+void startGrandchild(const char *pidFile)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_IGN);
+        // Leave stdout/stderr so the pipes stay open, like real stray children do.
+        hangForever();
+    }
+    FILE *f = fopen(pidFile, "w");
+    if (f) {
+        fprintf(f, "%d\n", int(pid));
+        fclose(f);
+    }
+}
+
+bool crashOnce(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) == 0)
+        return false;
+    FILE *f = fopen(file, "w");
+    if (f)
+        fclose(f);
+    return true;
+}
+
+// Minimal JSON reading for {"id":N,"input":"..."} as the pool writes it.
+bool parseTask(const std::string &line, long *id, std::string *rawInput, std::string *input)
+{
+    size_t p = line.find("\"id\":");
+    if (p == std::string::npos)
+        return false;
+    *id = strtol(line.c_str() + p + 5, nullptr, 10);
+    p = line.find("\"input\":\"");
+    if (p == std::string::npos)
+        return false;
+    size_t start = p + 8; // at the opening quote
+    size_t i = start + 1;
+    input->clear();
+    while (i < line.size() && line[i] != '"') {
+        if (line[i] == '\\' && i + 1 < line.size()) {
+            char e = line[i + 1];
+            input->push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+            i += 2;
+            continue;
+        }
+        input->push_back(line[i++]);
+    }
+    *rawInput = line.substr(start, i + 1 - start);
+    return true;
+}
+
+std::string idPrefix(long id)
+{
+    return "{\"id\":" + std::to_string(id);
+}
+
+int protocolMain(int argc, char **argv)
+{
+    long crashAfter = -1, exitAfter = -1;
+    for (int i = 2; i < argc; ++i) {
+        if (!strcmp(argv[i], "--die-at-start")) {
+            writeAll(2, "testworker: cannot initialise (on purpose)\n");
+            return 3;
+        }
+        if (!strcmp(argv[i], "--crash-after") && i + 1 < argc)
+            crashAfter = atol(argv[++i]);
+        if (!strcmp(argv[i], "--exit-after") && i + 1 < argc)
+            exitAfter = atol(argv[++i]);
+    }
+    std::string buffer;
+    char buf[65536];
+    long handled = 0;
+    for (;;) {
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0; // stdin closed: done
+        buffer.append(buf, size_t(n));
+        size_t nl;
+        while ((nl = buffer.find('\n')) != std::string::npos) {
+            std::string line = buffer.substr(0, nl);
+            buffer.erase(0, nl + 1);
+            long id;
+            std::string raw, input;
+            if (!parseTask(line, &id, &raw, &input)) {
+                writeAll(2, "testworker: bad task line\n");
+                continue;
+            }
+            if (crashAfter >= 0 && handled == crashAfter)
+                crash();
+            if (exitAfter >= 0 && handled == exitAfter)
+                _exit(0);
+            ++handled;
+            const std::string head = idPrefix(id);
+            if (input == "crash")
+                crash();
+            if (input == "exit")
+                _exit(3);
+            if (input == "hang")
+                hangForever();
+            if (input == "ignore-term") {
+                signal(SIGTERM, SIG_IGN);
+                hangForever();
+            }
+            if (input == "error") {
+                writeAll(1, head + ",\"error\":\"failed on purpose\"}\n");
+                continue;
+            }
+            if (input == "skip")
+                continue;
+            if (input == "garbage")
+                writeAll(1, "this is not json\n{\"id\": \"x\"}\n[1,2\n\xff\xfe garbage\n");
+            if (input == "stderr")
+                writeAll(2, "a line on stderr\n");
+            if (input == "utf8-junk") {
+                writeAll(1, head + ",\"result\":\"\xc3\x28\"}\n"); // invalid UTF-8 inside JSON
+                continue;
+            }
+            if (input.rfind("slow:", 0) == 0) {
+                long ms = atol(input.c_str() + 5);
+                for (int step = 1; step < 10; ++step) {
+                    sleepMs(ms / 10);
+                    writeAll(1, head + ",\"progress\":" + std::to_string(step / 10.0) + ",\"message\":\"step\"}\n");
+                }
+                sleepMs(ms / 10);
+            }
+            if (input.rfind("flood:", 0) == 0) {
+                flood(atol(input.c_str() + 6), 1);
+                writeAll(1, "\n");
+            }
+            if (input.rfind("grandchild:", 0) == 0) {
+                startGrandchild(input.c_str() + 11);
+                hangForever();
+            }
+            if (input.rfind("crash-once:", 0) == 0 && crashOnce(input.c_str() + 11))
+                crash();
+            writeAll(1, head + ",\"result\":" + raw + "}\n");
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: testworker MODE [ARG...]\n");
+        return 2;
+    }
+    const std::string mode = argv[1];
+    if (mode == "proto")
+        return protocolMain(argc, argv);
+    if (mode == "echo") {
+        std::string out;
+        for (int i = 2; i < argc; ++i)
+            out += std::string(i > 2 ? " " : "") + argv[i];
+        writeAll(1, out + "\n");
+        return 0;
+    }
+    if (mode == "argv") {
+        for (int i = 2; i < argc; ++i)
+            writeAll(1, std::string(argv[i]) + std::string(1, '\0'));
+        return 0;
+    }
+    if (mode == "exit" && argc > 2)
+        return atoi(argv[2]);
+    if (mode == "percent" && argc > 3) {
+        int steps = atoi(argv[2]);
+        long ms = atol(argv[3]);
+        for (int i = 1; i <= steps; ++i) {
+            sleepMs(ms);
+            writeAll(1, "working " + std::to_string(i * 100 / steps) + "%\r");
+        }
+        writeAll(1, "\ndone\n");
+        return 0;
+    }
+    if (mode == "sleep" && argc > 2) {
+        sleepMs(atol(argv[2]));
+        writeAll(1, "slept\n");
+        return 0;
+    }
+    if (mode == "crash")
+        crash();
+    if (mode == "hang")
+        hangForever();
+    if (mode == "ignore-term") {
+        signal(SIGTERM, SIG_IGN);
+        hangForever();
+    }
+    if (mode == "flood" && argc > 2) {
+        flood(atol(argv[2]), 1);
+        flood(atol(argv[2]), 2);
+        return 0;
+    }
+    if (mode == "grandchild" && argc > 2) {
+        startGrandchild(argv[2]);
+        hangForever();
+    }
+    if (mode == "crash-once" && argc > 2) {
+        if (crashOnce(argv[2]))
+            crash();
+        return 0;
+    }
+    fprintf(stderr, "testworker: unknown mode %s\n", argv[1]);
+    return 2;
+}
