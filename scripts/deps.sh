@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(cmake g++ make qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
           qt6-qpa-plugins python3)
-[[ "${1:-}" == "--with-bench" ]] && packages+=(parallel hyperfine)
+[[ "${1:-}" == "--with-bench" ]] && packages+=(parallel hyperfine libbenchmark-dev time)
 [[ "${1:-}" == "--with-screenshot" ]] && packages+=(xvfb imagemagick x11-utils)
 
 missing=()
