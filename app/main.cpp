@@ -1,4 +1,5 @@
 #include "demoworker.h"
+#include "journalcommands.h"
 #include "runcommand.h"
 
 #include <QCoreApplication>
@@ -11,6 +12,8 @@ const char *usage =
     "  taskpool                      open the desktop app (not built yet: runs the demo here)\n"
     "  taskpool run [options] -- COMMAND [ARG...]   run a job headless (see taskpool run --help)\n"
     "  taskpool run --demo           run the built-in demo job in the terminal\n"
+    "  taskpool runs [--journal FILE]               list past runs from the journal\n"
+    "  taskpool export [--run ID] --format csv|jsonl  write a run's results from the journal\n"
     "  taskpool demo-worker [--fast] the built-in protocol worker the demo uses\n";
 } // namespace
 
@@ -31,6 +34,10 @@ int main(int argc, char *argv[])
     const QString self = QCoreApplication::applicationFilePath();
     if (subcommand == QLatin1String("run"))
         return runCommand(self, args);
+    if (subcommand == QLatin1String("export"))
+        return exportCommand(args);
+    if (subcommand == QLatin1String("runs"))
+        return runsCommand(args);
     if (subcommand.isEmpty())
         return runCommand(self, {QStringLiteral("--demo"), QStringLiteral("--progress"), QStringLiteral("--results"), QStringLiteral("/dev/null")});
     if (subcommand == QLatin1String("-h") || subcommand == QLatin1String("--help") || subcommand == QLatin1String("help")) {

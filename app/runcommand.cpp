@@ -3,6 +3,7 @@
 #include "inputsource.h"
 #include "jobspec.h"
 #include "resultwriter.h"
+#include "runjournal.h"
 #include "taskpool.h"
 #include "terminalprogress.h"
 #include "unixsignals.h"
@@ -97,6 +98,17 @@ const char *helpText =
     "  --progress               live progress bar with counts, throughput and ETA on stderr\n"
     "  -q, --quiet              no worker log lines and no summary on stderr\n"
     "\n"
+    "Journal (every run is recorded, so nothing is lost if taskpool is killed):\n"
+    "  --journal FILE           the SQLite journal (default:\n"
+    "                           ~/.local/share/taskpool/journal.sqlite)\n"
+    "  --no-journal             do not record this run\n"
+    "  --resume                 skip the inputs this command already finished in an\n"
+    "                           earlier run (matched by command and input, so a changed\n"
+    "                           or reordered input list is fine)\n"
+    "  --retry-failed           run the failed, timed-out and crashed tasks of a run\n"
+    "                           again (the latest, or --run ID), with its command\n"
+    "  --run ID                 the run --retry-failed takes its tasks from\n"
+    "\n"
     "Jobs:\n"
     "  --job FILE               load a job saved by the desktop app (options given\n"
     "                           here override it)\n"
@@ -148,8 +160,14 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, {});
     const QCommandLineOption job(QStringLiteral("job"), {}, QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"), {});
+    const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption noJournal(QStringLiteral("no-journal"), {});
+    const QCommandLineOption resume(QStringLiteral("resume"), {});
+    const QCommandLineOption retryFailed(QStringLiteral("retry-failed"), {});
+    const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
     parser.addOptions({help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
-                       grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo});
+                       grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo,
+                       journalPath, noJournal, resume, retryFailed, runId});
 
     if (!parser.parse(QStringList{QStringLiteral("taskpool run")} + arguments))
         return usageError(parser.errorText());
@@ -164,6 +182,39 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         return usageError(error);
     if (parser.isSet(demo))
         spec = JobSpec::demo(taskpoolPath);
+
+    if (parser.isSet(noJournal) && (parser.isSet(resume) || parser.isSet(retryFailed) || parser.isSet(journalPath)))
+        return usageError(QStringLiteral("--no-journal cannot be combined with --journal, --resume or --retry-failed"));
+    if (parser.isSet(resume) && parser.isSet(retryFailed))
+        return usageError(QStringLiteral("give either --resume or --retry-failed, not both"));
+    const bool journalRequired = parser.isSet(resume) || parser.isSet(retryFailed) || parser.isSet(journalPath);
+    RunJournal journal;
+    bool journaling = !parser.isSet(noJournal);
+    if (journaling) {
+        const QString path = parser.isSet(journalPath) ? parser.value(journalPath) : RunJournal::defaultPath();
+        if (!journal.open(path, &error)) {
+            if (journalRequired && !parser.isSet(journalPath))
+                return usageError(error);
+            // The run still goes ahead: losing the journal must not lose the work.
+            printError(error + QStringLiteral(" - running without a journal"));
+            if (parser.isSet(resume) || parser.isSet(retryFailed))
+                return UsageError;
+            journaling = false;
+        }
+    }
+    QList<QByteArray> retryInputs;
+    if (parser.isSet(retryFailed)) {
+        qint64 from = journal.latestRun();
+        if (parser.isSet(runId))
+            from = parser.value(runId).toLongLong();
+        RunInfo info;
+        if (from < 0 || !journal.run(from, &info, &error))
+            return usageError(from < 0 ? QStringLiteral("the journal has no runs to retry") : error);
+        retryInputs = journal.failedInputs(from, &error);
+        if (!error.isEmpty())
+            return usageError(error);
+        spec = info.spec;
+    }
     const QStringList command = parser.positionalArguments();
     if (!command.isEmpty())
         spec.command = command;
@@ -215,7 +266,14 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
 
     if (parser.isSet(inputs) && parser.isSet(range))
         return usageError(QStringLiteral("give either --inputs or --range, not both"));
-    if (parser.isSet(inputs)) {
+    if (parser.isSet(retryFailed)) {
+        if (parser.isSet(inputs) || parser.isSet(range))
+            return usageError(QStringLiteral("--retry-failed takes its inputs from the journal"));
+        spec.inputKind = JobSpec::InputKind::List;
+        spec.inputList.clear();
+        for (const QByteArray &input : std::as_const(retryInputs))
+            spec.inputList.append(QString::fromUtf8(input));
+    } else if (parser.isSet(inputs)) {
         spec.inputKind = JobSpec::InputKind::File;
         spec.inputFile = parser.value(inputs);
     } else if (parser.isSet(range)) {
@@ -224,7 +282,7 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         if (!ok || spec.rangeCount < 0)
             return usageError(QStringLiteral("--range needs a count of 0 or more, not \"%1\"").arg(parser.value(range)));
         spec.inputKind = JobSpec::InputKind::Range;
-    } else if (!parser.isSet(job) && !parser.isSet(demo)) {
+    } else if (!parser.isSet(job) && !parser.isSet(demo) && !parser.isSet(retryFailed)) {
         if (::isatty(STDIN_FILENO))
             return usageError(QStringLiteral("no inputs: give --inputs FILE, --range N, or pipe the inputs in"));
         spec.inputKind = JobSpec::InputKind::File;
@@ -249,7 +307,31 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         printError(error);
         return UsageError;
     }
+    if (parser.isSet(retryFailed)) {
+        // List inputs go through QString; keep the exact bytes from the journal.
+        delete input;
+        input = new ListInput(retryInputs);
+    }
     std::unique_ptr<InputSource> inputOwner(input);
+    std::unique_ptr<InputSource> filterOwner;
+    if (parser.isSet(resume)) {
+        const QSet<quint64> done = journal.finishedKeys(spec, &error);
+        if (!error.isEmpty()) {
+            printError(error);
+            return UsageError;
+        }
+        const QByteArray commandKey = RunJournal::commandKey(spec);
+        filterOwner = std::make_unique<FilteredInput>(
+            input, [done, commandKey](const QByteArray &in) { return !done.contains(RunJournal::taskKey(commandKey, in)); },
+            done.size());
+        input = filterOwner.get();
+        if (!parser.isSet(quiet))
+            printError(QStringLiteral("resuming: %1 tasks of this command already finished").arg(done.size()));
+    }
+    if (journaling && journal.beginRun(spec, &error) < 0) {
+        printError(error + QStringLiteral(" - running without a journal"));
+        journaling = false;
+    }
 
     int resultsFd = STDOUT_FILENO;
     if (parser.isSet(results)) {
@@ -268,7 +350,31 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const bool beQuiet = parser.isSet(quiet);
     int interruptedBy = 0;
 
+    // The journal commits before results reach the file, so a result anyone has
+    // seen is never lost, even to kill -9.
+    int journalFailures = 0;
+    auto commitJournal = [&] {
+        if (!journaling)
+            return;
+        QString why;
+        if (journal.commit(&why)) {
+            journalFailures = 0;
+            return;
+        }
+        printError(why);
+        if (++journalFailures >= 3) {
+            printError(QStringLiteral("giving up on the journal; results still go to the results output"));
+            journaling = false;
+        }
+    };
+    writer.setBeforeFlush(commitJournal);
+    QObject::connect(&pool, &TaskPool::attemptFailed, &pool, [&](const TaskOutcome &outcome) {
+        if (journaling)
+            journal.recordAttempt(outcome);
+    });
     QObject::connect(&pool, &TaskPool::taskFinished, &pool, [&](const TaskOutcome &outcome) {
+        if (journaling)
+            journal.recordResult(outcome);
         writer.write(outcome);
         if (writer.hasError() && pool.state() != TaskPool::State::Terminating) {
             if (!writer.brokenPipe())
@@ -300,6 +406,15 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
 
     writer.finish();
     progressDisplay.finish();
+    if (journaling) {
+        QString state = QStringLiteral("finished");
+        if (interruptedBy)
+            state = QStringLiteral("terminated");
+        else if (!pool.fatalError().isEmpty())
+            state = QStringLiteral("failed");
+        if (!journal.endRun(state, pool.fatalError(), &error))
+            printError(error);
+    }
     if (resultsFd != STDOUT_FILENO)
         ::close(resultsFd);
 

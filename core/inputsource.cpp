@@ -45,6 +45,37 @@ InputSource::Fetch ListInput::next(QByteArray *input)
     return Fetch::Item;
 }
 
+FilteredInput::FilteredInput(InputSource *inner, Keep keep, qint64 expectedSkips, QObject *parent)
+    : InputSource(parent)
+    , m_inner(inner)
+    , m_keep(std::move(keep))
+    , m_expectedSkips(expectedSkips)
+{
+    connect(inner, &InputSource::readyRead, this, &InputSource::readyRead);
+}
+
+InputSource::Fetch FilteredInput::next(QByteArray *input)
+{
+    for (;;) {
+        const Fetch fetch = m_inner->next(input);
+        if (fetch != Fetch::Item) {
+            m_errorString = m_inner->errorString();
+            if (fetch == Fetch::End)
+                m_expectedSkips = m_skipped;
+            return fetch;
+        }
+        if (m_keep(*input))
+            return Fetch::Item;
+        ++m_skipped;
+    }
+}
+
+qint64 FilteredInput::total() const
+{
+    const qint64 inner = m_inner->total();
+    return inner < 0 ? -1 : qMax<qint64>(0, inner - qMax(m_expectedSkips, m_skipped));
+}
+
 namespace {
 constexpr qsizetype BatchLines = 4096;
 constexpr size_t MaxQueuedBatches = 16;      // read-ahead bound: ~64k lines

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 // Where task inputs come from. Inputs are pulled one at a time, so a list of
@@ -60,6 +61,27 @@ public:
 private:
     QList<QByteArray> m_inputs;
     qsizetype m_next = 0;
+};
+
+// Another source minus the inputs a predicate rejects (resume skips what
+// already finished). Task ids count the inputs that pass.
+class FilteredInput final : public InputSource
+{
+    Q_OBJECT
+public:
+    using Keep = std::function<bool(const QByteArray &input)>;
+    // expectedSkips lowers the total so progress and ETA stay honest.
+    FilteredInput(InputSource *inner, Keep keep, qint64 expectedSkips, QObject *parent = nullptr);
+    Fetch next(QByteArray *input) override;
+    qint64 total() const override;
+    bool isFinite() const override { return m_inner->isFinite(); }
+    qint64 skipped() const { return m_skipped; }
+
+private:
+    InputSource *m_inner;
+    Keep m_keep;
+    qint64 m_expectedSkips;
+    qint64 m_skipped = 0;
 };
 
 // Lines (or NUL-separated records) of a file, or of standard input for "-".

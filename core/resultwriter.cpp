@@ -78,6 +78,59 @@ void ResultWriter::appendJson(QByteArray &out, const TaskOutcome &o, JobSpec::Mo
     out.append("}\n");
 }
 
+namespace {
+// RFC 4180: quote every field that needs it, double the quotes inside.
+void appendCsvField(QByteArray &out, QByteArrayView text)
+{
+    const bool quote = text.contains(',') || text.contains('"') || text.contains('\n') || text.contains('\r')
+        || (!text.isEmpty() && (text.front() == ' ' || text.back() == ' '));
+    if (!quote) {
+        out.append(text);
+        return;
+    }
+    out.append('"');
+    for (char c : text) {
+        if (c == '"')
+            out.append('"');
+        out.append(c);
+    }
+    out.append('"');
+}
+} // namespace
+
+void ResultWriter::appendCsvHeader(QByteArray &out, JobSpec::Mode mode)
+{
+    out.append(mode == JobSpec::Mode::PerTask
+                   ? "id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms\r\n"
+                   : "id,input,status,exit_code,result,error,stderr,truncated,attempts,worker,duration_ms\r\n");
+}
+
+void ResultWriter::appendCsv(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode)
+{
+    Json::appendNumber(out, o.id);
+    out.append(',');
+    appendCsvField(out, o.input);
+    out.append(',');
+    out.append(taskStatusName(o.status).toLatin1());
+    out.append(',');
+    if (o.exitCode >= 0)
+        Json::appendNumber(out, o.exitCode);
+    out.append(',');
+    appendCsvField(out, mode == JobSpec::Mode::PerTask ? QByteArrayView(o.output) : QByteArrayView(o.result));
+    out.append(',');
+    appendCsvField(out, o.error.toUtf8());
+    out.append(',');
+    appendCsvField(out, o.errorOutput);
+    out.append(o.outputTruncated ? ",true," : ",false,");
+    Json::appendNumber(out, o.attempts);
+    out.append(',');
+    if (o.worker >= 0)
+        Json::appendNumber(out, o.worker);
+    out.append(',');
+    Json::appendNumber(out, o.durationMs);
+    out.append("\r\n");
+}
+
 void ResultWriter::write(const TaskOutcome &outcome)
 {
     if (!m_keepOrder) {
@@ -122,6 +175,10 @@ bool ResultWriter::finish()
 
 bool ResultWriter::flush()
 {
+    if (m_buffer.isEmpty())
+        return m_error.isEmpty();
+    if (m_beforeFlush)
+        m_beforeFlush();
     const char *p = m_buffer.constData();
     qsizetype left = m_buffer.size();
     while (left > 0 && m_error.isEmpty()) {

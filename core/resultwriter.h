@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
 #include <map>
 
 // Writes one JSON object per finished task (JSON Lines) to a file descriptor,
@@ -28,7 +29,13 @@ public:
     bool brokenPipe() const { return m_brokenPipe; }
     qint64 written() const { return m_written; }
 
+    // Calls this before any write reaches the file (the journal commits first,
+    // so every result in the file is also in the journal).
+    void setBeforeFlush(std::function<void()> hook) { m_beforeFlush = std::move(hook); }
+
     static void appendJson(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
+    static void appendCsvHeader(QByteArray &out, JobSpec::Mode mode);
+    static void appendCsv(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
 
 private:
     void append(const TaskOutcome &outcome);
@@ -42,4 +49,5 @@ private:
     qint64 m_written = 0;
     QString m_error;
     bool m_brokenPipe = false;
+    std::function<void()> m_beforeFlush;
 };

@@ -216,6 +216,7 @@ void TaskPool::onAttemptFinished(Worker *, const Task &task, const TaskOutcome &
         again.attempts = outcome.attempts;
         ++m_retried;
         m_queue.requeue(std::move(again));
+        Q_EMIT attemptFailed(outcome);
         Q_EMIT logLine(outcome.worker, QStringLiteral("task %1 %2 (%3); trying again (attempt %4 of %5)")
                                            .arg(task.id)
                                            .arg(taskStatusName(outcome.status), outcome.error)

@@ -66,6 +66,7 @@ public:
 
 Q_SIGNALS:
     void taskFinished(const TaskOutcome &outcome);
+    void attemptFailed(const TaskOutcome &outcome); // an attempt that is being retried
     void logLine(int slot, const QString &line); // slot -1: the pool itself
     void stateChanged(TaskPool::State state);
     void finished();

@@ -50,9 +50,15 @@ CliResult runCli(const QStringList &args, const QByteArray &stdinData = {}, int 
 class TestCli : public QObject
 {
     Q_OBJECT
+    QTemporaryDir m_dataHome;
 
 private Q_SLOTS:
-    void initTestCase() { becomeSubreaper(); }
+    void initTestCase()
+    {
+        becomeSubreaper();
+        // Runs are journaled by default: keep them out of the real data folder.
+        qputenv("XDG_DATA_HOME", m_dataHome.path().toUtf8());
+    }
     void cleanup() { QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000); }
 
     void helpDocumentsEveryOption()

@@ -492,6 +492,7 @@ private Q_SLOTS:
     {
         JobSpec spec = protocol();
         spec.workers = 2;
+        spec.window = 1; // exactly one hanging task per worker
         QList<QByteArray> tasks = inputs({"a", "b", "c", "d"});
         tasks += QList<QByteArray>(10, QByteArray("hang"));
         ListInput in(tasks);

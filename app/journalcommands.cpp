@@ -1,0 +1,121 @@
+#include "journalcommands.h"
+
+#include "resultwriter.h"
+#include "runjournal.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+int fail(const char *command, const QString &message)
+{
+    std::fprintf(stderr, "taskpool %s: %s\n", command, qPrintable(message));
+    return 2;
+}
+
+bool openJournal(const QCommandLineParser &parser, const QCommandLineOption &option, RunJournal *journal, QString *error)
+{
+    return journal->open(parser.isSet(option) ? parser.value(option) : RunJournal::defaultPath(), error);
+}
+
+} // namespace
+
+int exportCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
+    const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
+    const QCommandLineOption format(QStringLiteral("format"), {}, QStringLiteral("FORMAT"), QStringLiteral("jsonl"));
+    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")}, {}, QStringLiteral("FILE"));
+    parser.addOptions({help, journalPath, runId, format, output});
+    if (!parser.parse(QStringList{QStringLiteral("taskpool export")} + arguments))
+        return fail("export", parser.errorText());
+    if (parser.isSet(help)) {
+        std::fputs("Usage: taskpool export [--journal FILE] [--run ID] [--format csv|jsonl] [-o FILE]\n"
+                   "Writes the results of a run (default: the latest) from the journal.\n",
+                   stdout);
+        return 0;
+    }
+    const QString fmt = parser.value(format);
+    if (fmt != QLatin1String("csv") && fmt != QLatin1String("jsonl"))
+        return fail("export", QStringLiteral("--format must be csv or jsonl, not \"%1\"").arg(fmt));
+    RunJournal journal;
+    QString error;
+    if (!openJournal(parser, journalPath, &journal, &error))
+        return fail("export", error);
+    const qint64 id = parser.isSet(runId) ? parser.value(runId).toLongLong() : journal.latestRun();
+    RunInfo info;
+    if (id < 0 || !journal.run(id, &info, &error))
+        return fail("export", id < 0 ? QStringLiteral("the journal has no runs") : error);
+
+    int fd = STDOUT_FILENO;
+    if (parser.isSet(output) && (fd = ResultWriter::openFile(parser.value(output), &error)) < 0)
+        return fail("export", error);
+    QByteArray buffer;
+    auto drain = [&](bool force) {
+        if (!force && buffer.size() < (1 << 16))
+            return true;
+        const bool ok = ::write(fd, buffer.constData(), size_t(buffer.size())) == buffer.size();
+        buffer.clear();
+        return ok;
+    };
+    bool ok = true;
+    if (fmt == QLatin1String("csv"))
+        ResultWriter::appendCsvHeader(buffer, info.spec.mode);
+    const bool visited = journal.forEachResult(id, [&](const TaskOutcome &o) {
+        if (fmt == QLatin1String("csv"))
+            ResultWriter::appendCsv(buffer, o, info.spec.mode);
+        else
+            ResultWriter::appendJson(buffer, o, info.spec.mode);
+        ok = drain(false) && ok;
+    }, &error);
+    ok = drain(true) && ok;
+    if (fd != STDOUT_FILENO)
+        ::close(fd);
+    if (!visited)
+        return fail("export", error);
+    return ok ? 0 : fail("export", QStringLiteral("cannot write the output"));
+}
+
+int runsCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
+    const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption remove(QStringLiteral("delete"), {}, QStringLiteral("ID"));
+    parser.addOptions({help, journalPath, remove});
+    if (!parser.parse(QStringList{QStringLiteral("taskpool runs")} + arguments))
+        return fail("runs", parser.errorText());
+    if (parser.isSet(help)) {
+        std::fputs("Usage: taskpool runs [--journal FILE] [--delete ID]\nLists the runs in the journal, newest first.\n", stdout);
+        return 0;
+    }
+    RunJournal journal;
+    QString error;
+    if (!openJournal(parser, journalPath, &journal, &error))
+        return fail("runs", error);
+    if (parser.isSet(remove)) {
+        if (!journal.deleteRun(parser.value(remove).toLongLong(), &error))
+            return fail("runs", error);
+        return 0;
+    }
+    const QList<RunInfo> runs = journal.runs(&error);
+    if (!error.isEmpty())
+        return fail("runs", error);
+    std::printf("%5s  %-19s  %-11s  %8s  %8s  %8s  %9s  %s\n", "RUN", "STARTED", "STATE", "OK", "FAILED", "CANCEL",
+                "DURATION", "COMMAND");
+    for (const RunInfo &r : runs) {
+        const QString started = QDateTime::fromMSecsSinceEpoch(r.startedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        const QString duration = r.finishedAtMs > 0 ? QStringLiteral("%1 s").arg((r.finishedAtMs - r.startedAtMs) / 1000.0, 0, 'f', 1)
+                                                    : QStringLiteral("-");
+        std::printf("%5lld  %-19s  %-11s  %8lld  %8lld  %8lld  %9s  %s\n", r.id, qPrintable(started), qPrintable(r.state),
+                    r.counts[int(TaskStatus::Ok)], r.failures(), r.counts[int(TaskStatus::Cancelled)],
+                    qPrintable(duration), qPrintable(r.spec.command.join(QLatin1Char(' '))));
+    }
+    return 0;
+}
