@@ -1,20 +1,61 @@
 #include "demoworker.h"
 #include "journalcommands.h"
+#include "mainwindow.h"
 #include "runcommand.h"
 
+#include <QApplication>
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTimer>
 
 #include <cstdio>
 
 namespace {
 const char *usage =
     "Usage:\n"
-    "  taskpool                      open the desktop app (not built yet: runs the demo here)\n"
+    "  taskpool                      open the desktop app\n"
+    "  taskpool gui [--job FILE] [--start]   open it on a saved job, and start it at once\n"
     "  taskpool run [options] -- COMMAND [ARG...]   run a job headless (see taskpool run --help)\n"
     "  taskpool run --demo           run the built-in demo job in the terminal\n"
     "  taskpool runs [--journal FILE]               list past runs from the journal\n"
     "  taskpool export [--run ID] --format csv|jsonl  write a run's results from the journal\n"
     "  taskpool demo-worker [--fast] the built-in protocol worker the demo uses\n";
+
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("taskpool"));
+    QCoreApplication::setOrganizationName(QStringLiteral("taskpool"));
+}
+
+// `taskpool` or `taskpool gui [--job FILE] [--start]`.
+int runDesktopApp(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    setApplicationNames();
+    QApplication::setApplicationDisplayName(QStringLiteral("taskpool"));
+    QApplication::setDesktopFileName(QStringLiteral("taskpool"));
+
+    QCommandLineParser parser;
+    const QCommandLineOption job(QStringLiteral("job"), QStringLiteral("Open this job file"), QStringLiteral("FILE"));
+    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start the job at once"));
+    parser.addOptions({job, start});
+    if (argc > 1) {
+        QStringList arguments = QCoreApplication::arguments();
+        arguments.removeAt(1); // "gui"
+        if (!parser.parse(arguments)) {
+            std::fprintf(stderr, "taskpool gui: %s\n%s", qPrintable(parser.errorText()), usage);
+            return 2;
+        }
+    }
+
+    MainWindow window(QCoreApplication::applicationFilePath());
+    window.show();
+    if (parser.isSet(job) && !window.loadJobFile(parser.value(job)))
+        return QApplication::exec(); // the window says what is wrong with the file
+    if (parser.isSet(start))
+        QTimer::singleShot(0, &window, &MainWindow::startRun);
+    return QApplication::exec();
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -26,10 +67,11 @@ int main(int argc, char *argv[])
             args.append(QString::fromLocal8Bit(argv[i]));
         return demoWorkerMain(args); // no QCoreApplication: it must start fast
     }
+    if (subcommand.isEmpty() || subcommand == QLatin1String("gui"))
+        return runDesktopApp(argc, argv);
 
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("taskpool"));
-    QCoreApplication::setOrganizationName(QStringLiteral("taskpool"));
+    setApplicationNames();
     QStringList args = QCoreApplication::arguments().mid(2);
     const QString self = QCoreApplication::applicationFilePath();
     if (subcommand == QLatin1String("run"))
@@ -38,8 +80,6 @@ int main(int argc, char *argv[])
         return exportCommand(args);
     if (subcommand == QLatin1String("runs"))
         return runsCommand(args);
-    if (subcommand.isEmpty())
-        return runCommand(self, {QStringLiteral("--demo"), QStringLiteral("--progress"), QStringLiteral("--results"), QStringLiteral("/dev/null")});
     if (subcommand == QLatin1String("-h") || subcommand == QLatin1String("--help") || subcommand == QLatin1String("help")) {
         std::fputs(usage, stdout);
         return 0;

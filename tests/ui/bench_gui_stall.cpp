@@ -1,0 +1,115 @@
+// Benchmark: how long the desktop app's event loop stalls while a run finishes
+// tens of thousands of trivial tasks per second. It runs the real main window
+// (offscreen unless a display is set) on `taskpool demo-worker --fast` and
+// measures the lateness of a 5 ms timer, which is what a user feels as lag.
+//
+//   bench_gui_stall [--range N] [--workers N] [--unsorted]
+// Prints the run's throughput, the max / p99 / p99.9 stall and the row count.
+
+#include "jobeditor.h"
+#include "jobspec.h"
+#include "mainwindow.h"
+#include "resultfilterproxy.h"
+#include "resultspanel.h"
+#include "resulttablemodel.h"
+#include "runcontroller.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QHeaderView>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+namespace {
+constexpr int ProbeIntervalMs = 5;
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t index = std::min(values.size() - 1, size_t(p / 100.0 * double(values.size())));
+    return values[index];
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true); // never touch the user's settings
+    QCoreApplication::setOrganizationName(QStringLiteral("taskpool-bench"));
+    QCoreApplication::setApplicationName(QStringLiteral("bench_gui_stall"));
+
+    QCommandLineParser parser;
+    const QCommandLineOption rangeOption(QStringLiteral("range"), QStringLiteral("Tasks in the run"), QStringLiteral("N"),
+                                         QStringLiteral("200000"));
+    const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("Worker processes"),
+                                           QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption unsortedOption(QStringLiteral("unsorted"),
+                                            QStringLiteral("Show the results in arrival order, not sorted by id"));
+    parser.addHelpOption();
+    parser.addOptions({rangeOption, workersOption, unsortedOption});
+    parser.process(app);
+
+    JobSpec spec = JobSpec::demo(QStringLiteral(TASKPOOL_PATH));
+    spec.command.append(QStringLiteral("--fast"));
+    spec.rangeCount = parser.value(rangeOption).toLongLong();
+
+    MainWindow window(QStringLiteral(TASKPOOL_PATH));
+    window.resize(1366, 768);
+    window.show();
+    window.jobEditor()->setSpec(spec);
+    window.workerCountBox()->setValue(parser.value(workersOption).toInt());
+    if (parser.isSet(unsortedOption))
+        window.results()->view()->sortByColumn(-1, Qt::AscendingOrder);
+
+    std::vector<double> lateness;
+    lateness.reserve(100000);
+    QElapsedTimer sinceLastProbe;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(ProbeIntervalMs);
+    QObject::connect(&probe, &QTimer::timeout, &app, [&] {
+        lateness.push_back(qMax(0.0, sinceLastProbe.nsecsElapsed() / 1e6 - ProbeIntervalMs));
+        sinceLastProbe.restart();
+    });
+
+    QElapsedTimer runClock;
+    QObject::connect(window.controller(), &RunController::finished, &app, [&](const PoolStats &stats) {
+        probe.stop();
+        const double seconds = runClock.elapsed() / 1000.0;
+        const qint64 rows = window.controller()->resultModel()->rowCount();
+        std::printf("tasks: %lld in %.2f s (%.0f tasks/s), %d workers%s\n", static_cast<long long>(stats.finished()),
+                    seconds, stats.finished() / seconds, window.workerCountBox()->value(),
+                    parser.isSet(unsortedOption) ? ", results in arrival order" : ", results sorted by id");
+        std::printf("event-loop stall (lateness of a %d ms timer, %zu samples): max %.1f ms, p99 %.1f ms, "
+                    "p99.9 %.1f ms, median %.2f ms\n",
+                    ProbeIntervalMs, lateness.size(), percentile(lateness, 100), percentile(lateness, 99),
+                    percentile(lateness, 99.9), percentile(lateness, 50));
+        std::printf("stalls over 50 ms: %lld, over 100 ms: %lld\n",
+                    static_cast<long long>(std::count_if(lateness.begin(), lateness.end(), [](double v) { return v > 50; })),
+                    static_cast<long long>(std::count_if(lateness.begin(), lateness.end(), [](double v) { return v > 100; })));
+        std::printf("result rows: %lld (proxy shows %d), ok: %lld\n", static_cast<long long>(rows),
+                    window.results()->proxy()->rowCount(),
+                    static_cast<long long>(window.controller()->resultModel()->count(TaskStatus::Ok)));
+        std::fflush(stdout);
+        QTimer::singleShot(0, &app, [&] { QApplication::exit(rows == stats.finished() ? 0 : 1); });
+    });
+
+    QTimer::singleShot(200, &app, [&] {
+        runClock.start();
+        sinceLastProbe.start();
+        probe.start();
+        window.startRun();
+    });
+    return QApplication::exec();
+}

@@ -1,0 +1,449 @@
+// The desktop app end to end, offscreen, on real worker processes: start the
+// demo, watch workers and results, resize the pool mid-run, terminate it,
+// retry failures, export, and remember settings.
+
+#include "jobeditor.h"
+#include "logview.h"
+#include "mainwindow.h"
+#include "resultfilterproxy.h"
+#include "resultspanel.h"
+#include "resulttablemodel.h"
+#include "runcontroller.h"
+#include "summarypanel.h"
+#include "uitestsupport.h"
+#include "workertablemodel.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+constexpr int RunTimeoutMs = 30000; // generous: the machine may be busy with other tests
+
+// Every model the window shows, checked on each change while the test runs.
+struct ModelTesters
+{
+    explicit ModelTesters(MainWindow &window)
+    {
+        const auto mode = QAbstractItemModelTester::FailureReportingMode::QtTest;
+        testers.emplace_back(new QAbstractItemModelTester(window.controller()->workerModel(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.controller()->resultModel(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.results()->proxy(), mode));
+    }
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+};
+
+QMessageBox *openQuestion()
+{
+    return qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+}
+
+void answer(const char *buttonName)
+{
+    QMessageBox *box = openQuestion();
+    QVERIFY(box);
+    auto *button = box->findChild<QPushButton *>(QLatin1String(buttonName));
+    QVERIFY(button);
+    button->click();
+}
+
+int busyRowsWithProgress(const WorkerTableModel *model)
+{
+    int count = 0;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, WorkerTableModel::ProgressColumn).data(WorkerTableModel::ProgressRole).toDouble() > 0)
+            ++count;
+    }
+    return count;
+}
+
+QList<QByteArray> readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.constLast().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        UiTest::isolateSettings();
+    }
+
+    void firstLaunchLoadsTheDemo()
+    {
+        MainWindow window(UiTest::taskpool());
+        const JobSpec spec = window.jobEditor()->spec();
+        const JobSpec demo = JobSpec::demo(UiTest::taskpool());
+        QCOMPARE(spec.toJson(), demo.toJson());
+        QCOMPARE(window.workerCountBox()->value(), qMax(1, QThread::idealThreadCount()));
+        QVERIFY(window.startAction()->isEnabled());
+        QVERIFY(!window.terminateAction()->isEnabled());
+    }
+
+    void demoRunsLiveAndTerminates()
+    {
+        MainWindow window(UiTest::taskpool());
+        ModelTesters testers(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.jobEditor()->setSpec(UiTest::demoJob(16));
+        window.workerCountBox()->setValue(2);
+        WorkerTableModel *workers = window.controller()->workerModel();
+        ResultTableModel *results = window.controller()->resultModel();
+
+        // Remember every worker process we see, to check none survives.
+        QSet<qint64> groups;
+        QTimer collector;
+        connect(&collector, &QTimer::timeout, this, [&] {
+            for (qint64 pid : workers->pids())
+                groups.insert(pid);
+        });
+        collector.start(20);
+
+        window.startAction()->trigger();
+        QVERIFY(window.controller()->isActive());
+        QVERIFY(!window.startAction()->isEnabled());
+        QVERIFY(window.terminateAction()->isEnabled());
+        QVERIFY(!window.jobEditor()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(workers->rowCount(), 2, RunTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(busyRowsWithProgress(workers) > 0, RunTimeoutMs); // tasks report progress
+        QTRY_VERIFY_WITH_TIMEOUT(results->rowCount() > 0, RunTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.summary()->progressBar()->value() > 0, RunTimeoutMs);
+
+        // Grow the pool mid-run: a new slot at once.
+        window.workerCountBox()->setValue(3);
+        QTRY_COMPARE_WITH_TIMEOUT(workers->rowCount(), 3, RunTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(workers->pids().size() == 3, RunTimeoutMs);
+        // Shrink it: busy workers finish their task, then their rows go.
+        window.workerCountBox()->setValue(1);
+        QCOMPARE(window.controller()->pool()->workerCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(workers->rowCount(), 1, RunTimeoutMs);
+        QVERIFY(window.controller()->isActive());
+
+        // Terminate: there are tasks left, so the window asks first.
+        window.terminateAction()->trigger();
+        QTRY_VERIFY(openQuestion());
+        answer("cancelTerminate");
+        QTRY_VERIFY(!openQuestion());
+        QVERIFY(window.controller()->isActive());
+        window.terminateAction()->trigger();
+        QTRY_VERIFY(openQuestion());
+        answer("confirmTerminate");
+        QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
+        collector.stop();
+
+        QVERIFY(groups.size() >= 3);
+        QCOMPARE(UiTest::liveProcessesInGroups(groups), QList<qint64>());
+        // Every input has exactly one result; what never ran is cancelled.
+        QCOMPARE(results->rowCount(), 16);
+        QVERIFY(results->count(TaskStatus::Cancelled) > 0);
+        QCOMPARE(workers->rowCount(), 0);
+        QVERIFY(window.startAction()->isEnabled());
+        QVERIFY(window.jobEditor()->isEnabled());
+        QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("cancelled")));
+
+        // Export what was collected, in both formats, and read it back.
+        QTemporaryDir dir;
+        QSignalSpy exported(&window, &MainWindow::exportFinished);
+        const QString jsonPath = dir.filePath(QStringLiteral("results.jsonl"));
+        window.exportResults(jsonPath);
+        QTRY_COMPARE(exported.count(), 1);
+        QVERIFY(exported.at(0).at(0).toBool());
+        const QList<QByteArray> lines = readLines(jsonPath);
+        QCOMPARE(lines.size(), 16);
+        QSet<qint64> ids;
+        qint64 cancelled = 0;
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            ids.insert(o.value(QStringLiteral("id")).toInteger(-1));
+            if (o.value(QStringLiteral("status")).toString() == QLatin1String("cancelled"))
+                ++cancelled;
+            else if (o.value(QStringLiteral("status")).toString() == QLatin1String("ok"))
+                QVERIFY(o.value(QStringLiteral("result")).isObject()); // the demo worker's answer
+        }
+        QCOMPARE(ids.size(), 16);
+        QCOMPARE(*std::min_element(ids.cbegin(), ids.cend()), 0);
+        QCOMPARE(*std::max_element(ids.cbegin(), ids.cend()), 15);
+        QCOMPARE(cancelled, results->count(TaskStatus::Cancelled));
+
+        const QString csvPath = dir.filePath(QStringLiteral("results.csv"));
+        window.exportResults(csvPath);
+        QTRY_COMPARE(exported.count(), 2);
+        QVERIFY(exported.at(1).at(0).toBool());
+        const QList<QByteArray> csv = readLines(csvPath);
+        QVERIFY(csv.value(0).startsWith("id,input,status"));
+        QCOMPARE(csv.size(), 17); // header + one line per task (the demo writes no newlines)
+    }
+
+    void fastRunFillsEveryRow()
+    {
+        MainWindow window(UiTest::taskpool());
+        ModelTesters testers(window);
+        window.show();
+        window.jobEditor()->setSpec(UiTest::demoJob(5000, true));
+        window.workerCountBox()->setValue(2);
+        QSignalSpy finished(window.controller(), &RunController::finished);
+        window.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunTimeoutMs);
+
+        ResultTableModel *results = window.controller()->resultModel();
+        QCOMPARE(results->rowCount(), 5000);
+        QCOMPARE(results->count(TaskStatus::Ok), 5000);
+        QCOMPARE(window.results()->proxy()->rowCount(), 5000);
+        QCOMPARE(window.summary()->progressBar()->value(), window.summary()->progressBar()->maximum());
+        QCOMPARE(window.summary()->countText(QStringLiteral("ok")), QLocale().toString(5000));
+        QVERIFY(window.statusBar()->currentMessage().startsWith(QLatin1String("Run finished")));
+        QVERIFY(window.results()->statusFilter()->itemText(1).contains(QLocale().toString(5000)));
+
+        // Filter and search on the finished run.
+        window.results()->statusFilter()->setCurrentIndex(2); // Failed
+        QCOMPARE(window.results()->proxy()->rowCount(), 0);
+        window.results()->statusFilter()->setCurrentIndex(0);
+        window.results()->searchField()->setText(QStringLiteral("4999"));
+        QTRY_COMPARE(window.results()->proxy()->rowCount(), 1);
+
+        // Selecting the row shows the task in the detail pane.
+        QTableView *view = window.results()->view();
+        view->setCurrentIndex(window.results()->proxy()->index(0, 0));
+        QVERIFY(window.results()->findChild<QPlainTextEdit *>(QStringLiteral("resultDetail"))
+                    ->toPlainText().contains(QLatin1String("Task 4999: OK")));
+    }
+
+    void retryFailedReplacesTheRows()
+    {
+        // Each input fails on its first run and succeeds on the next.
+        QTemporaryDir markers;
+        JobSpec spec;
+        spec.mode = JobSpec::Mode::PerTask;
+        spec.command = {QStringLiteral("sh"), QStringLiteral("-c"),
+                        QStringLiteral("if [ -e \"$0/$1\" ]; then echo \"done $1\"; else touch \"$0/$1\"; "
+                                       "echo \"first try $1\" >&2; exit 3; fi"),
+                        markers.path(), QStringLiteral("{}")};
+        spec.inputKind = JobSpec::InputKind::List;
+        spec.inputList = {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
+
+        MainWindow window(UiTest::taskpool());
+        ModelTesters testers(window);
+        window.show();
+        window.jobEditor()->setSpec(spec);
+        QSignalSpy finished(window.controller(), &RunController::finished);
+        window.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunTimeoutMs);
+        ResultTableModel *results = window.controller()->resultModel();
+        QCOMPARE(results->rowCount(), 3);
+        QCOMPARE(results->count(TaskStatus::Failed), 3);
+        QCOMPARE(results->outcome(0).exitCode, 3);
+        QVERIFY(results->outcome(0).errorOutput.startsWith("first try"));
+        QVERIFY(window.results()->retryFailedAction()->isEnabled());
+        QMap<QByteArray, qint64> idOfInput;
+        for (int row = 0; row < 3; ++row)
+            idOfInput.insert(results->outcome(row).input, results->outcome(row).id);
+
+        window.results()->retryFailedAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, RunTimeoutMs);
+        QCOMPARE(results->rowCount(), 3); // the same rows, now ok
+        QCOMPARE(results->count(TaskStatus::Ok), 3);
+        QCOMPARE(results->count(TaskStatus::Failed), 0);
+        for (int row = 0; row < 3; ++row) {
+            const TaskOutcome &o = results->outcome(row);
+            QCOMPARE(o.attempts, 2);
+            QCOMPARE(o.id, idOfInput.value(o.input)); // the row keeps its task id
+            QCOMPARE(o.output, "done " + o.input + "\n");
+        }
+        QVERIFY(!window.results()->retryFailedAction()->isEnabled()); // nothing left to retry
+
+        // Retry one chosen task: it runs again and stays ok.
+        window.results()->view()->selectRow(1);
+        window.results()->retrySelectedAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, RunTimeoutMs);
+        const int row = window.results()->proxy()->mapToSource(window.results()->proxy()->index(1, 0)).row();
+        QCOMPARE(results->outcome(row).attempts, 3);
+        QCOMPARE(results->rowCount(), 3);
+    }
+
+    void missingProgramIsExplained()
+    {
+        MainWindow window(UiTest::taskpool());
+        window.show();
+        JobSpec spec = UiTest::demoJob(3);
+        spec.command = {QStringLiteral("/no/such/program")};
+        window.jobEditor()->setSpec(spec);
+        window.startAction()->trigger();
+        QVERIFY(!window.controller()->isActive());
+        QTRY_VERIFY(openQuestion());
+        QVERIFY(openQuestion()->text().contains(QLatin1String("/no/such/program")));
+        openQuestion()->accept();
+    }
+
+    void pauseAndResume()
+    {
+        MainWindow window(UiTest::taskpool());
+        window.show();
+        window.jobEditor()->setSpec(UiTest::demoJob(50));
+        window.workerCountBox()->setValue(1);
+        window.startAction()->trigger();
+        QTRY_COMPARE(window.controller()->state(), TaskPool::State::Running);
+        window.pauseAction()->trigger();
+        QCOMPARE(window.controller()->state(), TaskPool::State::Paused);
+        QVERIFY(window.pauseAction()->text().contains(QLatin1String("Res")));
+        window.pauseAction()->trigger();
+        QCOMPARE(window.controller()->state(), TaskPool::State::Running);
+        window.stopAction()->trigger();
+        QCOMPARE(window.controller()->state(), TaskPool::State::Stopping);
+        QVERIFY(!window.pauseAction()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
+        QVERIFY(window.controller()->resultModel()->count(TaskStatus::Cancelled) > 0);
+    }
+
+    void closingDuringARunAsksFirst()
+    {
+        MainWindow window(UiTest::taskpool());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.jobEditor()->setSpec(UiTest::demoJob(50));
+        window.workerCountBox()->setValue(2);
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->workerModel()->pids().size() == 2, RunTimeoutMs);
+        const QList<qint64> pids = window.controller()->workerModel()->pids();
+        const QSet<qint64> groups(pids.cbegin(), pids.cend());
+
+        QVERIFY(!window.close());
+        QTRY_VERIFY(openQuestion());
+        answer("cancelTerminate");
+        QVERIFY(window.isVisible());
+        QVERIFY(window.controller()->isActive());
+
+        QVERIFY(!window.close());
+        QTRY_VERIFY(openQuestion());
+        answer("confirmTerminate");
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), RunTimeoutMs);
+        QVERIFY(!window.controller()->isActive());
+        QCOMPARE(UiTest::liveProcessesInGroups(groups), QList<qint64>());
+    }
+
+    void settingsAreRemembered()
+    {
+        QTemporaryDir dir;
+        const QString jobPath = dir.filePath(QStringLiteral("job.json"));
+        QSize size;
+        {
+            MainWindow window(UiTest::taskpool());
+            window.show();
+            window.resize(1100, 700);
+            JobSpec spec = UiTest::demoJob(7);
+            spec.retries = 4;
+            window.jobEditor()->setSpec(spec);
+            window.workerCountBox()->setValue(3);
+            QVERIFY(window.saveJobFile(jobPath));
+            size = window.size();
+            QVERIFY(window.close());
+        }
+        {
+            MainWindow window(UiTest::taskpool());
+            QCOMPARE(window.workerCountBox()->value(), 3);
+            QCOMPARE(window.jobEditor()->spec().rangeCount, 7);
+            QCOMPARE(window.jobEditor()->spec().retries, 4);
+            QCOMPARE(window.size(), size);
+
+            // A saved job file loads back, worker count included.
+            window.jobEditor()->setSpec(UiTest::demoJob(1));
+            window.workerCountBox()->setValue(1);
+            QVERIFY(window.loadJobFile(jobPath));
+            QCOMPARE(window.jobEditor()->spec().rangeCount, 7);
+            QCOMPARE(window.workerCountBox()->value(), 3);
+        }
+    }
+
+    void everyControlIsNamedAndExplained()
+    {
+        MainWindow window(UiTest::taskpool());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QStringList missing;
+        const QList<QWidget *> widgets = window.findChildren<QWidget *>();
+        for (QWidget *w : widgets) {
+            const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w)
+                                 || qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w)
+                                 || qobject_cast<QAbstractItemView *>(w) || qobject_cast<QPlainTextEdit *>(w);
+            if (!control || w->objectName().startsWith(QLatin1String("qt_")) || w->focusPolicy() == Qt::NoFocus)
+                continue;
+            // Parts of a composite control (the line edit inside a spin box, ...) are named by it.
+            QWidget *parent = w->parentWidget();
+            if (qobject_cast<QAbstractSpinBox *>(parent) || qobject_cast<QComboBox *>(parent)
+                || qobject_cast<QTabBar *>(parent) || (parent && qobject_cast<QComboBox *>(parent->parentWidget())))
+                continue;
+            QString name = w->accessibleName();
+            if (auto *button = qobject_cast<QAbstractButton *>(w); name.isEmpty() && button)
+                name = button->text();
+            if (name.isEmpty())
+                missing.append(QStringLiteral("%1 (%2): no accessible name").arg(w->objectName(), w->metaObject()->className()));
+            if (w->toolTip().isEmpty() && !qobject_cast<QAbstractItemView *>(w))
+                missing.append(QStringLiteral("%1 (%2): no tooltip").arg(w->objectName(), w->metaObject()->className()));
+        }
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1String("; "))));
+
+        // The run controls all have distinct shortcuts.
+        QSet<QString> shortcuts;
+        for (QAction *action : {window.startAction(), window.pauseAction(), window.stopAction(),
+                                window.terminateAction(), window.exportAction()}) {
+            QVERIFY(!action->shortcut().isEmpty());
+            QVERIFY(!action->toolTip().isEmpty());
+            shortcuts.insert(action->shortcut().toString());
+        }
+        QCOMPARE(shortcuts.size(), 5);
+    }
+
+    void keyboardStartsAndTerminates()
+    {
+        MainWindow window(UiTest::taskpool());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QTRY_VERIFY(window.isActiveWindow());
+        window.jobEditor()->setSpec(UiTest::demoJob(50));
+        window.workerCountBox()->setValue(1);
+        QTest::keySequence(&window, window.startAction()->shortcut());
+        QTRY_VERIFY(window.controller()->isActive());
+        QTest::keySequence(&window, window.terminateAction()->shortcut());
+        QTRY_VERIFY(openQuestion());
+        QTest::keyClick(openQuestion(), Qt::Key_Escape); // Escape keeps the run going
+        QTRY_VERIFY(!openQuestion());
+        QVERIFY(window.controller()->isActive());
+        QTest::keySequence(&window, window.terminateAction()->shortcut());
+        QTRY_VERIFY(openQuestion());
+        answer("confirmTerminate");
+        QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_ui_mainwindow.moc"

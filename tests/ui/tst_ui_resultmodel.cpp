@@ -1,0 +1,298 @@
+// The results model (batched appends, retries replacing rows, counts), its
+// filter proxy, and the export to CSV and JSON Lines.
+
+#include "commandline.h"
+#include "displayformat.h"
+#include "resultexporter.h"
+#include "resultfilterproxy.h"
+#include "resulttablemodel.h"
+#include "uitestsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+TaskOutcome outcome(qint64 id, TaskStatus status, const QByteArray &text = {})
+{
+    TaskOutcome o;
+    o.id = id;
+    o.input = "input-" + QByteArray::number(id);
+    o.status = status;
+    o.attempts = status == TaskStatus::Cancelled ? 0 : 1;
+    o.worker = int(id % 3);
+    o.startedAtMs = 1700000000000;
+    o.durationMs = 10 + id;
+    if (status == TaskStatus::Ok) {
+        o.exitCode = 0;
+        o.output = text.isEmpty() ? "out-" + QByteArray::number(id) + "\n" : text;
+    } else if (status != TaskStatus::Cancelled) {
+        o.exitCode = 2;
+        o.error = QStringLiteral("exit code 2");
+        o.errorOutput = "oops " + QByteArray::number(id) + "\n";
+    } else {
+        o.error = QStringLiteral("not run: the pool was terminated");
+    }
+    return o;
+}
+
+QList<QByteArray> readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.constLast().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+} // namespace
+
+class TestResultModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void appendsArriveInOneBatch()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy counts(&model, &ResultTableModel::countsChanged);
+        for (int i = 0; i < 1000; ++i)
+            model.append(outcome(i, i % 10 == 0 ? TaskStatus::Failed : TaskStatus::Ok));
+        QCOMPARE(model.rowCount(), 0); // nothing drawn per task
+        QCOMPARE(model.pendingCount(), 1000);
+        QTRY_COMPARE(model.rowCount(), 1000);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(counts.count(), 1);
+        QCOMPARE(model.count(TaskStatus::Ok), 900);
+        QCOMPARE(model.count(TaskStatus::Failed), 100);
+
+        model.append(outcome(1000, TaskStatus::Timeout));
+        model.flush(); // at the end of a run: no waiting for the batch timer
+        QCOMPARE(model.rowCount(), 1001);
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(model.count(TaskStatus::Timeout), 1);
+    }
+
+    void cellsShowTheOutcome()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.append(outcome(0, TaskStatus::Ok, "first line\nsecond line\n"));
+        model.append(outcome(1, TaskStatus::Failed));
+        TaskOutcome result = outcome(2, TaskStatus::Ok);
+        result.output.clear();
+        result.result = "{\"square\":4}";
+        model.append(result);
+        model.flush();
+        auto cell = [&model](int row, int column, int role = Qt::DisplayRole) {
+            return model.index(row, column).data(role);
+        };
+        QCOMPARE(cell(0, ResultTableModel::PreviewColumn).toString(), QStringLiteral("first line …"));
+        QCOMPARE(cell(1, ResultTableModel::PreviewColumn).toString(), QStringLiteral("exit code 2"));
+        QCOMPARE(cell(2, ResultTableModel::PreviewColumn).toString(), QStringLiteral("{\"square\":4}"));
+        QCOMPARE(cell(1, ResultTableModel::StatusColumn).toString(), QStringLiteral("Failed"));
+        QCOMPARE(cell(1, ResultTableModel::StatusColumn, ResultTableModel::StatusRole).toInt(), int(TaskStatus::Failed));
+        QVERIFY(cell(1, ResultTableModel::StatusColumn, Qt::ForegroundRole).value<QColor>().isValid());
+        QVERIFY(!cell(1, ResultTableModel::StatusColumn, Qt::DecorationRole).value<QIcon>().isNull());
+        QCOMPARE(cell(1, ResultTableModel::ExitCodeColumn).toInt(), 2);
+        QCOMPARE(cell(0, ResultTableModel::InputColumn).toString(), QStringLiteral("input-0"));
+        QCOMPARE(cell(0, ResultTableModel::DurationColumn).toString(), QStringLiteral("10 ms"));
+    }
+
+    void retriesReplaceTheirRow()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int i = 0; i < 5; ++i)
+            model.append(outcome(i, i % 2 ? TaskStatus::Failed : TaskStatus::Ok));
+        model.flush();
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+
+        // A retry run numbers its tasks from 0: the row keeps the original id.
+        TaskOutcome again = outcome(0, TaskStatus::Ok);
+        again.input = model.outcome(1).input;
+        model.replace(1, again);
+        TaskOutcome again3 = outcome(1, TaskStatus::Crashed);
+        model.replace(3, again3);
+        model.flush();
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(changed.count(), 2); // rows 1 and 3 are not adjacent
+        QCOMPARE(model.outcome(1).id, 1);
+        QCOMPARE(model.outcome(1).status, TaskStatus::Ok);
+        QCOMPARE(model.outcome(1).attempts, 2);
+        QCOMPARE(model.outcome(3).status, TaskStatus::Crashed);
+        QCOMPARE(model.count(TaskStatus::Ok), 4);
+        QCOMPARE(model.count(TaskStatus::Failed), 0);
+        QCOMPARE(model.count(TaskStatus::Crashed), 1);
+
+        // A retry that never ran leaves the row telling what did happen.
+        TaskOutcome cancelled = outcome(0, TaskStatus::Cancelled);
+        model.replace(3, cancelled);
+        model.flush();
+        QCOMPARE(model.outcome(3).status, TaskStatus::Crashed);
+    }
+
+    void clearDropsBufferedRows()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.append(outcome(0, TaskStatus::Ok));
+        model.flush();
+        model.append(outcome(1, TaskStatus::Ok));
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(model.pendingCount(), 0);
+        QCOMPARE(model.count(TaskStatus::Ok), 0);
+        model.flush();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void proxyFiltersAndSorts()
+    {
+        ResultTableModel model;
+        ResultFilterProxy proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const TaskStatus statuses[] = {TaskStatus::Ok, TaskStatus::Failed, TaskStatus::Timeout, TaskStatus::Ok,
+                                       TaskStatus::Cancelled, TaskStatus::Crashed, TaskStatus::Ok};
+        for (int i = 6; i >= 0; --i) // arrive in reverse
+            model.append(outcome(i, statuses[i], "value " + QByteArray::number(i * 11) + "\n"));
+        model.flush();
+        QCOMPARE(proxy.rowCount(), 7);
+
+        proxy.setStatusFilter(TaskStatus::Ok);
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.setStatusFilter(TaskStatus::Cancelled);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setStatusFilter(std::nullopt);
+        QCOMPARE(proxy.rowCount(), 7);
+
+        proxy.setSearchText(QStringLiteral("INPUT-5")); // case does not matter
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), 5);
+        proxy.setSearchText(QStringLiteral("value 33")); // searches the output preview
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), 3);
+        proxy.setSearchText(QStringLiteral("2")); // an id, or text containing it
+        QVERIFY(proxy.rowCount() >= 1);
+        proxy.setSearchText(QString());
+
+        proxy.sort(ResultTableModel::IdColumn, Qt::AscendingOrder);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, ResultTableModel::IdColumn).data().toLongLong(), row);
+        proxy.sort(ResultTableModel::DurationColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), 6);
+
+        // New rows land in sorted place.
+        proxy.sort(ResultTableModel::IdColumn, Qt::AscendingOrder);
+        model.append(outcome(-1, TaskStatus::Ok));
+        model.flush();
+        QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), -1);
+    }
+
+    void exportsJsonLinesAsTheHeadlessRunner()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QList<TaskOutcome> outcomes;
+        for (int i = 0; i < 50; ++i)
+            outcomes.append(outcome(i, i % 7 == 3 ? TaskStatus::Failed : TaskStatus::Ok));
+        const QString path = dir.filePath(QStringLiteral("results.jsonl"));
+        QCOMPARE(ResultExporter::formatForPath(path), ResultExporter::Format::JsonLines);
+
+        ResultExporter exporter;
+        QSignalSpy finished(&exporter, &ResultExporter::finished);
+        // Two chunks, as the model hands them over.
+        exporter.start({outcomes.mid(0, 20), outcomes.mid(20)}, JobSpec::Mode::PerTask, path,
+                       ResultExporter::Format::JsonLines);
+        QVERIFY(exporter.isRunning());
+        QTRY_COMPARE(finished.count(), 1);
+        QVERIFY(!exporter.isRunning());
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QCOMPARE(finished.at(0).at(2).toLongLong(), 50);
+
+        const QList<QByteArray> lines = readLines(path);
+        QCOMPARE(lines.size(), 50);
+        for (int i = 0; i < lines.size(); ++i) {
+            QJsonParseError error;
+            const QJsonObject o = QJsonDocument::fromJson(lines.at(i), &error).object();
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QCOMPARE(o.value(QStringLiteral("id")).toInteger(), i);
+            QCOMPARE(o.value(QStringLiteral("input")).toString(), QStringLiteral("input-%1").arg(i));
+            QCOMPARE(o.value(QStringLiteral("status")).toString(), taskStatusName(outcomes.at(i).status));
+        }
+    }
+
+    void exportsCsvWithQuoting()
+    {
+        QTemporaryDir dir;
+        QList<TaskOutcome> outcomes = {outcome(0, TaskStatus::Ok, "plain\n"), outcome(1, TaskStatus::Failed)};
+        outcomes[0].input = "a, \"quoted\" input";
+        const QString path = dir.filePath(QStringLiteral("results.csv"));
+        QCOMPARE(ResultExporter::formatForPath(path), ResultExporter::Format::Csv);
+        QString error;
+        QVERIFY2(ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, path, ResultExporter::Format::Csv, &error),
+                 qPrintable(error));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray csv = file.readAll();
+        QVERIFY(csv.startsWith("id,input,status,exit_code,output,result,error,stderr,attempts,worker,duration_ms\r\n"));
+        QVERIFY(csv.contains("0,\"a, \"\"quoted\"\" input\",ok,0,\"plain\n\",,,,1,0,10\r\n"));
+        QVERIFY(csv.contains("1,input-1,failed,2,,,exit code 2,\"oops 1\n\",1,1,11\r\n"));
+
+        QVERIFY(!ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
+                                       ResultExporter::Format::Csv, &error));
+        QVERIFY(error.contains(QLatin1String("cannot write")));
+    }
+
+    void formatsForDisplay()
+    {
+        QCOMPARE(DisplayFormat::duration(850), QStringLiteral("850 ms"));
+        QCOMPARE(DisplayFormat::duration(2400), QStringLiteral("2.4 s"));
+        QCOMPARE(DisplayFormat::duration(185000), QStringLiteral("3 m 05 s"));
+        QCOMPARE(DisplayFormat::duration(7380000), QStringLiteral("2 h 03 m"));
+        QCOMPARE(DisplayFormat::seconds(-1), QStringLiteral("—"));
+        QCOMPARE(DisplayFormat::percent(12.25), QStringLiteral("12 %"));
+        QCOMPARE(DisplayFormat::firstLineOfUtf8("abc\n"), QStringLiteral("abc"));
+        QCOMPARE(DisplayFormat::firstLineOfUtf8("abc\r\ndef"), QStringLiteral("abc …"));
+        QCOMPARE(DisplayFormat::firstLineOfUtf8(QByteArray(500, 'x'), 10), QString(10, QLatin1Char('x')) + QStringLiteral("…"));
+    }
+
+    void commandLineRoundTrips_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("plain") << QStringList{QStringLiteral("-k"), QStringLiteral("{}")};
+        QTest::newRow("spaces") << QStringList{QStringLiteral("a b"), QStringLiteral("c")};
+        QTest::newRow("quotes") << QStringList{QStringLiteral("say \"hi\""), QStringLiteral("x")};
+        QTest::newRow("empty") << QStringList{QString(), QStringLiteral("y")};
+        QTest::newRow("script") << QStringList{QStringLiteral("-c"), QStringLiteral("echo \"$1\" | tr a b"),
+                                               QStringLiteral("sh"), QStringLiteral("{}")};
+        QTest::newRow("apostrophe") << QStringList{QStringLiteral("it's"), QStringLiteral("back\\slash")};
+    }
+
+    void commandLineRoundTrips()
+    {
+        QFETCH(QStringList, arguments);
+        QCOMPARE(CommandLine::split(CommandLine::join(arguments)), arguments);
+    }
+
+    void commandLineSplitsLikeAShell()
+    {
+        QCOMPARE(CommandLine::split(QStringLiteral("  -c \"echo \\\"hi\\\"\" 'a b'  x\\ y \"\" {} ")),
+                 QStringList({QStringLiteral("-c"), QStringLiteral("echo \"hi\""), QStringLiteral("a b"),
+                              QStringLiteral("x y"), QString(), QStringLiteral("{}")}));
+        QCOMPARE(CommandLine::join({QStringLiteral("-k"), QStringLiteral("a b"), QString()}),
+                 QStringLiteral("-k 'a b' ''"));
+    }
+};
+
+QTEST_MAIN(TestResultModel)
+#include "tst_ui_resultmodel.moc"

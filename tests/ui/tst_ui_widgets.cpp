@@ -1,0 +1,188 @@
+// The smaller widgets: the bounded log, the job form, the summary and the
+// progress bar delegate.
+
+#include "jobeditor.h"
+#include "logview.h"
+#include "progressbardelegate.h"
+#include "summarypanel.h"
+#include "throughputchart.h"
+#include "uitestsupport.h"
+#include "workertablemodel.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+class TestWidgets : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void logKeepsTheNewestLinesAndSaysSo()
+    {
+        LogView log;
+        QSignalSpy added(&log, &LogView::linesAdded);
+        log.appendLine(2, QStringLiteral("first"));
+        log.appendLine(-1, QStringLiteral("from the pool"));
+        QTRY_COMPARE(added.count(), 1); // batched: one append for both lines
+        QCOMPARE(log.textView()->blockCount(), 2);
+        QVERIFY(log.textView()->toPlainText().contains(QLatin1String("worker 2: first")));
+        QVERIFY(log.textView()->toPlainText().contains(QLatin1String("pool: from the pool")));
+        QCOMPARE(log.droppedLines(), 0);
+        auto *note = log.findChild<QLabel *>(QStringLiteral("logDroppedNote"));
+        QVERIFY(note);
+        QVERIFY(note->isHidden());
+
+        const int extra = 700;
+        for (int i = 0; i < LogView::MaxLines + extra; ++i)
+            log.appendLine(0, QStringLiteral("line %1").arg(i));
+        log.flush();
+        QCOMPARE(log.textView()->blockCount(), LogView::MaxLines);
+        QCOMPARE(log.droppedLines(), extra + 2);
+        QVERIFY(!note->isHidden());
+        QVERIFY(note->text().contains(QLatin1String("702")));
+        QVERIFY(log.textView()->toPlainText().endsWith(QStringLiteral("line %1").arg(LogView::MaxLines + extra - 1)));
+
+        log.clear();
+        QCOMPARE(log.droppedLines(), 0);
+        QVERIFY(note->isHidden());
+    }
+
+    void jobEditorRoundTripsEveryField()
+    {
+        JobSpec spec;
+        spec.mode = JobSpec::Mode::PerTask;
+        spec.command = {QStringLiteral("/usr/bin/convert"), QStringLiteral("{}"), QStringLiteral("out dir/{/.}.png")};
+        spec.inputKind = JobSpec::InputKind::List;
+        spec.inputList = {QStringLiteral("a.jpg"), QStringLiteral("b c.jpg")};
+        spec.retries = 3;
+        spec.timeoutSeconds = 12.5;
+        spec.workingDirectory = QStringLiteral("/tmp"); // not in the form, but kept
+        spec.maxOutputBytes = 4096;
+
+        JobEditor editor;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+
+        spec.mode = JobSpec::Mode::Worker;
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = QStringLiteral("/data/inputs.txt");
+        spec.nullSeparated = true;
+        spec.shell = true;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+
+        spec.inputKind = JobSpec::InputKind::Range;
+        spec.rangeCount = 123456;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
+    void jobEditorReportsEdits()
+    {
+        JobEditor editor;
+        editor.setSpec(UiTest::demoJob(40));
+        QSignalSpy edited(&editor, &JobEditor::edited);
+        auto *kind = editor.findChild<QComboBox *>(QStringLiteral("jobInputKind"));
+        QVERIFY(kind);
+        kind->setCurrentIndex(kind->findData(int(JobSpec::InputKind::List)));
+        QVERIFY(edited.count() >= 1);
+        QCOMPARE(editor.spec().inputKind, JobSpec::InputKind::List);
+        auto *list = editor.findChild<QPlainTextEdit *>(QStringLiteral("jobInputList"));
+        QVERIFY(list);
+        list->setPlainText(QStringLiteral("x\ny\n\nz\n"));
+        QCOMPARE(editor.spec().inputList, QStringList({QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("z")}));
+    }
+
+    void summaryShowsCountsAndProgress()
+    {
+        SummaryPanel summary;
+        PoolStats stats;
+        stats.total = 200;
+        stats.queued = 150;
+        stats.running = 4;
+        stats.ok = 40;
+        stats.failed = 5;
+        stats.timedOut = 1;
+        stats.elapsedSeconds = 1.5;
+        stats.tasksPerSecond = 30;
+        stats.etaSeconds = 5;
+        summary.update(stats, true);
+        QCOMPARE(summary.progressBar()->maximum(), 200);
+        QCOMPARE(summary.progressBar()->value(), 46);
+        QVERIFY(summary.progressBar()->text().contains(QLatin1String("46 of 200")));
+        QCOMPARE(summary.countText(QStringLiteral("queued")), QStringLiteral("150"));
+        QCOMPARE(summary.countText(QStringLiteral("running")), QStringLiteral("4"));
+        QCOMPARE(summary.countText(QStringLiteral("ok")), QStringLiteral("40"));
+        QCOMPARE(summary.countText(QStringLiteral("failed")), QStringLiteral("6"));
+        QCOMPARE(summary.countText(QStringLiteral("throughput")), QStringLiteral("30.0/s"));
+        QCOMPARE(summary.countText(QStringLiteral("eta")), QStringLiteral("5.0 s"));
+        QCOMPARE(summary.chart()->points().size(), 1); // a point per second of run time
+
+        stats.elapsedSeconds = 1.9;
+        summary.update(stats, true);
+        QCOMPARE(summary.chart()->points().size(), 1);
+        stats.elapsedSeconds = 2.5;
+        stats.ok = 70;
+        summary.update(stats, true);
+        QCOMPARE(summary.chart()->points().size(), 2);
+        QCOMPARE(summary.chart()->points().constLast().y(), 30.0); // 30 more tasks in 1 s
+
+        stats.total = -1; // input from a pipe: total unknown
+        summary.update(stats, true);
+        QCOMPARE(summary.progressBar()->maximum(), 0);
+
+        summary.reset();
+        QCOMPARE(summary.countText(QStringLiteral("ok")), QStringLiteral("0"));
+        QVERIFY(summary.chart()->points().isEmpty());
+    }
+
+    void delegateDrawsTheProgressBar()
+    {
+        WorkerTableModel model;
+        WorkerSnapshot w;
+        w.slot = 0;
+        w.pid = 1;
+        w.state = WorkerState::Busy;
+        w.taskId = 1;
+        w.progress = 1.0;
+        WorkerSnapshot idle;
+        idle.slot = 1;
+        idle.state = WorkerState::Idle;
+        model.update({w, idle});
+
+        QTableView view;
+        view.setModel(&model);
+        view.setItemDelegate(new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, &view));
+        view.setColumnWidth(WorkerTableModel::ProgressColumn, 120);
+        view.resize(1000, 200);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+        // A full bar is filled with the highlight colour; the idle row's cell is not.
+        const QImage image = view.viewport()->grab().toImage();
+        auto highlightPixels = [&](int row) {
+            const QRect cell = view.visualRect(model.index(row, WorkerTableModel::ProgressColumn));
+            const QColor highlight = view.palette().color(QPalette::Highlight);
+            int count = 0;
+            const qreal dpr = image.devicePixelRatio();
+            for (int x = cell.left(); x <= cell.right(); ++x) {
+                for (int y = cell.top(); y <= cell.bottom(); ++y) {
+                    const QColor c = image.pixelColor(int(x * dpr), int(y * dpr));
+                    if (qAbs(c.hue() - highlight.hue()) < 20 && c.saturation() > 60)
+                        ++count;
+                }
+            }
+            return count;
+        };
+        QVERIFY2(highlightPixels(0) > 200, "the full bar is not drawn");
+        QCOMPARE(highlightPixels(1), 0);
+    }
+};
+
+QTEST_MAIN(TestWidgets)
+#include "tst_ui_widgets.moc"

@@ -1,0 +1,68 @@
+#pragma once
+
+// Helpers shared by the desktop app tests.
+
+#include "jobspec.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QList>
+#include <QSet>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStringList>
+
+namespace UiTest {
+
+inline QString taskpool() { return QStringLiteral(TASKPOOL_PATH); }
+
+// Settings go to a test-only folder and start empty, so a test never sees or
+// changes the user's own, and every run starts as a first launch.
+inline void isolateSettings()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("taskpool-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("taskpool-ui-tests"));
+    QSettings().clear();
+}
+
+// The demo job on the built-in worker, slow (0.3-3 s per task, with progress) or instant.
+inline JobSpec demoJob(qint64 tasks, bool fast = false)
+{
+    JobSpec spec = JobSpec::demo(taskpool());
+    spec.rangeCount = tasks;
+    if (fast)
+        spec.command.append(QStringLiteral("--fast"));
+    return spec;
+}
+
+// Processes still alive (zombies are dead) in any of these process groups.
+inline QList<qint64> liveProcessesInGroups(const QSet<qint64> &groups)
+{
+    QList<qint64> alive;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray stat = file.readAll();
+        const qsizetype close = stat.lastIndexOf(')');
+        if (close < 0)
+            continue;
+        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+        if (fields.size() < 3)
+            continue;
+        const char state = fields.at(0).isEmpty() ? 0 : fields.at(0).at(0);
+        const qint64 group = fields.at(2).toLongLong();
+        if (groups.contains(group) && state != 'Z' && state != 'X')
+            alive.append(pid);
+    }
+    return alive;
+}
+
+} // namespace UiTest

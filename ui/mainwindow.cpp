@@ -1,0 +1,685 @@
+#include "mainwindow.h"
+
+#include "jobeditor.h"
+#include "logview.h"
+#include "progressbardelegate.h"
+#include "resultexporter.h"
+#include "resultfilterproxy.h"
+#include "resultspanel.h"
+#include "resulttablemodel.h"
+#include "runcontroller.h"
+#include "summarypanel.h"
+#include "workertablemodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyle>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QTableView>
+#include <QThread>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+// Outside any namespace, as Q_INIT_RESOURCE requires; the resources live in a
+// static library, whose initializer the linker would otherwise drop.
+static void initResources()
+{
+    Q_INIT_RESOURCE(taskpool);
+}
+
+namespace {
+constexpr int StatusMessageMs = 15000;
+
+QString stateText(TaskPool::State state)
+{
+    switch (state) {
+    case TaskPool::State::Idle: return QStringLiteral("Ready");
+    case TaskPool::State::Running: return QStringLiteral("Running");
+    case TaskPool::State::Paused: return QStringLiteral("Paused");
+    case TaskPool::State::Stopping: return QStringLiteral("Stopping: running tasks finish");
+    case TaskPool::State::Terminating: return QStringLiteral("Terminating");
+    case TaskPool::State::Finished: return QStringLiteral("Finished");
+    }
+    return {};
+}
+
+QString summaryText(const PoolStats &s)
+{
+    const QLocale locale;
+    QString text = QStringLiteral("%1 tasks in %2 s: %3 OK")
+                       .arg(locale.toString(s.finished()))
+                       .arg(s.elapsedSeconds, 0, 'f', 1)
+                       .arg(locale.toString(s.ok));
+    if (s.failed)
+        text += QStringLiteral(", %1 failed").arg(locale.toString(s.failed));
+    if (s.timedOut)
+        text += QStringLiteral(", %1 timed out").arg(locale.toString(s.timedOut));
+    if (s.crashed)
+        text += QStringLiteral(", %1 crashed").arg(locale.toString(s.crashed));
+    if (s.cancelled)
+        text += QStringLiteral(", %1 cancelled").arg(locale.toString(s.cancelled));
+    return text;
+}
+
+void describe(QAction *action, const QString &name, const QString &tooltip)
+{
+    action->setObjectName(name);
+    const QString shortcut = action->shortcut().toString(QKeySequence::NativeText);
+    action->setToolTip(shortcut.isEmpty() ? tooltip : QStringLiteral("%1 (%2)").arg(tooltip, shortcut));
+    action->setStatusTip(tooltip);
+}
+} // namespace
+
+MainWindow::MainWindow(const QString &taskpoolPath, QWidget *parent)
+    : QMainWindow(parent)
+    , m_taskpoolPath(taskpoolPath)
+    , m_controller(new RunController(this))
+    , m_exporter(new ResultExporter(this))
+{
+    initResources();
+    setWindowTitle(QStringLiteral("taskpool"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/taskpool-128.png")));
+    setObjectName(QStringLiteral("mainWindow"));
+
+    buildActions();
+    setCentralWidget(buildCentralWidget());
+    buildToolBar();
+    buildMenus();
+
+    m_stateLabel = new QLabel(this);
+    m_stateLabel->setObjectName(QStringLiteral("stateLabel"));
+    m_stateLabel->setAccessibleName(QStringLiteral("Run state"));
+    m_stateLabel->setToolTip(QStringLiteral("State of the pool"));
+    statusBar()->addPermanentWidget(m_stateLabel);
+
+    connect(m_controller, &RunController::started, this, &MainWindow::onStarted);
+    connect(m_controller, &RunController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_controller, &RunController::finished, this, &MainWindow::onFinished);
+    connect(m_controller, &RunController::logLine, m_log, &LogView::appendLine);
+    connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
+        m_summary->update(stats, m_controller->isActive());
+    });
+    connect(m_controller->resultModel(), &ResultTableModel::countsChanged, this, &MainWindow::updateResultsTabTitle);
+    connect(m_results, &ResultsPanel::retryRequested, this, &MainWindow::retryRows);
+    connect(m_results, &ResultsPanel::retryFailedRequested, this,
+            [this] { retryRows(m_controller->failedRows()); });
+    connect(m_exporter, &ResultExporter::finished, this,
+            [this](bool ok, const QString &path, qint64 rows, const QString &error) {
+                m_export->setEnabled(true);
+                if (ok)
+                    statusBar()->showMessage(QStringLiteral("Exported %1 results to %2")
+                                                 .arg(QLocale().toString(rows), QDir::toNativeSeparators(path)),
+                                             StatusMessageMs);
+                else
+                    showError(QStringLiteral("Export failed"), error);
+                Q_EMIT exportFinished(ok, path);
+            });
+
+    restoreSettings();
+    updateActions();
+    updateResultsTabTitle();
+    statusBar()->showMessage(QStringLiteral("Set up a job on the left, then press Start (%1).")
+                                 .arg(m_start->shortcut().toString(QKeySequence::NativeText)));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    QStyle *s = style();
+    m_start = new QAction(s->standardIcon(QStyle::SP_MediaPlay), QStringLiteral("&Start"), this);
+    m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    describe(m_start, QStringLiteral("startAction"), QStringLiteral("Start the job with the worker count in the toolbar"));
+    m_pause = new QAction(s->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause"), this);
+    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    describe(m_pause, QStringLiteral("pauseAction"), QStringLiteral("Pause: hand out no new tasks, keep the workers; again to resume"));
+    m_stop = new QAction(s->standardIcon(QStyle::SP_MediaStop), QStringLiteral("St&op"), this);
+    m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    describe(m_stop, QStringLiteral("stopAction"), QStringLiteral("Stop: running tasks finish, the rest is cancelled"));
+    m_terminate = new QAction(s->standardIcon(QStyle::SP_BrowserStop), QStringLiteral("&Terminate pool"), this);
+    m_terminate->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    describe(m_terminate, QStringLiteral("terminateAction"),
+             QStringLiteral("End every worker's whole process tree now; unfinished tasks are cancelled, results are kept"));
+
+    m_openJob = new QAction(s->standardIcon(QStyle::SP_DialogOpenButton), QStringLiteral("&Open job…"), this);
+    m_openJob->setShortcut(QKeySequence::Open);
+    describe(m_openJob, QStringLiteral("openJobAction"), QStringLiteral("Load a job saved as JSON"));
+    m_saveJob = new QAction(s->standardIcon(QStyle::SP_DialogSaveButton), QStringLiteral("&Save job as…"), this);
+    m_saveJob->setShortcut(QKeySequence::Save);
+    describe(m_saveJob, QStringLiteral("saveJobAction"), QStringLiteral("Save the job as JSON (also usable with taskpool run --job)"));
+    m_demoJob = new QAction(QStringLiteral("Load the &demo job"), this);
+    describe(m_demoJob, QStringLiteral("demoJobAction"), QStringLiteral("Load the built-in demo: 40 tasks on long-lived demo workers"));
+    m_export = new QAction(s->standardIcon(QStyle::SP_DriveHDIcon), QStringLiteral("&Export results…"), this);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    describe(m_export, QStringLiteral("exportAction"), QStringLiteral("Write all results to a CSV or JSON Lines file"));
+    m_quit = new QAction(QStringLiteral("&Quit"), this);
+    m_quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    m_quit->setMenuRole(QAction::QuitRole);
+    describe(m_quit, QStringLiteral("quitAction"), QStringLiteral("Close the window"));
+
+    connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
+    connect(m_pause, &QAction::triggered, this, &MainWindow::togglePause);
+    connect(m_stop, &QAction::triggered, m_controller, &RunController::stop);
+    connect(m_terminate, &QAction::triggered, this, &MainWindow::requestTerminate);
+    connect(m_openJob, &QAction::triggered, this, &MainWindow::openJob);
+    connect(m_saveJob, &QAction::triggered, this, &MainWindow::saveJob);
+    connect(m_demoJob, &QAction::triggered, this, &MainWindow::loadDemoJob);
+    connect(m_export, &QAction::triggered, this, &MainWindow::chooseExportFile);
+    connect(m_quit, &QAction::triggered, this, &QWidget::close);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
+    file->addAction(m_openJob);
+    file->addAction(m_saveJob);
+    file->addAction(m_demoJob);
+    file->addSeparator();
+    file->addAction(m_export);
+    file->addSeparator();
+    file->addAction(m_quit);
+
+    QMenu *run = menuBar()->addMenu(QStringLiteral("&Run"));
+    run->addAction(m_start);
+    run->addAction(m_pause);
+    run->addAction(m_stop);
+    run->addSeparator();
+    run->addAction(m_terminate);
+    run->addSeparator();
+    QAction *workers = run->addAction(QStringLiteral("Set &worker count"));
+    workers->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+    describe(workers, QStringLiteral("workerCountAction"), QStringLiteral("Move the focus to the worker count"));
+    connect(workers, &QAction::triggered, this, [this] {
+        m_workerCount->setFocus(Qt::ShortcutFocusReason);
+        m_workerCount->selectAll();
+    });
+
+    QMenu *results = menuBar()->addMenu(QStringLiteral("Res&ults"));
+    results->addAction(m_results->retrySelectedAction());
+    results->addAction(m_results->retryFailedAction());
+    results->addSeparator();
+    results->addAction(m_results->copyAction());
+    results->addAction(m_results->findAction());
+    results->addSeparator();
+    results->addAction(m_export);
+    addAction(m_results->findAction());
+    addAction(m_results->retrySelectedAction());
+    addAction(m_results->retryFailedAction());
+}
+
+void MainWindow::buildToolBar()
+{
+    QToolBar *bar = addToolBar(QStringLiteral("Run"));
+    bar->setObjectName(QStringLiteral("runToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+
+    auto *workersLabel = new QLabel(QStringLiteral(" &Workers: "), bar);
+    m_workerCount = new QSpinBox(bar);
+    m_workerCount->setObjectName(QStringLiteral("workerCount"));
+    m_workerCount->setRange(1, 512);
+    m_workerCount->setValue(qMax(1, QThread::idealThreadCount()));
+    m_workerCount->setAccessibleName(QStringLiteral("Worker count"));
+    m_workerCount->setToolTip(QStringLiteral("How many worker processes run at once; change it during a run to grow or "
+                                             "shrink the pool (busy workers finish their task first) (Ctrl+Shift+W)"));
+    workersLabel->setBuddy(m_workerCount);
+    connect(m_workerCount, &QSpinBox::valueChanged, m_controller, &RunController::setWorkerCount);
+    m_controller->setWorkerCount(m_workerCount->value());
+
+    bar->addWidget(workersLabel);
+    bar->addWidget(m_workerCount);
+    bar->addSeparator();
+    bar->addAction(m_start);
+    bar->addAction(m_pause);
+    bar->addAction(m_stop);
+    bar->addSeparator();
+    bar->addAction(m_terminate);
+    if (QWidget *button = bar->widgetForAction(m_terminate)) {
+        button->setObjectName(QStringLiteral("terminateButton"));
+        button->setAccessibleName(QStringLiteral("Terminate pool"));
+        button->setStyleSheet(QStringLiteral(
+            "QToolButton { background: #c62828; color: white; font-weight: bold; border: 1px solid #8e0000;"
+            " border-radius: 3px; padding: 3px 8px; }"
+            "QToolButton:hover { background: #d84343; }"
+            "QToolButton:disabled { background: palette(button); color: palette(mid); border-color: palette(mid);"
+            " font-weight: normal; }"));
+    }
+    auto *spacer = new QWidget(bar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    bar->addWidget(spacer);
+    bar->addAction(m_openJob);
+    bar->addAction(m_saveJob);
+    bar->addAction(m_export);
+}
+
+QWidget *MainWindow::buildCentralWidget()
+{
+    m_jobEditor = new JobEditor;
+    m_jobEditor->setObjectName(QStringLiteral("jobEditor"));
+    auto *jobTitle = new QLabel(QStringLiteral("<b>Job</b>"));
+    auto *jobPanel = new QWidget;
+    auto *jobLayout = new QVBoxLayout(jobPanel);
+    jobLayout->setContentsMargins(8, 6, 8, 6);
+    jobLayout->addWidget(jobTitle);
+    jobLayout->addWidget(m_jobEditor);
+    jobLayout->addStretch();
+    auto *jobScroll = new QScrollArea;
+    jobScroll->setWidget(jobPanel);
+    jobScroll->setWidgetResizable(true);
+    jobScroll->setFrameShape(QFrame::NoFrame);
+    jobScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    jobScroll->setMinimumWidth(300);
+
+    m_summary = new SummaryPanel;
+    m_summary->setObjectName(QStringLiteral("summary"));
+
+    auto *workerModel = m_controller->workerModel();
+    m_workersView = new QTableView;
+    m_workersView->setObjectName(QStringLiteral("workersView"));
+    m_workersView->setAccessibleName(QStringLiteral("Workers"));
+    m_workersView->setModel(workerModel);
+    m_workersView->setItemDelegate(
+        new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, m_workersView));
+    m_workersView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_workersView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_workersView->setTabKeyNavigation(false);
+    m_workersView->setWordWrap(false);
+    m_workersView->verticalHeader()->hide();
+    m_workersView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_workersView->verticalHeader()->setDefaultSectionSize(m_workersView->fontMetrics().height() + 8);
+    QHeaderView *header = m_workersView->horizontalHeader();
+    header->setHighlightSections(false);
+    const int digit = m_workersView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const int widths[WorkerTableModel::ColumnCount] = {5, 9, 10, 16, 16, 10, 8, 9, 8, 11};
+    for (int c = 0; c < WorkerTableModel::ColumnCount; ++c)
+        header->resizeSection(c, widths[c] * digit);
+    header->setSectionResizeMode(WorkerTableModel::TaskColumn, QHeaderView::Stretch);
+
+    auto *workersPanel = new QWidget;
+    auto *workersLayout = new QVBoxLayout(workersPanel);
+    workersLayout->setContentsMargins(4, 0, 4, 0);
+    auto *workersTitle = new QLabel(QStringLiteral("<b>Workers</b>"));
+    workersLayout->addWidget(workersTitle);
+    workersLayout->addWidget(m_workersView);
+
+    auto *summaryPanel = new QWidget;
+    auto *summaryLayout = new QVBoxLayout(summaryPanel);
+    summaryLayout->setContentsMargins(4, 4, 4, 0);
+    summaryLayout->addWidget(m_summary);
+
+    m_results = new ResultsPanel(m_controller->resultModel());
+    m_results->setObjectName(QStringLiteral("results"));
+    m_log = new LogView;
+    m_log->setObjectName(QStringLiteral("log"));
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("resultTabs"));
+    m_tabs->setAccessibleName(QStringLiteral("Results and log"));
+    m_tabs->addTab(m_results, QString());
+    m_tabs->addTab(m_log, QStringLiteral("&Log"));
+    m_tabs->setTabToolTip(0, QStringLiteral("One row per finished task"));
+    m_tabs->setTabToolTip(1, QStringLiteral("Worker stderr and pool messages"));
+    connect(m_log, &LogView::linesAdded, this, [this] {
+        if (m_tabs->currentWidget() != m_log)
+            m_tabs->setTabText(1, QStringLiteral("&Log •"));
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) == m_log)
+            m_tabs->setTabText(1, QStringLiteral("&Log"));
+    });
+
+    m_rightSplitter = new QSplitter(Qt::Vertical);
+    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
+    m_rightSplitter->addWidget(summaryPanel);
+    m_rightSplitter->addWidget(workersPanel);
+    m_rightSplitter->addWidget(m_tabs);
+    m_rightSplitter->setStretchFactor(0, 0);
+    m_rightSplitter->setStretchFactor(1, 1);
+    m_rightSplitter->setStretchFactor(2, 3);
+    m_rightSplitter->setChildrenCollapsible(false);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(jobScroll);
+    m_mainSplitter->addWidget(m_rightSplitter);
+    m_mainSplitter->setStretchFactor(0, 0);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setChildrenCollapsible(false);
+    return m_mainSplitter;
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    JobSpec spec = JobSpec::demo(m_taskpoolPath);
+    const QByteArray savedJob = settings.value(QStringLiteral("job/spec")).toByteArray();
+    if (!savedJob.isEmpty()) {
+        JobSpec saved;
+        QString error;
+        const QJsonDocument doc = QJsonDocument::fromJson(savedJob);
+        if (doc.isObject() && JobSpec::fromJson(doc.object(), &saved, &error)) {
+            // The demo job names the binary it came from; follow the binary if it moved.
+            if (saved.command.size() >= 2 && saved.command.at(1) == QLatin1String("demo-worker")
+                && !QFileInfo::exists(saved.command.first()))
+                saved.command.first() = m_taskpoolPath;
+            spec = saved;
+        }
+    }
+    m_jobEditor->setSpec(spec);
+    m_jobPath = settings.value(QStringLiteral("job/path")).toString();
+    const int workers = settings.value(QStringLiteral("run/workers"), 0).toInt();
+    if (workers > 0)
+        m_workerCount->setValue(workers);
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1280, 720);
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    if (!m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray()))
+        m_rightSplitter->setSizes({150, 170, 400});
+    m_results->splitter()->restoreState(settings.value(QStringLiteral("window/resultsSplitter")).toByteArray());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("job/spec"), QJsonDocument(m_jobEditor->spec().toJson()).toJson(QJsonDocument::Compact));
+    settings.setValue(QStringLiteral("job/path"), m_jobPath);
+    settings.setValue(QStringLiteral("run/workers"), m_workerCount->value());
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
+    settings.setValue(QStringLiteral("window/resultsSplitter"), m_results->splitter()->saveState());
+}
+
+void MainWindow::startRun()
+{
+    if (m_controller->isActive())
+        return;
+    const JobSpec spec = m_jobEditor->spec();
+    QString error;
+    if (!m_controller->start(spec, &error)) {
+        showError(QStringLiteral("Cannot start the job"), error);
+        return;
+    }
+    saveSettings(); // a job that ran is worth remembering even if the app is killed
+}
+
+void MainWindow::retryRows(const QList<int> &rows)
+{
+    QString error;
+    if (!m_controller->retry(rows, &error)) {
+        showError(QStringLiteral("Cannot retry"), error);
+        return;
+    }
+    statusBar()->showMessage(QStringLiteral("Retrying %1 task(s)…").arg(rows.size()), StatusMessageMs);
+}
+
+void MainWindow::togglePause()
+{
+    if (m_controller->state() == TaskPool::State::Paused)
+        m_controller->resume();
+    else
+        m_controller->pause();
+}
+
+void MainWindow::requestTerminate()
+{
+    if (!m_controller->isActive())
+        return;
+    const PoolStats stats = m_controller->stats();
+    if (stats.running == 0 && stats.queued <= 0) {
+        m_controller->terminate();
+        return;
+    }
+    const QString question =
+        QStringLiteral("%1 task(s) are running and %2 are waiting.\n\nTerminating ends every worker's whole process "
+                       "tree now and marks the unfinished tasks cancelled. The results collected so far are kept.")
+            .arg(stats.running)
+            .arg(stats.queued >= 0 ? QLocale().toString(stats.queued) : QStringLiteral("more"));
+    askToTerminate(question, QStringLiteral("Terminate pool"), [this] { m_controller->terminate(); });
+}
+
+void MainWindow::askToTerminate(const QString &question, const QString &acceptText, std::function<void()> onAccept)
+{
+    if (m_question && m_question->isVisible())
+        return; // one question at a time
+    auto *box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Terminate the pool?"), question,
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("terminateQuestion"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *accept = box->addButton(acceptText, QMessageBox::DestructiveRole);
+    accept->setObjectName(QStringLiteral("confirmTerminate"));
+    QPushButton *cancel = box->addButton(QStringLiteral("Keep running"), QMessageBox::RejectRole);
+    cancel->setObjectName(QStringLiteral("cancelTerminate"));
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, accept, onAccept = std::move(onAccept)] {
+        m_question = nullptr;
+        if (box->clickedButton() == accept && m_controller->isActive())
+            onAccept();
+    });
+    m_question = box;
+    box->open(); // window-modal and asynchronous: the run keeps updating behind it
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_controller->isActive() || m_forceClose) {
+        saveSettings();
+        event->accept();
+        return;
+    }
+    event->ignore();
+    if (m_closeWhenFinished)
+        return; // already terminating on the way out
+    askToTerminate(QStringLiteral("A run is still going. Closing the window terminates the pool: every worker's "
+                                  "process tree ends now and unfinished tasks are cancelled."),
+                   QStringLiteral("Terminate and close"), [this] {
+                       m_closeWhenFinished = true;
+                       m_controller->terminate();
+                       // Workers are killed outright when the pool is deleted, so never wait for long.
+                       const int graceMs = int(m_controller->pool()->spec().killGraceSeconds * 1000);
+                       QTimer::singleShot(graceMs + 2000, this, [this] {
+                           if (m_controller->isActive()) {
+                               m_forceClose = true;
+                               close();
+                           }
+                       });
+                   });
+}
+
+void MainWindow::openJob()
+{
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open job"), QFileInfo(m_jobPath).path(),
+                                                      QStringLiteral("Job files (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        loadJobFile(path);
+}
+
+bool MainWindow::loadJobFile(const QString &path)
+{
+    JobSpec spec;
+    QString error;
+    if (!JobSpec::load(path, &spec, &error)) {
+        showError(QStringLiteral("Cannot open the job"), error);
+        return false;
+    }
+    m_jobEditor->setSpec(spec);
+    if (spec.workers > 0)
+        m_workerCount->setValue(spec.workers);
+    m_jobPath = path;
+    statusBar()->showMessage(QStringLiteral("Loaded %1").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
+    return true;
+}
+
+void MainWindow::saveJob()
+{
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save job"),
+                                                m_jobPath.isEmpty() ? QStringLiteral("job.json") : m_jobPath,
+                                                QStringLiteral("Job files (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".json");
+    saveJobFile(path);
+}
+
+bool MainWindow::saveJobFile(const QString &path)
+{
+    JobSpec spec = m_jobEditor->spec();
+    spec.workers = m_workerCount->value();
+    QString error;
+    if (!spec.save(path, &error)) {
+        showError(QStringLiteral("Cannot save the job"), error);
+        return false;
+    }
+    m_jobPath = path;
+    statusBar()->showMessage(QStringLiteral("Saved %1").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
+    return true;
+}
+
+void MainWindow::loadDemoJob()
+{
+    m_jobEditor->setSpec(JobSpec::demo(m_taskpoolPath));
+    statusBar()->showMessage(QStringLiteral("Loaded the demo job: press Start"), StatusMessageMs);
+}
+
+void MainWindow::chooseExportFile()
+{
+    QString selectedFilter;
+    const QString jsonFilter = QStringLiteral("JSON Lines (*.jsonl)");
+    const QString csvFilter = QStringLiteral("CSV (*.csv)");
+    const QString start = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                          + QStringLiteral("/results.jsonl");
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export results"), start,
+                                                jsonFilter + QStringLiteral(";;") + csvFilter, &selectedFilter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selectedFilter == csvFilter ? QStringLiteral(".csv") : QStringLiteral(".jsonl");
+    exportResults(path);
+}
+
+void MainWindow::exportResults(const QString &path)
+{
+    if (m_exporter->isRunning())
+        return;
+    ResultTableModel *model = m_controller->resultModel();
+    model->flush();
+    m_export->setEnabled(false);
+    statusBar()->showMessage(QStringLiteral("Exporting %1 results…").arg(QLocale().toString(model->rowCount())));
+    m_exporter->start(model->chunks(), model->mode(), path, ResultExporter::formatForPath(path));
+}
+
+void MainWindow::onStarted()
+{
+    m_summary->reset();
+    m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
+                                                    : QStringLiteral("run started: %1")
+                                                          .arg(m_controller->resultsSpec().command.join(QLatin1Char(' '))));
+    statusBar()->clearMessage();
+    updateActions();
+}
+
+void MainWindow::onStateChanged(TaskPool::State)
+{
+    updateActions();
+}
+
+void MainWindow::onFinished(const PoolStats &stats)
+{
+    m_log->flush();
+    updateActions();
+    const QString fatal = m_controller->fatalError();
+    QString title;
+    QString text = summaryText(stats);
+    if (!fatal.isEmpty()) {
+        title = QStringLiteral("Run failed");
+        text = fatal + QStringLiteral(" — ") + text;
+    } else if (stats.cancelled > 0) {
+        title = QStringLiteral("Run ended early");
+    } else {
+        title = stats.failures() > 0 ? QStringLiteral("Run finished with failures") : QStringLiteral("Run finished");
+    }
+    statusBar()->showMessage(title + QStringLiteral(": ") + text);
+    m_log->appendMessage(title + QStringLiteral(": ") + text);
+    notify(title, text);
+    if (m_closeWhenFinished) {
+        m_closeWhenFinished = false;
+        close();
+    }
+}
+
+void MainWindow::notify(const QString &title, const QString &text)
+{
+    QApplication::alert(this);
+    if (isActiveWindow())
+        return; // the user is looking at the window already
+    if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
+        return; // no notification service: the status bar says it
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(QStringLiteral("taskpool"));
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+    }
+    m_tray->show();
+    m_tray->showMessage(title, text, windowIcon());
+}
+
+void MainWindow::showError(const QString &title, const QString &text)
+{
+    statusBar()->showMessage(title + QStringLiteral(": ") + text, StatusMessageMs);
+    m_log->appendMessage(title + QStringLiteral(": ") + text);
+    auto *box = new QMessageBox(QMessageBox::Critical, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorMessage"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::updateActions()
+{
+    const TaskPool::State state = m_controller->state();
+    const bool active = m_controller->isActive();
+    const bool runningOrPaused = state == TaskPool::State::Running || state == TaskPool::State::Paused;
+    m_start->setEnabled(!active);
+    m_pause->setEnabled(runningOrPaused);
+    m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Res&ume") : QStringLiteral("&Pause"));
+    m_pause->setIcon(style()->standardIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay
+                                                                            : QStyle::SP_MediaPause));
+    m_stop->setEnabled(runningOrPaused);
+    m_terminate->setEnabled(active && state != TaskPool::State::Terminating);
+    m_openJob->setEnabled(!active);
+    m_demoJob->setEnabled(!active);
+    m_jobEditor->setEnabled(!active);
+    m_results->setRetryEnabled(!active);
+    QString text = stateText(state);
+    if (active)
+        text += QStringLiteral(" · %1 worker(s)").arg(m_controller->workerCount());
+    m_stateLabel->setText(text);
+}
+
+void MainWindow::updateResultsTabTitle()
+{
+    m_tabs->setTabText(0, QStringLiteral("&Results (%1)").arg(QLocale().toString(m_controller->resultModel()->rowCount())));
+}

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "jobspec.h"
+#include "taskpool.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class JobEditor;
+class LogView;
+class QAction;
+class QLabel;
+class QMessageBox;
+class QSpinBox;
+class QSplitter;
+class QSystemTrayIcon;
+class QTabWidget;
+class QTableView;
+class ResultExporter;
+class ResultsPanel;
+class RunController;
+class SummaryPanel;
+
+// The desktop app: job form, run controls, workers, results, summary and log.
+// It only observes the engine (signals and ~10 Hz snapshots) and sends it
+// commands; every dialog is asynchronous, so the event loop always runs.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // taskpoolPath: the taskpool binary, whose demo-worker the demo job runs.
+    explicit MainWindow(const QString &taskpoolPath, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    RunController *controller() const { return m_controller; }
+    JobEditor *jobEditor() const { return m_jobEditor; }
+    SummaryPanel *summary() const { return m_summary; }
+    ResultsPanel *results() const { return m_results; }
+    QTableView *workersView() const { return m_workersView; }
+    LogView *log() const { return m_log; }
+    QSpinBox *workerCountBox() const { return m_workerCount; }
+
+    QAction *startAction() const { return m_start; }
+    QAction *pauseAction() const { return m_pause; }
+    QAction *stopAction() const { return m_stop; }
+    QAction *terminateAction() const { return m_terminate; }
+    QAction *exportAction() const { return m_export; }
+
+    void startRun();      // as the Start button: the job in the form, the worker count in the toolbar
+    bool loadJobFile(const QString &path);
+    bool saveJobFile(const QString &path);
+    void exportResults(const QString &path); // asynchronous: exportFinished() follows
+
+Q_SIGNALS:
+    void exportFinished(bool ok, const QString &path);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildToolBar();
+    QWidget *buildCentralWidget();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void togglePause();
+    void requestTerminate();
+    void askToTerminate(const QString &question, const QString &acceptText, std::function<void()> onAccept);
+    void openJob();
+    void saveJob();
+    void loadDemoJob();
+    void chooseExportFile();
+    void retryRows(const QList<int> &rows);
+
+    void onStarted();
+    void onStateChanged(TaskPool::State state);
+    void onFinished(const PoolStats &stats);
+    void updateActions();
+    void updateResultsTabTitle();
+    void notify(const QString &title, const QString &text);
+    void showError(const QString &title, const QString &text);
+
+    const QString m_taskpoolPath;
+    RunController *m_controller;
+    ResultExporter *m_exporter;
+    JobEditor *m_jobEditor = nullptr;
+    SummaryPanel *m_summary = nullptr;
+    QTableView *m_workersView = nullptr;
+    ResultsPanel *m_results = nullptr;
+    LogView *m_log = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_rightSplitter = nullptr;
+    QSpinBox *m_workerCount = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QPointer<QMessageBox> m_question;
+
+    QAction *m_start = nullptr;
+    QAction *m_pause = nullptr;
+    QAction *m_stop = nullptr;
+    QAction *m_terminate = nullptr;
+    QAction *m_openJob = nullptr;
+    QAction *m_saveJob = nullptr;
+    QAction *m_demoJob = nullptr;
+    QAction *m_export = nullptr;
+    QAction *m_quit = nullptr;
+
+    bool m_closeWhenFinished = false;
+    bool m_forceClose = false; // the pool did not end in time: close anyway
+    QString m_jobPath;
+};

@@ -1,0 +1,55 @@
+#include "progressbardelegate.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QStyleOptionProgressBar>
+
+ProgressBarDelegate::ProgressBarDelegate(int progressColumn, int progressRole, QObject *parent)
+    : QStyledItemDelegate(parent)
+    , m_column(progressColumn)
+    , m_role(progressRole)
+{
+}
+
+void ProgressBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const QVariant progress = index.data(m_role);
+    if (index.column() != m_column || !progress.isValid()) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    // Selection and focus background first, as for any other cell.
+    QStyleOptionViewItem background = option;
+    initStyleOption(&background, index);
+    background.text.clear();
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
+
+    const double value = progress.toDouble();
+    const QString text = index.data(Qt::DisplayRole).toString();
+    if (value < 0 && text.isEmpty())
+        return; // no task on this row: an empty cell reads better than an empty bar
+
+    QStyleOptionProgressBar bar;
+    if (widget)
+        bar.initFrom(widget);
+    bar.rect = option.rect.adjusted(2, 2, -2, -2);
+    bar.state = (option.state & QStyle::State_Enabled) | QStyle::State_Horizontal;
+    bar.minimum = 0;
+    bar.maximum = 1000;
+    bar.progress = value < 0 ? 0 : qBound(0, int(value * 1000 + 0.5), 1000);
+    bar.text = text;
+    bar.textVisible = !text.isEmpty();
+    bar.textAlignment = Qt::AlignCenter;
+    bar.palette = option.palette;
+    style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
+}
+
+QSize ProgressBarDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    if (index.column() == m_column)
+        size.setWidth(qMax(size.width(), 110));
+    return size;
+}

@@ -1,0 +1,127 @@
+#include "resultexporter.h"
+
+#include "resultwriter.h"
+
+#include <QSaveFile>
+
+namespace {
+
+constexpr qsizetype WriteChunk = 1 << 20;
+
+void appendCsvField(QByteArray &out, QByteArrayView value)
+{
+    const bool needsQuotes = value.contains(',') || value.contains('"') || value.contains('\n') || value.contains('\r');
+    if (!needsQuotes) {
+        out.append(value);
+        return;
+    }
+    out.append('"');
+    for (char c : value) {
+        if (c == '"')
+            out.append('"');
+        out.append(c);
+    }
+    out.append('"');
+}
+
+void appendCsvRow(QByteArray &out, const TaskOutcome &o)
+{
+    const auto number = [&out](qint64 n, bool present) {
+        if (present)
+            out.append(QByteArray::number(n));
+    };
+    number(o.id, true);
+    out.append(',');
+    appendCsvField(out, o.input);
+    out.append(',');
+    out.append(taskStatusName(o.status).toLatin1());
+    out.append(',');
+    number(o.exitCode, o.exitCode >= 0);
+    out.append(',');
+    appendCsvField(out, o.output);
+    out.append(',');
+    appendCsvField(out, o.result);
+    out.append(',');
+    appendCsvField(out, o.error.toUtf8());
+    out.append(',');
+    appendCsvField(out, o.errorOutput);
+    out.append(',');
+    number(o.attempts, true);
+    out.append(',');
+    number(o.worker, o.worker >= 0);
+    out.append(',');
+    number(o.durationMs, true);
+    out.append("\r\n");
+}
+
+} // namespace
+
+ResultExporter::ResultExporter(QObject *parent)
+    : QObject(parent)
+{
+}
+
+ResultExporter::~ResultExporter()
+{
+    if (m_thread) {
+        // Bounded: the thread only formats and writes what it was given.
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+ResultExporter::Format ResultExporter::formatForPath(const QString &path)
+{
+    return path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? Format::Csv : Format::JsonLines;
+}
+
+bool ResultExporter::write(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format,
+                           QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QByteArray buffer;
+    buffer.reserve(WriteChunk + 64 * 1024);
+    if (format == Format::Csv)
+        buffer.append("id,input,status,exit_code,output,result,error,stderr,attempts,worker,duration_ms\r\n");
+    for (const QList<TaskOutcome> &chunk : outcomes) {
+        for (const TaskOutcome &o : chunk) {
+            if (format == Format::Csv)
+                appendCsvRow(buffer, o);
+            else
+                ResultWriter::appendJson(buffer, o, mode);
+            if (buffer.size() >= WriteChunk) {
+                file.write(buffer);
+                buffer.clear();
+            }
+        }
+    }
+    file.write(buffer);
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void ResultExporter::start(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format)
+{
+    Q_ASSERT(!m_thread);
+    qint64 rows = 0;
+    for (const QList<TaskOutcome> &chunk : outcomes)
+        rows += chunk.size();
+    m_thread = QThread::create([this, outcomes, mode, path, format, rows] {
+        QString error;
+        const bool ok = write(outcomes, mode, path, format, &error);
+        QMetaObject::invokeMethod(this, [this, ok, path, error, rows] {
+            m_thread->wait();
+            delete m_thread;
+            m_thread = nullptr;
+            Q_EMIT finished(ok, path, rows, error);
+        }, Qt::QueuedConnection);
+    });
+    m_thread->start();
+}

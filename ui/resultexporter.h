@@ -1,0 +1,37 @@
+#pragma once
+
+#include "jobspec.h"
+#include "task.h"
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+
+// Writes results to a CSV or JSON Lines file on a background thread, so a few
+// hundred thousand rows do not freeze the window. JSON Lines is the exact
+// format of `taskpool run`; CSV has the same fields as columns.
+class ResultExporter : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Format { Csv, JsonLines };
+
+    explicit ResultExporter(QObject *parent = nullptr);
+    ~ResultExporter() override;
+
+    static Format formatForPath(const QString &path); // .csv is CSV, anything else JSON Lines
+    // The outcomes come in chunks, as ResultTableModel stores them.
+    using Chunks = QList<QList<TaskOutcome>>;
+    static bool write(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format, QString *error);
+
+    bool isRunning() const { return m_thread != nullptr; }
+    // The chunks are shared, not copied: the model keeps appending to its own.
+    void start(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format);
+
+Q_SIGNALS:
+    void finished(bool ok, const QString &path, qint64 rows, const QString &error);
+
+private:
+    QThread *m_thread = nullptr;
+};

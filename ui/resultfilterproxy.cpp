@@ -1,0 +1,61 @@
+#include "resultfilterproxy.h"
+
+#include "resulttablemodel.h"
+
+ResultFilterProxy::ResultFilterProxy(ResultTableModel *source, QObject *parent)
+    : QSortFilterProxyModel(parent)
+    , m_results(source)
+{
+    setSourceModel(source);
+    setSortRole(ResultTableModel::SortRole);
+}
+
+void ResultFilterProxy::setStatusFilter(std::optional<TaskStatus> status)
+{
+    if (m_status == status)
+        return;
+    m_status = status;
+    invalidateRowsFilter();
+}
+
+void ResultFilterProxy::setSearchText(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (m_search == trimmed)
+        return;
+    m_search = trimmed;
+    invalidateRowsFilter();
+}
+
+bool ResultFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (sourceParent.isValid())
+        return false;
+    // Read the outcome directly: this runs for every new row of a fast run.
+    const TaskOutcome &o = m_results->outcome(sourceRow);
+    if (m_status && o.status != *m_status)
+        return false;
+    if (m_search.isEmpty())
+        return true;
+    return QString::number(o.id) == m_search
+        || QString::fromUtf8(o.input).contains(m_search, Qt::CaseInsensitive)
+        || ResultTableModel::preview(o).contains(m_search, Qt::CaseInsensitive);
+}
+
+bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    // Compare the outcomes directly: sorting a big table through QVariants
+    // would stall the window each time a batch lands in sorted order.
+    const TaskOutcome &a = m_results->outcome(left.row());
+    const TaskOutcome &b = m_results->outcome(right.row());
+    switch (left.column()) {
+    case ResultTableModel::IdColumn: return a.id < b.id;
+    case ResultTableModel::InputColumn: return a.input < b.input;
+    case ResultTableModel::StatusColumn: return a.status < b.status;
+    case ResultTableModel::ExitCodeColumn: return a.exitCode < b.exitCode;
+    case ResultTableModel::AttemptsColumn: return a.attempts < b.attempts;
+    case ResultTableModel::WorkerColumn: return a.worker < b.worker;
+    case ResultTableModel::DurationColumn: return a.durationMs < b.durationMs;
+    }
+    return QSortFilterProxyModel::lessThan(left, right);
+}

@@ -1,0 +1,243 @@
+#include "resultspanel.h"
+
+#include "resultdetailview.h"
+#include "resultfilterproxy.h"
+#include "resulttablemodel.h"
+#include "statusstyle.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace {
+constexpr TaskStatus FilterStatuses[] = {TaskStatus::Ok, TaskStatus::Failed, TaskStatus::Timeout, TaskStatus::Crashed,
+                                         TaskStatus::Cancelled};
+constexpr int AllStatuses = -1;
+} // namespace
+
+ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_proxy(new ResultFilterProxy(model, this))
+    , m_statusFilter(new QComboBox(this))
+    , m_search(new QLineEdit(this))
+    , m_view(new QTableView(this))
+    , m_detail(new ResultDetailView(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+{
+    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
+    m_statusFilter->setAccessibleName(QStringLiteral("Status filter"));
+    m_statusFilter->setToolTip(QStringLiteral("Show only results with this status"));
+    m_statusFilter->addItem(QString(), AllStatuses);
+    for (TaskStatus status : FilterStatuses)
+        m_statusFilter->addItem(StatusStyle::icon(status), QString(), int(status));
+    m_statusFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+
+    m_search->setObjectName(QStringLiteral("resultSearch"));
+    m_search->setAccessibleName(QStringLiteral("Search results"));
+    m_search->setToolTip(QStringLiteral("Show only results whose id, input or result/output contains this text (Ctrl+F)"));
+    m_search->setPlaceholderText(QStringLiteral("Search id, input, result…"));
+    m_search->setClearButtonEnabled(true);
+    m_searchDelay.setSingleShot(true);
+    m_searchDelay.setInterval(250); // filtering many rows per keystroke would lag the typing
+
+    auto *filterLabel = new QLabel(QStringLiteral("&Show:"), this);
+    filterLabel->setBuddy(m_statusFilter);
+    auto *searchLabel = new QLabel(QStringLiteral("Searc&h:"), this);
+    searchLabel->setBuddy(m_search);
+    auto *filterBar = new QHBoxLayout;
+    filterBar->addWidget(filterLabel);
+    filterBar->addWidget(m_statusFilter);
+    filterBar->addSpacing(12);
+    filterBar->addWidget(searchLabel);
+    filterBar->addWidget(m_search, 1);
+
+    m_view->setObjectName(QStringLiteral("resultsView"));
+    m_view->setAccessibleName(QStringLiteral("Results"));
+    m_view->setToolTip(QString());
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setTabKeyNavigation(false);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setSortIndicatorClearable(true); // a third click shows the rows in arrival order
+    header->setSortIndicator(ResultTableModel::IdColumn, Qt::AscendingOrder);
+    m_view->setSortingEnabled(true);
+    header->setHighlightSections(false);
+    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    header->resizeSection(ResultTableModel::IdColumn, digit * 8);
+    header->resizeSection(ResultTableModel::InputColumn, digit * 16);
+    header->resizeSection(ResultTableModel::StatusColumn, digit * 13);
+    header->resizeSection(ResultTableModel::PreviewColumn, digit * 30);
+    header->resizeSection(ResultTableModel::ExitCodeColumn, digit * 6);
+    header->resizeSection(ResultTableModel::AttemptsColumn, digit * 9);
+    header->resizeSection(ResultTableModel::WorkerColumn, digit * 8);
+    header->resizeSection(ResultTableModel::DurationColumn, digit * 10);
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(ResultTableModel::PreviewColumn, QHeaderView::Stretch);
+
+    m_detail->setMinimumWidth(digit * 24);
+    m_splitter->setObjectName(QStringLiteral("resultsSplitter"));
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(filterBar);
+    layout->addWidget(m_splitter, 1);
+
+    m_retrySelected = new QAction(QStringLiteral("&Retry selected tasks"), this);
+    m_retrySelected->setObjectName(QStringLiteral("retrySelectedAction"));
+    m_retrySelected->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_retrySelected->setToolTip(QStringLiteral("Run the selected tasks again; their rows show the new outcome"));
+    m_retryFailed = new QAction(QStringLiteral("Retry all &failed tasks"), this);
+    m_retryFailed->setObjectName(QStringLiteral("retryFailedAction"));
+    m_retryFailed->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_R));
+    m_retryFailed->setToolTip(QStringLiteral("Run every failed, timed-out and crashed task again"));
+    m_copy = new QAction(QStringLiteral("&Copy"), this);
+    m_copy->setObjectName(QStringLiteral("copyAction"));
+    m_copy->setShortcut(QKeySequence::Copy);
+    m_copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copy->setToolTip(QStringLiteral("Copy the selected rows as tab-separated text"));
+    m_find = new QAction(QStringLiteral("&Find…"), this);
+    m_find->setObjectName(QStringLiteral("findAction"));
+    m_find->setShortcut(QKeySequence::Find);
+    m_find->setToolTip(QStringLiteral("Search the results"));
+    m_view->addAction(m_copy);
+
+    connect(m_retrySelected, &QAction::triggered, this, [this] {
+        const QList<int> rows = selectedSourceRows();
+        if (!rows.isEmpty())
+            Q_EMIT retryRequested(rows);
+    });
+    connect(m_retryFailed, &QAction::triggered, this, &ResultsPanel::retryFailedRequested);
+    connect(m_copy, &QAction::triggered, this, &ResultsPanel::copySelection);
+    connect(m_find, &QAction::triggered, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const int status = m_statusFilter->currentData().toInt();
+        m_proxy->setStatusFilter(status == AllStatuses ? std::nullopt : std::optional(TaskStatus(status)));
+    });
+    connect(m_search, &QLineEdit::textChanged, &m_searchDelay, qOverload<>(&QTimer::start));
+    connect(&m_searchDelay, &QTimer::timeout, this, [this] { m_proxy->setSearchText(m_search->text()); });
+    connect(m_view, &QTableView::customContextMenuRequested, this, &ResultsPanel::showContextMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ResultsPanel::showCurrent);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ResultsPanel::updateActions);
+    connect(m_model, &ResultTableModel::countsChanged, this, &ResultsPanel::updateFilterCounts);
+    connect(m_model, &ResultTableModel::countsChanged, this, &ResultsPanel::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ResultsPanel::showCurrent);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
+        if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
+            showCurrent(); // a retry replaced the task on display
+    });
+    updateFilterCounts();
+    updateActions();
+}
+
+void ResultsPanel::updateFilterCounts()
+{
+    const QLocale locale;
+    qint64 all = 0;
+    for (int i = 0; i <= int(TaskStatus::Cancelled); ++i)
+        all += m_model->count(TaskStatus(i));
+    m_statusFilter->setItemText(0, QStringLiteral("All (%1)").arg(locale.toString(all)));
+    for (int i = 0; i < int(std::size(FilterStatuses)); ++i) {
+        const TaskStatus status = FilterStatuses[i];
+        m_statusFilter->setItemText(i + 1, QStringLiteral("%1 (%2)").arg(StatusStyle::label(status),
+                                                                         locale.toString(m_model->count(status))));
+    }
+}
+
+QList<int> ResultsPanel::selectedSourceRows() const
+{
+    QList<int> rows;
+    const QModelIndexList selected = m_view->selectionModel()->selectedRows();
+    rows.reserve(selected.size());
+    for (const QModelIndex &index : selected)
+        rows.append(m_proxy->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+void ResultsPanel::setRetryEnabled(bool enabled)
+{
+    m_retryEnabled = enabled;
+    updateActions();
+}
+
+void ResultsPanel::updateActions()
+{
+    const bool hasSelection = m_view->selectionModel()->hasSelection();
+    const bool hasFailures = m_model->count(TaskStatus::Failed) + m_model->count(TaskStatus::Timeout)
+                             + m_model->count(TaskStatus::Crashed) > 0;
+    m_retrySelected->setEnabled(m_retryEnabled && hasSelection);
+    m_retryFailed->setEnabled(m_retryEnabled && hasFailures);
+    m_copy->setEnabled(hasSelection);
+}
+
+void ResultsPanel::showCurrent()
+{
+    const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
+    if (current.isValid())
+        m_detail->showOutcome(m_model->outcome(current.row()));
+    else
+        m_detail->showNothing();
+}
+
+void ResultsPanel::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addAction(m_retrySelected);
+    menu.addAction(m_retryFailed);
+    menu.addSeparator();
+    menu.addAction(m_copy);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+QString ResultsPanel::selectionAsText() const
+{
+    QStringList lines;
+    QStringList header;
+    for (int column = 0; column < ResultTableModel::ColumnCount; ++column)
+        header.append(m_model->headerData(column, Qt::Horizontal).toString());
+    lines.append(header.join(QLatin1Char('\t')));
+    const QModelIndexList selected = m_view->selectionModel()->selectedRows();
+    QList<QModelIndex> ordered(selected.cbegin(), selected.cend());
+    std::sort(ordered.begin(), ordered.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &index : ordered) {
+        QStringList cells;
+        for (int column = 0; column < ResultTableModel::ColumnCount; ++column)
+            cells.append(m_proxy->index(index.row(), column).data().toString());
+        lines.append(cells.join(QLatin1Char('\t')));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void ResultsPanel::copySelection()
+{
+    if (m_view->selectionModel()->hasSelection())
+        QApplication::clipboard()->setText(selectionAsText());
+}

@@ -1,0 +1,230 @@
+#include "resulttablemodel.h"
+
+#include "displayformat.h"
+#include "statusstyle.h"
+
+#include <algorithm>
+
+ResultTableModel::ResultTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(BatchIntervalMs);
+    connect(&m_batchTimer, &QTimer::timeout, this, &ResultTableModel::flush);
+}
+
+int ResultTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_rowCount;
+}
+
+int ResultTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case IdColumn: return QStringLiteral("Id");
+        case InputColumn: return QStringLiteral("Input");
+        case StatusColumn: return QStringLiteral("Status");
+        case PreviewColumn: return QStringLiteral("Result / output");
+        case ExitCodeColumn: return QStringLiteral("Exit");
+        case AttemptsColumn: return QStringLiteral("Attempts");
+        case WorkerColumn: return QStringLiteral("Worker");
+        case DurationColumn: return QStringLiteral("Duration");
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case IdColumn: return QStringLiteral("Task id: the input's position, from 0");
+        case InputColumn: return QStringLiteral("The task's input");
+        case StatusColumn: return QStringLiteral("ok, failed, timed out, crashed or cancelled (never run)");
+        case PreviewColumn: return QStringLiteral("First line of the result (worker mode), the output (per-task mode) or the error");
+        case ExitCodeColumn: return QStringLiteral("Exit code of a per-task command");
+        case AttemptsColumn: return QStringLiteral("How many times the task ran, retries included");
+        case WorkerColumn: return QStringLiteral("Slot of the worker that ran the last attempt");
+        case DurationColumn: return QStringLiteral("Run time of the last attempt");
+        }
+    }
+    return {};
+}
+
+QString ResultTableModel::preview(const TaskOutcome &o)
+{
+    if (o.status != TaskStatus::Ok && !o.error.isEmpty())
+        return DisplayFormat::firstLine(o.error);
+    if (!o.result.isEmpty())
+        return DisplayFormat::firstLineOfUtf8(o.result);
+    if (!o.output.isEmpty())
+        return DisplayFormat::firstLineOfUtf8(o.output);
+    return DisplayFormat::firstLineOfUtf8(o.errorOutput);
+}
+
+QVariant ResultTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const TaskOutcome &o = outcome(index.row());
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (column) {
+        case IdColumn: return o.id;
+        case InputColumn: return DisplayFormat::firstLineOfUtf8(o.input, role == Qt::ToolTipRole ? 1000 : 200);
+        case StatusColumn: return StatusStyle::label(o.status);
+        case PreviewColumn: return preview(o);
+        case ExitCodeColumn: return o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant(QStringLiteral("—"));
+        case AttemptsColumn: return o.attempts;
+        case WorkerColumn: return o.worker >= 0 ? QVariant(o.worker) : QVariant(QStringLiteral("—"));
+        case DurationColumn: return o.startedAtMs > 0 ? DisplayFormat::duration(o.durationMs) : QStringLiteral("—");
+        }
+        return {};
+    case Qt::DecorationRole:
+        return column == StatusColumn ? QVariant(StatusStyle::icon(o.status)) : QVariant();
+    case Qt::ForegroundRole:
+        return column == StatusColumn ? QVariant(StatusStyle::color(o.status)) : QVariant();
+    case Qt::TextAlignmentRole:
+        if (column == InputColumn || column == PreviewColumn || column == StatusColumn)
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    case SortRole:
+        switch (column) {
+        case IdColumn: return o.id;
+        case InputColumn: return QString::fromUtf8(o.input);
+        case StatusColumn: return int(o.status);
+        case PreviewColumn: return preview(o);
+        case ExitCodeColumn: return o.exitCode;
+        case AttemptsColumn: return o.attempts;
+        case WorkerColumn: return o.worker;
+        case DurationColumn: return o.durationMs;
+        }
+        return {};
+    case StatusRole:
+        return int(o.status);
+    case IdRole:
+        return o.id;
+    }
+    return {};
+}
+
+void ResultTableModel::append(const TaskOutcome &outcome)
+{
+    m_pendingAppends.append(outcome);
+    scheduleFlush();
+}
+
+void ResultTableModel::replace(int row, const TaskOutcome &retryOutcome)
+{
+    if (retryOutcome.status == TaskStatus::Cancelled && retryOutcome.attempts == 0)
+        return; // the retry never ran: the row still tells what happened
+    m_pendingReplacements.append({row, retryOutcome});
+    scheduleFlush();
+}
+
+void ResultTableModel::scheduleFlush()
+{
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void ResultTableModel::flush()
+{
+    m_batchTimer.stop();
+    if (m_pendingAppends.isEmpty() && m_pendingReplacements.isEmpty())
+        return;
+    applyReplacements();
+    applyAppends();
+    Q_EMIT countsChanged();
+}
+
+void ResultTableModel::applyAppends()
+{
+    if (m_pendingAppends.isEmpty())
+        return;
+    const int count = int(m_pendingAppends.size());
+    beginInsertRows({}, m_rowCount, m_rowCount + count - 1);
+    for (const TaskOutcome &o : std::as_const(m_pendingAppends))
+        ++m_counts[int(o.status)];
+    if (!m_chunks.isEmpty() && m_chunks.constLast().size() + count <= SmallChunk) {
+        m_chunks.last().append(m_pendingAppends); // a slow run: keep the chunk count low
+    } else {
+        m_chunkStarts.append(m_rowCount);
+        m_chunks.append(std::move(m_pendingAppends)); // the batch becomes a chunk as it is
+    }
+    m_pendingAppends = Chunk();
+    m_pendingAppends.reserve(count); // the next batch is likely as big
+    m_rowCount += count;
+    endInsertRows();
+}
+
+std::pair<int, int> ResultTableModel::locate(int row) const
+{
+    Q_ASSERT(row >= 0 && row < m_rowCount);
+    int chunk = m_lastChunk < m_chunks.size() ? m_lastChunk : 0;
+    if (row < m_chunkStarts.at(chunk) || row >= m_chunkStarts.at(chunk) + m_chunks.at(chunk).size()) {
+        if (chunk + 1 < m_chunks.size() && row >= m_chunkStarts.at(chunk + 1)
+            && row < m_chunkStarts.at(chunk + 1) + m_chunks.at(chunk + 1).size()) {
+            ++chunk; // the next row in a sweep
+        } else {
+            const auto it = std::upper_bound(m_chunkStarts.cbegin(), m_chunkStarts.cend(), row);
+            chunk = int(it - m_chunkStarts.cbegin()) - 1;
+        }
+        m_lastChunk = chunk;
+    }
+    return {chunk, row - m_chunkStarts.at(chunk)};
+}
+
+const TaskOutcome &ResultTableModel::outcome(int row) const
+{
+    const auto [chunk, index] = locate(row);
+    return m_chunks.at(chunk).at(index);
+}
+
+void ResultTableModel::applyReplacements()
+{
+    if (m_pendingReplacements.isEmpty())
+        return;
+    QList<int> changed;
+    for (auto &[row, retried] : m_pendingReplacements) {
+        if (row < 0 || row >= m_rowCount)
+            continue;
+        const auto [chunk, index] = locate(row);
+        TaskOutcome &current = m_chunks[chunk][index];
+        --m_counts[int(current.status)];
+        ++m_counts[int(retried.status)];
+        retried.id = current.id;
+        retried.attempts += current.attempts;
+        current = std::move(retried);
+        changed.append(row);
+    }
+    m_pendingReplacements.clear();
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    for (int i = 0; i < changed.size();) {
+        int j = i;
+        while (j + 1 < changed.size() && changed.at(j + 1) == changed.at(j) + 1)
+            ++j;
+        Q_EMIT dataChanged(index(changed.at(i), 0), index(changed.at(j), ColumnCount - 1));
+        i = j + 1;
+    }
+}
+
+void ResultTableModel::clear()
+{
+    m_batchTimer.stop();
+    m_pendingAppends.clear();
+    m_pendingReplacements.clear();
+    beginResetModel();
+    m_chunks.clear();
+    m_chunkStarts.clear();
+    m_rowCount = 0;
+    m_lastChunk = 0;
+    std::fill(std::begin(m_counts), std::end(m_counts), 0);
+    endResetModel();
+    Q_EMIT countsChanged();
+}

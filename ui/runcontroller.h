@@ -1,0 +1,83 @@
+#pragma once
+
+#include "jobspec.h"
+#include "processgroupusage.h"
+#include "taskpool.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+class InputSource;
+class ResultTableModel;
+class WorkerTableModel;
+
+// Runs jobs for the window: owns the current TaskPool, feeds its outcomes to
+// the results model, and polls worker snapshots, /proc usage and stats on a
+// ~10 Hz timer. Everything it does is asynchronous; it never waits on a process.
+class RunController : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int RefreshIntervalMs = 100;
+    static constexpr int UsageIntervalMs = 1000;
+
+    explicit RunController(QObject *parent = nullptr);
+    ~RunController() override;
+
+    WorkerTableModel *workerModel() const { return m_workers; }
+    ResultTableModel *resultModel() const { return m_results; }
+
+    // A new run: clears the results. False (and why) when the job cannot start.
+    bool start(const JobSpec &spec, QString *error);
+    // Runs the tasks of these result rows again, with the command of the run
+    // that produced them. Their rows are updated in place (see ResultTableModel).
+    bool retry(const QList<int> &rows, QString *error);
+    QList<int> failedRows() const;
+
+    void pause();
+    void resume();
+    void stop();
+    void terminate();
+    void setWorkerCount(int count);
+    int workerCount() const { return m_workerCount; }
+
+    bool isActive() const { return m_pool && m_pool->isActive(); }
+    TaskPool::State state() const { return m_pool ? m_pool->state() : TaskPool::State::Idle; }
+    PoolStats stats() const { return m_pool ? m_pool->stats() : PoolStats(); }
+    bool isRetryRun() const { return m_retrying; }
+    TaskPool *pool() const { return m_pool; }
+    const JobSpec &resultsSpec() const { return m_resultsSpec; } // the job whose results are shown
+    QString fatalError() const { return m_pool ? m_pool->fatalError() : QString(); }
+
+    // Empty when the program can be started, else a message for the user.
+    static QString checkProgram(const JobSpec &spec);
+
+Q_SIGNALS:
+    void started();
+    void stateChanged(TaskPool::State state);
+    void refreshed(const PoolStats &stats);
+    void logLine(int slot, const QString &line);
+    void finished(const PoolStats &stats);
+
+private:
+    void launch(const JobSpec &spec, InputSource *input);
+    void discardPool();
+    void refresh();
+    void onTaskFinished(const TaskOutcome &outcome);
+    void onPoolFinished();
+
+    WorkerTableModel *m_workers;
+    ResultTableModel *m_results;
+    ProcessGroupUsage m_usage;
+    QTimer m_refreshTimer;
+    QElapsedTimer m_sinceUsageSample;
+    QPointer<TaskPool> m_pool;
+    TaskPool *m_finishedPool = nullptr; // the pool whose end was reported, never dereferenced
+    JobSpec m_resultsSpec;
+    bool m_retrying = false;
+    QList<int> m_retryRows; // retry run: task id -> result row
+    int m_workerCount = 0;  // 0: the job's own count
+};

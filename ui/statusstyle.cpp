@@ -1,0 +1,75 @@
+#include "statusstyle.h"
+
+#include <QHash>
+#include <QPainter>
+#include <QPixmap>
+
+namespace StatusStyle {
+
+QColor color(TaskStatus status)
+{
+    // Dark enough to read as text on a light background, bright enough on a dark one.
+    switch (status) {
+    case TaskStatus::Pending: return QColor(0x75, 0x75, 0x75);
+    case TaskStatus::Running: return QColor(0x15, 0x65, 0xc0);
+    case TaskStatus::Ok: return QColor(0x2e, 0x7d, 0x32);
+    case TaskStatus::Failed: return QColor(0xc6, 0x28, 0x28);
+    case TaskStatus::Timeout: return QColor(0xe6, 0x5c, 0x00);
+    case TaskStatus::Crashed: return QColor(0x8e, 0x24, 0xaa);
+    case TaskStatus::Cancelled: return QColor(0x75, 0x75, 0x75);
+    }
+    return {};
+}
+
+QIcon icon(TaskStatus status)
+{
+    static QHash<int, QIcon> cache;
+    const int key = int(status);
+    auto it = cache.constFind(key);
+    if (it != cache.constEnd())
+        return *it;
+    QIcon result;
+    for (int size : {12, 16, 24}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(color(status));
+        const qreal margin = size / 6.0;
+        painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin));
+        painter.end();
+        result.addPixmap(pixmap);
+    }
+    cache.insert(key, result);
+    return result;
+}
+
+QString label(TaskStatus status)
+{
+    switch (status) {
+    case TaskStatus::Pending: return QStringLiteral("Pending");
+    case TaskStatus::Running: return QStringLiteral("Running");
+    case TaskStatus::Ok: return QStringLiteral("OK");
+    case TaskStatus::Failed: return QStringLiteral("Failed");
+    case TaskStatus::Timeout: return QStringLiteral("Timed out");
+    case TaskStatus::Crashed: return QStringLiteral("Crashed");
+    case TaskStatus::Cancelled: return QStringLiteral("Cancelled");
+    }
+    return {};
+}
+
+QColor color(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Busy: return color(TaskStatus::Running);
+    case WorkerState::Crashed: return color(TaskStatus::Failed);
+    case WorkerState::Stopping:
+    case WorkerState::Exited: return color(TaskStatus::Cancelled);
+    case WorkerState::Starting:
+    case WorkerState::Idle: return {};
+    }
+    return {};
+}
+
+} // namespace StatusStyle

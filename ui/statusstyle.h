@@ -1,0 +1,20 @@
+#pragma once
+
+#include "task.h"
+#include "worker.h"
+
+#include <QColor>
+#include <QIcon>
+#include <QString>
+
+// How task statuses and worker states look everywhere in the app, so the
+// results table, the filter and the summary agree on colours and words.
+namespace StatusStyle {
+
+QColor color(TaskStatus status);
+QIcon icon(TaskStatus status);          // a coloured dot; the text is always shown too
+QString label(TaskStatus status);       // "OK", "Failed", "Timed out", ...
+
+QColor color(WorkerState state);        // invalid QColor: the palette's text colour
+
+} // namespace StatusStyle

@@ -1,0 +1,130 @@
+#include "summarypanel.h"
+
+#include "displayformat.h"
+#include "statusstyle.h"
+#include "throughputchart.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+SummaryPanel::SummaryPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_progress(new QProgressBar(this))
+    , m_chart(new ThroughputChart(this))
+{
+    m_progress->setObjectName(QStringLiteral("overallProgress"));
+    m_progress->setAccessibleName(QStringLiteral("Overall progress"));
+    m_progress->setToolTip(QStringLiteral("Finished tasks out of all inputs"));
+    m_progress->setTextVisible(true);
+
+    auto *countsBox = new QWidget(this);
+    m_counts = new QGridLayout(countsBox);
+    m_counts->setContentsMargins(0, 0, 0, 0);
+    m_counts->setHorizontalSpacing(10);
+    m_counts->setVerticalSpacing(4);
+    m_queued = addCount(QStringLiteral("queued"), QStringLiteral("Queued"), QStringLiteral("Tasks waiting for a worker"), 0, 0);
+    m_running = addCount(QStringLiteral("running"), QStringLiteral("Running"), QStringLiteral("Tasks handed to a worker"), 1, 0);
+    m_ok = addCount(QStringLiteral("ok"), QStringLiteral("Done"), QStringLiteral("Tasks that finished OK"), 2, 0);
+    m_failed = addCount(QStringLiteral("failed"), QStringLiteral("Failed"), QStringLiteral("Tasks that failed, timed out or crashed (after retries)"), 0, 2);
+    m_cancelled = addCount(QStringLiteral("cancelled"), QStringLiteral("Cancelled"), QStringLiteral("Tasks never run because the pool was stopped or terminated"), 1, 2);
+    m_retried = addCount(QStringLiteral("retried"), QStringLiteral("Retried"), QStringLiteral("Attempts that were run again"), 2, 2);
+    m_throughput = addCount(QStringLiteral("throughput"), QStringLiteral("Throughput"), QStringLiteral("Tasks finished per second over the last few seconds"), 0, 4);
+    m_elapsed = addCount(QStringLiteral("elapsed"), QStringLiteral("Elapsed"), QStringLiteral("Time since the run started"), 1, 4);
+    m_eta = addCount(QStringLiteral("eta"), QStringLiteral("ETA"), QStringLiteral("Estimated time until every task is done"), 2, 4);
+    m_counts->setColumnStretch(6, 1);
+    m_ok->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Ok).name()));
+    m_failed->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Failed).name()));
+
+    auto *left = new QVBoxLayout;
+    left->addWidget(m_progress);
+    left->addWidget(countsBox);
+    left->addStretch();
+
+    m_chart->setMinimumSize(260, 110);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(left, 3);
+    layout->addWidget(m_chart, 2);
+    reset();
+}
+
+QLabel *SummaryPanel::addCount(const QString &name, const QString &caption, const QString &tooltip, int row, int column)
+{
+    auto *captionLabel = new QLabel(caption + QLatin1Char(':'), this);
+    captionLabel->setToolTip(tooltip);
+    auto *value = new QLabel(this);
+    value->setObjectName(QStringLiteral("count_") + name);
+    value->setAccessibleName(caption);
+    value->setToolTip(tooltip);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    value->setMinimumWidth(value->fontMetrics().horizontalAdvance(QStringLiteral("00 000 000")));
+    QFont bold = value->font();
+    bold.setBold(true);
+    value->setFont(bold);
+    m_counts->addWidget(captionLabel, row, column);
+    m_counts->addWidget(value, row, column + 1);
+    return value;
+}
+
+QString SummaryPanel::countText(const QString &name) const
+{
+    const auto *label = findChild<QLabel *>(QStringLiteral("count_") + name);
+    return label ? label->text() : QString();
+}
+
+void SummaryPanel::reset()
+{
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(QStringLiteral("Not started"));
+    for (QLabel *label : {m_queued, m_running, m_ok, m_failed, m_cancelled, m_retried})
+        label->setText(QStringLiteral("0"));
+    m_throughput->setText(DisplayFormat::rate(0));
+    m_elapsed->setText(QStringLiteral("—"));
+    m_eta->setText(QStringLiteral("—"));
+    m_chart->reset();
+    m_lastSampleSecond = 0;
+    m_lastSampleElapsed = 0;
+    m_lastSampleFinished = 0;
+}
+
+void SummaryPanel::update(const PoolStats &s, bool active)
+{
+    const QLocale locale;
+    const qint64 finished = s.finished();
+    if (s.total >= 0) {
+        // QProgressBar counts in int: scale huge totals down.
+        const int scale = s.total > 1'000'000'000 ? 1000 : 1;
+        m_progress->setRange(0, int(qMax<qint64>(1, s.total / scale)));
+        m_progress->setValue(int(finished / scale));
+        const int percent = s.total > 0 ? int(finished * 100 / s.total) : 100;
+        m_progress->setFormat(QStringLiteral("%1 of %2 tasks (%3%)")
+                                  .arg(locale.toString(finished), locale.toString(s.total))
+                                  .arg(percent));
+    } else {
+        m_progress->setRange(0, 0); // unknown total: a busy bar
+        m_progress->setFormat(QStringLiteral("%1 tasks").arg(locale.toString(finished)));
+    }
+    m_queued->setText(s.queued >= 0 ? locale.toString(s.queued) : QStringLiteral("?"));
+    m_running->setText(locale.toString(s.running));
+    m_ok->setText(locale.toString(s.ok));
+    m_failed->setText(locale.toString(s.failures()));
+    m_cancelled->setText(locale.toString(s.cancelled));
+    m_retried->setText(locale.toString(s.retried));
+    m_throughput->setText(DisplayFormat::rate(s.tasksPerSecond));
+    m_elapsed->setText(DisplayFormat::seconds(s.elapsedSeconds));
+    m_eta->setText(active ? DisplayFormat::seconds(s.etaSeconds) : QStringLiteral("—"));
+
+    const qint64 second = qint64(s.elapsedSeconds);
+    if (active && second > m_lastSampleSecond) {
+        const double span = s.elapsedSeconds - m_lastSampleElapsed;
+        m_chart->addSample(s.elapsedSeconds, span > 0 ? (finished - m_lastSampleFinished) / span : 0);
+        m_lastSampleSecond = second;
+        m_lastSampleElapsed = s.elapsedSeconds;
+        m_lastSampleFinished = finished;
+    }
+}
