@@ -13,7 +13,6 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSpinBox>
-#include <QStackedWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -43,7 +42,6 @@ JobEditor::JobEditor(QWidget *parent)
     , m_shell(new QCheckBox(QStringLiteral("Run the command through sh -c"), this))
     , m_commandHint(new QLabel(this))
     , m_inputKind(new QComboBox(this))
-    , m_inputPages(new QStackedWidget(this))
     , m_retries(new QSpinBox(this))
     , m_timeout(new QDoubleSpinBox(this))
 {
@@ -85,9 +83,7 @@ JobEditor::JobEditor(QWidget *parent)
     m_inputKind->addItem(QStringLiteral("Pasted list"), int(JobSpec::InputKind::List));
     describe(m_inputKind, QStringLiteral("jobInputKind"), QStringLiteral("Where the task inputs come from"));
     m_inputKind->setAccessibleName(QStringLiteral("Inputs"));
-    m_inputPages->addWidget(buildRangePage());
-    m_inputPages->addWidget(buildFilePage());
-    m_inputPages->addWidget(buildListPage());
+    m_inputPages = {buildRangePage(), buildFilePage(), buildListPage()};
 
     m_retries->setRange(0, 100);
     describe(m_retries, QStringLiteral("jobRetries"),
@@ -113,7 +109,8 @@ JobEditor::JobEditor(QWidget *parent)
     form->addRow(QString(), m_shell);
     form->addRow(QString(), m_commandHint);
     form->addRow(buddyLabel(QStringLiteral("&Inputs:"), m_inputKind, this), m_inputKind);
-    form->addRow(m_inputPages);
+    for (QWidget *page : std::as_const(m_inputPages))
+        form->addRow(page);
     form->addRow(buddyLabel(QStringLiteral("Re&tries:"), m_retries, this), m_retries);
     form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), m_timeout);
 
@@ -192,12 +189,9 @@ QWidget *JobEditor::buildListPage()
 
 void JobEditor::showInputPage(int page)
 {
-    // Only the visible page counts for the height, so a one-line page leaves no gap.
-    for (int i = 0; i < m_inputPages->count(); ++i)
-        m_inputPages->widget(i)->setSizePolicy(QSizePolicy::Preferred,
-                                               i == page ? QSizePolicy::Preferred : QSizePolicy::Ignored);
-    m_inputPages->setCurrentIndex(page);
-    m_inputPages->adjustSize();
+    // Hidden pages take no room, so a one-line page leaves no gap below it.
+    for (int i = 0; i < m_inputPages.size(); ++i)
+        m_inputPages.at(i)->setVisible(i == page);
 }
 
 void JobEditor::updateHints()

@@ -11,7 +11,6 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
-class QStackedWidget;
 class QToolButton;
 
 // The job form: what to run and on which inputs. Settings the form does not
@@ -48,7 +47,7 @@ private:
     QCheckBox *m_shell;
     QLabel *m_commandHint;
     QComboBox *m_inputKind;
-    QStackedWidget *m_inputPages;
+    QList<QWidget *> m_inputPages; // one per InputPage; only the chosen one is shown
     QSpinBox *m_rangeCount = nullptr;
     QLineEdit *m_inputFile = nullptr;
     QToolButton *m_browseInputFile = nullptr;

@@ -276,10 +276,15 @@ QWidget *MainWindow::buildCentralWidget()
     m_jobEditor = new JobEditor;
     m_jobEditor->setObjectName(QStringLiteral("jobEditor"));
     auto *jobTitle = new QLabel(QStringLiteral("<b>Job</b>"));
+    m_jobLockedNote = new QLabel(QStringLiteral("The job can be edited again when the run has ended."));
+    m_jobLockedNote->setObjectName(QStringLiteral("jobLockedNote"));
+    m_jobLockedNote->setWordWrap(true);
+    m_jobLockedNote->setVisible(false);
     auto *jobPanel = new QWidget;
     auto *jobLayout = new QVBoxLayout(jobPanel);
     jobLayout->setContentsMargins(8, 6, 8, 6);
     jobLayout->addWidget(jobTitle);
+    jobLayout->addWidget(m_jobLockedNote);
     jobLayout->addWidget(m_jobEditor);
     jobLayout->addStretch();
     auto *jobScroll = new QScrollArea;
@@ -591,6 +596,9 @@ void MainWindow::exportResults(const QString &path)
 void MainWindow::onStarted()
 {
     m_summary->reset();
+    // Long-lived workers have no exit code per task: an empty column only puzzles.
+    m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn,
+                                       m_controller->resultsSpec().mode == JobSpec::Mode::Worker);
     m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
                                                     : QStringLiteral("run started: %1")
                                                           .arg(m_controller->resultsSpec().command.join(QLatin1Char(' '))));
@@ -672,6 +680,7 @@ void MainWindow::updateActions()
     m_openJob->setEnabled(!active);
     m_demoJob->setEnabled(!active);
     m_jobEditor->setEnabled(!active);
+    m_jobLockedNote->setVisible(active);
     m_results->setRetryEnabled(!active);
     QString text = stateText(state);
     if (active)

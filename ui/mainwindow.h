@@ -95,6 +95,7 @@ private:
     QSplitter *m_rightSplitter = nullptr;
     QSpinBox *m_workerCount = nullptr;
     QLabel *m_stateLabel = nullptr;
+    QLabel *m_jobLockedNote = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QPointer<QMessageBox> m_question;
 

@@ -32,7 +32,7 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         case IdColumn: return QStringLiteral("Id");
         case InputColumn: return QStringLiteral("Input");
         case StatusColumn: return QStringLiteral("Status");
-        case PreviewColumn: return QStringLiteral("Result / output");
+        case PreviewColumn: return m_mode == JobSpec::Mode::Worker ? QStringLiteral("Result") : QStringLiteral("Output");
         case ExitCodeColumn: return QStringLiteral("Exit");
         case AttemptsColumn: return QStringLiteral("Attempts");
         case WorkerColumn: return QStringLiteral("Worker");
@@ -110,6 +110,14 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
         return o.id;
     }
     return {};
+}
+
+void ResultTableModel::setMode(JobSpec::Mode mode)
+{
+    if (m_mode == mode)
+        return;
+    m_mode = mode;
+    Q_EMIT headerDataChanged(Qt::Horizontal, PreviewColumn, PreviewColumn);
 }
 
 void ResultTableModel::append(const TaskOutcome &outcome)

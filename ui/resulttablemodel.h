@@ -54,8 +54,9 @@ public:
     void flush();          // applies what is buffered now, instead of at the next batch
     void clear();          // also drops what is buffered
 
-    // The job mode decides the export format (output vs result), as in `taskpool run`.
-    void setMode(JobSpec::Mode mode) { m_mode = mode; }
+    // The job mode decides the export format (output vs result), as in `taskpool run`,
+    // and the preview column's title.
+    void setMode(JobSpec::Mode mode);
     JobSpec::Mode mode() const { return m_mode; }
 
     using Chunk = QList<TaskOutcome>;

@@ -48,7 +48,7 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
         case ProgressColumn: return QStringLiteral("Progress the task reported");
         case ElapsedColumn: return QStringLiteral("Time spent on the current task");
         case DoneColumn: return QStringLiteral("Tasks this worker finished");
-        case FailuresColumn: return QStringLiteral("Tasks that failed, timed out or crashed on this worker");
+        case FailuresColumn: return QStringLiteral("Attempts that failed, timed out or crashed on this worker (retries count too)");
         case CpuColumn: return QStringLiteral("CPU use of the worker's whole process tree (100 % = one core)");
         case MemoryColumn: return QStringLiteral("Resident memory of the worker's whole process tree");
         }
