@@ -5,6 +5,8 @@
 //
 // Time is per operation (one line, one task, one result) unless the name says
 // otherwise; LineSplitter_Feed reports the time per line in its "per_line" column.
+// RunJournal_RecordCommit is the per-task cost of the SQLite journal `taskpool run`
+// keeps by default (recordResult + a share of commit).
 // The Reference/* rows are not taskpool code: they show what a small append
 // costs through QByteArray::append (Qt 6.4 routes it through insert()) next to
 // a plain reserve-and-memcpy, which is the main finding of the profile of the
@@ -17,12 +19,15 @@
 #include "linesplitter.h"
 #include "protocol.h"
 #include "resultwriter.h"
+#include "runjournal.h"
 #include "task.h"
 #include "taskqueue.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QString>
+#include <QTemporaryDir>
 
 #include <benchmark/benchmark.h>
 
@@ -206,6 +211,46 @@ void ResultWriter_AppendJson(benchmark::State &state)
 }
 BENCHMARK(ResultWriter_AppendJson)->ArgName("pertask")->Arg(0)->Arg(1);
 
+// ---------------------------------------------------------------- RunJournal
+
+// What `taskpool run` does for every result since the journal is on by default:
+// recordResult() per task, commit() once per batch (ResultWriter flushes about
+// every 2000 results of this size). Time is per task, commit included; the
+// journal starts empty, as in a fresh ~/.local/share/taskpool.
+void RunJournal_RecordCommit(benchmark::State &state)
+{
+    QTemporaryDir dir;
+    RunJournal journal;
+    QString error;
+    JobSpec spec;
+    spec.mode = JobSpec::Mode::Worker;
+    spec.command = QStringList{QStringLiteral("/usr/bin/worker"), QStringLiteral("--fast")};
+    if (!journal.open(dir.filePath(QStringLiteral("journal.sqlite")), &error) || journal.beginRun(spec, &error) < 0) {
+        state.SkipWithError(qPrintable(error));
+        return;
+    }
+    const qint64 batch = state.range(0);
+    TaskOutcome o;
+    o.status = TaskStatus::Ok;
+    o.attempts = 1;
+    o.worker = 1;
+    o.durationMs = 3;
+    o.startedAtMs = 1764000000000;
+    qint64 id = 0;
+    for (auto _ : state) {
+        o.id = id;
+        o.input = QByteArray::number(id);
+        o.result = o.input;
+        journal.recordResult(o);
+        if (++id % batch == 0 && !journal.commit(&error)) {
+            state.SkipWithError(qPrintable(error));
+            return;
+        }
+    }
+    journal.commit(&error);
+}
+BENCHMARK(RunJournal_RecordCommit)->ArgName("batch")->Arg(2048)->Iterations(100000);
+
 // ---------------------------------------------------------------- TaskQueue
 
 void TaskQueue_TakeRange(benchmark::State &state)
@@ -303,4 +348,13 @@ BENCHMARK(Reference_StdStringAppend8);
 
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv)
+{
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    QCoreApplication app(argc, argv); // QtSql loads its SQLite driver as a plugin
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
