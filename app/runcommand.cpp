@@ -84,7 +84,18 @@ const char *helpText =
     "  --retries N              run a failed, timed-out or crashed task up to N more\n"
     "                           times (default 0); tasks a dead worker never started\n"
     "                           are always requeued\n"
-    "  --timeout SECONDS        end a task that runs longer (its whole process tree)\n"
+    "  --timeout SECONDS|P%     end a task that runs longer (its whole process tree);\n"
+    "                           P% = that percentage of the median task time so far\n"
+    "                           (at least 1 s), e.g. 300%, to cut outliers\n"
+    "  --stall SECONDS          end a task that printed nothing and reported no\n"
+    "                           progress for that long; recorded as stalled\n"
+    "  --halt-on-failures N|P%  stop the run after N failed tasks, or once P% of the\n"
+    "                           finished tasks failed (after at least 10)\n"
+    "  --halt-mode drain|terminate  on halt, let running tasks finish (default) or\n"
+    "                           end them now\n"
+    "  --max-tasks-per-worker N replace a long-lived worker after N tasks\n"
+    "  --max-worker-memory MB   replace a long-lived worker whose process tree uses\n"
+    "                           more memory (checked every second), after its task\n"
     "  --kill-grace SECONDS     time between SIGTERM and SIGKILL (default 2)\n"
     "  --max-output SIZE        stdout/stderr kept per task, e.g. 64k, 4M (default 1M);\n"
     "                           the rest is read and dropped, the result says truncated\n"
@@ -160,6 +171,11 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, {});
     const QCommandLineOption job(QStringLiteral("job"), {}, QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"), {});
+    const QCommandLineOption stall(QStringLiteral("stall"), {}, QStringLiteral("SECONDS"));
+    const QCommandLineOption halt(QStringLiteral("halt-on-failures"), {}, QStringLiteral("N"));
+    const QCommandLineOption haltMode(QStringLiteral("halt-mode"), {}, QStringLiteral("MODE"));
+    const QCommandLineOption maxTasks(QStringLiteral("max-tasks-per-worker"), {}, QStringLiteral("N"));
+    const QCommandLineOption maxMemory(QStringLiteral("max-worker-memory"), {}, QStringLiteral("MB"));
     const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
     const QCommandLineOption noJournal(QStringLiteral("no-journal"), {});
     const QCommandLineOption resume(QStringLiteral("resume"), {});
@@ -167,7 +183,8 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
     parser.addOptions({help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
                        grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo,
-                       journalPath, noJournal, resume, retryFailed, runId});
+                       journalPath, noJournal, resume, retryFailed, runId, stall, halt, haltMode, maxTasks,
+                       maxMemory});
 
     if (!parser.parse(QStringList{QStringLiteral("taskpool run")} + arguments))
         return usageError(parser.errorText());
@@ -255,8 +272,54 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         return usageError(error);
     if (parser.isSet(retries) && !intOption(retries, 0, &spec.retries))
         return usageError(error);
-    if (parser.isSet(timeout) && !secondsOption(timeout, &spec.timeoutSeconds))
+    auto percentOption = [&](const QCommandLineOption &option, double *percent) {
+        QString text = parser.value(option).trimmed();
+        if (!text.endsWith(QLatin1Char('%')))
+            return false;
+        text.chop(1);
+        bool ok = false;
+        *percent = text.toDouble(&ok);
+        if (!ok || *percent <= 0) {
+            error = QStringLiteral("--%1 needs a positive percentage, not \"%2\"").arg(option.names().constLast(), parser.value(option));
+            *percent = -1;
+        }
+        return true;
+    };
+    if (parser.isSet(timeout)) {
+        if (percentOption(timeout, &spec.timeoutPercent)) {
+            spec.timeoutSeconds = 0;
+            if (spec.timeoutPercent < 0)
+                return usageError(error);
+        } else if (!secondsOption(timeout, &spec.timeoutSeconds)) {
+            return usageError(error);
+        } else {
+            spec.timeoutPercent = 0;
+        }
+    }
+    if (parser.isSet(stall) && !secondsOption(stall, &spec.stallSeconds))
         return usageError(error);
+    if (parser.isSet(halt)) {
+        if (percentOption(halt, &spec.haltFailurePercent)) {
+            if (spec.haltFailurePercent < 0 || spec.haltFailurePercent > 100)
+                return usageError(QStringLiteral("--halt-on-failures needs a count or a percentage up to 100%"));
+        } else if (!intOption(halt, 1, &spec.haltAfterFailures)) {
+            return usageError(error);
+        }
+    }
+    if (parser.isSet(haltMode)) {
+        const QString mode = parser.value(haltMode);
+        if (mode != QLatin1String("drain") && mode != QLatin1String("terminate"))
+            return usageError(QStringLiteral("--halt-mode is drain or terminate, not \"%1\"").arg(mode));
+        spec.haltTerminates = mode == QLatin1String("terminate");
+    }
+    if (parser.isSet(maxTasks) && !intOption(maxTasks, 1, &spec.maxTasksPerWorker))
+        return usageError(error);
+    if (parser.isSet(maxMemory)) {
+        int mb = 0;
+        if (!intOption(maxMemory, 1, &mb))
+            return usageError(error);
+        spec.maxWorkerMemoryMb = mb;
+    }
     if (parser.isSet(grace) && !secondsOption(grace, &spec.killGraceSeconds))
         return usageError(error);
     if (parser.isSet(maxOutput) && !parseSize(parser.value(maxOutput), &spec.maxOutputBytes))
@@ -431,6 +494,8 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             summary += QStringLiteral(", %1 timed out").arg(stats.timedOut);
         if (stats.crashed)
             summary += QStringLiteral(", %1 crashed").arg(stats.crashed);
+        if (stats.stalled)
+            summary += QStringLiteral(", %1 stalled").arg(stats.stalled);
         if (stats.cancelled)
             summary += QStringLiteral(", %1 cancelled").arg(stats.cancelled);
         if (stats.retried)

@@ -44,8 +44,16 @@ QString JobSpec::validate() const
         return QStringLiteral("the worker count must be at least 1");
     if (retries < 0)
         return QStringLiteral("retries must be 0 or more");
-    if (timeoutSeconds < 0)
-        return QStringLiteral("the timeout must be 0 (none) or more seconds");
+    if (timeoutSeconds < 0 || timeoutPercent < 0)
+        return QStringLiteral("the timeout must be 0 (none) or more seconds, or a percentage such as 300%");
+    if (timeoutSeconds > 0 && timeoutPercent > 0)
+        return QStringLiteral("give the timeout in seconds or as a percentage, not both");
+    if (stallSeconds < 0)
+        return QStringLiteral("the stall limit must be 0 (off) or more seconds");
+    if (haltAfterFailures < 0 || haltFailurePercent < 0 || haltFailurePercent > 100)
+        return QStringLiteral("the halt limit must be a count or a percentage between 0 and 100");
+    if (maxTasksPerWorker < 0 || maxWorkerMemoryMb < 0)
+        return QStringLiteral("worker recycling limits must be 0 (off) or more");
     if (maxOutputBytes < 0)
         return QStringLiteral("the output cap must be 0 or more bytes");
     if (!progressPattern.isEmpty()) {
@@ -106,6 +114,13 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("workers"), workers},
         {QStringLiteral("retries"), retries},
         {QStringLiteral("timeout_s"), timeoutSeconds},
+        {QStringLiteral("timeout_percent"), timeoutPercent},
+        {QStringLiteral("stall_s"), stallSeconds},
+        {QStringLiteral("halt_after_failures"), haltAfterFailures},
+        {QStringLiteral("halt_failure_percent"), haltFailurePercent},
+        {QStringLiteral("halt_terminates"), haltTerminates},
+        {QStringLiteral("max_tasks_per_worker"), maxTasksPerWorker},
+        {QStringLiteral("max_worker_memory_mb"), maxWorkerMemoryMb},
         {QStringLiteral("kill_grace_s"), killGraceSeconds},
         {QStringLiteral("max_output_bytes"), maxOutputBytes},
         {QStringLiteral("progress_pattern"), progressPattern},
@@ -131,6 +146,13 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
     s.workers = json.value(QStringLiteral("workers")).toInt(0);
     s.retries = json.value(QStringLiteral("retries")).toInt(0);
     s.timeoutSeconds = json.value(QStringLiteral("timeout_s")).toDouble(0);
+    s.timeoutPercent = json.value(QStringLiteral("timeout_percent")).toDouble(0);
+    s.stallSeconds = json.value(QStringLiteral("stall_s")).toDouble(0);
+    s.haltAfterFailures = json.value(QStringLiteral("halt_after_failures")).toInt(0);
+    s.haltFailurePercent = json.value(QStringLiteral("halt_failure_percent")).toDouble(0);
+    s.haltTerminates = json.value(QStringLiteral("halt_terminates")).toBool(false);
+    s.maxTasksPerWorker = json.value(QStringLiteral("max_tasks_per_worker")).toInt(0);
+    s.maxWorkerMemoryMb = json.value(QStringLiteral("max_worker_memory_mb")).toInteger(0);
     s.killGraceSeconds = json.value(QStringLiteral("kill_grace_s")).toDouble(2);
     s.maxOutputBytes = json.value(QStringLiteral("max_output_bytes")).toInteger(1 << 20);
     s.progressPattern = json.value(QStringLiteral("progress_pattern")).toString(defaultProgressPattern());

@@ -21,6 +21,13 @@ struct JobSpec
     int workers = 0;               // 0 = one per core
     int retries = 0;               // extra attempts for a failed, timed-out or crashed task
     double timeoutSeconds = 0;     // 0 = no limit
+    double timeoutPercent = 0;     // else: this % of the median task time so far (adaptive)
+    double stallSeconds = 0;       // end a task silent (no output, no progress) this long; 0 = off
+    int haltAfterFailures = 0;     // stop the run after this many failed tasks; 0 = never
+    double haltFailurePercent = 0; // ... or once this % of finished tasks failed
+    bool haltTerminates = false;   // halting terminates running tasks instead of draining
+    int maxTasksPerWorker = 0;     // recycle a long-lived worker after this many tasks
+    qint64 maxWorkerMemoryMb = 0;  // recycle a long-lived worker whose tree uses more
     double killGraceSeconds = 2;   // SIGTERM -> SIGKILL delay when ending a process tree
     qint64 maxOutputBytes = 1 << 20; // stored stdout/stderr per task
     QString progressPattern = defaultProgressPattern();

@@ -58,6 +58,7 @@ void PerTaskWorker::handleStdout(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
+    m_run->lastActivityMs = nowMs();
     const qsizetype room = m_spec.maxOutputBytes - m_output.size();
     if (data.size() <= room) {
         m_output.append(data);
@@ -73,6 +74,7 @@ void PerTaskWorker::handleStderr(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
+    m_run->lastActivityMs = nowMs();
     appendErrorOutput(*m_run, data);
     scanProgress(m_stderrTail, data);
 }
@@ -162,8 +164,9 @@ void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const 
         error = QStringLiteral("terminated");
         break;
     case EndReason::Timeout:
-        taskStatus = TaskStatus::Timeout;
-        error = QStringLiteral("timed out after %1 s").arg(m_spec.timeoutSeconds);
+    case EndReason::Stall:
+        taskStatus = endReason() == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
+        error = endReasonText();
         break;
     case EndReason::None:
     case EndReason::Stragglers:

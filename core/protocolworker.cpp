@@ -28,10 +28,13 @@ int ProtocolWorker::window() const
 
 int ProtocolWorker::freeCapacity() const
 {
-    if (m_retiring || !hasProcess() || endReason() != EndReason::None
+    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || endReason() != EndReason::None
         || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
         return 0;
-    return qMax(0, window() - int(m_inFlight.size()));
+    int room = window() - int(m_inFlight.size());
+    if (m_spec.maxTasksPerWorker > 0)
+        room = qMin(room, int(m_spec.maxTasksPerWorker - m_finishedThisLife) - int(m_inFlight.size()));
+    return qMax(0, room);
 }
 
 void ProtocolWorker::start()
@@ -46,6 +49,7 @@ void ProtocolWorker::start()
     m_finishedThisLife = 0;
     m_lastLineTooLong = false;
     m_inputClosed = false;
+    m_recycleReason.clear();
     m_lastStderrLine.clear();
     if (m_spec.shell)
         launch(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_spec.command.join(QLatin1Char(' '))});
@@ -97,6 +101,8 @@ void ProtocolWorker::handleStdout(QByteArrayView data)
 {
     if (data.isEmpty())
         return;
+    if (!m_inFlight.empty())
+        m_inFlight.front().lastActivityMs = nowMs();
     m_stdout.feed(data, [this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
     if (freeCapacity() > 0)
         Q_EMIT capacityAvailable(this);
@@ -107,13 +113,17 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     if (truncated) {
         m_lastLineTooLong = true;
         log(QStringLiteral("worker sent a line longer than %1 bytes; it was dropped").arg(m_stdout.maxLineLength()));
+        failAnsweredTask(line, QStringLiteral("the worker's answer was longer than %1 bytes").arg(m_stdout.maxLineLength()));
         return;
     }
     Protocol::WorkerMessage message;
     QString problem;
     if (!Protocol::parseWorkerLine(line, &message, &problem)) {
-        if (!line.trimmed().isEmpty())
-            log(QStringLiteral("not a protocol message (%1): %2").arg(problem, QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)))));
+        if (line.trimmed().isEmpty())
+            return;
+        const QString snippet = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)));
+        log(QStringLiteral("not a protocol message (%1): %2").arg(problem, snippet));
+        failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet));
         return;
     }
     auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(),
@@ -122,6 +132,7 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
         log(QStringLiteral("worker answered task %1, which it was not given").arg(message.id));
         return;
     }
+    it->lastActivityMs = nowMs();
     if (message.kind == Protocol::WorkerMessage::Kind::Progress) {
         it->progress = message.progress;
         it->message = QString::fromUtf8(message.message);
@@ -151,6 +162,61 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     const double serviceMs = double(outcome.durationMs);
     m_avgTaskMs = m_avgTaskMs < 0 ? serviceMs : 0.8 * m_avgTaskMs + 0.2 * serviceMs;
     completeHead(std::move(outcome));
+    if (m_spec.maxTasksPerWorker > 0 && m_finishedThisLife >= m_spec.maxTasksPerWorker && m_recycleReason.isEmpty())
+        recycle(QStringLiteral("it finished %1 tasks (--max-tasks-per-worker)").arg(m_finishedThisLife));
+    recycleIfDue();
+}
+
+void ProtocolWorker::recycle(const QString &reason)
+{
+    if (m_retiring || !hasProcess() || !m_recycleReason.isEmpty())
+        return;
+    m_recycleReason = reason;
+    recycleIfDue();
+}
+
+// Once nothing is in flight, closing stdin lets the worker exit cleanly;
+// handleExit() then starts a fresh process in the same slot.
+void ProtocolWorker::recycleIfDue()
+{
+    if (m_recycleReason.isEmpty() || !m_inFlight.empty() || m_inputClosed)
+        return;
+    setState(WorkerState::Stopping);
+    closeProcessInput();
+    m_inputClosed = true;
+}
+
+// A broken line that still names a task in flight, such as {"id": 17, "result": <junk>,
+// is that task's answer: fail the task now instead of waiting for an answer that
+// will never come (with a window of one, that wait would never end).
+void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
+{
+    const qsizetype key = line.indexOf("\"id\"");
+    if (key < 0)
+        return;
+    qsizetype p = key + 4;
+    while (p < line.size() && (line[p] == ' ' || line[p] == ':'))
+        ++p;
+    qint64 id = 0;
+    const qsizetype digits = p;
+    while (p < line.size() && line[p] >= '0' && line[p] <= '9' && p - digits < 18)
+        id = id * 10 + (line[p++] - '0');
+    if (p == digits)
+        return;
+    const auto it = std::find_if(m_inFlight.cbegin(), m_inFlight.cend(), [id](const Running &r) { return r.task.id == id; });
+    if (it == m_inFlight.cend())
+        return;
+    const qint64 now = nowMs();
+    while (m_inFlight.front().task.id != id) {
+        TaskOutcome skipped = makeOutcome(m_inFlight.front(), TaskStatus::Failed, now);
+        skipped.error = QStringLiteral("the worker skipped this task (no result or error line)");
+        completeHead(std::move(skipped));
+    }
+    TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Failed, now);
+    outcome.error = error;
+    m_lastLineTooLong = false;
+    ++m_finishedThisLife;
+    completeHead(std::move(outcome));
 }
 
 void ProtocolWorker::completeHead(TaskOutcome outcome)
@@ -166,8 +232,10 @@ void ProtocolWorker::completeHead(TaskOutcome outcome)
 
 void ProtocolWorker::handleStderr(QByteArrayView data)
 {
-    if (!m_inFlight.empty())
+    if (!m_inFlight.empty()) {
         appendErrorOutput(m_inFlight.front(), data);
+        m_inFlight.front().lastActivityMs = nowMs();
+    }
     m_stderr.feed(data, [this](QByteArrayView line, bool) {
         m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
         log(m_lastStderrLine);
@@ -202,25 +270,30 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         finishRetiring();
         return;
     }
+    const bool taskOverran = reason == EndReason::Timeout || reason == EndReason::Stall;
     if (!m_inFlight.empty()) {
         // Only the task being worked on is to blame; the ones queued behind it go back.
-        const bool timedOut = reason == EndReason::Timeout;
-        TaskOutcome outcome = makeOutcome(m_inFlight.front(), timedOut ? TaskStatus::Timeout : TaskStatus::Crashed, now);
-        outcome.error = timedOut ? QStringLiteral("timed out after %1 s").arg(m_spec.timeoutSeconds)
-                                 : QStringLiteral("the worker %1 while working on this task").arg(exitText);
+        TaskStatus status = TaskStatus::Crashed;
+        QString error = QStringLiteral("the worker %1 while working on this task").arg(exitText);
+        if (taskOverran) {
+            status = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
+            error = endReasonText();
+        }
+        TaskOutcome outcome = makeOutcome(m_inFlight.front(), status, now);
+        outcome.error = error;
         completeHead(std::move(outcome));
         returnQueuedTasks();
-        if (timedOut) {
-            start(); // a timeout is the task's fault, not the worker program's
-            return;
-        }
+    } else if (!m_recycleReason.isEmpty() && !m_retiring) {
+        log(QStringLiteral("worker recycled: %1").arg(m_recycleReason));
+        start();
+        return;
     }
     if (m_retiring) {
         finishRetiring();
         return;
     }
-    if (reason == EndReason::Timeout) {
-        start();
+    if (taskOverran) {
+        start(); // the task's fault, not the worker program's
         return;
     }
     setState(WorkerState::Crashed);

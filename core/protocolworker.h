@@ -18,6 +18,7 @@ public:
     void start() override;
     void assign(Task task) override;
     int window() const;
+    void recycle(const QString &reason) override;
 
 protected:
     void handleStarted() override;
@@ -32,8 +33,10 @@ protected:
 private:
     void handleLine(QByteArrayView line, bool truncated);
     void completeHead(TaskOutcome outcome);
+    void failAnsweredTask(QByteArrayView line, const QString &error);
     void startHeadClock(qint64 now);
     void returnQueuedTasks();
+    void recycleIfDue();
 
     std::deque<Running> m_inFlight;
     LineSplitter m_stdout;
@@ -44,5 +47,6 @@ private:
     qint64 m_finishedThisLife = 0; // tasks answered by the current process
     bool m_lastLineTooLong = false;
     bool m_inputClosed = false;
+    QString m_recycleReason;       // set: finish what is in flight, then restart
     qint64 m_inputClosedAtMs = -1;
 };

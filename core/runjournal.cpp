@@ -31,7 +31,7 @@ const char *const schema[] = {
     " state TEXT NOT NULL, message TEXT, job TEXT NOT NULL, command_key BLOB NOT NULL,"
     " owner_pid INTEGER, owner_start TEXT, owner_host TEXT,"
     " n_ok INTEGER DEFAULT 0, n_failed INTEGER DEFAULT 0, n_timeout INTEGER DEFAULT 0,"
-    " n_crashed INTEGER DEFAULT 0, n_cancelled INTEGER DEFAULT 0)",
+    " n_crashed INTEGER DEFAULT 0, n_stalled INTEGER DEFAULT 0, n_cancelled INTEGER DEFAULT 0)",
     "CREATE TABLE IF NOT EXISTS tasks("
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
     " task_key INTEGER NOT NULL, input BLOB, status TEXT NOT NULL, exit_code INTEGER,"
@@ -67,7 +67,6 @@ QString sqlError(const QSqlError &e)
     return text;
 }
 
-const char *const countColumns[] = {nullptr, nullptr, "n_ok", "n_failed", "n_timeout", "n_crashed", "n_cancelled"};
 
 } // namespace
 
@@ -81,7 +80,8 @@ qint64 RunInfo::finished() const
 
 qint64 RunInfo::failures() const
 {
-    return counts[int(TaskStatus::Failed)] + counts[int(TaskStatus::Timeout)] + counts[int(TaskStatus::Crashed)];
+    return counts[int(TaskStatus::Failed)] + counts[int(TaskStatus::Timeout)] + counts[int(TaskStatus::Crashed)]
+        + counts[int(TaskStatus::Stalled)];
 }
 
 RunJournal::RunJournal()
@@ -157,6 +157,15 @@ bool RunJournal::open(const QString &path, QString *error)
         return false;
     }
     exec(QStringLiteral("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '%1')").arg(SchemaVersion), &why);
+    // Journals written before the "stalled" status existed lack its counter.
+    QSqlQuery columns(db);
+    bool hasStalled = false;
+    if (columns.exec(QStringLiteral("PRAGMA table_info(runs)"))) {
+        while (columns.next())
+            hasStalled = hasStalled || columns.value(1).toString() == QLatin1String("n_stalled");
+    }
+    if (!hasStalled)
+        exec(QStringLiteral("ALTER TABLE runs ADD COLUMN n_stalled INTEGER DEFAULT 0"), &why);
     markInterruptedRuns();
     return true;
 }
@@ -268,7 +277,7 @@ bool RunJournal::commit(QString *error)
         *error = QStringLiteral("journal: %1").arg(sqlError(db.lastError()));
         return false;
     }
-    qint64 counts[7] = {};
+    qint64 counts[TaskStatusCount] = {};
     auto bindAttempt = [this](const TaskOutcome &o) {
         QSqlQuery &a = *m_insertAttempt;
         a.bindValue(0, m_runId);
@@ -316,16 +325,21 @@ bool RunJournal::commit(QString *error)
         ++counts[int(o.status)];
     }
     QSqlQuery update(db);
-    update.prepare(QStringLiteral("UPDATE runs SET n_ok=?, n_failed=?, n_timeout=?, n_crashed=?, n_cancelled=? WHERE id=?"));
+    update.prepare(QStringLiteral("UPDATE runs SET n_ok=?, n_failed=?, n_timeout=?, n_crashed=?, n_stalled=?, n_cancelled=? WHERE id=?"));
     for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
         update.addBindValue(m_counts[s] + counts[s]);
     update.addBindValue(m_runId);
-    if (!update.exec() || !db.commit()) {
+    if (!update.exec()) {
+        *error = QStringLiteral("journal: %1").arg(sqlError(update.lastError()));
+        db.rollback();
+        return false;
+    }
+    if (!db.commit()) {
         *error = QStringLiteral("journal: %1").arg(sqlError(db.lastError()));
         db.rollback();
         return false;
     }
-    for (int s = 0; s < 7; ++s)
+    for (int s = 0; s < TaskStatusCount; ++s)
         m_counts[s] += counts[s];
     m_pending.clear();
     return true;
@@ -374,7 +388,7 @@ QList<RunInfo> RunJournal::runs(QString *error)
     markInterruptedRuns();
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (!q.exec(QStringLiteral("SELECT id, started_at, finished_at, state, message, job, n_ok, n_failed, n_timeout,"
-                               " n_crashed, n_cancelled FROM runs ORDER BY id DESC"))) {
+                               " n_crashed, n_stalled, n_cancelled FROM runs ORDER BY id DESC"))) {
         if (error)
             *error = sqlError(q.lastError());
         return list;
@@ -388,7 +402,7 @@ bool RunJournal::run(qint64 runId, RunInfo *info, QString *error)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(QStringLiteral("SELECT id, started_at, finished_at, state, message, job, n_ok, n_failed, n_timeout,"
-                             " n_crashed, n_cancelled FROM runs WHERE id=?"));
+                             " n_crashed, n_stalled, n_cancelled FROM runs WHERE id=?"));
     q.addBindValue(runId);
     if (!q.exec() || !q.next()) {
         if (error)
@@ -460,7 +474,7 @@ QList<QByteArray> RunJournal::failedInputs(qint64 runId, QString *error)
     QList<QByteArray> inputs;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT input FROM tasks WHERE run_id=? AND status IN ('failed','timeout','crashed')"
+    q.prepare(QStringLiteral("SELECT input FROM tasks WHERE run_id=? AND status IN ('failed','timeout','crashed','stalled')"
                              " ORDER BY task_id"));
     q.addBindValue(runId);
     if (!q.exec()) {

@@ -21,7 +21,7 @@ struct RunInfo
     QString state;               // running, finished, stopped, terminated, failed, interrupted
     JobSpec spec;
     QString message;             // why it failed, if it did
-    qint64 counts[7] = {};       // by TaskStatus
+    qint64 counts[TaskStatusCount] = {};
     qint64 finished() const;
     qint64 failures() const;
 };
@@ -85,7 +85,7 @@ private:
     qint64 m_runId = -1;
     QByteArray m_commandKey;
     std::vector<Pending> m_pending;
-    qint64 m_counts[7] = {};
+    qint64 m_counts[TaskStatusCount] = {};
     std::unique_ptr<QSqlQuery> m_insertTask;
     std::unique_ptr<QSqlQuery> m_insertAttempt;
 };

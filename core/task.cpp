@@ -1,7 +1,7 @@
 #include "task.h"
 
 namespace {
-const char *const statusNames[] = {"pending", "running", "ok", "failed", "timeout", "crashed", "cancelled"};
+const char *const statusNames[] = {"pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
 }
 
 QString taskStatusName(TaskStatus status)

@@ -13,14 +13,16 @@ enum class TaskStatus : quint8
     Failed,
     Timeout,
     Crashed,
+    Stalled,   // no output and no progress for longer than the stall limit
     Cancelled,
 };
+constexpr int TaskStatusCount = int(TaskStatus::Cancelled) + 1;
 
 QString taskStatusName(TaskStatus status);
 bool taskStatusFromName(const QString &name, TaskStatus *status);
 inline bool isFailure(TaskStatus s)
 {
-    return s == TaskStatus::Failed || s == TaskStatus::Timeout || s == TaskStatus::Crashed;
+    return s == TaskStatus::Failed || s == TaskStatus::Timeout || s == TaskStatus::Crashed || s == TaskStatus::Stalled;
 }
 
 // One unit of work as it travels through the pool. Kept small on purpose:

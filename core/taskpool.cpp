@@ -11,6 +11,10 @@ namespace {
 constexpr int TickMs = 100;
 constexpr qint64 ThroughputWindowMs = 5000;
 constexpr int StartFailureLimit = 3;
+constexpr size_t MedianSamples = 1001;
+constexpr size_t MedianMinimumSamples = 5;
+constexpr qint64 MinimumAdaptiveTimeoutMs = 1000;
+constexpr qint64 HaltMinimumFinished = 10; // a percentage of 2 tasks says nothing
 } // namespace
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
@@ -19,6 +23,7 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
     , m_input(input)
     , m_queue(input)
     , m_targetWorkers(spec.effectiveWorkers())
+    , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
 {
     connect(m_input, &InputSource::readyRead, this, [this] {
         if (m_draining)
@@ -134,6 +139,7 @@ Worker *TaskPool::addWorker()
     while (std::any_of(m_workers.cbegin(), m_workers.cend(), [slot](Worker *w) { return w->slot() == slot; }))
         ++slot;
     Worker *w = Worker::create(slot, m_spec, this);
+    w->setTimeoutMs(m_timeoutMs);
     connect(w, &Worker::attemptFinished, this, &TaskPool::onAttemptFinished);
     connect(w, &Worker::tasksReturned, this, &TaskPool::onTasksReturned);
     connect(w, &Worker::capacityAvailable, this, &TaskPool::onCapacityAvailable);
@@ -232,7 +238,75 @@ void TaskPool::onAttemptFinished(Worker *, const Task &task, const TaskOutcome &
 void TaskPool::emitFinal(const TaskOutcome &outcome)
 {
     ++m_counts[static_cast<int>(outcome.status)];
+    if (outcome.status == TaskStatus::Ok && m_spec.timeoutPercent > 0) {
+        m_okDurations.push_back(outcome.durationMs);
+        if (m_okDurations.size() > MedianSamples)
+            m_okDurations.pop_front();
+    }
     Q_EMIT taskFinished(outcome);
+    if (isFailure(outcome.status))
+        applyHaltPolicy();
+}
+
+void TaskPool::applyHaltPolicy()
+{
+    if (!m_haltReason.isEmpty() || (m_state != State::Running && m_state != State::Paused))
+        return;
+    const qint64 failures = m_counts[int(TaskStatus::Failed)] + m_counts[int(TaskStatus::Timeout)]
+        + m_counts[int(TaskStatus::Crashed)] + m_counts[int(TaskStatus::Stalled)];
+    qint64 finished = failures + m_counts[int(TaskStatus::Ok)];
+    if (m_spec.haltAfterFailures > 0 && failures >= m_spec.haltAfterFailures) {
+        m_haltReason = QStringLiteral("halting: %1 tasks failed (limit %2)").arg(failures).arg(m_spec.haltAfterFailures);
+    } else if (m_spec.haltFailurePercent > 0 && finished >= HaltMinimumFinished
+               && failures * 100.0 >= m_spec.haltFailurePercent * double(finished)) {
+        m_haltReason = QStringLiteral("halting: %1 of %2 finished tasks failed (%3%, limit %4%)")
+                           .arg(failures)
+                           .arg(finished)
+                           .arg(failures * 100.0 / double(finished), 0, 'f', 1)
+                           .arg(m_spec.haltFailurePercent);
+    } else {
+        return;
+    }
+    m_haltReason += m_spec.haltTerminates ? QStringLiteral("; terminating running tasks")
+                                          : QStringLiteral("; letting running tasks finish");
+    Q_EMIT logLine(-1, m_haltReason);
+    // Not from inside a worker's callback: let the current event finish first.
+    QMetaObject::invokeMethod(this, m_spec.haltTerminates ? &TaskPool::terminate : &TaskPool::stop, Qt::QueuedConnection);
+}
+
+// A long-lived worker whose process tree grew past the limit is replaced once
+// its current tasks are done, so a leak cannot take the machine down.
+void TaskPool::checkWorkerMemory()
+{
+    if (m_spec.maxWorkerMemoryMb <= 0 || m_spec.mode != JobSpec::Mode::Worker || m_state != State::Running)
+        return;
+    if (!m_usage)
+        m_usage = std::make_unique<ProcessGroupUsage>();
+    QList<qint64> groups;
+    for (Worker *w : std::as_const(m_workers))
+        if (w->pid() > 0)
+            groups.append(w->pid());
+    const QHash<qint64, GroupUsage> usage = m_usage->sample(groups);
+    const qint64 limit = m_spec.maxWorkerMemoryMb * 1024 * 1024;
+    for (Worker *w : std::as_const(m_workers)) {
+        const qint64 rss = usage.value(w->pid()).rssBytes;
+        if (rss > limit)
+            w->recycle(QStringLiteral("its processes used %1 MB (limit %2 MB)").arg(rss / (1024 * 1024)).arg(m_spec.maxWorkerMemoryMb));
+    }
+}
+
+// With a relative timeout, a task may take this many percent of the median
+// ok task so far (never less than a second), once a few tasks have finished.
+void TaskPool::adaptTimeout()
+{
+    if (m_spec.timeoutPercent <= 0 || m_okDurations.size() < MedianMinimumSamples)
+        return;
+    std::vector<qint64> sorted(m_okDurations.cbegin(), m_okDurations.cend());
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    const qint64 median = sorted[sorted.size() / 2];
+    m_timeoutMs = qMax<qint64>(MinimumAdaptiveTimeoutMs, qint64(double(median) * m_spec.timeoutPercent / 100.0));
+    for (Worker *w : std::as_const(m_workers))
+        w->setTimeoutMs(m_timeoutMs);
 }
 
 void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
@@ -391,6 +465,11 @@ void TaskPool::cancelRemaining()
 void TaskPool::tick()
 {
     const qint64 now = monotonicMs();
+    adaptTimeout();
+    if (now - m_lastMemoryCheckMs >= 1000) {
+        m_lastMemoryCheckMs = now;
+        checkWorkerMemory();
+    }
     const QList<Worker *> workers = m_workers;
     for (Worker *w : workers) {
         if (m_workers.contains(w))
@@ -416,6 +495,7 @@ PoolStats TaskPool::stats() const
     s.failed = m_counts[int(TaskStatus::Failed)];
     s.timedOut = m_counts[int(TaskStatus::Timeout)];
     s.crashed = m_counts[int(TaskStatus::Crashed)];
+    s.stalled = m_counts[int(TaskStatus::Stalled)];
     s.cancelled = m_counts[int(TaskStatus::Cancelled)];
     s.retried = m_retried;
     s.workers = int(std::count_if(m_workers.cbegin(), m_workers.cend(), [](Worker *w) { return !w->isRetiring(); }));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobspec.h"
+#include "processgroupusage.h"
 #include "task.h"
 #include "taskqueue.h"
 #include "worker.h"
@@ -9,6 +10,7 @@
 #include <QObject>
 
 #include <deque>
+#include <memory>
 
 class InputSource;
 class QTimer;
@@ -23,6 +25,7 @@ struct PoolStats
     qint64 failed = 0;
     qint64 timedOut = 0;
     qint64 crashed = 0;
+    qint64 stalled = 0;
     qint64 cancelled = 0;
     qint64 retried = 0;      // attempts that were run again
     int workers = 0;         // live worker slots
@@ -30,8 +33,8 @@ struct PoolStats
     double tasksPerSecond = 0; // over the last few seconds
     double etaSeconds = -1;    // -1 while unknown
 
-    qint64 finished() const { return ok + failed + timedOut + crashed + cancelled; }
-    qint64 failures() const { return failed + timedOut + crashed; }
+    qint64 finished() const { return ok + failures() + cancelled; }
+    qint64 failures() const { return failed + timedOut + crashed + stalled; }
 };
 
 // Runs a job: N worker slots fed from a task queue, with retries, timeouts,
@@ -62,6 +65,8 @@ public:
     PoolStats stats() const;
     QList<WorkerSnapshot> workerSnapshots() const;
     QString fatalError() const { return m_fatalError; }
+    QString haltReason() const { return m_haltReason; } // set when the halt policy stopped the run
+    qint64 effectiveTimeoutMs() const { return m_timeoutMs; }
     const JobSpec &spec() const { return m_spec; }
 
 Q_SIGNALS:
@@ -83,6 +88,9 @@ private:
     void fail(const QString &message);
     void tick();
     void emitFinal(const TaskOutcome &outcome);
+    void applyHaltPolicy();
+    void adaptTimeout();
+    void checkWorkerMemory();
 
     void onCapacityAvailable(Worker *worker);
     void onAttemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
@@ -107,9 +115,14 @@ private:
     bool m_checkingCompletion = false;
     bool m_checkCompletionAgain = false;
     QString m_fatalError;
+    QString m_haltReason;
+    qint64 m_timeoutMs = 0;
+    std::deque<qint64> m_okDurations; // recent ok task durations, for the adaptive timeout
+    std::unique_ptr<ProcessGroupUsage> m_usage; // only with a worker memory limit
+    qint64 m_lastMemoryCheckMs = 0;
 
     qint64 m_running = 0;
-    qint64 m_counts[7] = {};     // by TaskStatus
+    qint64 m_counts[TaskStatusCount] = {};
     qint64 m_retried = 0;
     int m_consecutiveDeaths = 0; // worker deaths with no task finished in between
     int m_startFailures = 0;

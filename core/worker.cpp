@@ -41,6 +41,7 @@ Worker::Worker(int slot, const JobSpec &spec, QObject *parent)
     : QObject(parent)
     , m_spec(spec)
     , m_slot(slot)
+    , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
 {
 }
 
@@ -226,9 +227,25 @@ void Worker::checkDeadlines(qint64 now)
         return;
     }
     const Running *run = current();
-    if (m_spec.timeoutSeconds > 0 && run && run->startedMs >= 0
-        && now - run->startedMs > qint64(m_spec.timeoutSeconds * 1000))
+    if (!run || run->startedMs < 0)
+        return;
+    if (m_timeoutMs > 0 && now - run->startedMs > m_timeoutMs) {
+        m_endedAfterMs = now - run->startedMs;
         endProcessTree(EndReason::Timeout);
+        return;
+    }
+    const qint64 lastSign = qMax(run->startedMs, run->lastActivityMs);
+    if (m_spec.stallSeconds > 0 && now - lastSign > qint64(m_spec.stallSeconds * 1000)) {
+        m_endedAfterMs = now - lastSign;
+        endProcessTree(EndReason::Stall);
+    }
+}
+
+QString Worker::endReasonText() const
+{
+    if (m_endReason == EndReason::Stall)
+        return QStringLiteral("stalled: no output and no progress for %1 s").arg(m_endedAfterMs / 1000.0, 0, 'f', 1);
+    return QStringLiteral("timed out after %1 s").arg(m_endedAfterMs / 1000.0, 0, 'f', 1);
 }
 
 void Worker::setState(WorkerState state)

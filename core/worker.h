@@ -55,7 +55,10 @@ public:
     virtual void assign(Task task) = 0;
     void retire();                        // take no more tasks, finish, then go
     void terminate();                     // end the process tree now; tasks are cancelled
-    void checkDeadlines(qint64 nowMs);    // enforces the per-task timeout
+    void checkDeadlines(qint64 nowMs);    // enforces the timeout and the stall limit
+    void setTimeoutMs(qint64 ms) { m_timeoutMs = ms; } // 0 = none; the pool adapts it
+    // Replace this worker's process after its current tasks (leaks, task limits).
+    virtual void recycle(const QString &reason) { Q_UNUSED(reason) }
 
 Q_SIGNALS:
     void attemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
@@ -75,13 +78,14 @@ protected:
         Task task;
         qint64 startedMs = -1;      // monotonic; when it became the task being worked on
         qint64 startedAtEpochMs = 0;
+        qint64 lastActivityMs = -1; // last output or progress, for the stall watchdog
         double progress = -1;
         QString message;
         QByteArray errorOutput;
         bool errorTruncated = false;
     };
 
-    enum class EndReason { None, Timeout, Terminate, Stragglers };
+    enum class EndReason { None, Timeout, Stall, Terminate, Stragglers };
 
     // Starts a process in its own group. Output arrives in the virtuals below.
     void launch(const QString &program, const QStringList &arguments);
@@ -97,6 +101,7 @@ protected:
     virtual void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) = 0;
     virtual void handleStartFailure(const QString &reason) = 0;
     virtual const Running *current() const = 0;
+    QString endReasonText() const; // the error of a task ended by timeout or stall
     virtual void onRetire() = 0;
     virtual void onTerminate() = 0;
 
@@ -114,6 +119,7 @@ protected:
     bool m_retiring = false;
     bool m_retiredEmitted = false;
     qint64 m_pid = 0;
+    qint64 m_timeoutMs = 0;
     qint64 m_tasksDone = 0;
     qint64 m_failures = 0;
 
@@ -126,6 +132,7 @@ private:
     QTimer *m_killTimer = nullptr;
     EndReason m_endReason = EndReason::None;
     qint64 m_drainedSinceMs = -1;
+    qint64 m_endedAfterMs = 0;
     bool m_killSent = false;
     int m_exitCode = 0;
     QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;

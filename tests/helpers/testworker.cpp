@@ -13,11 +13,13 @@
 //   testworker grandchild PIDFILE    start a grandchild that ignores SIGTERM and
 //                                    sleeps forever, write its pid, then hang
 //   testworker crash-once FILE       crash if FILE does not exist (creating it), else exit 0
+//   testworker task INPUT            act out INPUT like a protocol task (below): crash, exit,
+//                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N]
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
-//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | anything else: echo
+//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB | anything else: echo
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -207,6 +209,13 @@ int protocolMain(int argc, char **argv)
                 startGrandchild(input.c_str() + 11);
                 hangForever();
             }
+            if (input.rfind("leak:", 0) == 0) {
+                // Keep (and touch) this many MB for good, like a leaking worker.
+                size_t bytes = size_t(atol(input.c_str() + 5)) << 20;
+                char *leak = static_cast<char *>(malloc(bytes));
+                for (size_t i = 0; leak && i < bytes; i += 4096)
+                    leak[i] = 1;
+            }
             if (input.rfind("crash-once:", 0) == 0 && crashOnce(input.c_str() + 11))
                 crash();
             writeAll(1, head + ",\"result\":" + raw + "}\n");
@@ -270,6 +279,39 @@ int main(int argc, char **argv)
     if (mode == "grandchild" && argc > 2) {
         startGrandchild(argv[2]);
         hangForever();
+    }
+    if (mode == "task" && argc > 2) {
+        const std::string input = argv[2];
+        if (input == "crash")
+            crash();
+        if (input == "exit")
+            return 3;
+        if (input == "error")
+            return 1;
+        if (input == "hang")
+            hangForever();
+        if (input == "ignore-term") {
+            signal(SIGTERM, SIG_IGN);
+            hangForever();
+        }
+        if (input == "garbage" || input == "utf8-junk") {
+            writeAll(1, "\xff\xfe not text \xc3\x28\n");
+            return 0;
+        }
+        if (input.rfind("slow:", 0) == 0) {
+            long ms = atol(input.c_str() + 5);
+            for (int step = 1; step <= 10; ++step) {
+                sleepMs(ms / 10);
+                writeAll(1, std::to_string(step * 10) + "%\n");
+            }
+            return 0;
+        }
+        if (input.rfind("flood:", 0) == 0) {
+            flood(atol(input.c_str() + 6), 1);
+            return 0;
+        }
+        writeAll(1, input + "\n");
+        return 0;
     }
     if (mode == "crash-once" && argc > 2) {
         if (crashOnce(argv[2]))

@@ -1,0 +1,183 @@
+// Fault tolerance policies: halt, stall watchdog, adaptive timeout, worker recycling.
+
+#include "testsupport.h"
+
+#include <QTimer>
+
+#include <csignal>
+
+using namespace TestSupport;
+
+#define RUN_POOL(pool, timeoutMs)                                                   \
+    do {                                                                            \
+        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
+        (pool).start();                                                             \
+        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+    } while (0)
+
+class TestFaults : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { becomeSubreaper(); }
+    void cleanup() { QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000); }
+
+    void haltPolicy_data()
+    {
+        QTest::addColumn<int>("count");
+        QTest::addColumn<double>("percent");
+        QTest::addColumn<bool>("terminate");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("3 failures, drain") << 3 << 0.0 << false << "3 tasks failed";
+        QTest::newRow("3 failures, terminate") << 3 << 0.0 << true << "terminating";
+        QTest::newRow("40%, drain") << 0 << 40.0 << false << "finished tasks failed";
+    }
+    void haltPolicy()
+    {
+        QFETCH(int, count);
+        QFETCH(double, percent);
+        QFETCH(bool, terminate);
+        QFETCH(QString, message);
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.window = 1;
+        spec.haltAfterFailures = count;
+        spec.haltFailurePercent = percent;
+        spec.haltTerminates = terminate;
+        QList<QByteArray> tasks;
+        for (int i = 0; i < 200; ++i)
+            tasks.append(i % 2 ? QByteArray("error") : QByteArray("slow:20"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY2(pool.haltReason().contains(message), qPrintable(pool.haltReason()));
+        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.eachIdOnce(200)); // the rest is recorded as cancelled, nothing vanishes
+        QVERIFY(run.count(TaskStatus::Cancelled) > 100);
+        if (count)
+            QVERIFY(run.count(TaskStatus::Failed) <= count + spec.workers);
+    }
+
+    void stallWatchdogEndsSilentTasks_data()
+    {
+        QTest::addColumn<JobSpec::Mode>("mode");
+        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
+        QTest::newRow("worker") << JobSpec::Mode::Worker;
+    }
+    void stallWatchdogEndsSilentTasks()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.stallSeconds = 0.5;
+        // slow:1500 reports progress every 150 ms: slow but alive, so it must survive.
+        ListInput in(inputs({"slow:1500", "hang", "after"}));
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        const auto r = run.byId();
+        QCOMPARE(r[0].status, TaskStatus::Ok);
+        QCOMPARE(r[1].status, TaskStatus::Stalled);
+        QVERIFY(r[1].error.contains(QStringLiteral("no output")));
+        QCOMPARE(r[2].status, TaskStatus::Ok);
+    }
+
+    void stoppedWorkerIsCaughtByTheStallWatchdog()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.window = 1;
+        spec.stallSeconds = 0.6;
+        spec.retries = 1;
+        QList<QByteArray> tasks(30, QByteArray("slow:100"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        bool stopped = false;
+        QTimer freezer;
+        QObject::connect(&freezer, &QTimer::timeout, &pool, [&] {
+            const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+            if (!stopped && !workers.isEmpty() && workers.first().pid > 0 && workers.first().taskId >= 0)
+                stopped = ::kill(pid_t(workers.first().pid), SIGSTOP) == 0;
+        });
+        freezer.start(50);
+        RUN_POOL(pool, 30000);
+        QVERIFY(stopped);
+        QVERIFY(run.eachIdOnce(30));
+        QCOMPARE(run.count(TaskStatus::Ok), 30); // the frozen task was retried elsewhere
+        QCOMPARE(pool.stats().retried, 1);
+    }
+
+    void adaptiveTimeoutCutsOutliers()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.timeoutPercent = 300;
+        QList<QByteArray> tasks(8, QByteArray("slow:50"));
+        tasks.append("hang");
+        tasks.append("slow:50");
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 20000);
+        QVERIFY(run.eachIdOnce(10));
+        QCOMPARE(run.byId()[8].status, TaskStatus::Timeout);
+        QCOMPARE(run.count(TaskStatus::Ok), 9);
+        QCOMPARE(pool.effectiveTimeoutMs(), 1000); // 300% of ~50 ms, raised to the 1 s floor
+    }
+
+    void workersAreRecycledAfterTheirTaskLimit()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.maxTasksPerWorker = 10;
+        RangeInput in(100);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSet<qint64> pids;
+        QTimer watch;
+        QObject::connect(&watch, &QTimer::timeout, &pool, [&] {
+            for (const WorkerSnapshot &s : pool.workerSnapshots())
+                if (s.pid > 0)
+                    pids.insert(s.pid);
+        });
+        watch.start(1);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(100));
+        QCOMPARE(run.count(TaskStatus::Ok), 100);
+        QVERIFY2(run.log.filter(QStringLiteral("recycled")).size() >= 8, qPrintable(run.log.join('\n')));
+        QVERIFY(pids.size() >= 4);
+        QVERIFY(pool.fatalError().isEmpty());
+    }
+
+    void leakingWorkersAreRecycled()
+    {
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.maxWorkerMemoryMb = 60;
+        QList<QByteArray> tasks;
+        for (int i = 0; i < 12; ++i)
+            tasks.append(i % 2 ? QByteArray("leak:25") : QByteArray("slow:400"));
+        ListInput in(tasks);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(12));
+        QCOMPARE(run.count(TaskStatus::Ok), 12);
+        QVERIFY2(!run.log.filter(QStringLiteral("limit 60 MB")).isEmpty(), qPrintable(run.log.join('\n')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaults)
+#include "tst_faults.moc"
