@@ -79,7 +79,7 @@ qint64 FilteredInput::total() const
 namespace {
 constexpr qsizetype BatchLines = 4096;
 constexpr size_t MaxQueuedBatches = 16;      // read-ahead bound: ~64k lines
-constexpr qsizetype MaxInputLength = 1 << 20; // longer records are cut to this length
+constexpr qsizetype MaxInputLength = 16 << 20; // a longer record stops the read with an error
 
 qint64 countRecords(int fd, char separator)
 {
@@ -187,6 +187,8 @@ bool FileInput::open()
             return true;
         };
         char buf[1 << 16];
+        qint64 record = 0;
+        bool tooLong = false;
         for (;;) {
             const ssize_t n = ::read(fd, buf, sizeof buf);
             if (n < 0 && errno == EINTR)
@@ -198,15 +200,25 @@ bool FileInput::open()
             }
             if (n == 0)
                 break;
-            splitter.feed(QByteArrayView(buf, n), [&](QByteArrayView line, bool) {
-                batch.append(line.toByteArray());
+            splitter.feed(QByteArrayView(buf, n), [&](QByteArrayView line, bool truncated) {
+                ++record;
+                if (truncated && !tooLong) {
+                    tooLong = true; // cutting it would run the wrong input
+                    std::lock_guard lock(shared->mutex);
+                    shared->error = QStringLiteral("input %1 is longer than %2 MiB").arg(record).arg(MaxInputLength >> 20);
+                }
+                if (!tooLong)
+                    batch.append(line.toByteArray());
             });
+            if (tooLong)
+                break;
             if (batch.size() >= BatchLines && !publish(false)) {
                 ::close(fd);
                 return;
             }
         }
-        splitter.finish([&](QByteArrayView line, bool) { batch.append(line.toByteArray()); });
+        if (!tooLong)
+            splitter.finish([&](QByteArrayView line, bool) { batch.append(line.toByteArray()); });
         ::close(fd);
         publish(true);
     }).detach();

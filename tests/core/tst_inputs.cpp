@@ -91,6 +91,16 @@ private Q_SLOTS:
             QCOMPARE(items[i], QByteArray::number(i));
     }
 
+    void overlongRecordsAreRejectedNotCut()
+    {
+        QTemporaryDir dir;
+        FileInput in(writeFile(dir, "first\n" + QByteArray(17 << 20, 'x') + "\nlast\n"));
+        QVERIFY(in.open());
+        const QList<QByteArray> items = readAll(&in);
+        QCOMPARE(items, QList<QByteArray>{"first"});
+        QVERIFY2(in.errorString().contains(QStringLiteral("input 2 is longer than 16 MiB")), qPrintable(in.errorString()));
+    }
+
     void unreadableFilesGetClearErrors_data()
     {
         QTest::addColumn<QString>("which");
