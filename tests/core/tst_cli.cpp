@@ -208,6 +208,25 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("6/6"));
     }
 
+    void exampleWorkersRun()
+    {
+        const CliResult python = runCli({"run", "-q", "-j", "3", "--range", "15", "--worker", "--", "python3",
+                                         QStringLiteral(EXAMPLES_DIR "/square_worker.py")});
+        QCOMPARE(python.exitCode, 1); // 7 is unlucky, on purpose
+        const QList<QJsonObject> results = python.results();
+        QCOMPARE(results.size(), 15);
+        for (const QJsonObject &o : results) {
+            const int n = o.value("input").toString().toInt();
+            if (n == 7)
+                QCOMPARE(o.value("error").toString(), QStringLiteral("7 is unlucky"));
+            else
+                QCOMPARE(o.value("result").toObject().value("square").toInt(), n * n);
+        }
+        const CliResult shell = runCli({"run", "-q", "--range", "2", "--", "sh", QStringLiteral(EXAMPLES_DIR "/progress_task.sh"), "{}"});
+        QCOMPARE(shell.exitCode, 0);
+        QVERIFY(shell.results().value(0).value("output").toString().contains(QStringLiteral("100%")));
+    }
+
     void timeoutEndsTheTask()
     {
         const CliResult r = runCli({"run", "--timeout", "0.3", "--kill-grace", "0.2", "--range", "1", "-q", "--", testWorker(), "ignore-term"});
