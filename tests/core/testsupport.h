@@ -17,6 +17,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+// Starts a pool and waits (event loop running) until it has finished.
+#define RUN_POOL(pool, timeoutMs)                                                   \
+    do {                                                                            \
+        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
+        (pool).start();                                                             \
+        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+    } while (0)
+
 namespace TestSupport {
 
 inline QString testWorker() { return QStringLiteral(TESTWORKER_PATH); }

@@ -8,13 +8,6 @@
 
 using namespace TestSupport;
 
-#define RUN_POOL(pool, timeoutMs)                                                   \
-    do {                                                                            \
-        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
-        (pool).start();                                                             \
-        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
-    } while (0)
-
 class TestFaults : public QObject
 {
     Q_OBJECT
