@@ -7,11 +7,14 @@
 #include <QFileInfo>
 #include <QSysInfo>
 #include <QJsonDocument>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QUuid>
 #include <QVariant>
+
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <cstring>
@@ -38,7 +41,9 @@ const char *const schema[] = {
     " output BLOB, stderr BLOB, result TEXT, error TEXT, truncated INTEGER,"
     " attempts INTEGER, worker INTEGER, started_at INTEGER, duration_ms INTEGER,"
     " PRIMARY KEY(run_id, task_id))",
-    "CREATE INDEX IF NOT EXISTS tasks_by_key ON tasks(task_key, status)",
+    // No index on task_key: resume reads the keys of a command's runs in one scan, and a
+    // hash-ordered index would dirty pages all over the file on every commit.
+    "DROP INDEX IF EXISTS tasks_by_key",
     "CREATE TABLE IF NOT EXISTS attempts("
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
     " attempt INTEGER NOT NULL, status TEXT NOT NULL, exit_code INTEGER, error TEXT, worker INTEGER,"
@@ -91,8 +96,7 @@ RunJournal::RunJournal()
 
 RunJournal::~RunJournal()
 {
-    m_insertTask.reset();
-    m_insertAttempt.reset();
+    finalizeStatements();
     if (QSqlDatabase::contains(m_connectionName)) {
         QSqlDatabase::database(m_connectionName, false).close();
         QSqlDatabase::removeDatabase(m_connectionName);
@@ -135,8 +139,11 @@ bool RunJournal::open(const QString &path, QString *error)
         return false;
     }
     QString why;
+    // WAL with synchronous=NORMAL: a commit is safe from any crash of taskpool
+    // (kill -9 included) without an fsync per batch; only a power cut can take
+    // back the last moments, and never leaves the file damaged.
     // journal_mode=WAL fails on a damaged file or one locked by another writer.
-    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL"), &why) || !exec(QStringLiteral("PRAGMA synchronous=FULL"), &why)
+    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL"), &why) || !exec(QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
         || !exec(QStringLiteral("PRAGMA foreign_keys=ON"), &why)) {
         *error = QStringLiteral("cannot use the journal %1: %2").arg(path, why);
         db.close();
@@ -166,8 +173,23 @@ bool RunJournal::open(const QString &path, QString *error)
     }
     if (!hasStalled)
         exec(QStringLiteral("ALTER TABLE runs ADD COLUMN n_stalled INTEGER DEFAULT 0"), &why);
+    const QVariant handle = db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_handle = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!m_handle) {
+        *error = QStringLiteral("cannot use the journal %1: the SQLite driver gave no handle").arg(path);
+        db.close();
+        return false;
+    }
     markInterruptedRuns();
     return true;
+}
+
+void RunJournal::finalizeStatements()
+{
+    sqlite3_finalize(m_insertTask);
+    sqlite3_finalize(m_insertAttempt);
+    m_insertTask = m_insertAttempt = nullptr;
 }
 
 bool RunJournal::exec(const QString &sql, QString *error)
@@ -245,14 +267,20 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
     }
     m_runId = q.lastInsertId().toLongLong();
     std::fill(std::begin(m_counts), std::end(m_counts), 0);
-    m_insertTask = std::make_unique<QSqlQuery>(db);
-    m_insertTask->prepare(QStringLiteral(
+    finalizeStatements();
+    const char *taskSql =
         "INSERT OR REPLACE INTO tasks(run_id, task_id, task_key, input, status, exit_code, output, stderr, result,"
-        " error, truncated, attempts, worker, started_at, duration_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    m_insertAttempt = std::make_unique<QSqlQuery>(db);
-    m_insertAttempt->prepare(QStringLiteral(
+        " error, truncated, attempts, worker, started_at, duration_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    const char *attemptSql =
         "INSERT OR REPLACE INTO attempts(run_id, task_id, attempt, status, exit_code, error, worker, started_at,"
-        " duration_ms) VALUES(?,?,?,?,?,?,?,?,?)"));
+        " duration_ms) VALUES(?,?,?,?,?,?,?,?,?)";
+    if (sqlite3_prepare_v2(m_handle, taskSql, -1, &m_insertTask, nullptr) != SQLITE_OK
+        || sqlite3_prepare_v2(m_handle, attemptSql, -1, &m_insertAttempt, nullptr) != SQLITE_OK) {
+        *error = QStringLiteral("cannot record the run: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
+        finalizeStatements();
+        m_runId = -1;
+        return -1;
+    }
     return m_runId;
 }
 
@@ -278,47 +306,79 @@ bool RunJournal::commit(QString *error)
         return false;
     }
     qint64 counts[TaskStatusCount] = {};
-    auto bindAttempt = [this](const TaskOutcome &o) {
-        QSqlQuery &a = *m_insertAttempt;
-        a.bindValue(0, m_runId);
-        a.bindValue(1, o.id);
-        a.bindValue(2, o.attempts);
-        a.bindValue(3, taskStatusName(o.status));
-        a.bindValue(4, o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant());
-        a.bindValue(5, o.error.isEmpty() ? QVariant() : QVariant(o.error));
-        a.bindValue(6, o.worker >= 0 ? QVariant(o.worker) : QVariant());
-        a.bindValue(7, o.startedAtMs ? QVariant(o.startedAtMs) : QVariant());
-        a.bindValue(8, o.durationMs);
-        return a.exec();
+    // Text and blobs are bound without copies: SQLite reads them during step().
+    auto text = [](sqlite3_stmt *st, int i, QByteArrayView bytes) {
+        sqlite3_bind_text(st, i, bytes.data(), int(bytes.size()), SQLITE_STATIC);
     };
+    auto blobOrNull = [](sqlite3_stmt *st, int i, QByteArrayView bytes) {
+        if (bytes.isEmpty())
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_blob(st, i, bytes.data(), int(bytes.size()), SQLITE_STATIC);
+    };
+    auto intOrNull = [](sqlite3_stmt *st, int i, qint64 value, bool present) {
+        if (present)
+            sqlite3_bind_int64(st, i, value);
+        else
+            sqlite3_bind_null(st, i);
+    };
+    auto step = [this, error](sqlite3_stmt *st) {
+        const int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_DONE) {
+            *error = QStringLiteral("journal: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
+            return false;
+        }
+        return true;
+    };
+    static const QByteArray statusNames[TaskStatusCount] = {
+        "pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
     for (const Pending &p : m_pending) {
         const TaskOutcome &o = p.outcome;
+        const QByteArray errorText = o.error.toUtf8();
         // Attempts of tasks that ran once are the task row itself; only retries get rows.
-        if ((!p.final || o.attempts > 1) && o.attempts > 0 && !bindAttempt(o)) {
-            *error = QStringLiteral("journal: %1").arg(sqlError(m_insertAttempt->lastError()));
-            db.rollback();
-            return false;
+        if ((!p.final || o.attempts > 1) && o.attempts > 0) {
+            sqlite3_stmt *a = m_insertAttempt;
+            sqlite3_bind_int64(a, 1, m_runId);
+            sqlite3_bind_int64(a, 2, o.id);
+            sqlite3_bind_int64(a, 3, o.attempts);
+            text(a, 4, statusNames[int(o.status)]);
+            intOrNull(a, 5, o.exitCode, o.exitCode >= 0);
+            blobOrNull(a, 6, errorText);
+            intOrNull(a, 7, o.worker, o.worker >= 0);
+            intOrNull(a, 8, o.startedAtMs, o.startedAtMs != 0);
+            sqlite3_bind_int64(a, 9, o.durationMs);
+            if (!step(a)) {
+                db.rollback();
+                return false;
+            }
         }
         if (!p.final)
             continue;
-        QSqlQuery &t = *m_insertTask;
-        t.bindValue(0, m_runId);
-        t.bindValue(1, o.id);
-        t.bindValue(2, qint64(taskKey(m_commandKey, o.input)));
-        t.bindValue(3, o.input);
-        t.bindValue(4, taskStatusName(o.status));
-        t.bindValue(5, o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant());
-        t.bindValue(6, o.output.isEmpty() ? QVariant() : QVariant(o.output));
-        t.bindValue(7, o.errorOutput.isEmpty() ? QVariant() : QVariant(o.errorOutput));
-        t.bindValue(8, o.result.isEmpty() ? QVariant() : QVariant(QString::fromUtf8(o.result)));
-        t.bindValue(9, o.error.isEmpty() ? QVariant() : QVariant(o.error));
-        t.bindValue(10, o.outputTruncated ? 1 : 0);
-        t.bindValue(11, o.attempts);
-        t.bindValue(12, o.worker >= 0 ? QVariant(o.worker) : QVariant());
-        t.bindValue(13, o.startedAtMs ? QVariant(o.startedAtMs) : QVariant());
-        t.bindValue(14, o.durationMs);
-        if (!t.exec()) {
-            *error = QStringLiteral("journal: %1").arg(sqlError(t.lastError()));
+        sqlite3_stmt *t = m_insertTask;
+        sqlite3_bind_int64(t, 1, m_runId);
+        sqlite3_bind_int64(t, 2, o.id);
+        sqlite3_bind_int64(t, 3, qint64(taskKey(m_commandKey, o.input)));
+        sqlite3_bind_blob(t, 4, o.input.constData(), int(o.input.size()), SQLITE_STATIC);
+        text(t, 5, statusNames[int(o.status)]);
+        intOrNull(t, 6, o.exitCode, o.exitCode >= 0);
+        blobOrNull(t, 7, o.output);
+        blobOrNull(t, 8, o.errorOutput);
+        if (o.result.isEmpty())
+            sqlite3_bind_null(t, 9);
+        else
+            text(t, 9, o.result);
+        if (errorText.isEmpty())
+            sqlite3_bind_null(t, 10);
+        else
+            text(t, 10, errorText);
+        sqlite3_bind_int(t, 11, o.outputTruncated ? 1 : 0);
+        sqlite3_bind_int64(t, 12, o.attempts);
+        intOrNull(t, 13, o.worker, o.worker >= 0);
+        intOrNull(t, 14, o.startedAtMs, o.startedAtMs != 0);
+        sqlite3_bind_int64(t, 15, o.durationMs);
+        if (!step(t)) {
             db.rollback();
             return false;
         }
@@ -361,8 +421,7 @@ bool RunJournal::endRun(const QString &state, const QString &message, QString *e
         *error = QStringLiteral("journal: %1").arg(sqlError(q.lastError()));
         return false;
     }
-    m_insertTask.reset();
-    m_insertAttempt.reset();
+    finalizeStatements();
     m_runId = -1;
     return true;
 }
@@ -440,8 +499,8 @@ bool RunJournal::forEachResult(qint64 runId, const std::function<void(const Task
         o.exitCode = q.value(3).isNull() ? -1 : q.value(3).toInt();
         o.output = q.value(4).toByteArray();
         o.errorOutput = q.value(5).toByteArray();
-        o.result = q.value(6).toString().toUtf8();
-        o.error = q.value(7).toString();
+        o.result = q.value(6).toByteArray();
+        o.error = QString::fromUtf8(q.value(7).toByteArray());
         o.outputTruncated = q.value(8).toInt() != 0;
         o.attempts = q.value(9).toInt();
         o.worker = q.value(10).isNull() ? -1 : q.value(10).toInt();

@@ -3,7 +3,7 @@
 # Does nothing when everything is already there.
 set -euo pipefail
 
-packages=(cmake g++ make qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
+packages=(cmake g++ make qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite libsqlite3-dev
           qt6-qpa-plugins python3)
 [[ "${1:-}" == "--with-bench" ]] && packages+=(parallel hyperfine libbenchmark-dev time)
 [[ "${1:-}" == "--with-screenshot" ]] && packages+=(xvfb imagemagick x11-utils)
