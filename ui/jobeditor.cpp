@@ -31,6 +31,27 @@ void describe(QWidget *widget, const QString &name, const QString &tooltip)
     widget->setObjectName(name);
     widget->setToolTip(tooltip);
 }
+
+// Shows "2.5 s", not "2.500 s", yet keeps the precision a saved job may have.
+class TrimmedSpinBox : public QDoubleSpinBox
+{
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+
+protected:
+    QString textFromValue(double value) const override
+    {
+        QString text = QDoubleSpinBox::textFromValue(value);
+        const QChar point = locale().decimalPoint().at(0);
+        if (text.contains(point)) {
+            while (text.endsWith(QLatin1Char('0')))
+                text.chop(1);
+            if (text.endsWith(point))
+                text.chop(1);
+        }
+        return text;
+    }
+};
 } // namespace
 
 JobEditor::JobEditor(QWidget *parent)
@@ -43,7 +64,15 @@ JobEditor::JobEditor(QWidget *parent)
     , m_commandHint(new QLabel(this))
     , m_inputKind(new QComboBox(this))
     , m_retries(new QSpinBox(this))
-    , m_timeout(new QDoubleSpinBox(this))
+    , m_timeout(new TrimmedSpinBox(this))
+    , m_timeoutUnit(new QComboBox(this))
+    , m_stall(new TrimmedSpinBox(this))
+    , m_halt(new TrimmedSpinBox(this))
+    , m_haltUnit(new QComboBox(this))
+    , m_haltMode(new QComboBox(this))
+    , m_maxTasks(new QSpinBox(this))
+    , m_maxMemory(new QSpinBox(this))
+    , m_recycleNote(new QLabel(this))
 {
     m_mode->addItem(QStringLiteral("One process per task"), int(JobSpec::Mode::PerTask));
     m_mode->addItem(QStringLiteral("Long-lived workers (JSON Lines)"), int(JobSpec::Mode::Worker));
@@ -89,13 +118,61 @@ JobEditor::JobEditor(QWidget *parent)
     describe(m_retries, QStringLiteral("jobRetries"),
              QStringLiteral("Extra attempts for a task that fails, times out or crashes"));
     m_retries->setAccessibleName(QStringLiteral("Retries"));
-    m_timeout->setRange(0, 7 * 24 * 3600);
-    m_timeout->setDecimals(1);
-    m_timeout->setSuffix(QStringLiteral(" s"));
     m_timeout->setSpecialValueText(QStringLiteral("No limit"));
     describe(m_timeout, QStringLiteral("jobTimeout"),
              QStringLiteral("End a task (its whole process tree) that runs longer than this; 0 = no limit"));
     m_timeout->setAccessibleName(QStringLiteral("Timeout"));
+    m_timeoutUnit->addItem(QStringLiteral("seconds"), false);
+    m_timeoutUnit->addItem(QStringLiteral("% of median"), true);
+    describe(m_timeoutUnit, QStringLiteral("jobTimeoutUnit"),
+             QStringLiteral("Seconds, or a percentage of the median time of the tasks finished so far (at least 1 s): "
+                            "300 % cuts outliers without guessing a number"));
+    m_timeoutUnit->setAccessibleName(QStringLiteral("Timeout unit"));
+
+    m_stall->setRange(0, 7 * 24 * 3600);
+    m_stall->setDecimals(3);
+    m_stall->setSuffix(QStringLiteral(" s"));
+    m_stall->setSpecialValueText(QStringLiteral("Off"));
+    describe(m_stall, QStringLiteral("jobStall"),
+             QStringLiteral("End a task that printed nothing and reported no progress for this long; "
+                            "it is recorded as stalled. 0 = off"));
+    m_stall->setAccessibleName(QStringLiteral("Stall limit"));
+
+    m_halt->setSpecialValueText(QStringLiteral("Never"));
+    describe(m_halt, QStringLiteral("jobHalt"),
+             QStringLiteral("Stop the whole run after this many failed tasks, or once this percentage of the finished "
+                            "tasks failed (judged after at least 10). 0 = never"));
+    m_halt->setAccessibleName(QStringLiteral("Halt after failures"));
+    m_haltUnit->addItem(QStringLiteral("failed tasks"), false);
+    m_haltUnit->addItem(QStringLiteral("% failed"), true);
+    describe(m_haltUnit, QStringLiteral("jobHaltUnit"), QStringLiteral("A number of failed tasks, or a percentage of the finished ones"));
+    m_haltUnit->setAccessibleName(QStringLiteral("Halt unit"));
+    m_haltMode->addItem(QStringLiteral("let running tasks finish"), false);
+    m_haltMode->addItem(QStringLiteral("terminate running tasks"), true);
+    describe(m_haltMode, QStringLiteral("jobHaltMode"),
+             QStringLiteral("When the run halts: let the running tasks finish (drain), or end them at once"));
+    m_haltMode->setAccessibleName(QStringLiteral("On halt"));
+
+    m_maxTasks->setRange(0, std::numeric_limits<int>::max());
+    m_maxTasks->setGroupSeparatorShown(true);
+    m_maxTasks->setSuffix(QStringLiteral(" tasks"));
+    m_maxTasks->setSpecialValueText(QStringLiteral("Never"));
+    describe(m_maxTasks, QStringLiteral("jobMaxTasksPerWorker"),
+             QStringLiteral("Replace a long-lived worker after it has run this many tasks (against slow leaks). 0 = never"));
+    m_maxTasks->setAccessibleName(QStringLiteral("Recycle after tasks"));
+    m_maxMemory->setRange(0, 100'000'000);
+    m_maxMemory->setGroupSeparatorShown(true);
+    m_maxMemory->setSuffix(QStringLiteral(" MB"));
+    m_maxMemory->setSpecialValueText(QStringLiteral("No limit"));
+    describe(m_maxMemory, QStringLiteral("jobMaxWorkerMemory"),
+             QStringLiteral("Replace a long-lived worker whose process tree uses more memory than this, after its "
+                            "current task (checked every second). 0 = no limit"));
+    m_maxMemory->setAccessibleName(QStringLiteral("Worker memory limit"));
+    m_recycleNote->setObjectName(QStringLiteral("jobRecycleNote"));
+    m_recycleNote->setText(QStringLiteral("Only long-lived workers are recycled."));
+    m_recycleNote->setWordWrap(true);
+    m_recycleNote->setFont(m_commandHint->font());
+    m_recycleNote->setForegroundRole(QPalette::PlaceholderText);
 
     auto *programRow = new QHBoxLayout;
     programRow->addWidget(m_program, 1);
@@ -111,8 +188,22 @@ JobEditor::JobEditor(QWidget *parent)
     form->addRow(buddyLabel(QStringLiteral("&Inputs:"), m_inputKind, this), m_inputKind);
     for (QWidget *page : std::as_const(m_inputPages))
         form->addRow(page);
+    auto pair = [](QWidget *value, QWidget *unit) {
+        auto *row = new QHBoxLayout;
+        row->addWidget(value, 1);
+        row->addWidget(unit);
+        return row;
+    };
+    form->addRow(sectionLabel(QStringLiteral("When tasks fail or hang")));
     form->addRow(buddyLabel(QStringLiteral("Re&tries:"), m_retries, this), m_retries);
-    form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), m_timeout);
+    form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), pair(m_timeout, m_timeoutUnit));
+    form->addRow(buddyLabel(QStringLiteral("Stalle&d after:"), m_stall, this), m_stall);
+    form->addRow(buddyLabel(QStringLiteral("Halt aft&er:"), m_halt, this), pair(m_halt, m_haltUnit));
+    form->addRow(buddyLabel(QStringLiteral("On halt:"), m_haltMode, this), m_haltMode);
+    form->addRow(sectionLabel(QStringLiteral("Worker recycling")));
+    form->addRow(buddyLabel(QStringLiteral("Re&cycle after:"), m_maxTasks, this), m_maxTasks);
+    form->addRow(buddyLabel(QStringLiteral("Memor&y limit:"), m_maxMemory, this), m_maxMemory);
+    form->addRow(QString(), m_recycleNote);
 
     connect(m_browseProgram, &QToolButton::clicked, this, &JobEditor::chooseProgram);
     connect(m_inputKind, &QComboBox::currentIndexChanged, this, &JobEditor::showInputPage);
@@ -124,12 +215,44 @@ JobEditor::JobEditor(QWidget *parent)
         connect(edit, &QLineEdit::textEdited, this, &JobEditor::edited);
     for (QSpinBox *spin : {m_rangeCount, m_retries})
         connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
-    connect(m_timeout, &QDoubleSpinBox::valueChanged, this, &JobEditor::edited);
+    for (QComboBox *combo : {m_timeoutUnit, m_haltUnit, m_haltMode})
+        connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::edited);
+    for (QComboBox *combo : {m_timeoutUnit, m_haltUnit})
+        connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::updateUnits);
+    for (QSpinBox *spin : {m_maxTasks, m_maxMemory})
+        connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
+    for (QDoubleSpinBox *spin : {m_timeout, m_stall, m_halt})
+        connect(spin, &QDoubleSpinBox::valueChanged, this, &JobEditor::edited);
+    connect(m_halt, &QDoubleSpinBox::valueChanged, this, &JobEditor::updateHints);
     connect(m_shell, &QCheckBox::toggled, this, &JobEditor::edited);
     connect(m_nullSeparated, &QCheckBox::toggled, this, &JobEditor::edited);
     connect(m_inputList, &QPlainTextEdit::textChanged, this, &JobEditor::edited);
     showInputPage(0);
+    updateUnits();
     updateHints();
+}
+
+QLabel *JobEditor::sectionLabel(const QString &text)
+{
+    auto *label = new QLabel(text, this);
+    QFont bold = label->font();
+    bold.setBold(true);
+    label->setFont(bold);
+    label->setContentsMargins(0, 8, 0, 0);
+    return label;
+}
+
+void JobEditor::updateUnits()
+{
+    // Percentages up to 100 % for the halt; a count of failures is whole.
+    const bool timeoutPercent = m_timeoutUnit->currentData().toBool();
+    m_timeout->setDecimals(timeoutPercent ? 1 : 3);
+    m_timeout->setRange(0, timeoutPercent ? 100'000 : 7 * 24 * 3600);
+    m_timeout->setSuffix(timeoutPercent ? QStringLiteral(" %") : QStringLiteral(" s"));
+    const bool haltPercent = m_haltUnit->currentData().toBool();
+    m_halt->setDecimals(haltPercent ? 1 : 0);
+    m_halt->setRange(0, haltPercent ? 100 : 1'000'000'000);
+    m_halt->setSuffix(haltPercent ? QStringLiteral(" %") : QString());
 }
 
 QWidget *JobEditor::buildRangePage()
@@ -197,6 +320,10 @@ void JobEditor::showInputPage(int page)
 void JobEditor::updateHints()
 {
     const bool workerMode = m_mode->currentData().toInt() == int(JobSpec::Mode::Worker);
+    m_haltMode->setEnabled(m_halt->value() > 0);
+    m_maxTasks->setEnabled(workerMode);
+    m_maxMemory->setEnabled(workerMode);
+    m_recycleNote->setVisible(!workerMode);
     if (workerMode)
         m_commandHint->setText(QStringLiteral("Each worker reads {\"id\":…, \"input\":…} lines on stdin and answers "
                                               "with {\"id\":…, \"result\":…} or {\"id\":…, \"error\":…}."));
@@ -241,7 +368,17 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_nullSeparated->setChecked(spec.nullSeparated);
     m_inputList->setPlainText(spec.inputList.join(QLatin1Char('\n')));
     m_retries->setValue(spec.retries);
-    m_timeout->setValue(spec.timeoutSeconds);
+    const bool timeoutPercent = spec.timeoutPercent > 0;
+    m_timeoutUnit->setCurrentIndex(m_timeoutUnit->findData(timeoutPercent));
+    const bool haltPercent = spec.haltFailurePercent > 0;
+    m_haltUnit->setCurrentIndex(m_haltUnit->findData(haltPercent));
+    updateUnits();
+    m_timeout->setValue(timeoutPercent ? spec.timeoutPercent : spec.timeoutSeconds);
+    m_stall->setValue(spec.stallSeconds);
+    m_halt->setValue(haltPercent ? spec.haltFailurePercent : spec.haltAfterFailures);
+    m_haltMode->setCurrentIndex(m_haltMode->findData(spec.haltTerminates));
+    m_maxTasks->setValue(spec.maxTasksPerWorker);
+    m_maxMemory->setValue(int(qBound<qint64>(0, spec.maxWorkerMemoryMb, qint64(m_maxMemory->maximum()))));
     updateHints();
 }
 
@@ -265,6 +402,16 @@ JobSpec JobEditor::spec() const
             s.inputList.append(line);
     }
     s.retries = m_retries->value();
-    s.timeoutSeconds = m_timeout->value();
+    // One timeout or the other, never both (JobSpec::validate() refuses that).
+    const bool timeoutPercent = m_timeoutUnit->currentData().toBool();
+    s.timeoutSeconds = timeoutPercent ? 0 : m_timeout->value();
+    s.timeoutPercent = timeoutPercent ? m_timeout->value() : 0;
+    s.stallSeconds = m_stall->value();
+    const bool haltPercent = m_haltUnit->currentData().toBool();
+    s.haltAfterFailures = haltPercent ? 0 : int(m_halt->value());
+    s.haltFailurePercent = haltPercent ? m_halt->value() : 0;
+    s.haltTerminates = m_haltMode->currentData().toBool();
+    s.maxTasksPerWorker = m_maxTasks->value();
+    s.maxWorkerMemoryMb = m_maxMemory->value();
     return s;
 }

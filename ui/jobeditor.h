@@ -13,8 +13,9 @@ class QPlainTextEdit;
 class QSpinBox;
 class QToolButton;
 
-// The job form: what to run and on which inputs. Settings the form does not
-// show (working directory, output cap, progress pattern, ...) are kept from the
+// The job form: what to run, on which inputs, and the limits that keep a run
+// going (or stop it) when tasks misbehave. Settings the form does not show
+// (working directory, output cap, progress pattern, ...) are kept from the
 // job that was loaded, so saving never loses them.
 class JobEditor : public QWidget
 {
@@ -35,6 +36,8 @@ private:
     void chooseInputFile();
     void showInputPage(int page);
     void updateHints();
+    void updateUnits();
+    QLabel *sectionLabel(const QString &text);
     QWidget *buildRangePage();
     QWidget *buildFilePage();
     QWidget *buildListPage();
@@ -55,4 +58,12 @@ private:
     QPlainTextEdit *m_inputList = nullptr;
     QSpinBox *m_retries;
     QDoubleSpinBox *m_timeout;
+    QComboBox *m_timeoutUnit;      // seconds, or % of the median task time
+    QDoubleSpinBox *m_stall;
+    QDoubleSpinBox *m_halt;
+    QComboBox *m_haltUnit;         // failed tasks, or % of finished tasks
+    QComboBox *m_haltMode;         // drain or terminate
+    QSpinBox *m_maxTasks;
+    QSpinBox *m_maxMemory;
+    QLabel *m_recycleNote;
 };

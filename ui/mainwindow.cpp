@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "jobeditor.h"
+#include "journalservice.h"
 #include "logview.h"
 #include "progressbardelegate.h"
 #include "resultexporter.h"
@@ -8,6 +9,8 @@
 #include "resultspanel.h"
 #include "resulttablemodel.h"
 #include "runcontroller.h"
+#include "runlistmodel.h"
+#include "runspanel.h"
 #include "summarypanel.h"
 #include "workertablemodel.h"
 
@@ -75,9 +78,30 @@ QString summaryText(const PoolStats &s)
         text += QStringLiteral(", %1 timed out").arg(locale.toString(s.timedOut));
     if (s.crashed)
         text += QStringLiteral(", %1 crashed").arg(locale.toString(s.crashed));
+    if (s.stalled)
+        text += QStringLiteral(", %1 stalled").arg(locale.toString(s.stalled));
     if (s.cancelled)
         text += QStringLiteral(", %1 cancelled").arg(locale.toString(s.cancelled));
     return text;
+}
+
+// A past run's counts in the summary's terms.
+PoolStats statsOf(const RunInfo &run)
+{
+    PoolStats s;
+    s.ok = run.counts[int(TaskStatus::Ok)];
+    s.failed = run.counts[int(TaskStatus::Failed)];
+    s.timedOut = run.counts[int(TaskStatus::Timeout)];
+    s.crashed = run.counts[int(TaskStatus::Crashed)];
+    s.stalled = run.counts[int(TaskStatus::Stalled)];
+    s.cancelled = run.counts[int(TaskStatus::Cancelled)];
+    s.total = s.finished();
+    s.queued = 0;
+    if (run.finishedAtMs > run.startedAtMs) {
+        s.elapsedSeconds = (run.finishedAtMs - run.startedAtMs) / 1000.0;
+        s.tasksPerSecond = s.finished() / s.elapsedSeconds;
+    }
+    return s;
 }
 
 void describe(QAction *action, const QString &name, const QString &tooltip)
@@ -89,10 +113,10 @@ void describe(QAction *action, const QString &name, const QString &tooltip)
 }
 } // namespace
 
-MainWindow::MainWindow(const QString &taskpoolPath, QWidget *parent)
+MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, QWidget *parent)
     : QMainWindow(parent)
     , m_taskpoolPath(taskpoolPath)
-    , m_controller(new RunController(this))
+    , m_controller(new RunController(journalPath.isEmpty() ? RunJournal::defaultPath() : journalPath, this))
     , m_exporter(new ResultExporter(this))
 {
     initResources();
@@ -109,6 +133,11 @@ MainWindow::MainWindow(const QString &taskpoolPath, QWidget *parent)
     m_stateLabel->setObjectName(QStringLiteral("stateLabel"));
     m_stateLabel->setAccessibleName(QStringLiteral("Run state"));
     m_stateLabel->setToolTip(QStringLiteral("State of the pool"));
+    m_journalLabel = new QLabel(QStringLiteral("⚠ Not recorded"), this);
+    m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
+    m_journalLabel->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_journalLabel->hide();
+    statusBar()->addPermanentWidget(m_journalLabel);
     statusBar()->addPermanentWidget(m_stateLabel);
 
     connect(m_controller, &RunController::started, this, &MainWindow::onStarted);
@@ -117,6 +146,9 @@ MainWindow::MainWindow(const QString &taskpoolPath, QWidget *parent)
     connect(m_controller, &RunController::logLine, m_log, &LogView::appendLine);
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
+        const qint64 run = m_controller->journal()->currentRun();
+        if (run >= 0)
+            m_runsModel->setLiveRun(run, stats);
     });
     connect(m_controller->resultModel(), &ResultTableModel::countsChanged, this, &MainWindow::updateResultsTabTitle);
     connect(m_results, &ResultsPanel::retryRequested, this, &MainWindow::retryRows);
@@ -134,6 +166,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, QWidget *parent)
                 Q_EMIT exportFinished(ok, path);
             });
 
+    connectJournal();
     restoreSettings();
     updateActions();
     updateResultsTabTitle();
@@ -149,6 +182,10 @@ void MainWindow::buildActions()
     m_start = new QAction(s->standardIcon(QStyle::SP_MediaPlay), QStringLiteral("&Start"), this);
     m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     describe(m_start, QStringLiteral("startAction"), QStringLiteral("Start the job with the worker count in the toolbar"));
+    m_resumeJob = new QAction(s->standardIcon(QStyle::SP_MediaSeekForward), QStringLiteral("Resume &job"), this);
+    describe(m_resumeJob, QStringLiteral("resumeJobAction"),
+             QStringLiteral("Run only the inputs of this job that did not finish in an earlier run "
+                            "(matched by command and input, from the journal)"));
     m_pause = new QAction(s->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause"), this);
     m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     describe(m_pause, QStringLiteral("pauseAction"), QStringLiteral("Pause: hand out no new tasks, keep the workers; again to resume"));
@@ -171,12 +208,20 @@ void MainWindow::buildActions()
     m_export = new QAction(s->standardIcon(QStyle::SP_DriveHDIcon), QStringLiteral("&Export results…"), this);
     m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     describe(m_export, QStringLiteral("exportAction"), QStringLiteral("Write all results to a CSV or JSON Lines file"));
+    m_showRuns = new QAction(QStringLiteral("Past &runs"), this);
+    m_showRuns->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    describe(m_showRuns, QStringLiteral("showRunsAction"), QStringLiteral("Show the runs recorded in the journal"));
     m_quit = new QAction(QStringLiteral("&Quit"), this);
     m_quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     m_quit->setMenuRole(QAction::QuitRole);
     describe(m_quit, QStringLiteral("quitAction"), QStringLiteral("Close the window"));
 
     connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
+    connect(m_resumeJob, &QAction::triggered, this, &MainWindow::resumeJob);
+    connect(m_showRuns, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentWidget(m_runs);
+        m_runs->view()->setFocus(Qt::ShortcutFocusReason);
+    });
     connect(m_pause, &QAction::triggered, this, &MainWindow::togglePause);
     connect(m_stop, &QAction::triggered, m_controller, &RunController::stop);
     connect(m_terminate, &QAction::triggered, this, &MainWindow::requestTerminate);
@@ -200,6 +245,7 @@ void MainWindow::buildMenus()
 
     QMenu *run = menuBar()->addMenu(QStringLiteral("&Run"));
     run->addAction(m_start);
+    run->addAction(m_resumeJob);
     run->addAction(m_pause);
     run->addAction(m_stop);
     run->addSeparator();
@@ -212,6 +258,8 @@ void MainWindow::buildMenus()
         m_workerCount->setFocus(Qt::ShortcutFocusReason);
         m_workerCount->selectAll();
     });
+    run->addSeparator();
+    run->addAction(m_showRuns);
 
     QMenu *results = menuBar()->addMenu(QStringLiteral("Res&ults"));
     results->addAction(m_results->retrySelectedAction());
@@ -249,6 +297,7 @@ void MainWindow::buildToolBar()
     bar->addWidget(m_workerCount);
     bar->addSeparator();
     bar->addAction(m_start);
+    bar->addAction(m_resumeJob);
     bar->addAction(m_pause);
     bar->addAction(m_stop);
     bar->addSeparator();
@@ -333,22 +382,30 @@ QWidget *MainWindow::buildCentralWidget()
 
     m_results = new ResultsPanel(m_controller->resultModel());
     m_results->setObjectName(QStringLiteral("results"));
+    m_runsModel = new RunListModel(this);
+    m_runs = new RunsPanel(m_runsModel);
+    m_runs->setObjectName(QStringLiteral("runs"));
+    m_runs->setJournalPath(m_controller->journal()->path());
     m_log = new LogView;
     m_log->setObjectName(QStringLiteral("log"));
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("resultTabs"));
-    m_tabs->setAccessibleName(QStringLiteral("Results and log"));
+    m_tabs->setAccessibleName(QStringLiteral("Results, runs and log"));
     m_tabs->addTab(m_results, QString());
+    m_tabs->addTab(m_runs, QStringLiteral("Runs"));
     m_tabs->addTab(m_log, QStringLiteral("&Log"));
     m_tabs->setTabToolTip(0, QStringLiteral("One row per finished task"));
-    m_tabs->setTabToolTip(1, QStringLiteral("Worker stderr and pool messages"));
+    m_tabs->setTabToolTip(1, QStringLiteral("Past runs from the journal: open, resume, retry or delete them (Ctrl+H)"));
+    m_tabs->setTabToolTip(2, QStringLiteral("Worker stderr and pool messages"));
     connect(m_log, &LogView::linesAdded, this, [this] {
         if (m_tabs->currentWidget() != m_log)
-            m_tabs->setTabText(1, QStringLiteral("&Log •"));
+            m_tabs->setTabText(m_tabs->indexOf(m_log), QStringLiteral("&Log •"));
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_tabs->widget(index) == m_log)
-            m_tabs->setTabText(1, QStringLiteral("&Log"));
+            m_tabs->setTabText(index, QStringLiteral("&Log"));
+        else if (m_tabs->widget(index) == m_runs)
+            refreshRuns(); // `taskpool run` may have added some meanwhile
     });
 
     m_rightSplitter = new QSplitter(Qt::Vertical);
@@ -415,7 +472,7 @@ void MainWindow::saveSettings() const
 
 void MainWindow::startRun()
 {
-    if (m_controller->isActive())
+    if (m_controller->isActive() || m_starting)
         return;
     const JobSpec spec = m_jobEditor->spec();
     QString error;
@@ -426,6 +483,44 @@ void MainWindow::startRun()
     saveSettings(); // a job that ran is worth remembering even if the app is killed
 }
 
+void MainWindow::resumeJob()
+{
+    resumeSpec(m_jobEditor->spec());
+}
+
+void MainWindow::resumeSpec(const JobSpec &spec)
+{
+    if (m_controller->isActive() || m_starting)
+        return;
+    const QString invalid = spec.validate();
+    if (!invalid.isEmpty()) {
+        showError(QStringLiteral("Cannot resume the job"), invalid);
+        return;
+    }
+    m_starting = true;
+    updateActions();
+    statusBar()->showMessage(QStringLiteral("Looking up what this job already finished…"));
+    m_controller->journal()->finishedKeys(spec, [this, spec](const QSet<quint64> &finished, const QString &error) {
+        m_starting = false;
+        updateActions();
+        if (!error.isEmpty()) {
+            showError(QStringLiteral("Cannot resume the job"),
+                      QStringLiteral("Resume needs the run journal, which cannot be read: %1").arg(error));
+            return;
+        }
+        QString why;
+        if (!m_controller->resume(spec, finished, &why)) {
+            showError(QStringLiteral("Cannot resume the job"), why);
+            return;
+        }
+        saveSettings();
+        const QString text = QStringLiteral("Resuming: %1 task(s) of this command finished in earlier runs and are skipped")
+                                 .arg(QLocale().toString(finished.size()));
+        m_log->appendMessage(text);
+        statusBar()->showMessage(text, StatusMessageMs);
+    });
+}
+
 void MainWindow::retryRows(const QList<int> &rows)
 {
     QString error;
@@ -434,6 +529,187 @@ void MainWindow::retryRows(const QList<int> &rows)
         return;
     }
     statusBar()->showMessage(QStringLiteral("Retrying %1 task(s)…").arg(rows.size()), StatusMessageMs);
+}
+
+void MainWindow::connectJournal()
+{
+    JournalService *journal = m_controller->journal();
+    connect(journal, &JournalService::problem, this, &MainWindow::onJournalProblem);
+    connect(journal, &JournalService::runsListed, this, &MainWindow::onRunsListed);
+    connect(journal, &JournalService::runBegun, this, [this](qint64 runId) {
+        m_unrecorded = runId < 0;
+        if (m_unrecorded)
+            m_log->appendMessage(QStringLiteral("this run is not recorded in the journal"));
+        updateResultsCaption();
+        refreshRuns();
+    });
+    connect(journal, &JournalService::runEnded, this, [this] {
+        updateResultsCaption();
+        refreshRuns();
+    });
+    connect(journal, &JournalService::runsDeleted, this, [this](const QList<qint64> &deleted, const QString &error) {
+        if (!error.isEmpty())
+            showError(QStringLiteral("Cannot delete every run"), error);
+        else
+            statusBar()->showMessage(QStringLiteral("Deleted %1 run(s) from the journal").arg(deleted.size()), StatusMessageMs);
+        if (deleted.contains(m_shownRunInfo.id))
+            m_results->setCaption(QStringLiteral("Run %1 (deleted)").arg(m_shownRunInfo.id));
+        refreshRuns();
+    });
+    connect(m_controller, &RunController::runShown, this, [this](qint64 runId, bool ok, const QString &error) {
+        if (!ok) {
+            showError(QStringLiteral("Cannot read run %1").arg(runId), error);
+            return;
+        }
+        statusBar()->showMessage(QStringLiteral("Showing run %1: %2").arg(runId).arg(summaryText(statsOf(m_shownRunInfo))),
+                                 StatusMessageMs);
+    });
+    connect(m_runs, &RunsPanel::openRequested, this, &MainWindow::openRun);
+    connect(m_runs, &RunsPanel::resumeRequested, this, [this](const RunInfo &run) {
+        m_jobEditor->setSpec(run.spec); // the form shows the job that runs
+        resumeSpec(m_jobEditor->spec());
+    });
+    connect(m_runs, &RunsPanel::retryFailedRequested, this, &MainWindow::retryFailedOf);
+    connect(m_runs, &RunsPanel::deleteRequested, this, &MainWindow::askToDelete);
+    refreshRuns();
+}
+
+void MainWindow::refreshRuns()
+{
+    m_controller->journal()->listRuns();
+}
+
+void MainWindow::onRunsListed(const QList<RunInfo> &runs, const QString &error)
+{
+    m_runs->setProblem(error);
+    m_journalLabel->setVisible(!error.isEmpty());
+    if (!error.isEmpty())
+        return;
+    m_runsModel->setRuns(runs);
+    // The live counts stand in for the journal's until it has the run's end.
+    const qint64 live = m_runsModel->liveRun();
+    if (live >= 0 && live != m_controller->journal()->currentRun()) {
+        const int row = m_runsModel->rowOfRun(live);
+        if (row < 0 || m_runsModel->run(row).state != QLatin1String("running"))
+            m_runsModel->clearLiveRun();
+    }
+    m_tabs->setTabText(m_tabs->indexOf(m_runs), QStringLiteral("Runs (%1)").arg(QLocale().toString(runs.size())));
+}
+
+void MainWindow::onJournalProblem(const QString &message)
+{
+    // Never a dialog: the run goes on, and the status bar and the log say what is lost.
+    const QString text = QStringLiteral("Run journal unavailable: %1 — runs go ahead without being recorded").arg(message);
+    m_log->appendMessage(text);
+    statusBar()->showMessage(text, StatusMessageMs);
+    m_journalLabel->setToolTip(text);
+    m_journalLabel->show();
+    m_runs->setProblem(message);
+}
+
+void MainWindow::openRun(const RunInfo &run)
+{
+    QString error;
+    if (!m_controller->showRun(run, &error)) {
+        showError(QStringLiteral("Cannot show run %1").arg(run.id), error);
+        return;
+    }
+    m_shownRunInfo = run;
+    showColumnsFor(run.spec.mode);
+    m_summary->reset();
+    m_summary->update(statsOf(run), false);
+    updateResultsCaption();
+    m_tabs->setCurrentWidget(m_results);
+    statusBar()->showMessage(QStringLiteral("Reading run %1 from the journal…").arg(run.id));
+    updateActions();
+}
+
+void MainWindow::retryFailedOf(const RunInfo &run)
+{
+    if (m_controller->isActive() || m_starting)
+        return;
+    m_starting = true;
+    updateActions();
+    m_controller->journal()->failedInputs(run.id, [this, id = run.id](const RunInfo &info, const QList<QByteArray> &inputs,
+                                                                      const QString &error) {
+        m_starting = false;
+        updateActions();
+        QString why = error;
+        if (why.isEmpty() && inputs.isEmpty())
+            why = QStringLiteral("run %1 has no failed tasks").arg(id);
+        if (why.isEmpty() && m_controller->startOn(info.spec, inputs, &why)) {
+            const QString text = QStringLiteral("Retrying the %1 failed task(s) of run %2").arg(inputs.size()).arg(id);
+            m_log->appendMessage(text);
+            statusBar()->showMessage(text, StatusMessageMs);
+            m_tabs->setCurrentWidget(m_results);
+            return;
+        }
+        showError(QStringLiteral("Cannot retry run %1").arg(id), why);
+    });
+}
+
+void MainWindow::askToDelete(const QList<RunInfo> &runs)
+{
+    if (runs.isEmpty() || (m_question && m_question->isVisible()))
+        return;
+    qint64 results = 0;
+    for (const RunInfo &run : runs)
+        results += run.finished();
+    const QString what = runs.size() == 1 ? QStringLiteral("run %1").arg(runs.constFirst().id)
+                                          : QStringLiteral("%1 runs").arg(runs.size());
+    auto *box = new QMessageBox(QMessageBox::Question, QStringLiteral("Delete %1?").arg(what),
+                                QStringLiteral("Delete %1 and its %2 result(s) from the journal? This cannot be undone.")
+                                    .arg(what, QLocale().toString(results)),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("deleteRunsQuestion"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *accept = box->addButton(QStringLiteral("Delete"), QMessageBox::DestructiveRole);
+    accept->setObjectName(QStringLiteral("confirmDelete"));
+    QPushButton *cancel = box->addButton(QStringLiteral("Keep"), QMessageBox::RejectRole);
+    cancel->setObjectName(QStringLiteral("cancelDelete"));
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    QList<qint64> ids;
+    for (const RunInfo &run : runs)
+        ids.append(run.id);
+    connect(box, &QMessageBox::finished, this, [this, box, accept, ids] {
+        m_question = nullptr;
+        if (box->clickedButton() == accept)
+            m_controller->journal()->deleteRuns(ids);
+    });
+    m_question = box;
+    box->open();
+}
+
+void MainWindow::updateResultsCaption()
+{
+    if (m_shownRunInfo.id >= 0 && m_controller->shownRun() == m_shownRunInfo.id && !m_controller->isActive()) {
+        const RunInfo &run = m_shownRunInfo;
+        m_results->setCaption(QStringLiteral("Run %1 · %2 · %3")
+                                  .arg(run.id)
+                                  .arg(RunListModel::startedText(run.startedAtMs), run.state),
+                              QStringLiteral("A past run from the journal: %1").arg(run.spec.command.join(QLatin1Char(' '))));
+        return;
+    }
+    const qint64 shown = m_controller->shownRun();
+    QString text;
+    if (m_controller->isRetryRun())
+        text = shown >= 0 ? QStringLiteral("Retry (run %1)").arg(shown) : QStringLiteral("Retry");
+    else if (shown >= 0)
+        text = QStringLiteral("Run %1").arg(shown);
+    else if (m_unrecorded)
+        text = QStringLiteral("This run (not recorded)");
+    else if (m_controller->isActive())
+        text = QStringLiteral("This run");
+    if (m_controller->isActive() && !text.isEmpty())
+        text += QStringLiteral(" · running");
+    m_results->setCaption(text);
+}
+
+void MainWindow::showColumnsFor(JobSpec::Mode mode)
+{
+    // Long-lived workers have no exit code per task: an empty column only puzzles.
+    m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn, mode == JobSpec::Mode::Worker);
 }
 
 void MainWindow::togglePause()
@@ -596,9 +872,11 @@ void MainWindow::exportResults(const QString &path)
 void MainWindow::onStarted()
 {
     m_summary->reset();
-    // Long-lived workers have no exit code per task: an empty column only puzzles.
-    m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn,
-                                       m_controller->resultsSpec().mode == JobSpec::Mode::Worker);
+    m_shownRunInfo = RunInfo();
+    m_haltAnnounced = false;
+    m_unrecorded = false;
+    showColumnsFor(m_controller->resultsSpec().mode);
+    updateResultsCaption();
     m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
                                                     : QStringLiteral("run started: %1")
                                                           .arg(m_controller->resultsSpec().command.join(QLatin1Char(' '))));
@@ -609,18 +887,28 @@ void MainWindow::onStarted()
 void MainWindow::onStateChanged(TaskPool::State)
 {
     updateActions();
+    const QString halt = m_controller->pool() ? m_controller->pool()->haltReason() : QString();
+    if (!halt.isEmpty() && !m_haltAnnounced) {
+        m_haltAnnounced = true; // the pool's own log line has it too
+        statusBar()->showMessage(QStringLiteral("Run halted: %1").arg(halt.section(QStringLiteral("halting: "), -1)));
+    }
 }
 
 void MainWindow::onFinished(const PoolStats &stats)
 {
     m_log->flush();
     updateActions();
+    updateResultsCaption();
     const QString fatal = m_controller->fatalError();
+    const QString halt = m_controller->pool() ? m_controller->pool()->haltReason() : QString();
     QString title;
     QString text = summaryText(stats);
     if (!fatal.isEmpty()) {
         title = QStringLiteral("Run failed");
         text = fatal + QStringLiteral(" — ") + text;
+    } else if (!halt.isEmpty()) {
+        title = QStringLiteral("Run halted");
+        text = halt.section(QStringLiteral("halting: "), -1) + QStringLiteral(" — ") + text;
     } else if (stats.cancelled > 0) {
         title = QStringLiteral("Run ended early");
     } else {
@@ -670,7 +958,8 @@ void MainWindow::updateActions()
     const TaskPool::State state = m_controller->state();
     const bool active = m_controller->isActive();
     const bool runningOrPaused = state == TaskPool::State::Running || state == TaskPool::State::Paused;
-    m_start->setEnabled(!active);
+    m_start->setEnabled(!active && !m_starting);
+    m_resumeJob->setEnabled(!active && !m_starting);
     m_pause->setEnabled(runningOrPaused);
     m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Res&ume") : QStringLiteral("&Pause"));
     m_pause->setIcon(style()->standardIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay
@@ -681,7 +970,8 @@ void MainWindow::updateActions()
     m_demoJob->setEnabled(!active);
     m_jobEditor->setEnabled(!active);
     m_jobLockedNote->setVisible(active);
-    m_results->setRetryEnabled(!active);
+    m_results->setRetryEnabled(!active && !m_starting);
+    m_runs->setRunActive(active || m_starting);
     QString text = stateText(state);
     if (active)
         text += QStringLiteral(" · %1 worker(s)").arg(m_controller->workerCount());

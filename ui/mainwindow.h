@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobspec.h"
+#include "runjournal.h"
 #include "taskpool.h"
 
 #include <QMainWindow>
@@ -19,17 +20,21 @@ class QTableView;
 class ResultExporter;
 class ResultsPanel;
 class RunController;
+class RunListModel;
+class RunsPanel;
 class SummaryPanel;
 
-// The desktop app: job form, run controls, workers, results, summary and log.
-// It only observes the engine (signals and ~10 Hz snapshots) and sends it
-// commands; every dialog is asynchronous, so the event loop always runs.
+// The desktop app: job form, run controls, workers, results, past runs,
+// summary and log. It only observes the engine (signals and ~10 Hz snapshots)
+// and sends it commands; every dialog is asynchronous, so the event loop
+// always runs.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     // taskpoolPath: the taskpool binary, whose demo-worker the demo job runs.
-    explicit MainWindow(const QString &taskpoolPath, QWidget *parent = nullptr);
+    // journalPath: the run journal; empty = RunJournal::defaultPath(), shared with `taskpool run`.
+    explicit MainWindow(const QString &taskpoolPath, const QString &journalPath = QString(), QWidget *parent = nullptr);
     ~MainWindow() override;
 
     RunController *controller() const { return m_controller; }
@@ -39,14 +44,19 @@ public:
     QTableView *workersView() const { return m_workersView; }
     LogView *log() const { return m_log; }
     QSpinBox *workerCountBox() const { return m_workerCount; }
+    RunsPanel *runs() const { return m_runs; }
+    RunListModel *runsModel() const { return m_runsModel; }
+    QTabWidget *tabs() const { return m_tabs; }
 
     QAction *startAction() const { return m_start; }
     QAction *pauseAction() const { return m_pause; }
     QAction *stopAction() const { return m_stop; }
     QAction *terminateAction() const { return m_terminate; }
     QAction *exportAction() const { return m_export; }
+    QAction *resumeJobAction() const { return m_resumeJob; }
 
     void startRun();      // as the Start button: the job in the form, the worker count in the toolbar
+    void resumeJob();     // the job in the form, minus the inputs that finished in earlier runs
     bool loadJobFile(const QString &path);
     bool saveJobFile(const QString &path);
     void exportResults(const QString &path); // asynchronous: exportFinished() follows
@@ -74,6 +84,18 @@ private:
     void chooseExportFile();
     void retryRows(const QList<int> &rows);
 
+    // Past runs (the Runs tab).
+    void connectJournal();
+    void refreshRuns();
+    void onRunsListed(const QList<RunInfo> &runs, const QString &error);
+    void onJournalProblem(const QString &message);
+    void resumeSpec(const JobSpec &spec);
+    void openRun(const RunInfo &run);
+    void retryFailedOf(const RunInfo &run);
+    void askToDelete(const QList<RunInfo> &runs);
+    void updateResultsCaption();
+    void showColumnsFor(JobSpec::Mode mode);
+
     void onStarted();
     void onStateChanged(TaskPool::State state);
     void onFinished(const PoolStats &stats);
@@ -91,6 +113,9 @@ private:
     ResultsPanel *m_results = nullptr;
     LogView *m_log = nullptr;
     QTabWidget *m_tabs = nullptr;
+    RunListModel *m_runsModel = nullptr;
+    RunsPanel *m_runs = nullptr;
+    QLabel *m_journalLabel = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;
     QSpinBox *m_workerCount = nullptr;
@@ -100,6 +125,8 @@ private:
     QPointer<QMessageBox> m_question;
 
     QAction *m_start = nullptr;
+    QAction *m_resumeJob = nullptr;
+    QAction *m_showRuns = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_stop = nullptr;
     QAction *m_terminate = nullptr;
@@ -109,6 +136,10 @@ private:
     QAction *m_export = nullptr;
     QAction *m_quit = nullptr;
 
+    bool m_starting = false;      // waiting on the journal before a run can start
+    bool m_haltAnnounced = false;
+    bool m_unrecorded = false;    // the journal could not record the current run
+    RunInfo m_shownRunInfo;       // the past run in the results (id -1: the live run)
     bool m_closeWhenFinished = false;
     bool m_forceClose = false; // the pool did not end in time: close anyway
     QString m_jobPath;

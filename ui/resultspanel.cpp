@@ -21,8 +21,8 @@
 #include <QVBoxLayout>
 
 namespace {
-constexpr TaskStatus FilterStatuses[] = {TaskStatus::Ok, TaskStatus::Failed, TaskStatus::Timeout, TaskStatus::Crashed,
-                                         TaskStatus::Cancelled};
+constexpr TaskStatus FilterStatuses[] = {TaskStatus::Ok,      TaskStatus::Failed,  TaskStatus::Timeout,
+                                         TaskStatus::Crashed, TaskStatus::Stalled, TaskStatus::Cancelled};
 constexpr int AllStatuses = -1;
 } // namespace
 
@@ -30,6 +30,7 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_proxy(new ResultFilterProxy(model, this))
+    , m_caption(new QLabel(this))
     , m_statusFilter(new QComboBox(this))
     , m_search(new QLineEdit(this))
     , m_view(new QTableView(this))
@@ -56,7 +57,15 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     filterLabel->setBuddy(m_statusFilter);
     auto *searchLabel = new QLabel(QStringLiteral("Searc&h:"), this);
     searchLabel->setBuddy(m_search);
+    m_caption->setObjectName(QStringLiteral("resultsCaption"));
+    m_caption->setTextFormat(Qt::PlainText);
+    QFont captionFont = m_caption->font();
+    captionFont.setBold(true);
+    m_caption->setFont(captionFont);
+    m_caption->hide();
     auto *filterBar = new QHBoxLayout;
+    filterBar->addWidget(m_caption);
+    filterBar->addSpacing(8);
     filterBar->addWidget(filterLabel);
     filterBar->addWidget(m_statusFilter);
     filterBar->addSpacing(12);
@@ -113,7 +122,7 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     m_retryFailed = new QAction(QStringLiteral("Retry all &failed tasks"), this);
     m_retryFailed->setObjectName(QStringLiteral("retryFailedAction"));
     m_retryFailed->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_R));
-    m_retryFailed->setToolTip(QStringLiteral("Run every failed, timed-out and crashed task again"));
+    m_retryFailed->setToolTip(QStringLiteral("Run every failed, timed-out, crashed and stalled task again"));
     m_copy = new QAction(QStringLiteral("&Copy"), this);
     m_copy->setObjectName(QStringLiteral("copyAction"));
     m_copy->setShortcut(QKeySequence::Copy);
@@ -157,11 +166,18 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     updateActions();
 }
 
+void ResultsPanel::setCaption(const QString &text, const QString &tooltip)
+{
+    m_caption->setText(text);
+    m_caption->setToolTip(tooltip);
+    m_caption->setVisible(!text.isEmpty());
+}
+
 void ResultsPanel::updateFilterCounts()
 {
     const QLocale locale;
     qint64 all = 0;
-    for (int i = 0; i <= int(TaskStatus::Cancelled); ++i)
+    for (int i = 0; i < TaskStatusCount; ++i)
         all += m_model->count(TaskStatus(i));
     m_statusFilter->setItemText(0, QStringLiteral("All (%1)").arg(locale.toString(all)));
     for (int i = 0; i < int(std::size(FilterStatuses)); ++i) {
@@ -191,8 +207,9 @@ void ResultsPanel::setRetryEnabled(bool enabled)
 void ResultsPanel::updateActions()
 {
     const bool hasSelection = m_view->selectionModel()->hasSelection();
-    const bool hasFailures = m_model->count(TaskStatus::Failed) + m_model->count(TaskStatus::Timeout)
-                             + m_model->count(TaskStatus::Crashed) > 0;
+    bool hasFailures = false;
+    for (int s = 0; s < TaskStatusCount; ++s)
+        hasFailures = hasFailures || (isFailure(TaskStatus(s)) && m_model->count(TaskStatus(s)) > 0);
     m_retrySelected->setEnabled(m_retryEnabled && hasSelection);
     m_retryFailed->setEnabled(m_retryEnabled && hasFailures);
     m_copy->setEnabled(hasSelection);

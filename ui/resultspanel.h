@@ -5,6 +5,7 @@
 
 class QAction;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSplitter;
 class QTableView;
@@ -26,6 +27,9 @@ public:
     QComboBox *statusFilter() const { return m_statusFilter; }
     QLineEdit *searchField() const { return m_search; }
     QSplitter *splitter() const { return m_splitter; }
+    QLabel *caption() const { return m_caption; }
+    // Which run the table shows ("Run 12 · 14:02 · finished"); empty hides it.
+    void setCaption(const QString &text, const QString &tooltip = {});
 
     QAction *retrySelectedAction() const { return m_retrySelected; }
     QAction *retryFailedAction() const { return m_retryFailed; }
@@ -49,6 +53,7 @@ private:
 
     ResultTableModel *m_model;
     ResultFilterProxy *m_proxy;
+    QLabel *m_caption;
     QComboBox *m_statusFilter;
     QLineEdit *m_search;
     QTableView *m_view;

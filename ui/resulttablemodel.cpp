@@ -42,7 +42,7 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         switch (section) {
         case IdColumn: return QStringLiteral("Task id: the input's position, from 0");
         case InputColumn: return QStringLiteral("The task's input");
-        case StatusColumn: return QStringLiteral("ok, failed, timed out, crashed or cancelled (never run)");
+        case StatusColumn: return QStringLiteral("ok, failed, timed out, crashed, stalled (silent too long) or cancelled (never run)");
         case PreviewColumn: return QStringLiteral("First line of the result (worker mode), the output (per-task mode) or the error");
         case ExitCodeColumn: return QStringLiteral("Exit code of a per-task command");
         case AttemptsColumn: return QStringLiteral("How many times the task ran, retries included");

@@ -85,7 +85,7 @@ private:
     mutable int m_lastChunk = 0; // views and filters read rows in order: start looking here
     Chunk m_pendingAppends;
     QList<std::pair<int, TaskOutcome>> m_pendingReplacements;
-    qint64 m_counts[int(TaskStatus::Cancelled) + 1] = {};
+    qint64 m_counts[TaskStatusCount] = {};
     JobSpec::Mode m_mode = JobSpec::Mode::PerTask;
     QTimer m_batchTimer;
 };

@@ -2,24 +2,42 @@
 
 #include "commandtemplate.h"
 #include "inputsource.h"
+#include "journalservice.h"
 #include "resulttablemodel.h"
 #include "workertablemodel.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>
 
-RunController::RunController(QObject *parent)
+RunController::RunController(const QString &journalPath, QObject *parent)
     : QObject(parent)
     , m_workers(new WorkerTableModel(this))
     , m_results(new ResultTableModel(this))
+    , m_journal(new JournalService(journalPath, this))
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &RunController::refresh);
+    connect(m_journal, &JournalService::runBegun, this, [this](qint64 runId) { m_shownRun = runId; });
+    connect(m_journal, &JournalService::resultsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &outcomes) {
+        if (!m_loadingRun || runId != m_shownRun)
+            return;
+        for (const TaskOutcome &o : outcomes)
+            m_results->append(o); // batched into the view like a live run's results
+    });
+    connect(m_journal, &JournalService::resultsLoaded, this, [this](qint64 runId, bool ok, const QString &error) {
+        if (!m_loadingRun || runId != m_shownRun)
+            return;
+        m_loadingRun = false;
+        m_results->flush();
+        Q_EMIT runShown(runId, ok, error);
+    });
 }
 
 RunController::~RunController()
 {
     // The pool's workers kill their process trees when it is deleted.
+    if (m_pool && m_pool->isActive())
+        m_journal->endRun(QStringLiteral("terminated"), QStringLiteral("the window was closed during the run"));
     delete m_pool;
 }
 
@@ -43,29 +61,95 @@ QString RunController::checkProgram(const JobSpec &spec)
     return {};
 }
 
-bool RunController::start(const JobSpec &jobSpec, QString *error)
+bool RunController::prepare(const JobSpec &jobSpec, JobSpec *spec, QString *error) const
 {
     if (isActive()) {
         *error = QStringLiteral("a run is already going");
         return false;
     }
-    JobSpec spec = jobSpec;
+    *spec = jobSpec;
     if (m_workerCount > 0)
-        spec.workers = m_workerCount;
-    *error = spec.validate();
+        spec->workers = m_workerCount;
+    *error = spec->validate();
     if (error->isEmpty())
-        *error = checkProgram(spec);
-    if (!error->isEmpty())
-        return false;
-    InputSource *input = spec.createInput(nullptr, error);
-    if (!input)
-        return false;
+        *error = checkProgram(*spec);
+    return error->isEmpty();
+}
+
+void RunController::showNewRun(const JobSpec &spec)
+{
     m_results->clear();
     m_results->setMode(spec.mode);
     m_resultsSpec = spec;
     m_retrying = false;
     m_retryRows.clear();
+}
+
+bool RunController::start(const JobSpec &jobSpec, QString *error)
+{
+    JobSpec spec;
+    if (!prepare(jobSpec, &spec, error))
+        return false;
+    InputSource *input = spec.createInput(nullptr, error);
+    if (!input)
+        return false;
+    showNewRun(spec);
     launch(spec, input);
+    return true;
+}
+
+bool RunController::resume(const JobSpec &jobSpec, const QSet<quint64> &finishedKeys, QString *error)
+{
+    JobSpec spec;
+    if (!prepare(jobSpec, &spec, error))
+        return false;
+    InputSource *inner = spec.createInput(nullptr, error);
+    if (!inner)
+        return false;
+    // As `taskpool run --resume`: a task is its command and input, wherever the input now sits.
+    const QByteArray commandKey = RunJournal::commandKey(spec);
+    auto *input = new FilteredInput(
+        inner, [finishedKeys, commandKey](const QByteArray &in) {
+            return !finishedKeys.contains(RunJournal::taskKey(commandKey, in));
+        },
+        finishedKeys.size());
+    inner->setParent(input);
+    showNewRun(spec);
+    launch(spec, input);
+    return true;
+}
+
+bool RunController::startOn(const JobSpec &jobSpec, QList<QByteArray> inputs, QString *error)
+{
+    JobSpec spec;
+    if (!prepare(jobSpec, &spec, error))
+        return false;
+    if (inputs.isEmpty()) {
+        *error = QStringLiteral("no tasks to run");
+        return false;
+    }
+    // The journal records the inputs as a list; they run as the exact bytes.
+    spec.inputKind = JobSpec::InputKind::List;
+    spec.inputList.clear();
+    for (const QByteArray &input : std::as_const(inputs))
+        spec.inputList.append(QString::fromUtf8(input));
+    showNewRun(spec);
+    launch(spec, new ListInput(std::move(inputs)));
+    return true;
+}
+
+bool RunController::showRun(const RunInfo &run, QString *error)
+{
+    if (isActive()) {
+        *error = QStringLiteral("wait until the current run has finished");
+        return false;
+    }
+    discardPool();
+    m_workers->clear();
+    showNewRun(run.spec);
+    m_shownRun = run.id;
+    m_loadingRun = true;
+    m_journal->loadResults(run.id);
     return true;
 }
 
@@ -119,9 +203,16 @@ void RunController::launch(const JobSpec &spec, InputSource *input)
 {
     discardPool();
     m_workers->clear();
+    m_loadingRun = false;
+    m_journal->cancelLoad();
+    m_shownRun = -1; // until the journal numbers the run
+    m_endRequest = EndRequest::None;
+    m_journal->beginRun(spec);
     auto *pool = new TaskPool(spec, input, this);
     input->setParent(pool); // lives exactly as long as the pool that reads it
     m_pool = pool;
+    connect(pool, &TaskPool::taskFinished, m_journal, &JournalService::recordResult);
+    connect(pool, &TaskPool::attemptFailed, m_journal, &JournalService::recordAttempt);
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
@@ -171,7 +262,26 @@ void RunController::onPoolFinished()
     m_refreshTimer.stop();
     m_results->flush();
     refresh();
+    QString message;
+    const QString state = endState(&message);
+    m_journal->endRun(state, message);
     Q_EMIT finished(m_pool->stats());
+}
+
+// How the run ended, in the journal's words.
+QString RunController::endState(QString *message) const
+{
+    *message = m_pool->fatalError();
+    if (!message->isEmpty())
+        return QStringLiteral("failed");
+    *message = m_pool->haltReason();
+    if (!message->isEmpty())
+        return m_pool->spec().haltTerminates ? QStringLiteral("terminated") : QStringLiteral("stopped");
+    if (m_endRequest == EndRequest::Terminate)
+        return QStringLiteral("terminated");
+    if (m_endRequest == EndRequest::Stop)
+        return QStringLiteral("stopped");
+    return QStringLiteral("finished");
 }
 
 void RunController::pause()
@@ -188,14 +298,20 @@ void RunController::resume()
 
 void RunController::stop()
 {
-    if (m_pool)
-        m_pool->stop();
+    if (!m_pool)
+        return;
+    if (m_pool->isActive() && m_endRequest == EndRequest::None)
+        m_endRequest = EndRequest::Stop;
+    m_pool->stop();
 }
 
 void RunController::terminate()
 {
-    if (m_pool)
-        m_pool->terminate();
+    if (!m_pool)
+        return;
+    if (m_pool->isActive())
+        m_endRequest = EndRequest::Terminate;
+    m_pool->terminate();
 }
 
 void RunController::setWorkerCount(int count)

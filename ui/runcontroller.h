@@ -2,6 +2,7 @@
 
 #include "jobspec.h"
 #include "processgroupusage.h"
+#include "runjournal.h"
 #include "taskpool.h"
 
 #include <QElapsedTimer>
@@ -11,12 +12,15 @@
 #include <QTimer>
 
 class InputSource;
+class JournalService;
 class ResultTableModel;
 class WorkerTableModel;
 
 // Runs jobs for the window: owns the current TaskPool, feeds its outcomes to
-// the results model, and polls worker snapshots, /proc usage and stats on a
-// ~10 Hz timer. Everything it does is asynchronous; it never waits on a process.
+// the results model and the run journal, and polls worker snapshots, /proc
+// usage and stats on a ~10 Hz timer. It also fills the results model with a
+// past run from the journal. Everything it does is asynchronous; it never
+// waits on a process or on the disk.
 class RunController : public QObject
 {
     Q_OBJECT
@@ -24,14 +28,24 @@ public:
     static constexpr int RefreshIntervalMs = 100;
     static constexpr int UsageIntervalMs = 1000;
 
-    explicit RunController(QObject *parent = nullptr);
+    // journalPath: the SQLite run journal every run is recorded in.
+    explicit RunController(const QString &journalPath, QObject *parent = nullptr);
     ~RunController() override;
 
     WorkerTableModel *workerModel() const { return m_workers; }
     ResultTableModel *resultModel() const { return m_results; }
+    JournalService *journal() const { return m_journal; }
 
     // A new run: clears the results. False (and why) when the job cannot start.
     bool start(const JobSpec &spec, QString *error);
+    // A new run of the job's inputs whose key (RunJournal::taskKey) is not in finishedKeys.
+    bool resume(const JobSpec &spec, const QSet<quint64> &finishedKeys, QString *error);
+    // A new run of the job over exactly these inputs (a past run's failures).
+    bool startOn(const JobSpec &spec, QList<QByteArray> inputs, QString *error);
+    // Fills the results with a past run from the journal, in batches; runShown() follows.
+    bool showRun(const RunInfo &run, QString *error);
+    qint64 shownRun() const { return m_shownRun; } // the journal run in the results, -1 if none
+    bool isLoadingRun() const { return m_loadingRun; }
     // Runs the tasks of these result rows again, with the command of the run
     // that produced them. Their rows are updated in place (see ResultTableModel).
     bool retry(const QList<int> &rows, QString *error);
@@ -61,9 +75,15 @@ Q_SIGNALS:
     void refreshed(const PoolStats &stats);
     void logLine(int slot, const QString &line);
     void finished(const PoolStats &stats);
+    void runShown(qint64 runId, bool ok, const QString &error);
 
 private:
+    enum class EndRequest { None, Stop, Terminate };
+
+    bool prepare(const JobSpec &jobSpec, JobSpec *spec, QString *error) const;
+    void showNewRun(const JobSpec &spec);
     void launch(const JobSpec &spec, InputSource *input);
+    QString endState(QString *message) const;
     void discardPool();
     void refresh();
     void onTaskFinished(const TaskOutcome &outcome);
@@ -71,6 +91,7 @@ private:
 
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
+    JournalService *m_journal;
     ProcessGroupUsage m_usage;
     QTimer m_refreshTimer;
     QElapsedTimer m_sinceUsageSample;
@@ -80,4 +101,7 @@ private:
     bool m_retrying = false;
     QList<int> m_retryRows; // retry run: task id -> result row
     int m_workerCount = 0;  // 0: the job's own count
+    EndRequest m_endRequest = EndRequest::None;
+    qint64 m_shownRun = -1;
+    bool m_loadingRun = false;
 };

@@ -16,16 +16,17 @@ QColor color(TaskStatus status)
     case TaskStatus::Failed: return QColor(0xc6, 0x28, 0x28);
     case TaskStatus::Timeout: return QColor(0xe6, 0x5c, 0x00);
     case TaskStatus::Crashed: return QColor(0x8e, 0x24, 0xaa);
+    case TaskStatus::Stalled: return QColor(0x8d, 0x6e, 0x63);
     case TaskStatus::Cancelled: return QColor(0x75, 0x75, 0x75);
     }
     return {};
 }
 
-QIcon icon(TaskStatus status)
+namespace {
+QIcon dot(const QColor &color)
 {
-    static QHash<int, QIcon> cache;
-    const int key = int(status);
-    auto it = cache.constFind(key);
+    static QHash<QRgb, QIcon> cache;
+    auto it = cache.constFind(color.rgba());
     if (it != cache.constEnd())
         return *it;
     QIcon result;
@@ -35,14 +36,20 @@ QIcon icon(TaskStatus status)
         QPainter painter(&pixmap);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setPen(Qt::NoPen);
-        painter.setBrush(color(status));
+        painter.setBrush(color);
         const qreal margin = size / 6.0;
         painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin));
         painter.end();
         result.addPixmap(pixmap);
     }
-    cache.insert(key, result);
+    cache.insert(color.rgba(), result);
     return result;
+}
+} // namespace
+
+QIcon icon(TaskStatus status)
+{
+    return dot(color(status));
 }
 
 QString label(TaskStatus status)
@@ -54,6 +61,7 @@ QString label(TaskStatus status)
     case TaskStatus::Failed: return QStringLiteral("Failed");
     case TaskStatus::Timeout: return QStringLiteral("Timed out");
     case TaskStatus::Crashed: return QStringLiteral("Crashed");
+    case TaskStatus::Stalled: return QStringLiteral("Stalled");
     case TaskStatus::Cancelled: return QStringLiteral("Cancelled");
     }
     return {};
@@ -70,6 +78,26 @@ QColor color(WorkerState state)
     case WorkerState::Idle: return {};
     }
     return {};
+}
+
+QColor runStateColor(const QString &state)
+{
+    if (state == QLatin1String("running"))
+        return color(TaskStatus::Running);
+    if (state == QLatin1String("finished"))
+        return color(TaskStatus::Ok);
+    if (state == QLatin1String("failed"))
+        return color(TaskStatus::Failed);
+    if (state == QLatin1String("interrupted"))
+        return color(TaskStatus::Crashed);
+    if (state == QLatin1String("terminated"))
+        return color(TaskStatus::Timeout);
+    return color(TaskStatus::Cancelled); // stopped, or a state a newer taskpool wrote
+}
+
+QIcon runStateIcon(const QString &state)
+{
+    return dot(runStateColor(state));
 }
 
 } // namespace StatusStyle

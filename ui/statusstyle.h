@@ -17,4 +17,8 @@ QString label(TaskStatus status);       // "OK", "Failed", "Timed out", ...
 
 QColor color(WorkerState state);        // invalid QColor: the palette's text colour
 
+// A journal run's state: running, finished, stopped, terminated, failed, interrupted.
+QColor runStateColor(const QString &state);
+QIcon runStateIcon(const QString &state);
+
 } // namespace StatusStyle

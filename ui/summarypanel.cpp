@@ -29,7 +29,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_queued = addCount(QStringLiteral("queued"), QStringLiteral("Queued"), QStringLiteral("Tasks waiting for a worker"), 0, 0);
     m_running = addCount(QStringLiteral("running"), QStringLiteral("Running"), QStringLiteral("Tasks handed to a worker"), 1, 0);
     m_ok = addCount(QStringLiteral("ok"), QStringLiteral("Done"), QStringLiteral("Tasks that finished OK"), 2, 0);
-    m_failed = addCount(QStringLiteral("failed"), QStringLiteral("Failed"), QStringLiteral("Tasks that failed, timed out or crashed (after retries)"), 0, 2);
+    m_failed = addCount(QStringLiteral("failed"), QStringLiteral("Failed"), QStringLiteral("Tasks that failed, timed out, crashed or stalled (after retries)"), 0, 2);
     m_cancelled = addCount(QStringLiteral("cancelled"), QStringLiteral("Cancelled"), QStringLiteral("Tasks never run because the pool was stopped or terminated"), 1, 2);
     m_retried = addCount(QStringLiteral("retried"), QStringLiteral("Retried"), QStringLiteral("Attempts that were run again"), 2, 2);
     m_throughput = addCount(QStringLiteral("throughput"), QStringLiteral("Throughput"), QStringLiteral("Tasks finished per second over the last few seconds"), 0, 4);

@@ -21,6 +21,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
@@ -64,7 +65,8 @@ int main(int argc, char *argv[])
     spec.command.append(QStringLiteral("--fast"));
     spec.rangeCount = parser.value(rangeOption).toLongLong();
 
-    MainWindow window(QStringLiteral(TASKPOOL_PATH));
+    QTemporaryDir journalDir; // journaled as a real run is, but not into the user's journal
+    MainWindow window(QStringLiteral(TASKPOOL_PATH), journalDir.filePath(QStringLiteral("journal.sqlite")));
     window.resize(1366, 768);
     window.show();
     window.jobEditor()->setSpec(spec);

@@ -9,6 +9,7 @@
 #include "resultspanel.h"
 #include "resulttablemodel.h"
 #include "runcontroller.h"
+#include "runlistmodel.h"
 #include "summarypanel.h"
 #include "uitestsupport.h"
 #include "workertablemodel.h"
@@ -48,6 +49,7 @@ struct ModelTesters
         testers.emplace_back(new QAbstractItemModelTester(window.controller()->workerModel(), mode));
         testers.emplace_back(new QAbstractItemModelTester(window.controller()->resultModel(), mode));
         testers.emplace_back(new QAbstractItemModelTester(window.results()->proxy(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.runsModel(), mode));
     }
     std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
 };
@@ -96,11 +98,12 @@ private Q_SLOTS:
     void init()
     {
         UiTest::isolateSettings();
+        m_journal = std::make_unique<UiTest::TempJournal>();
     }
 
     void firstLaunchLoadsTheDemo()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         const JobSpec spec = window.jobEditor()->spec();
         const JobSpec demo = JobSpec::demo(UiTest::taskpool());
         QCOMPARE(spec.toJson(), demo.toJson());
@@ -111,7 +114,7 @@ private Q_SLOTS:
 
     void demoRunsLiveAndTerminates()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         ModelTesters testers(window);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -206,7 +209,7 @@ private Q_SLOTS:
 
     void fastRunFillsEveryRow()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         ModelTesters testers(window);
         window.show();
         window.jobEditor()->setSpec(UiTest::demoJob(5000, true));
@@ -251,7 +254,7 @@ private Q_SLOTS:
         spec.inputKind = JobSpec::InputKind::List;
         spec.inputList = {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
 
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         ModelTesters testers(window);
         window.show();
         window.jobEditor()->setSpec(spec);
@@ -292,7 +295,7 @@ private Q_SLOTS:
 
     void missingProgramIsExplained()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         window.show();
         JobSpec spec = UiTest::demoJob(3);
         spec.command = {QStringLiteral("/no/such/program")};
@@ -306,7 +309,7 @@ private Q_SLOTS:
 
     void pauseAndResume()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         window.show();
         window.jobEditor()->setSpec(UiTest::demoJob(50));
         window.workerCountBox()->setValue(1);
@@ -326,7 +329,7 @@ private Q_SLOTS:
 
     void closingDuringARunAsksFirst()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.jobEditor()->setSpec(UiTest::demoJob(50));
@@ -356,7 +359,7 @@ private Q_SLOTS:
         const QString jobPath = dir.filePath(QStringLiteral("job.json"));
         QSize size;
         {
-            MainWindow window(UiTest::taskpool());
+            MainWindow window(UiTest::taskpool(), m_journal->path());
             window.show();
             window.resize(1100, 700);
             JobSpec spec = UiTest::demoJob(7);
@@ -368,7 +371,7 @@ private Q_SLOTS:
             QVERIFY(window.close());
         }
         {
-            MainWindow window(UiTest::taskpool());
+            MainWindow window(UiTest::taskpool(), m_journal->path());
             QCOMPARE(window.workerCountBox()->value(), 3);
             QCOMPARE(window.jobEditor()->spec().rangeCount, 7);
             QCOMPARE(window.jobEditor()->spec().retries, 4);
@@ -385,7 +388,7 @@ private Q_SLOTS:
 
     void everyControlIsNamedAndExplained()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QStringList missing;
@@ -424,7 +427,7 @@ private Q_SLOTS:
 
     void keyboardStartsAndTerminates()
     {
-        MainWindow window(UiTest::taskpool());
+        MainWindow window(UiTest::taskpool(), m_journal->path());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.activateWindow();
@@ -443,6 +446,9 @@ private Q_SLOTS:
         answer("confirmTerminate");
         QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
     }
+
+private:
+    std::unique_ptr<UiTest::TempJournal> m_journal;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -5,10 +5,13 @@
 #include "displayformat.h"
 #include "resultexporter.h"
 #include "resultfilterproxy.h"
+#include "resultspanel.h"
 #include "resulttablemodel.h"
+#include "statusstyle.h"
 #include "uitestsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -196,6 +199,37 @@ private Q_SLOTS:
         model.append(outcome(-1, TaskStatus::Ok));
         model.flush();
         QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), -1);
+    }
+
+    void stalledHasItsOwnFilterAndCounts()
+    {
+        ResultTableModel model;
+        ResultsPanel panel(&model);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(panel.proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const TaskStatus statuses[] = {TaskStatus::Ok, TaskStatus::Stalled, TaskStatus::Stalled, TaskStatus::Cancelled};
+        for (int i = 0; i < 4; ++i)
+            model.append(outcome(i, statuses[i]));
+        model.flush();
+        QCOMPARE(model.count(TaskStatus::Stalled), 2);
+
+        // Its own entry, between Crashed and Cancelled, with its count; All counts it too.
+        QComboBox *filter = panel.statusFilter();
+        QCOMPARE(filter->itemText(0), QStringLiteral("All (4)"));
+        const int stalled = filter->findData(int(TaskStatus::Stalled));
+        QCOMPARE(stalled, filter->findData(int(TaskStatus::Crashed)) + 1);
+        QCOMPARE(stalled + 1, filter->findData(int(TaskStatus::Cancelled)));
+        QCOMPARE(filter->itemText(stalled), QStringLiteral("Stalled (2)"));
+        filter->setCurrentIndex(stalled);
+        QCOMPARE(panel.proxy()->rowCount(), 2);
+
+        // Drawn and named as its own status, and a failure that can be retried.
+        const QModelIndex cell = model.index(1, ResultTableModel::StatusColumn);
+        QCOMPARE(cell.data().toString(), QStringLiteral("Stalled"));
+        QCOMPARE(cell.data(Qt::ForegroundRole).value<QColor>(), StatusStyle::color(TaskStatus::Stalled));
+        QVERIFY(StatusStyle::color(TaskStatus::Stalled) != StatusStyle::color(TaskStatus::Timeout));
+        QVERIFY(!cell.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(panel.retryFailedAction()->isEnabled());
     }
 
     void exportsJsonLinesAsTheHeadlessRunner()

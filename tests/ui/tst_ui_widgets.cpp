@@ -14,7 +14,9 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TestWidgets : public QObject
@@ -80,6 +82,56 @@ private Q_SLOTS:
         spec.rangeCount = 123456;
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
+    void jobEditorRoundTripsTheFaultToleranceFields()
+    {
+        JobSpec spec = UiTest::demoJob(40);
+        spec.stallSeconds = 12.25;
+        spec.timeoutPercent = 300;
+        spec.haltFailurePercent = 12.5;
+        spec.haltTerminates = true;
+        spec.maxTasksPerWorker = 250;
+        spec.maxWorkerMemoryMb = 2048;
+        JobEditor editor;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+        auto *haltMode = editor.findChild<QComboBox *>(QStringLiteral("jobHaltMode"));
+        QVERIFY(haltMode && haltMode->isEnabled());
+        QVERIFY(editor.findChild<QSpinBox *>(QStringLiteral("jobMaxTasksPerWorker"))->isEnabled());
+
+        // Through a job file and back, as Save job / Open job do.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("job.json"));
+        QString error;
+        QVERIFY2(editor.spec().save(path, &error), qPrintable(error));
+        JobSpec loaded;
+        QVERIFY2(JobSpec::load(path, &loaded, &error), qPrintable(error));
+        JobEditor reopened;
+        reopened.setSpec(loaded);
+        QCOMPARE(reopened.spec().toJson(), spec.toJson());
+
+        // The other units: seconds and a count of failures; never both timeouts.
+        spec.timeoutPercent = 0;
+        spec.timeoutSeconds = 90.5;
+        spec.haltFailurePercent = 0;
+        spec.haltAfterFailures = 7;
+        spec.haltTerminates = false;
+        spec.mode = JobSpec::Mode::PerTask;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+        QVERIFY(!editor.findChild<QSpinBox *>(QStringLiteral("jobMaxTasksPerWorker"))->isEnabled()); // workers only
+        auto *timeoutUnit = editor.findChild<QComboBox *>(QStringLiteral("jobTimeoutUnit"));
+        QVERIFY(timeoutUnit);
+        timeoutUnit->setCurrentIndex(timeoutUnit->findData(true));
+        QCOMPARE(editor.spec().timeoutSeconds, 0.0);
+        QCOMPARE(editor.spec().timeoutPercent, 90.5);
+        QVERIFY(editor.spec().validate().isEmpty());
+
+        // Nothing set: the form's "off" values are the engine's.
+        editor.setSpec(UiTest::demoJob(3));
+        QCOMPARE(editor.spec().toJson(), UiTest::demoJob(3).toJson());
+        QVERIFY(!haltMode->isEnabled());
     }
 
     void jobEditorReportsEdits()

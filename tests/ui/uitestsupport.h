@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringList>
+#include <QTemporaryDir>
 
 namespace UiTest {
 
@@ -26,6 +27,16 @@ inline void isolateSettings()
     QCoreApplication::setApplicationName(QStringLiteral("taskpool-ui-tests"));
     QSettings().clear();
 }
+
+// A run journal of the test's own, never the user's (nor another test's).
+class TempJournal
+{
+public:
+    QString path() const { return m_dir.filePath(QStringLiteral("journal.sqlite")); }
+
+private:
+    QTemporaryDir m_dir;
+};
 
 // The demo job on the built-in worker, slow (0.3-3 s per task, with progress) or instant.
 inline JobSpec demoJob(qint64 tasks, bool fast = false)

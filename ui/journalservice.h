@@ -1,0 +1,89 @@
+#pragma once
+
+#include "jobspec.h"
+#include "runjournal.h"
+#include "task.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+class QThread;
+
+// The app's run journal, on a thread of its own: SQLite waits on locks (up to
+// seconds) and fsyncs every commit, neither of which may stall the window.
+// Every call returns at once; answers come back as signals or callbacks on the
+// GUI thread, in the order the calls were made. When the journal cannot be
+// opened, problem() says why and runs go ahead unrecorded.
+class JournalService : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int CommitIntervalMs = 150; // results reach the disk this often
+    static constexpr int LoadBatch = 2000;       // outcomes per batch when reading a run back
+
+    explicit JournalService(const QString &path, QObject *parent = nullptr);
+    ~JournalService() override; // finishes what was sent, then ends the thread
+
+    QString path() const { return m_path; }
+    // False after the last attempt to open the journal failed (lastError() says why).
+    bool isAvailable() const { return m_lastError.isEmpty(); }
+    QString lastError() const { return m_lastError; }
+
+    // Writing one run at a time: outcomes are batched and committed every CommitIntervalMs.
+    void beginRun(const JobSpec &spec);
+    void recordAttempt(const TaskOutcome &outcome);
+    void recordResult(const TaskOutcome &outcome);
+    void endRun(const QString &state, const QString &message);
+    bool isRecording() const { return m_recording; }
+    qint64 currentRun() const { return m_currentRun; } // -1 until runBegun(), or when unrecorded
+
+    // Reading.
+    void listRuns();                                    // runsListed()
+    void loadResults(qint64 runId);                     // resultsArrived()..., then resultsLoaded()
+    void cancelLoad();                                  // no more resultsArrived() for the last load
+    void deleteRuns(const QList<qint64> &runIds);       // runsDeleted()
+    using KeysReply = std::function<void(const QSet<quint64> &keys, const QString &error)>;
+    void finishedKeys(const JobSpec &spec, KeysReply reply);
+    using InputsReply = std::function<void(const RunInfo &run, const QList<QByteArray> &inputs, const QString &error)>;
+    void failedInputs(qint64 runId, InputsReply reply);
+
+Q_SIGNALS:
+    void runBegun(qint64 runId);  // -1: this run is not recorded (problem() said why)
+    void runEnded(qint64 runId);
+    void problem(const QString &message);
+    void runsListed(const QList<RunInfo> &runs, const QString &error);
+    void resultsArrived(qint64 runId, const QList<TaskOutcome> &outcomes);
+    void resultsLoaded(qint64 runId, bool ok, const QString &error);
+    void runsDeleted(const QList<qint64> &deleted, const QString &error);
+
+private:
+    struct Backend;
+    struct Pending
+    {
+        TaskOutcome outcome;
+        bool final;
+    };
+    void post(std::function<void(Backend &)> job);
+    void reply(std::function<void()> onGuiThread);
+    void shipBatch();
+    void setLastError(const QString &error);
+
+    QString m_path;
+    QThread *m_thread;
+    QObject *m_context;                 // lives in m_thread: queued jobs run there
+    std::shared_ptr<Backend> m_backend; // touched only by jobs
+    std::shared_ptr<std::atomic<int>> m_loadGeneration;
+    QTimer m_commitTimer;
+    std::vector<Pending> m_batch;
+    bool m_recording = false;
+    int m_runSequence = 0;
+    qint64 m_currentRun = -1;
+    QString m_lastError;
+};

@@ -1,0 +1,197 @@
+#include "runspanel.h"
+
+#include "runlistmodel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMenu>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+QAction *makeAction(const QString &text, const QString &name, const QString &tooltip, QObject *parent)
+{
+    auto *action = new QAction(text, parent);
+    action->setObjectName(name);
+    action->setToolTip(tooltip);
+    action->setStatusTip(tooltip);
+    return action;
+}
+
+QToolButton *buttonFor(QAction *action, QWidget *parent)
+{
+    auto *button = new QToolButton(parent);
+    button->setDefaultAction(action);
+    button->setObjectName(action->objectName() + QStringLiteral("Button"));
+    button->setAccessibleName(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")));
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    return button;
+}
+} // namespace
+
+RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_view(new QTableView(this))
+    , m_pathLabel(new QLabel(this))
+    , m_problem(new QLabel(this))
+    , m_empty(new QLabel(this))
+{
+    m_open = makeAction(QStringLiteral("Show results"), QStringLiteral("openRunAction"),
+                        QStringLiteral("Show this run's results in the Results tab (Enter or double-click)"), this);
+    m_resume = makeAction(QStringLiteral("Resume"), QStringLiteral("resumeRunAction"),
+                          QStringLiteral("Run this job's inputs that have not finished in any run yet"), this);
+    m_retryFailed = makeAction(QStringLiteral("Retry failed"), QStringLiteral("retryRunFailedAction"),
+                               QStringLiteral("A new run of this job over its failed, timed-out, crashed and stalled tasks"),
+                               this);
+    m_delete = makeAction(QStringLiteral("Delete…"), QStringLiteral("deleteRunAction"),
+                          QStringLiteral("Remove the selected runs and their results from the journal"), this);
+    m_delete->setShortcut(QKeySequence::Delete);
+    m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_delete);
+
+    m_pathLabel->setObjectName(QStringLiteral("journalPathLabel"));
+    m_pathLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pathLabel->setToolTip(QStringLiteral("Where runs are recorded; `taskpool runs` and `taskpool export` read the same file"));
+    m_problem->setObjectName(QStringLiteral("journalProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_problem->hide();
+    m_empty->setObjectName(QStringLiteral("noRunsNote"));
+    m_empty->setText(QStringLiteral("No runs yet. Every run you start is recorded here, with its results."));
+    m_empty->setForegroundRole(QPalette::PlaceholderText);
+    m_empty->setAlignment(Qt::AlignCenter);
+
+    m_view->setObjectName(QStringLiteral("runsView"));
+    m_view->setAccessibleName(QStringLiteral("Past runs"));
+    m_view->setModel(model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setTabKeyNavigation(false);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setStretchLastSection(false);
+    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const int widths[RunListModel::ColumnCount] = {6, 15, 30, 13, 9, 9, 8, 10, 10};
+    for (int c = 0; c < RunListModel::ColumnCount; ++c)
+        header->resizeSection(c, widths[c] * digit);
+    header->setSectionResizeMode(RunListModel::JobColumn, QHeaderView::Stretch);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_pathLabel, 1);
+    for (QAction *action : {m_open, m_resume, m_retryFailed, m_delete})
+        buttons->addWidget(buttonFor(action, this));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(buttons);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_empty);
+
+    connect(m_open, &QAction::triggered, this, [this] { trigger(&RunsPanel::openRequested); });
+    connect(m_resume, &QAction::triggered, this, [this] { trigger(&RunsPanel::resumeRequested); });
+    connect(m_retryFailed, &QAction::triggered, this, [this] { trigger(&RunsPanel::retryFailedRequested); });
+    connect(m_delete, &QAction::triggered, this, [this] {
+        const QList<RunInfo> runs = selectedRuns();
+        if (!runs.isEmpty() && m_delete->isEnabled())
+            Q_EMIT deleteRequested(runs);
+    });
+    connect(m_view, &QTableView::activated, this, [this] {
+        if (m_open->isEnabled())
+            m_open->trigger();
+    });
+    connect(m_view, &QTableView::customContextMenuRequested, this, &RunsPanel::showContextMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::updateActions);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(model, signal, this, &RunsPanel::updateActions);
+    connect(model, &QAbstractItemModel::dataChanged, this, &RunsPanel::updateActions);
+    connect(model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateActions);
+    updateActions();
+}
+
+QList<RunInfo> RunsPanel::selectedRuns() const
+{
+    QList<int> rows;
+    const QModelIndexList selected = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex &index : selected)
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    QList<RunInfo> runs;
+    for (int row : rows)
+        runs.append(m_model->run(row));
+    return runs;
+}
+
+void RunsPanel::selectRun(qint64 runId)
+{
+    const int row = m_model->rowOfRun(runId);
+    if (row < 0)
+        return;
+    m_view->setCurrentIndex(m_model->index(row, RunListModel::IdColumn));
+    m_view->selectRow(row);
+}
+
+void RunsPanel::setJournalPath(const QString &path)
+{
+    m_pathLabel->setText(QStringLiteral("Journal: %1").arg(QDir::toNativeSeparators(path)));
+}
+
+void RunsPanel::setProblem(const QString &message)
+{
+    m_problem->setText(message.isEmpty() ? QString()
+                                         : QStringLiteral("The journal cannot be used: %1. Runs still go ahead, "
+                                                          "but they are not recorded.").arg(message));
+    m_problem->setVisible(!message.isEmpty());
+}
+
+void RunsPanel::setRunActive(bool active)
+{
+    m_runActive = active;
+    updateActions();
+}
+
+void RunsPanel::updateActions()
+{
+    const QList<RunInfo> runs = selectedRuns();
+    const bool one = runs.size() == 1;
+    const RunInfo run = one ? runs.constFirst() : RunInfo();
+    m_open->setEnabled(one && !m_runActive);
+    m_resume->setEnabled(one && !m_runActive && run.state != QLatin1String("running"));
+    m_retryFailed->setEnabled(one && !m_runActive && run.failures() > 0);
+    bool deletable = !runs.isEmpty();
+    for (const RunInfo &r : runs)
+        deletable = deletable && r.id != m_model->liveRun() && r.state != QLatin1String("running");
+    m_delete->setEnabled(deletable);
+    m_empty->setVisible(m_model->rowCount() == 0);
+}
+
+void RunsPanel::trigger(void (RunsPanel::*request)(const RunInfo &))
+{
+    const QList<RunInfo> runs = selectedRuns();
+    if (runs.size() == 1)
+        (this->*request)(runs.constFirst());
+}
+
+void RunsPanel::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addAction(m_open);
+    menu.addAction(m_resume);
+    menu.addAction(m_retryFailed);
+    menu.addSeparator();
+    menu.addAction(m_delete);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}

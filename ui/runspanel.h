@@ -1,0 +1,55 @@
+#pragma once
+
+#include "runjournal.h"
+
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QTableView;
+class RunListModel;
+
+// The Runs view: past runs from the journal and what can be done with one
+// (open its results, resume its job, retry its failures, delete it). It only
+// asks; the window decides and does.
+class RunsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RunsPanel(RunListModel *model, QWidget *parent = nullptr);
+
+    QTableView *view() const { return m_view; }
+    RunListModel *model() const { return m_model; }
+    QAction *openAction() const { return m_open; }
+    QAction *resumeAction() const { return m_resume; }
+    QAction *retryFailedAction() const { return m_retryFailed; }
+    QAction *deleteAction() const { return m_delete; }
+
+    QList<RunInfo> selectedRuns() const; // newest first
+    void selectRun(qint64 runId);
+    void setJournalPath(const QString &path);
+    void setProblem(const QString &message); // empty: the journal works
+    void setRunActive(bool active);          // a run is going: nothing else may start or load
+
+Q_SIGNALS:
+    void openRequested(const RunInfo &run);
+    void resumeRequested(const RunInfo &run);
+    void retryFailedRequested(const RunInfo &run);
+    void deleteRequested(const QList<RunInfo> &runs);
+
+private:
+    void updateActions();
+    void showContextMenu(const QPoint &pos);
+    void trigger(void (RunsPanel::*request)(const RunInfo &));
+
+    RunListModel *m_model;
+    QTableView *m_view;
+    QLabel *m_pathLabel;
+    QLabel *m_problem;
+    QLabel *m_empty;
+    QAction *m_open;
+    QAction *m_resume;
+    QAction *m_retryFailed;
+    QAction *m_delete;
+    bool m_runActive = false;
+};
