@@ -1,25 +1,47 @@
 #!/usr/bin/env bash
 # Renders docs/screenshot.png: the desktop app a few seconds into the demo job,
-# in a real X server (Xvfb) at 1366x768, captured with ImageMagick's import.
+# with the Runs tab open on a few past runs, in a real X server (Xvfb) at
+# 1366x768, captured with ImageMagick's import.
 # Usage: scripts/screenshot.sh [seconds into the run, default 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --with-screenshot
-# BUILD_DIR=dir uses an existing build instead of (re)building ./build.
+# BUILD_DIR=dir uses an existing build (relative to the checkout, or absolute)
+# instead of (re)building ./build.
 if [[ -z "${BUILD_DIR:-}" ]]; then
     scripts/build.sh >/dev/null
 fi
-binary="$PWD/${BUILD_DIR:-build}/app/taskpool"
+build="${BUILD_DIR:-build}"
+[[ "$build" == /* ]] || build="$PWD/$build"
+binary="$build/app/taskpool"
 
 delay="${1:-4}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p docs
 
-# A fresh settings folder: the window opens as on a first launch, at its default size.
+# Fresh settings and a fresh journal: the window opens as on a first launch, at
+# its default size, and the user's own journal is never touched.
 export XDG_CONFIG_HOME="$work/config"
+export XDG_DATA_HOME="$work/data"
 export XDG_RUNTIME_DIR="$work/runtime"
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME/taskpool" && chmod 700 "$XDG_RUNTIME_DIR"
+# Open on the Runs tab (the window reopens the tab it was closed on).
+printf '[window]\ntab=runs\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
+
+# Some history, recorded by the headless runner into the same journal.
+quiet=(-q --results /dev/null)
+"$binary" run "${quiet[@]}" -j 4 --range 5000 --worker -- "$binary" demo-worker --fast
+"$binary" run "${quiet[@]}" -j 2 --range 60 -- sh -c 'sleep 0.02; test $(( $0 % 9 )) -ne 4' {} || true
+"$binary" run "${quiet[@]}" -j 2 --range 40 --stall 0.5 --halt-on-failures 3 \
+    -- sh -c 'if [ $(( $0 % 6 )) -eq 5 ]; then sleep 60; fi; echo "$0"' {} || true
+for signal in INT KILL; do # a run stopped with Ctrl-C, and one whose process was killed
+    "$binary" run "${quiet[@]}" -j 2 --range 400 -- sh -c 'sleep 0.1; echo "$0"' {} &
+    runner=$!
+    sleep 1.5
+    kill -s "$signal" "$runner"
+    wait "$runner" || true
+done
 
 # The demo job with more tasks and four workers, so the tables are busy.
 cat >"$work/demo.json" <<JSON

@@ -456,6 +456,10 @@ void MainWindow::restoreSettings()
     if (!m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray()))
         m_rightSplitter->setSizes({150, 170, 400});
     m_results->splitter()->restoreState(settings.value(QStringLiteral("window/resultsSplitter")).toByteArray());
+    // Back on the tab that was open last (results, runs or log).
+    const QString tab = settings.value(QStringLiteral("window/tab")).toString();
+    if (auto *page = m_tabs->findChild<QWidget *>(tab); page && m_tabs->indexOf(page) >= 0)
+        m_tabs->setCurrentWidget(page);
 }
 
 void MainWindow::saveSettings() const
@@ -468,6 +472,7 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
     settings.setValue(QStringLiteral("window/resultsSplitter"), m_results->splitter()->saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentWidget()->objectName());
 }
 
 void MainWindow::startRun()

@@ -54,6 +54,7 @@ public:
     QAction *terminateAction() const { return m_terminate; }
     QAction *exportAction() const { return m_export; }
     QAction *resumeJobAction() const { return m_resumeJob; }
+    QAction *showRunsAction() const { return m_showRuns; }
 
     void startRun();      // as the Start button: the job in the form, the worker count in the toolbar
     void resumeJob();     // the job in the form, minus the inputs that finished in earlier runs

@@ -1,9 +1,11 @@
 #include "runlistmodel.h"
 
+#include "commandline.h"
 #include "displayformat.h"
 #include "statusstyle.h"
 
 #include <QDateTime>
+#include <QFont>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
@@ -103,7 +105,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case StartedColumn: return locale.toString(QDateTime::fromMSecsSinceEpoch(r.startedAtMs), QLocale::LongFormat);
         case JobColumn: {
-            QString text = r.spec.command.join(QLatin1Char(' '));
+            QString text = CommandLine::join(r.spec.command);
             text += QStringLiteral("\n%1, inputs: %2").arg(r.spec.mode == JobSpec::Mode::Worker
                                                                ? QStringLiteral("long-lived workers")
                                                                : QStringLiteral("one process per task"),
@@ -139,6 +141,13 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::DecorationRole:
         return column == StateColumn ? QVariant(StatusStyle::runStateIcon(r.state)) : QVariant();
+    case Qt::FontRole:
+        if (live) { // the run going on in this window
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         if (column == StartedColumn || column == JobColumn || column == StateColumn)
             return int(Qt::AlignLeft | Qt::AlignVCenter);
@@ -237,9 +246,8 @@ QString RunListModel::jobText(const JobSpec &spec)
 {
     if (spec.command.isEmpty())
         return QStringLiteral("(no command)");
-    QStringList words = spec.command;
-    words.first() = QFileInfo(words.first()).fileName(); // the path is in the tooltip
-    return words.join(QLatin1Char(' '));
+    // Quoted as in a shell, so the words can be told apart; the full path is in the tooltip.
+    return CommandLine::join(QStringList{QFileInfo(spec.command.first()).fileName()} + spec.command.mid(1));
 }
 
 QString RunListModel::inputsText(const JobSpec &spec)

@@ -38,9 +38,9 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_view(new QTableView(this))
+    , m_hint(new QLabel(this))
     , m_pathLabel(new QLabel(this))
     , m_problem(new QLabel(this))
-    , m_empty(new QLabel(this))
 {
     m_open = makeAction(QStringLiteral("Show results"), QStringLiteral("openRunAction"),
                         QStringLiteral("Show this run's results in the Results tab (Enter or double-click)"), this);
@@ -57,6 +57,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
 
     m_pathLabel->setObjectName(QStringLiteral("journalPathLabel"));
     m_pathLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_pathLabel->setWordWrap(true);
     m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pathLabel->setToolTip(QStringLiteral("Where runs are recorded; `taskpool runs` and `taskpool export` read the same file"));
     m_problem->setObjectName(QStringLiteral("journalProblem"));
@@ -64,10 +65,8 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
     m_problem->hide();
-    m_empty->setObjectName(QStringLiteral("noRunsNote"));
-    m_empty->setText(QStringLiteral("No runs yet. Every run you start is recorded here, with its results."));
-    m_empty->setForegroundRole(QPalette::PlaceholderText);
-    m_empty->setAlignment(Qt::AlignCenter);
+    m_hint->setObjectName(QStringLiteral("runsHint"));
+    m_hint->setWordWrap(true);
 
     m_view->setObjectName(QStringLiteral("runsView"));
     m_view->setAccessibleName(QStringLiteral("Past runs"));
@@ -91,7 +90,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     header->setSectionResizeMode(RunListModel::JobColumn, QHeaderView::Stretch);
 
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_pathLabel, 1);
+    buttons->addWidget(m_hint, 1);
     for (QAction *action : {m_open, m_resume, m_retryFailed, m_delete})
         buttons->addWidget(buttonFor(action, this));
     auto *layout = new QVBoxLayout(this);
@@ -99,7 +98,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     layout->addLayout(buttons);
     layout->addWidget(m_problem);
     layout->addWidget(m_view, 1);
-    layout->addWidget(m_empty);
+    layout->addWidget(m_pathLabel);
 
     connect(m_open, &QAction::triggered, this, [this] { trigger(&RunsPanel::openRequested); });
     connect(m_resume, &QAction::triggered, this, [this] { trigger(&RunsPanel::resumeRequested); });
@@ -146,7 +145,13 @@ void RunsPanel::selectRun(qint64 runId)
 
 void RunsPanel::setJournalPath(const QString &path)
 {
-    m_pathLabel->setText(QStringLiteral("Journal: %1").arg(QDir::toNativeSeparators(path)));
+    m_pathLabel->setText(QStringLiteral("Recorded in %1, which taskpool runs and taskpool export read too")
+                             .arg(QDir::toNativeSeparators(path)));
+}
+
+QString RunsPanel::hint() const
+{
+    return m_hint->text();
 }
 
 void RunsPanel::setProblem(const QString &message)
@@ -175,7 +180,16 @@ void RunsPanel::updateActions()
     for (const RunInfo &r : runs)
         deletable = deletable && r.id != m_model->liveRun() && r.state != QLatin1String("running");
     m_delete->setEnabled(deletable);
-    m_empty->setVisible(m_model->rowCount() == 0);
+
+    // Say why the buttons are off rather than leave the user guessing.
+    QString hint;
+    if (m_runActive)
+        hint = QStringLiteral("A run is going: showing, resuming and retrying past runs wait until it ends.");
+    else if (m_model->rowCount() == 0)
+        hint = QStringLiteral("No runs yet. Every run you start is recorded here, with its results.");
+    else if (runs.isEmpty())
+        hint = QStringLiteral("Select a run to show its results, resume its job or retry its failures.");
+    m_hint->setText(hint);
 }
 
 void RunsPanel::trigger(void (RunsPanel::*request)(const RunInfo &))

@@ -19,6 +19,7 @@ public:
     explicit RunsPanel(RunListModel *model, QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
+    QString hint() const;
     RunListModel *model() const { return m_model; }
     QAction *openAction() const { return m_open; }
     QAction *resumeAction() const { return m_resume; }
@@ -44,9 +45,9 @@ private:
 
     RunListModel *m_model;
     QTableView *m_view;
+    QLabel *m_hint;      // what to do next, or why the actions are off
     QLabel *m_pathLabel;
     QLabel *m_problem;
-    QLabel *m_empty;
     QAction *m_open;
     QAction *m_resume;
     QAction *m_retryFailed;

@@ -10,6 +10,7 @@
 #include "resulttablemodel.h"
 #include "runcontroller.h"
 #include "runlistmodel.h"
+#include "runspanel.h"
 #include "summarypanel.h"
 #include "uitestsupport.h"
 #include "workertablemodel.h"
@@ -366,6 +367,7 @@ private Q_SLOTS:
             spec.retries = 4;
             window.jobEditor()->setSpec(spec);
             window.workerCountBox()->setValue(3);
+            window.showRunsAction()->trigger();
             QVERIFY(window.saveJobFile(jobPath));
             size = window.size();
             QVERIFY(window.close());
@@ -376,6 +378,7 @@ private Q_SLOTS:
             QCOMPARE(window.jobEditor()->spec().rangeCount, 7);
             QCOMPARE(window.jobEditor()->spec().retries, 4);
             QCOMPARE(window.size(), size);
+            QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.runs())); // the tab left open
 
             // A saved job file loads back, worker count included.
             window.jobEditor()->setSpec(UiTest::demoJob(1));
@@ -417,12 +420,12 @@ private Q_SLOTS:
         // The run controls all have distinct shortcuts.
         QSet<QString> shortcuts;
         for (QAction *action : {window.startAction(), window.pauseAction(), window.stopAction(),
-                                window.terminateAction(), window.exportAction()}) {
+                                window.terminateAction(), window.exportAction(), window.showRunsAction()}) {
             QVERIFY(!action->shortcut().isEmpty());
             QVERIFY(!action->toolTip().isEmpty());
             shortcuts.insert(action->shortcut().toString());
         }
-        QCOMPARE(shortcuts.size(), 5);
+        QCOMPARE(shortcuts.size(), 6);
     }
 
     void keyboardStartsAndTerminates()
