@@ -23,10 +23,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -435,6 +437,78 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 3, RunTimeoutMs);
         QCOMPARE(results->rowCount(), 0);
         QVERIFY(reader.results(ended.at(2).at(0).toLongLong()).isEmpty());
+    }
+
+    void aKilledAppLeavesAnInterruptedRunThatResumes()
+    {
+        // The real app in its own process, journaling into a private data folder.
+        QTemporaryDir home;
+        QVERIFY(QDir(home.path()).mkpath(QStringLiteral("data")));
+        const QString journalPath = home.filePath(QStringLiteral("data/taskpool/journal.sqlite"));
+        JobSpec spec = shellJob(QStringLiteral("if [ -e \"$0/fast\" ]; then echo \"$1\"; else sleep 0.1; echo \"$1\"; fi"),
+                                home.path());
+        spec.inputKind = JobSpec::InputKind::Range;
+        spec.rangeCount = 60;
+        spec.workers = 2;
+        const QString jobPath = home.filePath(QStringLiteral("job.json"));
+        QString error;
+        QVERIFY(spec.save(jobPath, &error));
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        app.setProcessEnvironment(env);
+        app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        app.start(UiTest::taskpool(), {QStringLiteral("gui"), QStringLiteral("--job"), jobPath, QStringLiteral("--start")});
+        QVERIFY(app.waitForStarted());
+
+        // Wait until some results are on disk, then kill -9 the app mid-run.
+        auto recorded = [&] {
+            if (!QFile::exists(journalPath))
+                return 0;
+            JournalReader reader(journalPath);
+            const QList<RunInfo> runs = reader.journal.runs();
+            return runs.isEmpty() ? 0 : int(runs.constFirst().finished());
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(recorded() >= 6, RunTimeoutMs);
+        app.kill();
+        QVERIFY(app.waitForFinished());
+        QCOMPARE(app.exitStatus(), QProcess::CrashExit);
+
+        JournalReader reader(journalPath);
+        const QList<RunInfo> runs = reader.journal.runs();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.constFirst().state, QStringLiteral("interrupted"));
+        const qint64 killed = runs.constFirst().id;
+        const QList<TaskOutcome> before = reader.results(killed);
+        QVERIFY(before.size() >= 6 && before.size() < 60);
+
+        // This window sees the interrupted run and resumes it.
+        QFile fast(home.filePath(QStringLiteral("fast")));
+        QVERIFY(fast.open(QIODevice::WriteOnly));
+        fast.close();
+        MainWindow window(UiTest::taskpool(), journalPath);
+        ModelTesters testers(window);
+        window.show();
+        RunListModel *listed = window.runsModel();
+        QTRY_COMPARE(listed->rowCount(), 1);
+        QCOMPARE(stateOfRow(listed, 0), QStringLiteral("interrupted"));
+        QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
+        window.runs()->selectRun(killed);
+        QVERIFY(window.runs()->resumeAction()->isEnabled());
+        window.runs()->resumeAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, RunTimeoutMs);
+        QCOMPARE(window.controller()->resultModel()->rowCount(), 60 - int(before.size()));
+
+        QMap<QByteArray, int> okCount;
+        for (qint64 run : {killed, ended.at(0).at(0).toLongLong()}) {
+            for (const TaskOutcome &o : reader.results(run))
+                okCount[o.input] += o.status == TaskStatus::Ok ? 1 : 0;
+        }
+        QCOMPARE(okCount.size(), 60);
+        for (auto it = okCount.cbegin(); it != okCount.cend(); ++it)
+            QVERIFY2(it.value() == 1, it.key().constData());
     }
 
     void retryFailedOfAPastRunUsesItsJobAndExactInputs()
