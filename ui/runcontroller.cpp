@@ -207,6 +207,7 @@ void RunController::launch(const JobSpec &spec, InputSource *input)
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
     m_endRequest = EndRequest::None;
+    m_finishedPool = nullptr; // a new pool may reuse a deleted one's address
     m_journal->beginRun(spec);
     auto *pool = new TaskPool(spec, input, this);
     input->setParent(pool); // lives exactly as long as the pool that reads it
