@@ -80,6 +80,21 @@ const char *helpText =
     "  --window N               tasks in flight per protocol worker (default: adapts\n"
     "                           to the task duration, 1 for slow tasks)\n"
     "\n"
+    "Hosts (worker slots on other machines, no daemon needed there):\n"
+    "  --host N/HOST            N worker slots on HOST; repeat for more hosts. HOST is\n"
+    "                           localhost, ssh:DEST (anything ssh accepts: user@node2,\n"
+    "                           a Host alias; a bare name means ssh too) or srun (a\n"
+    "                           Slurm job step per slot). Without --host: -j local slots.\n"
+    "  --launcher KIND=TEMPLATE the command that reaches a host of KIND (ssh or srun);\n"
+    "                           {host} is the destination. Defaults:\n"
+    "                           ssh=\"ssh -T -o BatchMode=yes -o ConnectTimeout=20\n"
+    "                             -o ServerAliveInterval=15 -o ServerAliveCountMax=4 {host} --\"\n"
+    "                           srun=\"srun --ntasks=1 --nodes=1 --quiet\"\n"
+    "                           Remote hosts need a POSIX sh and the same files at the same\n"
+    "                           paths (a shared file system): the command runs in the same\n"
+    "                           directory as here. A lost host's tasks go to the other hosts;\n"
+    "                           it is tried again after 1, 2, 4 ... 60 s.\n"
+    "\n"
     "Limits and failures:\n"
     "  --retries N              run a failed, timed-out or crashed task up to N more\n"
     "                           times (default 0); tasks a dead worker never started\n"
@@ -128,7 +143,8 @@ const char *helpText =
     "\n"
     "Results are JSON Lines, one object per task: id, input, status (ok, failed,\n"
     "timeout, crashed, cancelled), exit_code, output (per-task mode) or result (worker\n"
-    "mode), error, attempts, worker, duration_ms; stderr and truncated when relevant.\n"
+    "mode), error, attempts, worker, host, duration_ms; stderr and truncated when\n"
+    "relevant.\n"
     "\n"
     "Exit status: 0 all tasks ok, 1 some failed, 2 usage error or the command cannot\n"
     "start, 130 after Ctrl-C. Ctrl-C, SIGTERM and --timeout end whole process trees\n"
@@ -181,7 +197,9 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption resume(QStringLiteral("resume"), {});
     const QCommandLineOption retryFailed(QStringLiteral("retry-failed"), {});
     const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
-    parser.addOptions({help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
+    const QCommandLineOption host(QStringLiteral("host"), {}, QStringLiteral("N/HOST"));
+    const QCommandLineOption launcher(QStringLiteral("launcher"), {}, QStringLiteral("KIND=TEMPLATE"));
+    parser.addOptions({host, launcher, help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
                        grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo,
                        journalPath, noJournal, resume, retryFailed, runId, stall, halt, haltMode, maxTasks,
                        maxMemory});
@@ -266,8 +284,34 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         *out = v;
         return true;
     };
+    if (parser.isSet(workers) && parser.isSet(host))
+        return usageError(QStringLiteral("with --host, give the local slots as --host N/localhost instead of -j"));
     if (parser.isSet(workers) && !intOption(workers, 1, &spec.workers))
         return usageError(error);
+    if (parser.isSet(host)) {
+        spec.hosts.clear();
+        for (const QString &text : parser.values(host)) {
+            HostSpec h;
+            if (!HostSpec::parse(text, &h, &error))
+                return usageError(error);
+            spec.hosts.append(h);
+        }
+    }
+    for (const QString &text : parser.values(launcher)) {
+        const qsizetype eq = text.indexOf(QLatin1Char('='));
+        HostSpec::Kind kind;
+        if (eq < 0 || !HostSpec::kindFromName(text.left(eq), &kind) || kind == HostSpec::Kind::Local)
+            return usageError(QStringLiteral("--launcher needs ssh=TEMPLATE or srun=TEMPLATE, not \"%1\"").arg(text));
+        bool used = false;
+        for (HostSpec &h : spec.hosts) {
+            if (h.kind == kind) {
+                h.launcher = text.mid(eq + 1);
+                used = true;
+            }
+        }
+        if (!used)
+            return usageError(QStringLiteral("--launcher %1: no --host of that kind").arg(text.left(eq)));
+    }
     if (parser.isSet(window) && !intOption(window, 1, &spec.window))
         return usageError(error);
     if (parser.isSet(retries) && !intOption(retries, 0, &spec.retries))
@@ -359,10 +403,19 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     error = spec.validate();
     if (!error.isEmpty())
         return usageError(error);
+    // A program only remote hosts have cannot be checked from here.
     const QString program = CommandTemplate(spec.command, spec.shell).fixedProgram();
-    if (!program.isEmpty() && !spec.shell && !isExecutableProgram(program, spec.workingDirectory)) {
+    if (spec.hasLocalHost() && !program.isEmpty() && !spec.shell && !isExecutableProgram(program, spec.workingDirectory)) {
         printError(QStringLiteral("cannot run \"%1\": no such program (not found in PATH or not executable)").arg(program));
         return UsageError;
+    }
+    for (const HostSpec &h : std::as_const(spec.hosts)) {
+        const QString launcherProgram = h.launcherWords().value(0);
+        if (h.isRemote() && !isExecutableProgram(launcherProgram, {})) {
+            printError(QStringLiteral("cannot reach host %1: its launcher \"%2\" is not installed here (not found in PATH)")
+                           .arg(h.name(), launcherProgram));
+            return UsageError;
+        }
     }
 
     InputSource *input = spec.createInput(nullptr, &error);

@@ -9,6 +9,8 @@
 #include <QSaveFile>
 #include <QThread>
 
+#include <algorithm>
+
 namespace {
 QString modeName(JobSpec::Mode mode)
 {
@@ -34,6 +36,25 @@ QString JobSpec::defaultProgressPattern()
 int JobSpec::effectiveWorkers() const
 {
     return workers > 0 ? workers : qMax(1, QThread::idealThreadCount());
+}
+
+QList<HostSpec> JobSpec::effectiveHosts() const
+{
+    if (!hosts.isEmpty())
+        return hosts;
+    HostSpec local;
+    local.slotCount = effectiveWorkers();
+    return {local};
+}
+
+bool JobSpec::hasRemoteHosts() const
+{
+    return std::any_of(hosts.cbegin(), hosts.cend(), [](const HostSpec &h) { return h.isRemote(); });
+}
+
+bool JobSpec::hasLocalHost() const
+{
+    return hosts.isEmpty() || std::any_of(hosts.cbegin(), hosts.cend(), [](const HostSpec &h) { return !h.isRemote(); });
 }
 
 QString JobSpec::validate() const
@@ -62,6 +83,11 @@ QString JobSpec::validate() const
             return QStringLiteral("invalid progress pattern: %1").arg(re.errorString());
         if (re.captureCount() < 1)
             return QStringLiteral("the progress pattern needs a capture group for the number");
+    }
+    for (const HostSpec &host : hosts) {
+        const QString problem = host.validate();
+        if (!problem.isEmpty())
+            return QStringLiteral("host %1: %2").arg(host.toString(), problem);
     }
     if (inputKind == InputKind::Range && rangeCount < 0)
         return QStringLiteral("the range must be 0 or more");
@@ -106,6 +132,9 @@ QJsonObject JobSpec::toJson() const
         break;
     case InputKind::List: inputs.insert(QStringLiteral("items"), QJsonArray::fromStringList(inputList)); break;
     }
+    QJsonArray hostList;
+    for (const HostSpec &host : hosts)
+        hostList.append(host.toJson());
     return {
         {QStringLiteral("mode"), modeName(mode)},
         {QStringLiteral("command"), QJsonArray::fromStringList(command)},
@@ -125,6 +154,7 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("max_output_bytes"), maxOutputBytes},
         {QStringLiteral("progress_pattern"), progressPattern},
         {QStringLiteral("window"), window},
+        {QStringLiteral("hosts"), hostList},
         {QStringLiteral("inputs"), inputs},
     };
 }
@@ -157,6 +187,12 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
     s.maxOutputBytes = json.value(QStringLiteral("max_output_bytes")).toInteger(1 << 20);
     s.progressPattern = json.value(QStringLiteral("progress_pattern")).toString(defaultProgressPattern());
     s.window = json.value(QStringLiteral("window")).toInt(0);
+    for (const QJsonValue &v : json.value(QStringLiteral("hosts")).toArray()) {
+        HostSpec host;
+        if (!HostSpec::fromJson(v.toObject(), &host, error))
+            return false;
+        s.hosts.append(host);
+    }
     const QJsonObject inputs = json.value(QStringLiteral("inputs")).toObject();
     const QString kind = inputs.value(QStringLiteral("kind")).toString(QStringLiteral("range"));
     if (kind == QLatin1String("range")) {

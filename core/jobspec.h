@@ -1,6 +1,9 @@
 #pragma once
 
+#include "hostspec.h"
+
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -32,6 +35,10 @@ struct JobSpec
     qint64 maxOutputBytes = 1 << 20; // stored stdout/stderr per task
     QString progressPattern = defaultProgressPattern();
     int window = 0;                // tasks in flight per long-lived worker; 0 = adaptive
+    // Where the slots run. Empty: `workers` slots on this machine. Otherwise the
+    // hosts' slots (workers is then not used); remote hosts assume a shared file
+    // system: the remote command runs in the same directory path as it would here.
+    QList<HostSpec> hosts;
 
     InputKind inputKind = InputKind::Range;
     qint64 rangeCount = 0;
@@ -41,6 +48,9 @@ struct JobSpec
 
     static QString defaultProgressPattern();
     int effectiveWorkers() const;
+    QList<HostSpec> effectiveHosts() const; // hosts, or one local host with effectiveWorkers() slots
+    bool hasRemoteHosts() const;
+    bool hasLocalHost() const;
     // Empty when the spec can run, else a message for the user.
     QString validate() const;
     // Creates the input source (opened); null with *error set on failure.

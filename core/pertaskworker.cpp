@@ -6,8 +6,8 @@ namespace {
 constexpr qsizetype ProgressLineMax = 4096;
 } // namespace
 
-PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, QObject *parent)
-    : Worker(slot, spec, parent)
+PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+    : Worker(slot, spec, host, hostIndex, parent)
     , m_command(spec.command, spec.shell)
 {
     if (!spec.progressPattern.isEmpty()) {
@@ -21,7 +21,8 @@ PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, QObject *parent)
 
 int PerTaskWorker::freeCapacity() const
 {
-    return !m_retiring && m_state == WorkerState::Idle ? 1 : 0;
+    // Each task is a new connection: none while the host is down.
+    return !m_retiring && !m_hostDown && m_state == WorkerState::Idle ? 1 : 0;
 }
 
 void PerTaskWorker::start()
@@ -211,6 +212,31 @@ void PerTaskWorker::finishTask(TaskOutcome outcome)
         finishRetiring();
     else
         Q_EMIT capacityAvailable(this);
+}
+
+// The task's clock starts when it runs on the host, not when ssh starts dialling.
+void PerTaskWorker::handleConnected()
+{
+    if (m_run)
+        m_run->startedMs = nowMs();
+}
+
+QList<Task> PerTaskWorker::handleHostLost()
+{
+    QList<Task> tasks;
+    if (m_run) {
+        tasks.append(std::move(m_run->task));
+        m_run.reset();
+    }
+    m_output.clear();
+    setState(m_retiring ? WorkerState::Stopping : WorkerState::Crashed);
+    return tasks;
+}
+
+void PerTaskWorker::onHostUp()
+{
+    setState(WorkerState::Idle);
+    Q_EMIT capacityAvailable(this);
 }
 
 void PerTaskWorker::onRetire()

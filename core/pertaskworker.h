@@ -11,7 +11,7 @@ class PerTaskWorker final : public Worker
 {
     Q_OBJECT
 public:
-    PerTaskWorker(int slot, const JobSpec &spec, QObject *parent);
+    PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     int freeCapacity() const override;
     int inFlightCount() const override { return m_run ? 1 : 0; }
@@ -26,6 +26,9 @@ protected:
     const Running *current() const override { return m_run ? &*m_run : nullptr; }
     void onRetire() override;
     void onTerminate() override {}
+    void handleConnected() override;
+    QList<Task> handleHostLost() override;
+    void onHostUp() override;
 
 private:
     void finishTask(TaskOutcome outcome);

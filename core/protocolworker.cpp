@@ -10,8 +10,8 @@ constexpr double TargetQueuedMs = 5.0; // how much work to keep queued in a work
 constexpr qsizetype StderrLineMax = 64 * 1024;
 } // namespace
 
-ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, QObject *parent)
-    : Worker(slot, spec, parent)
+ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+    : Worker(slot, spec, host, hostIndex, parent)
     , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
     , m_stderr(StderrLineMax)
 {
@@ -41,6 +41,11 @@ void ProtocolWorker::start()
 {
     if (m_retiring) {
         finishRetiring();
+        return;
+    }
+    if (m_hostDown) { // a new connection waits until the host is back
+        m_waitingForHost = true;
+        setState(WorkerState::Crashed);
         return;
     }
     setState(WorkerState::Starting);
@@ -252,13 +257,37 @@ void ProtocolWorker::returnQueuedTasks()
         Q_EMIT tasksReturned(this, queued);
 }
 
-void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitText)
+void ProtocolWorker::flushOutput()
 {
     m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
     m_stderr.finish([this](QByteArrayView line, bool) {
         m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
         log(m_lastStderrLine);
     });
+}
+
+void ProtocolWorker::handleConnected()
+{
+    if (!m_inFlight.empty())
+        startHeadClock(nowMs());
+}
+
+// Answers that arrived before the connection dropped still count; the rest
+// of the window goes back to the queue.
+QList<Task> ProtocolWorker::handleHostLost()
+{
+    flushOutput();
+    QList<Task> tasks;
+    for (Running &r : m_inFlight)
+        tasks.append(std::move(r.task));
+    m_inFlight.clear();
+    setState(m_retiring ? WorkerState::Stopping : WorkerState::Crashed);
+    return tasks;
+}
+
+void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitText)
+{
+    flushOutput();
     const qint64 now = nowMs();
     const EndReason reason = endReason();
     if (reason == EndReason::Terminate) {

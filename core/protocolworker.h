@@ -11,7 +11,7 @@ class ProtocolWorker final : public Worker
 {
     Q_OBJECT
 public:
-    ProtocolWorker(int slot, const JobSpec &spec, QObject *parent);
+    ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     int freeCapacity() const override;
     int inFlightCount() const override { return int(m_inFlight.size()); }
@@ -29,9 +29,13 @@ protected:
     const Running *current() const override { return m_inFlight.empty() ? nullptr : &m_inFlight.front(); }
     void onRetire() override;
     void onTerminate() override {}
+    void handleConnected() override;
+    QList<Task> handleHostLost() override;
+    void onHostUp() override { start(); }
 
 private:
     void handleLine(QByteArrayView line, bool truncated);
+    void flushOutput();
     void completeHead(TaskOutcome outcome);
     void failAnsweredTask(QByteArrayView line, const QString &error);
     void startHeadClock(qint64 now);

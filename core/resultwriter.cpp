@@ -73,6 +73,11 @@ void ResultWriter::appendJson(QByteArray &out, const TaskOutcome &o, JobSpec::Mo
         Json::appendNumber(out, o.worker);
     else
         out.append("null");
+    out.append(",\"host\":");
+    if (o.host.isEmpty())
+        out.append("null");
+    else
+        Json::appendText(out, o.host);
     out.append(",\"duration_ms\":");
     Json::appendNumber(out, o.durationMs);
     out.append("}\n");
@@ -101,8 +106,8 @@ void appendCsvField(QByteArray &out, QByteArrayView text)
 void ResultWriter::appendCsvHeader(QByteArray &out, JobSpec::Mode mode)
 {
     out.append(mode == JobSpec::Mode::PerTask
-                   ? "id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms\r\n"
-                   : "id,input,status,exit_code,result,error,stderr,truncated,attempts,worker,duration_ms\r\n");
+                   ? "id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms,host\r\n"
+                   : "id,input,status,exit_code,result,error,stderr,truncated,attempts,worker,duration_ms,host\r\n");
 }
 
 void ResultWriter::appendCsv(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode)
@@ -128,6 +133,8 @@ void ResultWriter::appendCsv(QByteArray &out, const TaskOutcome &o, JobSpec::Mod
         Json::appendNumber(out, o.worker);
     out.append(',');
     Json::appendNumber(out, o.durationMs);
+    out.append(',');
+    appendCsvField(out, o.host.toUtf8());
     out.append("\r\n");
 }
 

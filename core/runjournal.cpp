@@ -39,7 +39,7 @@ const char *const schema[] = {
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
     " task_key INTEGER NOT NULL, input BLOB, status TEXT NOT NULL, exit_code INTEGER,"
     " output BLOB, stderr BLOB, result TEXT, error TEXT, truncated INTEGER,"
-    " attempts INTEGER, worker INTEGER, started_at INTEGER, duration_ms INTEGER,"
+    " attempts INTEGER, worker INTEGER, started_at INTEGER, duration_ms INTEGER, host TEXT,"
     " PRIMARY KEY(run_id, task_id))",
     // No index on task_key: resume reads the keys of a command's runs in one scan, and a
     // hash-ordered index would dirty pages all over the file on every commit.
@@ -47,7 +47,7 @@ const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS attempts("
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
     " attempt INTEGER NOT NULL, status TEXT NOT NULL, exit_code INTEGER, error TEXT, worker INTEGER,"
-    " started_at INTEGER, duration_ms INTEGER, PRIMARY KEY(run_id, task_id, attempt))",
+    " started_at INTEGER, duration_ms INTEGER, host TEXT, PRIMARY KEY(run_id, task_id, attempt))",
 };
 
 // Start time of a process (field 22 of /proc/PID/stat): tells a live owner
@@ -60,6 +60,18 @@ QString processStartTime(qint64 pid)
     const QByteArray stat = f.readAll();
     const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
     return fields.size() > 19 ? QString::fromLatin1(fields.at(19)) : QString();
+}
+
+bool hasColumn(const QSqlDatabase &db, const QString &table, const QString &column)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA table_info(%1)").arg(table)))
+        return false;
+    while (q.next()) {
+        if (q.value(1).toString() == column)
+            return true;
+    }
+    return false;
 }
 
 QString sqlError(const QSqlError &e)
@@ -164,15 +176,14 @@ bool RunJournal::open(const QString &path, QString *error)
         return false;
     }
     exec(QStringLiteral("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '%1')").arg(SchemaVersion), &why);
-    // Journals written before the "stalled" status existed lack its counter.
-    QSqlQuery columns(db);
-    bool hasStalled = false;
-    if (columns.exec(QStringLiteral("PRAGMA table_info(runs)"))) {
-        while (columns.next())
-            hasStalled = hasStalled || columns.value(1).toString() == QLatin1String("n_stalled");
-    }
-    if (!hasStalled)
+    // Journals written before the "stalled" status existed lack its counter,
+    // and those from before remote hosts lack the host of each task and attempt.
+    if (!hasColumn(db, QStringLiteral("runs"), QStringLiteral("n_stalled")))
         exec(QStringLiteral("ALTER TABLE runs ADD COLUMN n_stalled INTEGER DEFAULT 0"), &why);
+    for (const QString &table : {QStringLiteral("tasks"), QStringLiteral("attempts")}) {
+        if (!hasColumn(db, table, QStringLiteral("host")))
+            exec(QStringLiteral("ALTER TABLE %1 ADD COLUMN host TEXT").arg(table), &why);
+    }
     const QVariant handle = db.driver()->handle();
     if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
         m_handle = *static_cast<sqlite3 *const *>(handle.constData());
@@ -270,10 +281,10 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
     finalizeStatements();
     const char *taskSql =
         "INSERT OR REPLACE INTO tasks(run_id, task_id, task_key, input, status, exit_code, output, stderr, result,"
-        " error, truncated, attempts, worker, started_at, duration_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        " error, truncated, attempts, worker, started_at, duration_ms, host) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     const char *attemptSql =
         "INSERT OR REPLACE INTO attempts(run_id, task_id, attempt, status, exit_code, error, worker, started_at,"
-        " duration_ms) VALUES(?,?,?,?,?,?,?,?,?)";
+        " duration_ms, host) VALUES(?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(m_handle, taskSql, -1, &m_insertTask, nullptr) != SQLITE_OK
         || sqlite3_prepare_v2(m_handle, attemptSql, -1, &m_insertAttempt, nullptr) != SQLITE_OK) {
         *error = QStringLiteral("cannot record the run: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
@@ -334,6 +345,20 @@ bool RunJournal::commit(QString *error)
     };
     static const QByteArray statusNames[TaskStatusCount] = {
         "pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
+    // A run has a handful of hosts: convert each name once, not once per row.
+    QString lastHost;
+    QByteArray hostText;
+    auto hostOrNull = [&](sqlite3_stmt *st, int i, const QString &host) {
+        if (host.isEmpty()) {
+            sqlite3_bind_null(st, i);
+            return;
+        }
+        if (host != lastHost) {
+            lastHost = host;
+            hostText = host.toUtf8();
+        }
+        text(st, i, hostText);
+    };
     for (const Pending &p : m_pending) {
         const TaskOutcome &o = p.outcome;
         const QByteArray errorText = o.error.toUtf8();
@@ -349,6 +374,7 @@ bool RunJournal::commit(QString *error)
             intOrNull(a, 7, o.worker, o.worker >= 0);
             intOrNull(a, 8, o.startedAtMs, o.startedAtMs != 0);
             sqlite3_bind_int64(a, 9, o.durationMs);
+            hostOrNull(a, 10, o.host);
             if (!step(a)) {
                 db.rollback();
                 return false;
@@ -378,6 +404,7 @@ bool RunJournal::commit(QString *error)
         intOrNull(t, 13, o.worker, o.worker >= 0);
         intOrNull(t, 14, o.startedAtMs, o.startedAtMs != 0);
         sqlite3_bind_int64(t, 15, o.durationMs);
+        hostOrNull(t, 16, o.host);
         if (!step(t)) {
             db.rollback();
             return false;
@@ -485,7 +512,7 @@ bool RunJournal::forEachResult(qint64 runId, const std::function<void(const Task
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT task_id, input, status, exit_code, output, stderr, result, error, truncated,"
-                             " attempts, worker, started_at, duration_ms FROM tasks WHERE run_id=? ORDER BY task_id"));
+                             " attempts, worker, started_at, duration_ms, host FROM tasks WHERE run_id=? ORDER BY task_id"));
     q.addBindValue(runId);
     if (!q.exec()) {
         *error = sqlError(q.lastError());
@@ -506,6 +533,7 @@ bool RunJournal::forEachResult(qint64 runId, const std::function<void(const Task
         o.worker = q.value(10).isNull() ? -1 : q.value(10).toInt();
         o.startedAtMs = q.value(11).toLongLong();
         o.durationMs = q.value(12).toLongLong();
+        o.host = q.value(13).toString();
         visit(o);
     }
     return true;

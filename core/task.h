@@ -48,6 +48,7 @@ struct TaskOutcome
     bool outputTruncated = false;
     int attempts = 0;
     int worker = -1;          // slot that ran the last attempt
+    QString host;             // host of that slot ("localhost", "user@node2"); empty if never run
     qint64 startedAtMs = 0;   // ms since the epoch, 0 if never started
     qint64 durationMs = 0;
 };

@@ -15,6 +15,9 @@ constexpr size_t MedianSamples = 1001;
 constexpr size_t MedianMinimumSamples = 5;
 constexpr qint64 MinimumAdaptiveTimeoutMs = 1000;
 constexpr qint64 HaltMinimumFinished = 10; // a percentage of 2 tasks says nothing
+constexpr qint64 HostRetryFirstMs = 1000;  // a lost host is tried again after 1 s, 2 s, 4 s ...
+constexpr qint64 HostRetryMaxMs = 60000;   // ... at most a minute apart
+constexpr int HostTriesWhenAllDown = 4;    // with every host down, give up after this many tries each
 } // namespace
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
@@ -22,9 +25,15 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
     , m_spec(spec)
     , m_input(input)
     , m_queue(input)
-    , m_targetWorkers(spec.effectiveWorkers())
     , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
 {
+    for (const HostSpec &spec : m_spec.effectiveHosts()) {
+        Host host;
+        host.spec = spec;
+        host.name = spec.name();
+        host.slotCount = spec.slotCount;
+        m_hosts.push_back(host);
+    }
     connect(m_input, &InputSource::readyRead, this, [this] {
         if (m_draining)
             cancelRemaining();
@@ -103,9 +112,25 @@ void TaskPool::terminate()
     checkCompletion();
 }
 
+int TaskPool::workerCount() const
+{
+    int total = 0;
+    for (const Host &host : m_hosts)
+        total += host.slotCount;
+    return total;
+}
+
 void TaskPool::setWorkerCount(int count)
 {
-    m_targetWorkers = qMax(1, count);
+    const auto local = std::find_if(m_hosts.cbegin(), m_hosts.cend(), [](const Host &h) { return !h.spec.isRemote(); });
+    setHostSlots(local != m_hosts.cend() ? int(local - m_hosts.cbegin()) : 0, qMax(1, count));
+}
+
+void TaskPool::setHostSlots(int hostIndex, int slotCount)
+{
+    if (hostIndex < 0 || hostIndex >= int(m_hosts.size()))
+        return;
+    m_hosts[size_t(hostIndex)].slotCount = qMax(0, slotCount);
     if (m_state == State::Running || m_state == State::Paused) {
         reconcileWorkers();
         dispatch();
@@ -114,32 +139,40 @@ void TaskPool::setWorkerCount(int count)
 
 void TaskPool::reconcileWorkers()
 {
-    QList<Worker *> live;
-    for (Worker *w : std::as_const(m_workers)) {
-        if (!w->isRetiring())
-            live.append(w);
-    }
-    while (live.size() < m_targetWorkers)
-        live.append(addWorker());
-    if (live.size() > m_targetWorkers) {
-        // Idle workers go first, then those with the least work in hand.
-        std::stable_sort(live.begin(), live.end(), [](Worker *a, Worker *b) {
-            return a->inFlightCount() < b->inFlightCount();
-        });
-        const QList<Worker *> surplus = live.mid(m_targetWorkers);
-        for (Worker *w : surplus)
-            w->retire();
+    for (int h = 0; h < int(m_hosts.size()); ++h) {
+        const int target = m_hosts[size_t(h)].slotCount;
+        QList<Worker *> live;
+        for (Worker *w : std::as_const(m_workers)) {
+            if (!w->isRetiring() && w->hostIndex() == h)
+                live.append(w);
+        }
+        while (live.size() < target)
+            live.append(addWorker(h));
+        if (live.size() > target) {
+            // Idle workers go first, then those with the least work in hand.
+            std::stable_sort(live.begin(), live.end(), [](Worker *a, Worker *b) {
+                return a->inFlightCount() < b->inFlightCount();
+            });
+            const QList<Worker *> surplus = live.mid(target);
+            for (Worker *w : surplus)
+                w->retire();
+        }
     }
 }
 
-Worker *TaskPool::addWorker()
+Worker *TaskPool::addWorker(int hostIndex)
 {
     // Reuse the lowest free slot number so rows stay stable in the UI.
     int slot = 0;
     while (std::any_of(m_workers.cbegin(), m_workers.cend(), [slot](Worker *w) { return w->slot() == slot; }))
         ++slot;
-    Worker *w = Worker::create(slot, m_spec, this);
+    const Host &host = m_hosts[size_t(hostIndex)];
+    Worker *w = Worker::create(slot, m_spec, host.spec, hostIndex, this);
     w->setTimeoutMs(m_timeoutMs);
+    if (host.reach != Host::Reach::Up)
+        w->setHostDown(true); // waits for the host's retry like its siblings
+    connect(w, &Worker::hostConnected, this, &TaskPool::onHostConnected);
+    connect(w, &Worker::hostLost, this, &TaskPool::onHostLost);
     connect(w, &Worker::attemptFinished, this, &TaskPool::onAttemptFinished);
     connect(w, &Worker::tasksReturned, this, &TaskPool::onTasksReturned);
     connect(w, &Worker::capacityAvailable, this, &TaskPool::onCapacityAvailable);
@@ -208,9 +241,16 @@ void TaskPool::onCapacityAvailable(Worker *worker)
         checkCompletion();
 }
 
-void TaskPool::onAttemptFinished(Worker *, const Task &task, const TaskOutcome &outcome)
+void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome)
 {
     --m_running;
+    Host &host = m_hosts[size_t(worker->hostIndex())];
+    if (outcome.status == TaskStatus::Ok)
+        ++host.tasksOk;
+    else if (isFailure(outcome.status))
+        ++host.tasksFailed;
+    if (outcome.startedAtMs > 0)
+        host.failures = 0; // a task ran there: the host works
     if (outcome.exitCode >= 0 || outcome.status != TaskStatus::Failed)
         m_anyProcessRan = true; // a start failure is "failed" without an exit code
     if (outcome.status == TaskStatus::Ok)
@@ -284,11 +324,13 @@ void TaskPool::checkWorkerMemory()
         m_usage = std::make_unique<ProcessGroupUsage>();
     QList<qint64> groups;
     for (Worker *w : std::as_const(m_workers))
-        if (w->pid() > 0)
+        if (w->pid() > 0 && !w->isRemote()) // a remote slot's local process is only its launcher
             groups.append(w->pid());
     const QHash<qint64, GroupUsage> usage = m_usage->sample(groups);
     const qint64 limit = m_spec.maxWorkerMemoryMb * 1024 * 1024;
     for (Worker *w : std::as_const(m_workers)) {
+        if (w->isRemote())
+            continue;
         const qint64 rss = usage.value(w->pid()).rssBytes;
         if (rss > limit)
             w->recycle(QStringLiteral("its processes used %1 MB (limit %2 MB)").arg(rss / (1024 * 1024)).arg(m_spec.maxWorkerMemoryMb));
@@ -312,6 +354,14 @@ void TaskPool::adaptTimeout()
 void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
 {
     m_running -= tasks.size();
+    if (m_drainDone) {
+        // The queue was already emptied into "cancelled" records (the run ended
+        // while a lost host handed these back): record them the same way.
+        for (const Task &task : tasks)
+            emitCancelled(task);
+        checkCompletion();
+        return;
+    }
     // They never started: they keep their place at the head of the line.
     for (auto it = tasks.crbegin(); it != tasks.crend(); ++it)
         m_queue.requeueFront(*it);
@@ -330,7 +380,7 @@ void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finished
     }
     if (!finishedAnyTask)
         ++m_consecutiveDeaths;
-    const int limit = qMax(5, 2 * m_targetWorkers);
+    const int limit = qMax(5, 2 * workerCount());
     if (m_consecutiveDeaths >= limit) {
         fail(QStringLiteral("the worker program keeps exiting before it finishes a task (%1 times in a row); last: %2")
                  .arg(m_consecutiveDeaths)
@@ -358,11 +408,103 @@ void TaskPool::onWorkerRetired(Worker *worker)
 {
     m_workers.removeOne(worker);
     worker->deleteLater();
+    Host &host = m_hosts[size_t(worker->hostIndex())];
+    if (host.reach == Host::Reach::Probing && !worker->isHostDown()) {
+        host.reach = Host::Reach::Down; // the probe went away before it knew: probe again
+        if (host.retryTimer)
+            host.retryTimer->start(0);
+    }
     if (m_state == State::Running || m_state == State::Paused) {
         if (!m_retiringAll)
             reconcileWorkers(); // a slot that died for good is replaced
     }
     checkCompletion();
+}
+
+void TaskPool::onHostConnected(Worker *worker)
+{
+    Host &host = m_hosts[size_t(worker->hostIndex())];
+    if (host.reach == Host::Reach::Up)
+        return;
+    host.reach = Host::Reach::Up;
+    if (host.retryTimer)
+        host.retryTimer->stop();
+    Q_EMIT logLine(-1, QStringLiteral("host %1 is up again").arg(host.name));
+    const QList<Worker *> workers = m_workers;
+    for (Worker *w : workers) {
+        if (m_workers.contains(w) && w->hostIndex() == worker->hostIndex())
+            w->setHostDown(false);
+    }
+}
+
+// A slot could not reach its host or lost the connection. Its tasks come back
+// right after through tasksReturned (not failures, no attempt used), once the
+// host is marked down so they go to other hosts; the host gets no new
+// connections until a retry, 1 s, 2 s, 4 s ... 60 s later.
+void TaskPool::onHostLost(Worker *worker, const QString &reason)
+{
+    Q_EMIT logLine(worker->slot(), reason);
+    if (m_state != State::Running && m_state != State::Paused) {
+        worker->terminate(); // no process left: retires at once
+        return;
+    }
+    const int index = worker->hostIndex();
+    Host &host = m_hosts[size_t(index)];
+    if (host.reach == Host::Reach::Down)
+        return; // one failure per try, however many slots report it
+    host.reach = Host::Reach::Down;
+    host.lastError = reason;
+    ++host.failures;
+    const qint64 delay = qMin(HostRetryMaxMs, HostRetryFirstMs << qMin(host.failures - 1, 16));
+    host.retryAtMs = monotonicMs() + delay;
+    for (Worker *w : std::as_const(m_workers)) {
+        if (w->hostIndex() == index)
+            w->setHostDown(true);
+    }
+    if (!host.retryTimer) {
+        host.retryTimer = new QTimer(this);
+        host.retryTimer->setSingleShot(true);
+        connect(host.retryTimer, &QTimer::timeout, this, [this, index] { retryHost(index); });
+    }
+    host.retryTimer->start(int(delay));
+    Q_EMIT logLine(-1, QStringLiteral("host %1 is down; its tasks go to the other hosts; next try in %2 s")
+                           .arg(host.name)
+                           .arg(delay / 1000.0));
+    checkAllHostsDown();
+}
+
+// One slot probes the host; the others follow once it connects.
+void TaskPool::retryHost(int hostIndex)
+{
+    if (m_state != State::Running && m_state != State::Paused)
+        return;
+    Host &host = m_hosts[size_t(hostIndex)];
+    if (host.reach != Host::Reach::Down)
+        return;
+    host.reach = Host::Reach::Probing;
+    for (Worker *w : std::as_const(m_workers)) {
+        if (w->hostIndex() == hostIndex && !w->isRetiring()) {
+            w->setHostDown(false);
+            return;
+        }
+    }
+    host.reach = Host::Reach::Up; // no slot there (0 slots): nothing to probe
+}
+
+// A host that never comes up must not end a run other hosts carry on, but with
+// every host down the run ends after a few tries each instead of waiting forever.
+void TaskPool::checkAllHostsDown()
+{
+    QStringList reasons;
+    for (const Host &host : m_hosts) {
+        if (host.slotCount == 0)
+            continue;
+        if (host.reach != Host::Reach::Down || host.failures < HostTriesWhenAllDown)
+            return;
+        reasons.append(QStringLiteral("%1 (%2 tries)").arg(host.lastError).arg(host.failures));
+    }
+    if (!reasons.isEmpty())
+        fail(QStringLiteral("no host can run workers: %1").arg(reasons.join(QStringLiteral("; "))));
 }
 
 void TaskPool::fail(const QString &message)
@@ -431,13 +573,23 @@ void TaskPool::advanceTowardsEnd()
     Q_EMIT finished();
 }
 
+void TaskPool::emitCancelled(const Task &task)
+{
+    TaskOutcome outcome;
+    outcome.id = task.id;
+    outcome.input = task.input;
+    outcome.status = TaskStatus::Cancelled;
+    outcome.attempts = task.attempts;
+    outcome.error = m_state == State::Terminating ? QStringLiteral("not run: the pool was terminated")
+                                                  : QStringLiteral("not run: the pool was stopped");
+    emitFinal(outcome);
+}
+
 // Every task read from the input but never finished gets a "cancelled" record;
 // so does the rest of a finite input, so each input line has exactly one result.
 void TaskPool::cancelRemaining()
 {
     m_draining = true;
-    const QString why = m_state == State::Terminating ? QStringLiteral("not run: the pool was terminated")
-                                                      : QStringLiteral("not run: the pool was stopped");
     Task task;
     for (;;) {
         TaskQueue::Take take;
@@ -449,13 +601,7 @@ void TaskPool::cancelRemaining()
             return;
         if (take == TaskQueue::Take::End)
             break;
-        TaskOutcome outcome;
-        outcome.id = task.id;
-        outcome.input = std::move(task.input);
-        outcome.status = TaskStatus::Cancelled;
-        outcome.attempts = task.attempts;
-        outcome.error = why;
-        emitFinal(outcome);
+        emitCancelled(task);
     }
     m_draining = false;
     m_drainDone = true;
@@ -521,5 +667,33 @@ QList<WorkerSnapshot> TaskPool::workerSnapshots() const
     const qint64 now = monotonicMs();
     for (Worker *w : m_workers)
         list.append(w->snapshot(now));
+    return list;
+}
+
+QList<HostSnapshot> TaskPool::hostSnapshots() const
+{
+    QList<HostSnapshot> list;
+    const qint64 now = monotonicMs();
+    for (int h = 0; h < int(m_hosts.size()); ++h) {
+        const Host &host = m_hosts[size_t(h)];
+        HostSnapshot s;
+        s.name = host.name;
+        s.kind = host.spec.kind;
+        s.slotCount = host.slotCount;
+        s.down = host.reach != Host::Reach::Up;
+        s.failures = host.failures;
+        s.retryInMs = host.reach == Host::Reach::Down ? qMax<qint64>(0, host.retryAtMs - now) : -1;
+        s.lastError = host.lastError;
+        s.tasksOk = host.tasksOk;
+        s.tasksFailed = host.tasksFailed;
+        for (const Worker *w : m_workers) {
+            if (w->hostIndex() != h || w->isRetiring())
+                continue;
+            ++s.liveSlots;
+            if (w->inFlightCount() > 0)
+                ++s.busySlots;
+        }
+        list.append(s);
+    }
     return list;
 }

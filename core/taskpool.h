@@ -37,6 +37,22 @@ struct PoolStats
     qint64 failures() const { return failed + timedOut + crashed + stalled; }
 };
 
+// One host of the pool as the monitor shows it.
+struct HostSnapshot
+{
+    QString name;               // "localhost", "user@node2", "srun"
+    HostSpec::Kind kind = HostSpec::Kind::Local;
+    int slotCount = 0;              // wanted
+    int liveSlots = 0;          // slots not retiring (including ones waiting for the host)
+    int busySlots = 0;          // slots with a task in hand
+    bool down = false;          // unreachable: no new connections until the retry
+    int failures = 0;           // connection failures since a task last finished there
+    qint64 retryInMs = -1;      // when down: time until the next try
+    QString lastError;          // why it went down last
+    qint64 tasksOk = 0;         // attempts that finished there, by outcome
+    qint64 tasksFailed = 0;
+};
+
 // Runs a job: N worker slots fed from a task queue, with retries, timeouts,
 // live resizing, pause, drain and terminate. Every task taken from the input
 // ends in exactly one taskFinished(). Observers poll stats() and
@@ -57,13 +73,17 @@ public:
     void resume();
     void stop();       // drain: no new tasks, running ones finish, the rest is cancelled
     void terminate();  // end every worker's process tree now; unfinished tasks are cancelled
+    // Without hosts: the number of local slots. With hosts: the slots of the
+    // first local host (or, without one, of the first host).
     void setWorkerCount(int count);
+    void setHostSlots(int hostIndex, int slotCount); // 0 parks a host
 
-    int workerCount() const { return m_targetWorkers; }
+    int workerCount() const; // slots wanted, over all hosts
     State state() const { return m_state; }
     bool isActive() const { return m_state != State::Idle && m_state != State::Finished; }
     PoolStats stats() const;
     QList<WorkerSnapshot> workerSnapshots() const;
+    QList<HostSnapshot> hostSnapshots() const; // in JobSpec::effectiveHosts() order
     QString fatalError() const { return m_fatalError; }
     QString haltReason() const { return m_haltReason; } // set when the halt policy stopped the run
     qint64 effectiveTimeoutMs() const { return m_timeoutMs; }
@@ -79,12 +99,13 @@ Q_SIGNALS:
 private:
     void setState(State state);
     void reconcileWorkers();
-    Worker *addWorker();
+    Worker *addWorker(int hostIndex);
     void dispatch();
     void fill(Worker *worker);
     void checkCompletion();
     void advanceTowardsEnd();
     void cancelRemaining();
+    void emitCancelled(const Task &task);
     void fail(const QString &message);
     void tick();
     void emitFinal(const TaskOutcome &outcome);
@@ -98,14 +119,35 @@ private:
     void onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask);
     void onStartFailed(Worker *worker, const QString &reason);
     void onWorkerRetired(Worker *worker);
+    void onHostConnected(Worker *worker);
+    void onHostLost(Worker *worker, const QString &reason);
+    void retryHost(int hostIndex);
+    void checkAllHostsDown();
 
     const JobSpec m_spec;
     InputSource *m_input;
     TaskQueue m_queue;
     QList<Worker *> m_workers;  // live and retiring slots, in slot order
+    // A remote host is up until a slot cannot reach it or loses its connection;
+    // then it is down (no new connections) until a retry with backoff, when one
+    // slot probes it; a slot that connects brings the host back up.
+    struct Host
+    {
+        enum class Reach { Up, Down, Probing }; // not "State": moc would mistake it for TaskPool::State
+        HostSpec spec;
+        QString name;
+        int slotCount = 0;
+        Reach reach = Reach::Up;
+        int failures = 0;
+        qint64 retryAtMs = 0;
+        QString lastError;
+        QTimer *retryTimer = nullptr;
+        qint64 tasksOk = 0;
+        qint64 tasksFailed = 0;
+    };
+    std::vector<Host> m_hosts;
     QTimer *m_tick = nullptr;
     State m_state = State::Idle;
-    int m_targetWorkers;
     bool m_dispatching = false;
     bool m_dispatchAgain = false;
     bool m_draining = false;    // cancelling what was never run

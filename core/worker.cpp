@@ -4,8 +4,11 @@
 #include "pertaskworker.h"
 #include "processtree.h"
 #include "protocolworker.h"
+#include "remotecommand.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <csignal>
@@ -32,17 +35,32 @@ QString workerStateName(WorkerState state)
 
 Worker *Worker::create(int slot, const JobSpec &spec, QObject *parent)
 {
-    if (spec.mode == JobSpec::Mode::Worker)
-        return new ProtocolWorker(slot, spec, parent);
-    return new PerTaskWorker(slot, spec, parent);
+    return create(slot, spec, HostSpec(), 0, parent);
 }
 
-Worker::Worker(int slot, const JobSpec &spec, QObject *parent)
+Worker *Worker::create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+{
+    if (spec.mode == JobSpec::Mode::Worker)
+        return new ProtocolWorker(slot, spec, host, hostIndex, parent);
+    return new PerTaskWorker(slot, spec, host, hostIndex, parent);
+}
+
+Worker::Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
     : QObject(parent)
     , m_spec(spec)
     , m_slot(slot)
+    , m_host(host)
+    , m_hostIndex(hostIndex)
+    , m_hostName(host.name())
     , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
 {
+    if (m_host.isRemote()) {
+        // Shared file system: the remote command runs where it would run here.
+        m_remoteDirectory = spec.workingDirectory.isEmpty() ? QDir::currentPath()
+                                                            : QDir::current().absoluteFilePath(spec.workingDirectory);
+        const QStringList launcher = m_host.launcherWords();
+        m_launcherName = launcher.isEmpty() ? QStringLiteral("launcher") : QFileInfo(launcher.first()).fileName();
+    }
 }
 
 Worker::~Worker()
@@ -73,6 +91,8 @@ WorkerSnapshot Worker::snapshot(qint64 now) const
     s.tasksDone = m_tasksDone;
     s.failures = m_failures;
     s.queued = qMax(0, inFlightCount() - 1);
+    s.host = m_hostName;
+    s.hostDown = m_hostDown;
     if (const Running *run = current()) {
         s.taskId = run->task.id;
         s.input = run->task.input;
@@ -90,19 +110,31 @@ void Worker::launch(const QString &program, const QStringList &arguments)
     m_endReason = EndReason::None;
     m_pid = 0;
     ProcessTree::prepare(m_process);
-    if (!m_spec.workingDirectory.isEmpty())
-        m_process->setWorkingDirectory(m_spec.workingDirectory);
     if (m_spec.mode == JobSpec::Mode::PerTask)
         m_process->setStandardInputFile(QProcess::nullDevice());
-    m_process->setProgram(program);
-    m_process->setArguments(arguments);
+    if (m_host.isRemote()) {
+        RemoteCommand::Options options;
+        options.token = RemoteCommand::newToken();
+        options.directory = m_remoteDirectory;
+        options.graceMs = int(m_spec.killGraceSeconds * 1000);
+        options.passStdin = m_spec.mode == JobSpec::Mode::Worker;
+        const QStringList argv = RemoteCommand::build(m_host, options, program, arguments);
+        m_remoteStderr.reset(options.token.toLatin1());
+        m_process->setProgram(argv.value(0));
+        m_process->setArguments(argv.mid(1));
+    } else {
+        if (!m_spec.workingDirectory.isEmpty())
+            m_process->setWorkingDirectory(m_spec.workingDirectory);
+        m_process->setProgram(program);
+        m_process->setArguments(arguments);
+    }
     QProcess *p = m_process;
     connect(p, &QProcess::started, this, [this, p] {
         m_pid = p->processId();
         handleStarted();
     });
     connect(p, &QProcess::readyReadStandardOutput, this, [this, p] { handleStdout(p->readAllStandardOutput()); });
-    connect(p, &QProcess::readyReadStandardError, this, [this, p] { handleStderr(p->readAllStandardError()); });
+    connect(p, &QProcess::readyReadStandardError, this, [this, p] { deliverStderr(p->readAllStandardError()); });
     connect(p, &QProcess::finished, this, &Worker::onProcessFinished);
     connect(p, &QProcess::errorOccurred, this, &Worker::onProcessError);
     m_killSent = false;
@@ -161,7 +193,60 @@ void Worker::onProcessError(QProcess::ProcessError error)
     m_process->deleteLater();
     m_process = nullptr;
     m_pid = 0;
-    handleStartFailure(reason);
+    if (m_host.isRemote())
+        loseHost(QStringLiteral("cannot reach %1: %2").arg(m_hostName, reason)); // no launcher, no host
+    else
+        handleStartFailure(reason);
+}
+
+void Worker::deliverStderr(QByteArrayView data)
+{
+    if (!m_host.isRemote()) {
+        handleStderr(data);
+        return;
+    }
+    const bool wasUp = m_remoteStderr.isUp();
+    m_remoteStderr.feed(
+        data, [this](const QString &line) { log(m_launcherName + QStringLiteral(": ") + line); },
+        [this](QByteArrayView d) { handleStderr(d); });
+    if (!wasUp && m_remoteStderr.isUp()) {
+        handleConnected();
+        Q_EMIT hostConnected(this);
+    }
+}
+
+QString Worker::launcherExitText() const
+{
+    return m_exitStatus == QProcess::NormalExit
+        ? QStringLiteral("%1 exited with code %2").arg(m_launcherName).arg(m_exitCode)
+        : QStringLiteral("%1 was killed by %2").arg(m_launcherName, ProcessTree::describeSignal(m_exitCode));
+}
+
+// The slot's tasks go back to the queue (they are not the tasks' fault); the
+// pool decides when the host is tried again.
+void Worker::loseHost(const QString &reason)
+{
+    m_waitingForHost = true;
+    m_hostDown = true;
+    const QList<Task> tasks = handleHostLost();
+    Q_EMIT hostLost(this, reason);
+    if (!tasks.isEmpty())
+        Q_EMIT tasksReturned(this, tasks);
+    if (m_retiring)
+        finishRetiring();
+}
+
+void Worker::setHostDown(bool down)
+{
+    if (m_hostDown == down)
+        return;
+    m_hostDown = down;
+    if (!down && m_waitingForHost && !m_retiring) {
+        m_waitingForHost = false;
+        onHostUp();
+    } else if (!down && !m_retiring && m_state == WorkerState::Idle && freeCapacity() > 0) {
+        Q_EMIT capacityAvailable(this);
+    }
 }
 
 void Worker::onProcessFinished(int exitCode, QProcess::ExitStatus status)
@@ -169,7 +254,7 @@ void Worker::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     if (!m_process)
         return;
     handleStdout(m_process->readAllStandardOutput());
-    handleStderr(m_process->readAllStandardError());
+    deliverStderr(m_process->readAllStandardError());
     m_exitCode = exitCode;
     m_exitStatus = status;
     // The task is over only when its whole tree is: stragglers left in the group
@@ -189,9 +274,30 @@ void Worker::releaseProcess()
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
+    QString where;
+    if (m_host.isRemote()) {
+        m_remoteStderr.finish([this](const QString &line) { log(m_launcherName + QStringLiteral(": ") + line); },
+                              [this](QByteArrayView d) { handleStderr(d); });
+        if (m_remoteStderr.hasExited()) {
+            // The guard reports what the shell saw: 128+N for a command killed by signal N.
+            const int status = m_remoteStderr.exitStatus();
+            m_exitStatus = status > 128 && status < 160 ? QProcess::CrashExit : QProcess::NormalExit;
+            m_exitCode = m_exitStatus == QProcess::CrashExit ? status - 128 : status;
+            where = QStringLiteral(" on ") + m_hostName;
+        } else if (m_endReason == EndReason::None || m_endReason == EndReason::Stragglers
+                   || (m_endReason != EndReason::Terminate && !m_remoteStderr.isUp())) {
+            // Not our doing, or a timeout that hit while still connecting: the host's fault.
+            const QString detail = m_remoteStderr.lastLauncherLine();
+            if (!m_remoteStderr.isUp())
+                loseHost(QStringLiteral("cannot reach %1: %2").arg(m_hostName, detail.isEmpty() ? launcherExitText() : detail));
+            else
+                loseHost(QStringLiteral("lost the connection to %1 (%2)").arg(m_hostName, launcherExitText()));
+            return;
+        }
+    }
     const QString exitText = m_exitStatus == QProcess::NormalExit
-        ? QStringLiteral("exited with code %1").arg(m_exitCode)
-        : QStringLiteral("killed by %1").arg(ProcessTree::describeSignal(m_exitCode));
+        ? QStringLiteral("exited with code %1").arg(m_exitCode) + where
+        : QStringLiteral("killed by %1").arg(ProcessTree::describeSignal(m_exitCode)) + where;
     handleExit(m_exitCode, m_exitStatus, exitText);
 }
 
@@ -287,6 +393,7 @@ TaskOutcome Worker::makeOutcome(const Running &run, TaskStatus status, qint64 no
     o.status = status;
     o.attempts = run.task.attempts + 1;
     o.worker = m_slot;
+    o.host = m_hostName;
     o.startedAtMs = run.startedAtEpochMs;
     o.durationMs = run.startedMs >= 0 ? now - run.startedMs : 0;
     o.errorOutput = run.errorOutput;

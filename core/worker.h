@@ -2,6 +2,7 @@
 
 #include "commandtemplate.h"
 #include "jobspec.h"
+#include "remotestderr.h"
 #include "task.h"
 
 #include <QObject>
@@ -30,6 +31,8 @@ struct WorkerSnapshot
     qint64 tasksDone = 0;
     qint64 failures = 0;
     int queued = 0;             // tasks waiting in this worker's window
+    QString host;               // the host the slot runs on ("localhost", "user@node2", "srun")
+    bool hostDown = false;      // its host is unreachable; the slot waits for it to come back
 };
 
 // One worker slot of the pool. It owns at most one process at a time and hides
@@ -41,9 +44,18 @@ class Worker : public QObject
     Q_OBJECT
 public:
     static Worker *create(int slot, const JobSpec &spec, QObject *parent);
+    static Worker *create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
     ~Worker() override;
 
     int slot() const { return m_slot; }
+    int hostIndex() const { return m_hostIndex; }
+    const QString &hostName() const { return m_hostName; }
+    bool isRemote() const { return m_host.isRemote(); }
+    bool isHostDown() const { return m_hostDown; }
+    bool isWaitingForHost() const { return m_waitingForHost; }
+    // While the host is down the slot opens no new connection (a slot that
+    // lost its own waits; live ones go on). Up again: waiting slots restart.
+    void setHostDown(bool down);
     WorkerState state() const { return m_state; }
     qint64 pid() const { return m_pid; }
     bool isRetiring() const { return m_retiring; }
@@ -69,9 +81,14 @@ Q_SIGNALS:
     void startFailed(Worker *worker, const QString &reason);
     void retired(Worker *worker);         // after retire()/terminate(), once the process is gone
     void logLine(int slot, const QString &line);
+    // Remote slots: the guard on the host answered (the host works), or the
+    // launcher ended without the command's exit status (unreachable, connection
+    // lost). The slot's tasks come back through tasksReturned(), not as failures.
+    void hostConnected(Worker *worker);
+    void hostLost(Worker *worker, const QString &reason);
 
 protected:
-    Worker(int slot, const JobSpec &spec, QObject *parent);
+    Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     struct Running
     {
@@ -101,6 +118,10 @@ protected:
     virtual void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) = 0;
     virtual void handleStartFailure(const QString &reason) = 0;
     virtual const Running *current() const = 0;
+    virtual void handleConnected() {}
+    // The host went away: stop, set the state, hand back every task in hand.
+    virtual QList<Task> handleHostLost() = 0;
+    virtual void onHostUp() = 0; // the host is back and this slot was waiting for it
     QString endReasonText() const; // the error of a task ended by timeout or stall
     virtual void onRetire() = 0;
     virtual void onTerminate() = 0;
@@ -115,6 +136,11 @@ protected:
 
     const JobSpec m_spec;
     const int m_slot;
+    const HostSpec m_host;
+    const int m_hostIndex;
+    const QString m_hostName;
+    bool m_hostDown = false;
+    bool m_waitingForHost = false; // lost its connection; restarts when the host is up
     WorkerState m_state = WorkerState::Starting;
     bool m_retiring = false;
     bool m_retiredEmitted = false;
@@ -127,6 +153,9 @@ private:
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void onProcessError(QProcess::ProcessError error);
     void releaseProcess();
+    void deliverStderr(QByteArrayView data);
+    void loseHost(const QString &reason);
+    QString launcherExitText() const;
 
     QProcess *m_process = nullptr;
     QTimer *m_killTimer = nullptr;
@@ -136,6 +165,9 @@ private:
     bool m_killSent = false;
     int m_exitCode = 0;
     QProcess::ExitStatus m_exitStatus = QProcess::NormalExit;
+    QString m_remoteDirectory;    // where the remote guard changes to
+    QString m_launcherName;       // "ssh", "srun": for messages
+    RemoteStderr m_remoteStderr;
     // Log flood control: at most LogBurst lines per second per worker.
     qint64 m_logWindowStartMs = 0;
     int m_logLinesInWindow = 0;

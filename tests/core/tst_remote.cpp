@@ -1,0 +1,930 @@
+// Worker slots on other hosts. A real sshd runs on 127.0.0.1 at a free port with
+// keys made in a temporary directory; the "remote" host is this machine, so
+// leftover processes on the far side are visible here. Tests that need no
+// connection use "sh -c" as the launcher: it does what sshd and the remote
+// login shell do with the command string.
+
+#include "hostspec.h"
+#include "remotecommand.h"
+#include "remotestderr.h"
+#include "runjournal.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace TestSupport;
+
+#define RUN_POOL(pool, timeoutMs)                                                   \
+    do {                                                                            \
+        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
+        (pool).start();                                                             \
+        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+    } while (0)
+
+namespace {
+
+// A port nothing listens on right now.
+int freePort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr = {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0
+        && ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+        port = ntohs(addr.sin_port);
+    ::close(fd);
+    return port;
+}
+
+QList<QByteArray> commandLine(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray all = f.readAll();
+    if (all.endsWith('\0'))
+        all.chop(1);
+    return all.split('\0');
+}
+
+qint64 parentOf(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 1 ? fields.at(1).toLongLong() : 0;
+}
+
+// Live test workers and remote guards descended from this test (through sshd
+// too, or re-parented to us as the subreaper): other suites running at the same
+// time use the same test worker, so only our own descendants count.
+QStringList leftoverProcesses()
+{
+    const qint64 self = ::getpid();
+    QStringList found;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok || pid == self || !isAlive(pid))
+            continue;
+        const QList<QByteArray> args = commandLine(pid);
+        const bool worker = !args.isEmpty() && args.first() == TESTWORKER_PATH;
+        const bool guard = args.contains("taskpool-remote") || args.contains("taskpool-watch");
+        if (!worker && !guard)
+            continue;
+        bool ours = false;
+        for (qint64 p = parentOf(pid), hops = 0; p > 1 && hops < 64; p = parentOf(p), ++hops) {
+            if (p == self) {
+                ours = true;
+                break;
+            }
+        }
+        if (ours)
+            found.append(QStringLiteral("%1 %2").arg(pid).arg(QString::fromUtf8(args.join(' ').left(120))));
+    }
+    return found;
+}
+
+bool runTool(const QString &program, const QStringList &args, QString *error)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    if (!p.waitForFinished(20000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        *error = QStringLiteral("%1 %2 failed: %3").arg(program, args.join(' '), QString::fromLocal8Bit(p.readAll()).trimmed());
+        return false;
+    }
+    return true;
+}
+
+// sshd on 127.0.0.1 with its own host key, accepting one generated user key.
+class SshServer
+{
+public:
+    ~SshServer() { stop(); }
+
+    // Empty when sshd is up; else why it cannot run on this machine.
+    QString start()
+    {
+        if (::geteuid() != 0)
+            return QStringLiteral("sshd needs root (privilege separation) and this test runs as uid %1").arg(::geteuid());
+        const QString sshd = QStringLiteral("/usr/sbin/sshd");
+        if (!QFileInfo(sshd).isExecutable())
+            return QStringLiteral("openssh-server is not installed (no /usr/sbin/sshd; scripts/deps.sh installs it)");
+        const QString keygen = QStandardPaths::findExecutable(QStringLiteral("ssh-keygen"));
+        m_ssh = QStandardPaths::findExecutable(QStringLiteral("ssh"));
+        if (keygen.isEmpty() || m_ssh.isEmpty())
+            return QStringLiteral("openssh-client is not installed (no ssh or ssh-keygen in PATH)");
+        if (!m_dir.isValid())
+            return QStringLiteral("cannot create a temporary directory");
+        if (!QDir().mkpath(QStringLiteral("/run/sshd")))
+            return QStringLiteral("cannot create /run/sshd (sshd's privilege separation directory)");
+        const passwd *pw = ::getpwuid(::geteuid());
+        m_user = pw ? QString::fromLocal8Bit(pw->pw_name) : QStringLiteral("root");
+        QString error;
+        if (!runTool(keygen, {"-q", "-t", "ed25519", "-N", "", "-f", path("host_key")}, &error)
+            || !runTool(keygen, {"-q", "-t", "ed25519", "-N", "", "-f", path("user_key")}, &error))
+            return error;
+        if (!QFile::copy(path("user_key.pub"), path("authorized_keys")))
+            return QStringLiteral("cannot write authorized_keys");
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            m_port = freePort();
+            QFile config(path("sshd_config"));
+            if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                return QStringLiteral("cannot write sshd_config");
+            config.write(QStringLiteral("Port %1\nListenAddress 127.0.0.1\nHostKey %2\nAuthorizedKeysFile %3\n"
+                                        "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+                                        "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile none\n"
+                                        "MaxStartups 100\nMaxSessions 100\nLogLevel INFO\n")
+                             .arg(m_port)
+                             .arg(path("host_key"), path("authorized_keys"))
+                             .toUtf8());
+            config.close();
+            m_sshd.setProcessChannelMode(QProcess::MergedChannels);
+            m_sshd.start(sshd, {"-D", "-e", "-f", path("sshd_config")});
+            if (!m_sshd.waitForStarted(5000))
+                return QStringLiteral("cannot start sshd: %1").arg(m_sshd.errorString());
+            QByteArray log;
+            for (int waited = 0; waited < 100 && !log.contains("Server listening on"); ++waited) {
+                if (m_sshd.state() != QProcess::Running)
+                    break;
+                m_sshd.waitForReadyRead(100);
+                log += m_sshd.readAll();
+            }
+            if (log.contains("Server listening on"))
+                return {};
+            m_sshd.kill();
+            m_sshd.waitForFinished(5000);
+            error = QStringLiteral("sshd did not start: %1").arg(QString::fromLocal8Bit(log + m_sshd.readAll()).trimmed());
+            if (!log.contains("Address already in use"))
+                break; // only a lost race for the port is worth another try
+        }
+        return error;
+    }
+
+    void stop()
+    {
+        if (m_sshd.state() == QProcess::NotRunning)
+            return;
+        m_sshd.terminate();
+        if (!m_sshd.waitForFinished(5000)) {
+            m_sshd.kill();
+            m_sshd.waitForFinished(5000);
+        }
+    }
+
+    qint64 pid() const { return m_sshd.processId(); }
+    QString target() const { return m_user + QStringLiteral("@127.0.0.1"); }
+    QString launcher() const
+    {
+        return QStringLiteral("%1 -F /dev/null -T -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                              " -o LogLevel=ERROR -i %2 -p %3 {host} --")
+            .arg(m_ssh, path("user_key"))
+            .arg(m_port);
+    }
+    HostSpec host(int slotCount) const
+    {
+        HostSpec h;
+        h.slotCount = slotCount;
+        h.kind = HostSpec::Kind::Ssh;
+        h.target = target();
+        h.launcher = launcher();
+        return h;
+    }
+    // Logs in once: empty when it works.
+    QString check() const
+    {
+        QStringList words = host(1).launcherWords();
+        const QString program = words.takeFirst();
+        QString error;
+        runTool(program, words << QStringLiteral("true"), &error);
+        return error;
+    }
+
+private:
+    QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+
+    QTemporaryDir m_dir;
+    QProcess m_sshd;
+    QString m_ssh;
+    QString m_user;
+    int m_port = 0;
+};
+
+HostSpec localHost(int slotCount)
+{
+    HostSpec h;
+    h.slotCount = slotCount;
+    return h;
+}
+
+// An ssh-kind host whose "ssh" is `sh -c`: the remote guard runs, no network.
+HostSpec shellHost(int slotCount)
+{
+    HostSpec h;
+    h.slotCount = slotCount;
+    h.kind = HostSpec::Kind::Ssh;
+    h.target = QStringLiteral("shell");
+    h.launcher = QStringLiteral("sh -c");
+    return h;
+}
+
+// A real ssh to a port where nothing listens: "Connection refused".
+HostSpec unreachableHost(int slotCount)
+{
+    HostSpec h;
+    h.slotCount = slotCount;
+    h.kind = HostSpec::Kind::Ssh;
+    h.target = QStringLiteral("127.0.0.1");
+    h.launcher = QStringLiteral("ssh -F /dev/null -T -o BatchMode=yes -o ConnectTimeout=5 -p %1 {host} --").arg(freePort());
+    return h;
+}
+
+QSet<QString> hostsOf(const Run &run)
+{
+    QSet<QString> hosts;
+    for (const TaskOutcome &o : run.outcomes)
+        hosts.insert(o.host);
+    return hosts;
+}
+
+QList<QByteArray> hostileInputs()
+{
+    return {"a; rm -rf ~", "$(reboot)", "`id`", "'single' \"double\"", "-n", "--help", "  spaces  ",
+            "back\\slash", "glob * ?", "h\xc3\xa9llo \xe2\x9c\x93", "new\nline", "|& > /dev/null", "",
+            "'; exit 255; '", "\"$HOME\"", "~", "a'\\''b", QByteArray(20000, 'L')};
+}
+
+} // namespace
+
+class TestRemote : public QObject
+{
+    Q_OBJECT
+    SshServer m_sshd;
+    QString m_sshdProblem;
+    QTemporaryDir m_dataHome;
+
+    void requireSshd()
+    {
+        if (!m_sshdProblem.isEmpty())
+            QSKIP(qPrintable(m_sshdProblem));
+    }
+
+    static JobSpec withHosts(JobSpec spec, const QList<HostSpec> &hosts)
+    {
+        spec.hosts = hosts;
+        return spec;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        becomeSubreaper();
+        qputenv("XDG_DATA_HOME", m_dataHome.path().toUtf8());
+        m_sshdProblem = m_sshd.start();
+        if (m_sshdProblem.isEmpty()) {
+            // sshd is up: failing to log in is a bug here, not a missing tool.
+            const QString login = m_sshd.check();
+            QVERIFY2(login.isEmpty(), qPrintable(login));
+        } else {
+            qWarning("ssh tests will be skipped: %s", qPrintable(m_sshdProblem));
+        }
+    }
+    void cleanupTestCase() { m_sshd.stop(); }
+    void cleanup()
+    {
+        // No worker, guard or remote process may outlive a test; sshd itself stays.
+        QTRY_VERIFY2_WITH_TIMEOUT(leftoverProcesses().isEmpty(), qPrintable(leftoverProcesses().join('\n')), 10000);
+        const qint64 sshd = m_sshd.pid();
+        auto strays = [sshd] {
+            QList<qint64> pids = liveChildren();
+            pids.removeAll(sshd);
+            return pids;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(strays().isEmpty(), 10000);
+    }
+
+    // ---- host specs -------------------------------------------------------
+
+    void hostSpecParses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("slotCount");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("localhost") << "4/localhost" << 4 << int(HostSpec::Kind::Local) << "" << "localhost";
+        QTest::newRow("ssh") << "8/ssh:user@node2" << 8 << int(HostSpec::Kind::Ssh) << "user@node2" << "user@node2";
+        QTest::newRow("bare name is ssh") << "2/node2" << 2 << int(HostSpec::Kind::Ssh) << "node2" << "node2";
+        QTest::newRow("srun") << "16/srun" << 16 << int(HostSpec::Kind::Srun) << "" << "srun";
+        QTest::newRow("srun node") << "3/srun:node05" << 3 << int(HostSpec::Kind::Srun) << "node05" << "srun:node05";
+        QTest::newRow("no count, remote") << "ssh:alias" << 1 << int(HostSpec::Kind::Ssh) << "alias" << "alias";
+    }
+    void hostSpecParses()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, slotCount);
+        QFETCH(int, kind);
+        QFETCH(QString, target);
+        QFETCH(QString, name);
+        HostSpec h;
+        QString error;
+        QVERIFY2(HostSpec::parse(text, &h, &error), qPrintable(error));
+        QCOMPARE(h.slotCount, slotCount);
+        QCOMPARE(int(h.kind), kind);
+        QCOMPARE(h.target, target);
+        QCOMPARE(h.name(), name);
+        HostSpec again;
+        QVERIFY(HostSpec::parse(h.toString(), &again, &error));
+        QVERIFY(again == h);
+    }
+
+    void hostSpecRejects_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("zero slots") << "0/localhost" << "at least 1";
+        QTest::newRow("bad count") << "x/node2" << "whole number";
+        QTest::newRow("empty ssh") << "4/ssh:" << "destination";
+        QTest::newRow("option as host") << "4/ssh:-oProxyCommand=touch /tmp/x" << "must not";
+        QTest::newRow("space in host") << "4/ssh:a b" << "spaces";
+        QTest::newRow("local target") << "local:x" << "no target";
+    }
+    void hostSpecRejects()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        HostSpec h;
+        QString error;
+        QVERIFY(!HostSpec::parse(text, &h, &error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    void jobSpecKeepsHostsInJson()
+    {
+        JobSpec spec = perTask({QStringLiteral("echo")});
+        spec.hosts = {localHost(2), shellHost(3), unreachableHost(1)};
+        spec.hosts[2].kind = HostSpec::Kind::Srun;
+        JobSpec back;
+        QString error;
+        QVERIFY2(JobSpec::fromJson(spec.toJson(), &back, &error), qPrintable(error));
+        QCOMPARE(back.hosts.size(), 3);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(back.hosts[i] == spec.hosts[i]);
+        QVERIFY(back.hasRemoteHosts() && back.hasLocalHost());
+
+        JobSpec plain = perTask({QStringLiteral("echo")});
+        plain.workers = 5;
+        QVERIFY(JobSpec::fromJson(plain.toJson(), &back, &error));
+        QVERIFY(back.hosts.isEmpty());
+        QCOMPARE(back.effectiveHosts().size(), 1);
+        QCOMPARE(back.effectiveHosts().first().slotCount, 5);
+        QVERIFY(!back.effectiveHosts().first().isRemote());
+    }
+
+    // ---- the remote command and its stderr --------------------------------
+
+    void remoteStderrSplitsLauncherGuardAndCommand()
+    {
+        const QByteArray token = "taskpool-0123456789abcdef";
+        const QByteArray stream = "Warning: added host key\r\n" + token + " up\n" + "err one\ntaskpool-not-it\npartial"
+            + token + " exit 3\n";
+        // Byte by byte: the worst chunking a pipe can produce.
+        RemoteStderr filter;
+        filter.reset(token);
+        QStringList launcherLines;
+        QByteArray command;
+        for (char c : stream)
+            filter.feed(QByteArrayView(&c, 1), [&](const QString &l) { launcherLines.append(l); },
+                        [&](QByteArrayView d) { command.append(d); });
+        filter.finish([&](const QString &l) { launcherLines.append(l); }, [&](QByteArrayView d) { command.append(d); });
+        QCOMPARE(launcherLines, QStringList{QStringLiteral("Warning: added host key")});
+        QCOMPARE(command, QByteArray("err one\ntaskpool-not-it\npartial"));
+        QVERIFY(filter.isUp());
+        QVERIFY(filter.hasExited());
+        QCOMPARE(filter.exitStatus(), 3);
+
+        RemoteStderr refused;
+        refused.reset(token);
+        refused.feed("ssh: connect to host node2 port 22: Connection refused\r\n", {}, {});
+        refused.finish({}, {});
+        QVERIFY(!refused.isUp());
+        QCOMPARE(refused.lastLauncherLine(), QStringLiteral("ssh: connect to host node2 port 22: Connection refused"));
+    }
+
+    // What sshd does with the string: the login shell runs it. Every word must
+    // arrive as the exact same bytes, whatever the shell.
+    void remoteCommandKeepsEveryWordPlain_data()
+    {
+        QTest::addColumn<QString>("shell");
+        QTest::newRow("sh") << "sh";
+        QTest::newRow("bash") << "bash";
+    }
+    void remoteCommandKeepsEveryWordPlain()
+    {
+        QFETCH(QString, shell);
+        if (QStandardPaths::findExecutable(shell).isEmpty())
+            QSKIP("shell not installed");
+        QStringList words;
+        for (const QByteArray &w : hostileInputs())
+            words.append(QString::fromUtf8(w));
+        QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/it's a \"dir\" $HOME `id`-XXXXXX"));
+        QVERIFY(dir.isValid());
+        RemoteCommand::Options options;
+        options.token = QStringLiteral("taskpool-feedfacefeedface");
+        options.directory = dir.path();
+        options.graceMs = 300;
+        const QString command = RemoteCommand::shellCommand(options, QStringLiteral(TESTWORKER_PATH), QStringList{"argv"} + words);
+        QProcess p;
+        p.start(shell, {QStringLiteral("-c"), command});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QList<QByteArray> got = p.readAllStandardOutput().split('\0');
+        QCOMPARE(got.takeLast(), QByteArray());
+        QCOMPARE(got, hostileInputs());
+        QCOMPARE(p.readAllStandardError(), QByteArray("taskpool-feedfacefeedface up\ntaskpool-feedfacefeedface exit 0\n"));
+
+        // The directory is entered exactly; one that is not there is refused up front.
+        const QString pwd = RemoteCommand::shellCommand(options, QStringLiteral("pwd"), {});
+        p.start(shell, {QStringLiteral("-c"), pwd});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), dir.path() + QLatin1Char('\n'));
+        options.directory = dir.path() + QStringLiteral("/missing");
+        p.start(shell, {QStringLiteral("-c"), RemoteCommand::shellCommand(options, QStringLiteral("pwd"), {})});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("cannot enter the directory") && !err.contains(" up\n"), err.constData());
+    }
+
+    void srunGetsTheGuardAsArguments()
+    {
+        HostSpec srun;
+        srun.kind = HostSpec::Kind::Srun;
+        RemoteCommand::Options options;
+        options.token = QStringLiteral("taskpool-1");
+        const QStringList argv = RemoteCommand::build(srun, options, QStringLiteral("prog"), {QStringLiteral("a b")});
+        QCOMPARE(argv.mid(0, 4), QStringList({"srun", "--ntasks=1", "--nodes=1", "--quiet"}));
+        QCOMPARE(argv.at(4), QStringLiteral("sh"));
+        QCOMPARE(argv.at(5), QStringLiteral("-c"));
+        QCOMPARE(argv.mid(argv.size() - 2), QStringList({"prog", "a b"})); // no quoting: srun runs argv
+        HostSpec ssh = shellHost(1);
+        ssh.launcher = QStringLiteral("ssh -p 2222 {host} --");
+        ssh.target = QStringLiteral("user@node2");
+        const QStringList viaSsh = RemoteCommand::build(ssh, options, QStringLiteral("prog"), {QStringLiteral("a b")});
+        QCOMPARE(viaSsh.mid(0, 5), QStringList({"ssh", "-p", "2222", "user@node2", "--"}));
+        QCOMPARE(viaSsh.size(), 6); // one string for the remote shell
+        QVERIFY(viaSsh.last().startsWith(QStringLiteral("exec 'sh' '-c' ")));
+        QVERIFY(viaSsh.last().endsWith(QStringLiteral(" 'prog' 'a b'")));
+    }
+
+    // ---- the pool with a stand-in launcher --------------------------------
+
+    void shellHostPassesInputsExactly_data()
+    {
+        QTest::addColumn<bool>("shell");
+        QTest::newRow("argv") << false;
+        QTest::newRow("shell") << true;
+    }
+    void shellHostPassesInputsExactly()
+    {
+        QFETCH(bool, shell);
+        JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {shellHost(3)});
+        spec.shell = shell;
+        const QList<QByteArray> hostile = hostileInputs();
+        ListInput in(hostile);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(hostile.size()));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.output, hostile[o.id] + QByteArray(1, '\0'));
+            QCOMPARE(o.host, QStringLiteral("shell"));
+            QVERIFY2(o.errorOutput.isEmpty(), o.errorOutput.constData()); // the guard's lines are taken out
+        }
+    }
+
+    void shellHostReportsExitStatusesExactly_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<TaskStatus>("status");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("ok") << QStringList{"echo"} << TaskStatus::Ok << 0 << QString();
+        QTest::newRow("exit 3") << QStringList{"exit", "3"} << TaskStatus::Failed << 3 << "exited with code 3 on shell";
+        // ssh's own failure code: still the command's status, not a lost host.
+        QTest::newRow("exit 255") << QStringList{"exit", "255"} << TaskStatus::Failed << 255 << "exited with code 255 on shell";
+        QTest::newRow("segfault") << QStringList{"crash"} << TaskStatus::Crashed << -1 << "SIGSEGV";
+    }
+    void shellHostReportsExitStatusesExactly()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(TaskStatus, status);
+        QFETCH(int, exitCode);
+        QFETCH(QString, error);
+        JobSpec spec = withHosts(perTask(args), {shellHost(2)});
+        RangeInput in(4);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(4));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, status);
+            QCOMPARE(o.exitCode, exitCode);
+            QVERIFY2(o.error.contains(error), qPrintable(o.error));
+            QCOMPARE(o.attempts, 1);
+        }
+        QVERIFY(pool.fatalError().isEmpty());
+    }
+
+    void shellHostKeepsStderrWhole()
+    {
+        JobSpec spec = withHosts(perTask({QStringLiteral("flood"), QStringLiteral("300000")}), {shellHost(2)});
+        RangeInput in(3);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(3));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.output, QByteArray(300000, 'x'));
+            QCOMPARE(o.errorOutput, QByteArray(300000, 'x'));
+        }
+    }
+
+    void missingDirectoryIsAHostProblem()
+    {
+        JobSpec spec = withHosts(perTask({QStringLiteral("echo")}), {shellHost(1)});
+        spec.workingDirectory = QStringLiteral("/nonexistent/taskpool-test-dir");
+        RangeInput in(2);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+        QVERIFY2(pool.fatalError().contains(QLatin1String("no host can run workers"))
+                     && pool.fatalError().contains(QLatin1String("cannot enter the directory /nonexistent/taskpool-test-dir"))
+                     && pool.fatalError().contains(QLatin1String("shared file system")),
+                 qPrintable(pool.fatalError()));
+    }
+
+    void unreachableHostLeavesTheWorkToTheOthers_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void unreachableHostLeavesTheWorkToTheOthers()
+    {
+        QFETCH(bool, protocol);
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        spec.hosts = {localHost(2), unreachableHost(3)};
+        QList<QByteArray> items;
+        for (int i = 0; i < 30; ++i)
+            items.append("slow:60");
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(30));
+        QCOMPARE(run.count(TaskStatus::Ok), 30);
+        QCOMPARE(hostsOf(run), QSet<QString>{QStringLiteral("localhost")});
+        for (const TaskOutcome &o : run.outcomes)
+            QCOMPARE(o.attempts, 1); // a host that never came up cost no task an attempt
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("cannot reach 127.0.0.1")) && log.contains(QLatin1String("Connection refused"))
+                     && log.contains(QLatin1String("host 127.0.0.1 is down")),
+                 qPrintable(log));
+        const QList<HostSnapshot> hosts = pool.hostSnapshots();
+        QCOMPARE(hosts.size(), 2);
+        QCOMPARE(hosts[0].tasksOk, 30);
+        QVERIFY(hosts[1].down);
+        QVERIFY(hosts[1].failures >= 1);
+    }
+
+    void allHostsDownEndTheRunClearly_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void allHostsDownEndTheRunClearly()
+    {
+        QFETCH(bool, protocol);
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("echo")});
+        spec.hosts = {unreachableHost(2)};
+        RangeInput in(5);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QElapsedTimer clock;
+        clock.start();
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(5));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 5);
+        QVERIFY2(pool.fatalError().contains(QLatin1String("no host can run workers"))
+                     && pool.fatalError().contains(QLatin1String("Connection refused"))
+                     && pool.fatalError().contains(QLatin1String("4 tries")),
+                 qPrintable(pool.fatalError()));
+        QVERIFY2(clock.elapsed() < 30000, "bounded: 1 + 2 + 4 s of backoff");
+        // A dead host is not a crash loop of the worker program.
+        QVERIFY(!pool.fatalError().contains(QLatin1String("keeps exiting")));
+    }
+
+    // ---- a real sshd --------------------------------------------------------
+
+    void sshHostTakesItsShare_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void sshHostTakesItsShare()
+    {
+        requireSshd();
+        QFETCH(bool, protocol);
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        spec.hosts = {localHost(1), m_sshd.host(2)};
+        QList<QByteArray> items;
+        for (int i = 0; i < 30; ++i)
+            items.append("slow:100");
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(30));
+        QCOMPARE(run.count(TaskStatus::Ok), 30);
+        QCOMPARE(hostsOf(run), (QSet<QString>{QStringLiteral("localhost"), m_sshd.target()}));
+        const QList<HostSnapshot> hosts = pool.hostSnapshots();
+        QCOMPARE(hosts.size(), 2);
+        QCOMPARE(hosts[1].name, m_sshd.target());
+        QVERIFY(hosts[1].tasksOk > 0 && !hosts[1].down);
+        QCOMPARE(hosts[0].tasksOk + hosts[1].tasksOk, 30);
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+    }
+
+    void hostileInputsOverSsh()
+    {
+        requireSshd();
+        JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {m_sshd.host(3)});
+        const QList<QByteArray> hostile = hostileInputs();
+        ListInput in(hostile);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(hostile.size()));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            QCOMPARE(o.output, hostile[o.id] + QByteArray(1, '\0'));
+            QCOMPARE(o.host, m_sshd.target());
+        }
+    }
+
+    // The ssh client dies mid-run (as when the network or the node goes):
+    // its tasks run again elsewhere, no task fails or runs twice to the end,
+    // and the guard on the far side ends the orphaned remote processes.
+    void killedConnectionLosesNothing_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void killedConnectionLosesNothing()
+    {
+        requireSshd();
+        QFETCH(bool, protocol);
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        spec.hosts = {localHost(1), m_sshd.host(2)};
+        QList<QByteArray> items;
+        for (int i = 0; i < 24; ++i)
+            items.append("slow:400");
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        // Wait for a remote slot that is running a task on the host, then cut it off.
+        qint64 victim = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     for (const WorkerSnapshot &w : pool.workerSnapshots()) {
+                                         if (w.host == m_sshd.target() && w.taskId >= 0 && w.progress > 0 && w.pid > 0) {
+                                             victim = w.pid;
+                                             return true;
+                                         }
+                                     }
+                                     return false;
+                                 }()),
+                                 20000);
+        QVERIFY(::kill(pid_t(victim), SIGKILL) == 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QVERIFY(run.eachIdOnce(24));
+        QCOMPARE(run.count(TaskStatus::Ok), 24);
+        for (const TaskOutcome &o : run.outcomes)
+            QCOMPARE(o.attempts, 1); // returned, not failed
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("lost the connection to ") + m_sshd.target())
+                     && log.contains(QLatin1String("killed by signal 9")),
+                 qPrintable(log));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        // cleanup() checks that nothing is left running, on either side.
+    }
+
+    void terminateReachesRemoteProcessTrees_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void terminateReachesRemoteProcessTrees()
+    {
+        requireSshd();
+        QFETCH(bool, protocol);
+        QTemporaryDir dir;
+        const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("grandchild"), pidFile});
+        spec.hosts = {m_sshd.host(1)};
+        ListInput in(QList<QByteArray>{protocol ? ("grandchild:" + pidFile.toUtf8()) : QByteArray("x"), "y"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 20000);
+        QFile f(pidFile);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const qint64 grandchild = f.readAll().trimmed().toLongLong();
+        QVERIFY(isAlive(grandchild)); // ignores SIGTERM, in the remote command's session
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 10000); // SIGKILL from the guard after the grace
+    }
+
+    // ---- the command line and the journal ----------------------------------
+
+    void cliRunsOnHostsAndRecordsThem()
+    {
+        requireSshd();
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--journal", journalPath, "--host", "1/localhost", "--host", "2/ssh:" + m_sshd.target(),
+                 "--launcher", "ssh=" + m_sshd.launcher(), "--range", "12", "--", TESTWORKER_PATH, "task", "slow:100"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        QMap<qint64, QString> hostOf;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            QCOMPARE(o.value("status").toString(), QStringLiteral("ok"));
+            hostOf.insert(o.value("id").toInteger(), o.value("host").toString());
+        }
+        QCOMPARE(hostOf.size(), 12);
+        QVERIFY(hostOf.values().contains(m_sshd.target()));
+        QVERIFY(hostOf.values().contains(QStringLiteral("localhost")));
+
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        RunInfo info;
+        QVERIFY(journal.run(journal.latestRun(), &info, &error));
+        QCOMPARE(info.spec.hosts.size(), 2);
+        QCOMPARE(info.spec.hosts[1].launcher, m_sshd.launcher());
+        int seen = 0;
+        QVERIFY(journal.forEachResult(
+            info.id, [&](const TaskOutcome &o) {
+                QCOMPARE(o.host, hostOf.value(o.id));
+                ++seen;
+            },
+            &error));
+        QCOMPARE(seen, 12);
+    }
+
+    void cliRejectsBadHostOptions_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QStringList tail{"--range", "1", "--", "true"};
+        QTest::newRow("-j with --host") << (QStringList{"run", "-j", "2", "--host", "2/localhost"} + tail) << "--host N/localhost";
+        QTest::newRow("bad host") << (QStringList{"run", "--host", "0/localhost"} + tail) << "at least 1";
+        QTest::newRow("launcher without host") << (QStringList{"run", "--launcher", "srun=srun -N1"} + tail) << "no --host of that kind";
+        QTest::newRow("bad launcher kind") << (QStringList{"run", "--host", "ssh:x", "--launcher", "rsh=rsh"} + tail) << "ssh=TEMPLATE";
+        QTest::newRow("missing launcher") << (QStringList{"run", "--host", "ssh:x", "--launcher", "ssh=no-such-ssh-here {host}"} + tail)
+                                          << "not installed here";
+    }
+    void cliRejectsBadHostOptions()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), args << QStringLiteral("--no-journal"));
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 2);
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QVERIFY2(err.contains(message), qPrintable(err));
+    }
+
+    void helpDescribesHosts()
+    {
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--help"});
+        QVERIFY(p.waitForFinished(20000));
+        const QByteArray out = p.readAllStandardOutput();
+        for (const char *word : {"--host N/HOST", "--launcher KIND=TEMPLATE", "ssh:DEST", "srun", "shared file system", "host,"})
+            QVERIFY2(out.contains(word), word);
+    }
+
+    // Journals from before remote hosts gain the column and keep working.
+    void journalGainsTheHostColumn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.sqlite"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec("CREATE TABLE tasks(run_id INTEGER NOT NULL, task_id INTEGER NOT NULL, task_key INTEGER NOT NULL,"
+                           " input BLOB, status TEXT NOT NULL, exit_code INTEGER, output BLOB, stderr BLOB, result TEXT,"
+                           " error TEXT, truncated INTEGER, attempts INTEGER, worker INTEGER, started_at INTEGER,"
+                           " duration_ms INTEGER, PRIMARY KEY(run_id, task_id))"));
+            QVERIFY(q.exec("CREATE TABLE attempts(run_id INTEGER NOT NULL, task_id INTEGER NOT NULL, attempt INTEGER NOT NULL,"
+                           " status TEXT NOT NULL, exit_code INTEGER, error TEXT, worker INTEGER, started_at INTEGER,"
+                           " duration_ms INTEGER, PRIMARY KEY(run_id, task_id, attempt))"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        const qint64 runId = journal.beginRun(perTask({QStringLiteral("echo")}), &error);
+        QVERIFY2(runId >= 0, qPrintable(error));
+        TaskOutcome retried;
+        retried.id = 0;
+        retried.input = "a";
+        retried.status = TaskStatus::Failed;
+        retried.attempts = 1;
+        retried.host = QStringLiteral("user@node2");
+        journal.recordAttempt(retried);
+        TaskOutcome done = retried;
+        done.status = TaskStatus::Ok;
+        done.attempts = 2;
+        done.host = QStringLiteral("localhost");
+        journal.recordResult(done);
+        QVERIFY2(journal.endRun(QStringLiteral("finished"), {}, &error), qPrintable(error));
+        QString host;
+        QVERIFY(journal.forEachResult(runId, [&](const TaskOutcome &o) { host = o.host; }, &error));
+        QCOMPARE(host, QStringLiteral("localhost"));
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec("SELECT host FROM attempts WHERE task_id=0 AND attempt=1") && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("user@node2"));
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+private:
+    static JobSpec protocol_(const QStringList &args) { return TestSupport::protocol(args); }
+};
+
+QTEST_GUILESS_MAIN(TestRemote)
+#include "tst_remote.moc"
