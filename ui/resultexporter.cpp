@@ -8,52 +8,6 @@ namespace {
 
 constexpr qsizetype WriteChunk = 1 << 20;
 
-void appendCsvField(QByteArray &out, QByteArrayView value)
-{
-    const bool needsQuotes = value.contains(',') || value.contains('"') || value.contains('\n') || value.contains('\r');
-    if (!needsQuotes) {
-        out.append(value);
-        return;
-    }
-    out.append('"');
-    for (char c : value) {
-        if (c == '"')
-            out.append('"');
-        out.append(c);
-    }
-    out.append('"');
-}
-
-void appendCsvRow(QByteArray &out, const TaskOutcome &o)
-{
-    const auto number = [&out](qint64 n, bool present) {
-        if (present)
-            out.append(QByteArray::number(n));
-    };
-    number(o.id, true);
-    out.append(',');
-    appendCsvField(out, o.input);
-    out.append(',');
-    out.append(taskStatusName(o.status).toLatin1());
-    out.append(',');
-    number(o.exitCode, o.exitCode >= 0);
-    out.append(',');
-    appendCsvField(out, o.output);
-    out.append(',');
-    appendCsvField(out, o.result);
-    out.append(',');
-    appendCsvField(out, o.error.toUtf8());
-    out.append(',');
-    appendCsvField(out, o.errorOutput);
-    out.append(',');
-    number(o.attempts, true);
-    out.append(',');
-    number(o.worker, o.worker >= 0);
-    out.append(',');
-    number(o.durationMs, true);
-    out.append("\r\n");
-}
-
 } // namespace
 
 ResultExporter::ResultExporter(QObject *parent)
@@ -85,12 +39,13 @@ bool ResultExporter::write(const Chunks &outcomes, JobSpec::Mode mode, const QSt
     }
     QByteArray buffer;
     buffer.reserve(WriteChunk + 64 * 1024);
+    // The same formats as `taskpool run` and `taskpool export` write.
     if (format == Format::Csv)
-        buffer.append("id,input,status,exit_code,output,result,error,stderr,attempts,worker,duration_ms\r\n");
+        ResultWriter::appendCsvHeader(buffer, mode);
     for (const QList<TaskOutcome> &chunk : outcomes) {
         for (const TaskOutcome &o : chunk) {
             if (format == Format::Csv)
-                appendCsvRow(buffer, o);
+                ResultWriter::appendCsv(buffer, o, mode);
             else
                 ResultWriter::appendJson(buffer, o, mode);
             if (buffer.size() >= WriteChunk) {
