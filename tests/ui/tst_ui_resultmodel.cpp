@@ -278,9 +278,9 @@ private Q_SLOTS:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray csv = file.readAll();
-        QVERIFY(csv.startsWith("id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms\r\n"));
-        QVERIFY(csv.contains("0,\"a, \"\"quoted\"\" input\",ok,0,\"plain\n\",,,false,1,0,10\r\n"));
-        QVERIFY(csv.contains("1,input-1,failed,2,,exit code 2,\"oops 1\n\",false,1,1,11\r\n"));
+        QVERIFY(csv.startsWith("id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms,host\r\n"));
+        QVERIFY(csv.contains("0,\"a, \"\"quoted\"\" input\",ok,0,\"plain\n\",,,false,1,0,10,\r\n"));
+        QVERIFY(csv.contains("1,input-1,failed,2,,exit code 2,\"oops 1\n\",false,1,1,11,\r\n"));
 
         QVERIFY(!ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
                                        ResultExporter::Format::Csv, &error));
