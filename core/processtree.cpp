@@ -6,7 +6,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -30,9 +33,44 @@ void signalGroup(qint64 pgid, int signal)
         ::kill(-pid_t(pgid), signal);
 }
 
+// kill(-pgid, 0) also finds zombies nobody reaps (orphans under an init that
+// does not reap, as in some containers; srun leaves one behind on every exit).
+// They cannot run or be signalled, so only a live member keeps a group alive.
+// The /proc scan runs only when kill() says the group is there.
 bool groupExists(qint64 pgid)
 {
-    return pgid > 1 && (::kill(-pid_t(pgid), 0) == 0 || errno == EPERM);
+    if (pgid <= 1 || (::kill(-pid_t(pgid), 0) != 0 && errno != EPERM))
+        return false;
+    DIR *proc = ::opendir("/proc");
+    if (!proc)
+        return true;
+    bool live = false;
+    char path[300];
+    char stat[512];
+    while (const dirent *entry = ::readdir(proc)) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+            continue;
+        std::snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+        const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        const ssize_t n = ::read(fd, stat, sizeof stat - 1);
+        ::close(fd);
+        if (n <= 0)
+            continue;
+        stat[n] = '\0';
+        // "pid (comm) S ppid pgrp ...": the name may hold spaces and ')'.
+        const char *close = std::strrchr(stat, ')');
+        char state = 0;
+        long ppid = 0, pgrp = 0;
+        if (close && std::sscanf(close + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid
+            && state != 'Z' && state != 'X') {
+            live = true;
+            break;
+        }
+    }
+    ::closedir(proc);
+    return live;
 }
 
 void reapGroup(qint64 pgid, int graceMs)

@@ -51,7 +51,7 @@ exec 3<&- </dev/null
 p=$p pp=$pp g=$g tick=$tick poll=$poll $ss sh -c "$K"'
 while alive "$p"; do alive "$pp" || { end; exit 0; }; sleep "$poll"; done' taskpool-watch </dev/null >/dev/null 2>&1 &
 w=$!
-wait "$p"
+wait "$p" 2>/dev/null
 rc=$?
 stop
 end

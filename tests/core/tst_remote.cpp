@@ -14,9 +14,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTemporaryDir>
 
 #include <arpa/inet.h>
@@ -33,6 +35,13 @@ using namespace TestSupport;
         QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
         (pool).start();                                                             \
         QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+    } while (0)
+
+// QSKIP returns from the function it is in: it has to be in the test itself.
+#define SKIP_UNLESS_READY(problem)                                                  \
+    do {                                                                            \
+        if (!(problem).isEmpty())                                                   \
+            QSKIP(qPrintable(problem));                                             \
     } while (0)
 
 namespace {
@@ -231,6 +240,124 @@ private:
     int m_port = 0;
 };
 
+// A single-node Slurm cluster on 127.0.0.1: munged, slurmctld and slurmd as
+// root, with settings that need no cgroups, all state in a temporary directory.
+class SlurmCluster
+{
+public:
+    ~SlurmCluster() { stop(); }
+
+    QString start()
+    {
+        if (::geteuid() != 0)
+            return QStringLiteral("slurmd needs root and this test runs as uid %1").arg(::geteuid());
+        const QString munged = QStringLiteral("/usr/sbin/munged");
+        const QString slurmctld = QStringLiteral("/usr/sbin/slurmctld");
+        const QString slurmd = QStringLiteral("/usr/sbin/slurmd");
+        m_sinfo = QStandardPaths::findExecutable(QStringLiteral("sinfo"));
+        if (!QFileInfo(munged).isExecutable() || !QFileInfo(slurmctld).isExecutable() || !QFileInfo(slurmd).isExecutable()
+            || m_sinfo.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("srun")).isEmpty())
+            return QStringLiteral("Slurm is not installed (munge, slurmctld, slurmd, slurm-client; scripts/deps.sh installs them)");
+        if (!m_dir.isValid())
+            return QStringLiteral("cannot create a temporary directory");
+        QFile key(path("munge.key"));
+        if (!key.open(QIODevice::WriteOnly))
+            return QStringLiteral("cannot write the munge key");
+        for (int i = 0; i < 128; ++i) {
+            const quint64 word = QRandomGenerator::system()->generate64();
+            key.write(reinterpret_cast<const char *>(&word), sizeof word);
+        }
+        key.close();
+        key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QDir().mkpath(path("state"));
+        QDir().mkpath(path("spool"));
+        m_munged.setProcessChannelMode(QProcess::MergedChannels);
+        m_munged.start(munged, {"-F", "-f", "--socket=" + path("munge.sock"), "--key-file=" + path("munge.key"),
+                                "--pid-file=" + path("munged.pid"), "--seed-file=" + path("munged.seed"),
+                                "--log-file=" + path("munged.log")});
+        if (!m_munged.waitForStarted(5000))
+            return QStringLiteral("cannot start munged: %1").arg(m_munged.errorString());
+        for (int i = 0; i < 50 && !QFileInfo::exists(path("munge.sock")) && m_munged.state() == QProcess::Running; ++i)
+            QTest::qWait(100);
+        if (!QFileInfo::exists(path("munge.sock")))
+            return QStringLiteral("munged did not start: %1").arg(lastLines(m_munged, "munged.log"));
+        // slurmctld only runs on the host its configuration names.
+        const QString host = QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0);
+        QFile conf(path("slurm.conf"));
+        if (!conf.open(QIODevice::WriteOnly))
+            return QStringLiteral("cannot write slurm.conf");
+        conf.write(QStringLiteral(
+                       "ClusterName=taskpooltest\nSlurmctldHost=%1(127.0.0.1)\nSlurmctldPort=%2\nSlurmdPort=%3\n"
+                       "SlurmUser=root\nSlurmdUser=root\nAuthType=auth/munge\nAuthInfo=socket=%4\nCredType=cred/munge\n"
+                       "StateSaveLocation=%5\nSlurmdSpoolDir=%6\nSlurmctldPidFile=%7\nSlurmdPidFile=%8\n"
+                       "SlurmctldLogFile=%9\nSlurmdLogFile=%10\n"
+                       "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\nJobAcctGatherType=jobacct_gather/none\n"
+                       "AccountingStorageType=accounting_storage/none\nSwitchType=switch/none\nMpiDefault=none\n"
+                       "ReturnToService=2\nSchedulerType=sched/builtin\nSelectType=select/cons_tres\n"
+                       "SelectTypeParameters=CR_CPU\nSlurmdParameters=config_overrides\n"
+                       "NodeName=%1 NodeAddr=127.0.0.1 CPUs=16 State=UNKNOWN\n"
+                       "PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES\n")
+                       .arg(host)
+                       .arg(freePort())
+                       .arg(freePort())
+                       .arg(path("munge.sock"), path("state"), path("spool"), path("slurmctld.pid"), path("slurmd.pid"),
+                            path("slurmctld.log"), path("slurmd.log"))
+                       .toUtf8());
+        conf.close();
+        qputenv("SLURM_CONF", path("slurm.conf").toUtf8()); // srun and sinfo read it
+        m_slurmctld.setProcessChannelMode(QProcess::MergedChannels);
+        m_slurmctld.start(slurmctld, {"-D", "-f", path("slurm.conf")});
+        m_slurmd.setProcessChannelMode(QProcess::MergedChannels);
+        m_slurmd.start(slurmd, {"-D", "-f", path("slurm.conf"), "-N", host});
+        if (!m_slurmctld.waitForStarted(5000) || !m_slurmd.waitForStarted(5000))
+            return QStringLiteral("cannot start slurmctld or slurmd: %1 %2").arg(m_slurmctld.errorString(), m_slurmd.errorString());
+        QString state;
+        for (int i = 0; i < 100; ++i) {
+            QProcess sinfo;
+            sinfo.start(m_sinfo, {"-h", "-o", "%t"});
+            sinfo.waitForFinished(5000);
+            state = QString::fromLocal8Bit(sinfo.readAll()).trimmed();
+            if (state == QLatin1String("idle"))
+                return {};
+            if (m_slurmctld.state() != QProcess::Running || m_slurmd.state() != QProcess::Running)
+                break;
+            QTest::qWait(200);
+        }
+        return QStringLiteral("the Slurm node did not come up (sinfo: \"%1\"): slurmctld: %2 slurmd: %3")
+            .arg(state, lastLines(m_slurmctld, "slurmctld.log"), lastLines(m_slurmd, "slurmd.log"));
+    }
+
+    void stop()
+    {
+        for (QProcess *p : {&m_slurmd, &m_slurmctld, &m_munged}) {
+            if (p->state() == QProcess::NotRunning)
+                continue;
+            p->terminate();
+            if (!p->waitForFinished(10000)) {
+                p->kill();
+                p->waitForFinished(5000);
+            }
+        }
+    }
+
+    QList<qint64> pids() const { return {m_munged.processId(), m_slurmctld.processId(), m_slurmd.processId()}; }
+
+private:
+    QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+    QString lastLines(QProcess &p, const char *log) const
+    {
+        QFile f(path(log));
+        const QByteArray text = p.readAll() + (f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray());
+        return QString::fromLocal8Bit(text.right(600)).trimmed();
+    }
+
+    QTemporaryDir m_dir;
+    QProcess m_munged;
+    QProcess m_slurmctld;
+    QProcess m_slurmd;
+    QString m_sinfo;
+};
+
 HostSpec localHost(int slotCount)
 {
     HostSpec h;
@@ -282,13 +409,9 @@ class TestRemote : public QObject
     Q_OBJECT
     SshServer m_sshd;
     QString m_sshdProblem;
+    SlurmCluster m_slurm;
+    QString m_slurmProblem;
     QTemporaryDir m_dataHome;
-
-    void requireSshd()
-    {
-        if (!m_sshdProblem.isEmpty())
-            QSKIP(qPrintable(m_sshdProblem));
-    }
 
     static JobSpec withHosts(JobSpec spec, const QList<HostSpec> &hosts)
     {
@@ -309,16 +432,25 @@ private Q_SLOTS:
         } else {
             qWarning("ssh tests will be skipped: %s", qPrintable(m_sshdProblem));
         }
+        m_slurmProblem = m_slurm.start();
+        if (!m_slurmProblem.isEmpty())
+            qWarning("srun tests will be skipped: %s", qPrintable(m_slurmProblem));
     }
-    void cleanupTestCase() { m_sshd.stop(); }
+    void cleanupTestCase()
+    {
+        m_sshd.stop();
+        m_slurm.stop();
+    }
     void cleanup()
     {
         // No worker, guard or remote process may outlive a test; sshd itself stays.
         QTRY_VERIFY2_WITH_TIMEOUT(leftoverProcesses().isEmpty(), qPrintable(leftoverProcesses().join('\n')), 10000);
-        const qint64 sshd = m_sshd.pid();
-        auto strays = [sshd] {
+        // slurmstepd double-forks: it is our child (the subreaper's) until its step is over.
+        const QList<qint64> daemons = QList<qint64>{m_sshd.pid()} + m_slurm.pids();
+        auto strays = [daemons] {
             QList<qint64> pids = liveChildren();
-            pids.removeAll(sshd);
+            for (qint64 d : daemons)
+                pids.removeAll(d);
             return pids;
         };
         QTRY_VERIFY_WITH_TIMEOUT(strays().isEmpty(), 10000);
@@ -668,7 +800,7 @@ private Q_SLOTS:
     }
     void sshHostTakesItsShare()
     {
-        requireSshd();
+        SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, protocol);
         JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
         spec.hosts = {localHost(1), m_sshd.host(2)};
@@ -693,7 +825,7 @@ private Q_SLOTS:
 
     void hostileInputsOverSsh()
     {
-        requireSshd();
+        SKIP_UNLESS_READY(m_sshdProblem);
         JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {m_sshd.host(3)});
         const QList<QByteArray> hostile = hostileInputs();
         ListInput in(hostile);
@@ -720,7 +852,7 @@ private Q_SLOTS:
     }
     void killedConnectionLosesNothing()
     {
-        requireSshd();
+        SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, protocol);
         JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
         spec.hosts = {localHost(1), m_sshd.host(2)};
@@ -767,7 +899,7 @@ private Q_SLOTS:
     }
     void terminateReachesRemoteProcessTrees()
     {
-        requireSshd();
+        SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, protocol);
         QTemporaryDir dir;
         const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
@@ -791,11 +923,71 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 10000); // SIGKILL from the guard after the grace
     }
 
+    // ---- a real Slurm cluster (one node) -------------------------------------
+
+    void srunHostRunsTasks_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    void srunHostRunsTasks()
+    {
+        SKIP_UNLESS_READY(m_slurmProblem);
+        QFETCH(bool, protocol);
+        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        HostSpec srun;
+        srun.kind = HostSpec::Kind::Srun;
+        srun.slotCount = 2;
+        spec.hosts = {localHost(1), srun};
+        QList<QByteArray> items;
+        for (int i = 0; i < 16; ++i)
+            items.append("slow:200");
+        items.append("error");
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 90000);
+        QVERIFY(run.eachIdOnce(17));
+        QCOMPARE(run.count(TaskStatus::Ok), 16);
+        QCOMPARE(run.count(TaskStatus::Failed), 1); // the command's own failure, not a lost host
+        QCOMPARE(hostsOf(run), (QSet<QString>{QStringLiteral("localhost"), QStringLiteral("srun")}));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+    }
+
+    void srunTerminateReachesTheStep()
+    {
+        SKIP_UNLESS_READY(m_slurmProblem);
+        QTemporaryDir dir;
+        const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
+        JobSpec spec = perTask({QStringLiteral("grandchild"), pidFile});
+        HostSpec srun;
+        srun.kind = HostSpec::Kind::Srun;
+        spec.hosts = {srun};
+        RangeInput in(2);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 30000);
+        QFile f(pidFile);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const qint64 grandchild = f.readAll().trimmed().toLongLong();
+        QVERIFY(isAlive(grandchild));
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 15000);
+    }
+
     // ---- the command line and the journal ----------------------------------
 
     void cliRunsOnHostsAndRecordsThem()
     {
-        requireSshd();
+        SKIP_UNLESS_READY(m_sshdProblem);
         QTemporaryDir dir;
         const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
         QProcess p;
