@@ -284,8 +284,6 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         *out = v;
         return true;
     };
-    if (parser.isSet(workers) && parser.isSet(host))
-        return usageError(QStringLiteral("with --host, give the local slots as --host N/localhost instead of -j"));
     if (parser.isSet(workers) && !intOption(workers, 1, &spec.workers))
         return usageError(error);
     if (parser.isSet(host)) {
@@ -297,6 +295,9 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             spec.hosts.append(h);
         }
     }
+    // With hosts (given here or in --job) -j would be silently ignored.
+    if (parser.isSet(workers) && !spec.hosts.isEmpty())
+        return usageError(QStringLiteral("with --host, give the local slots as --host N/localhost instead of -j"));
     for (const QString &text : parser.values(launcher)) {
         const qsizetype eq = text.indexOf(QLatin1Char('='));
         HostSpec::Kind kind;

@@ -135,7 +135,7 @@ QString HostSpec::validate() const
 
 QJsonObject HostSpec::toJson() const
 {
-    QJsonObject json{{QStringLiteral("slotCount"), slotCount}, {QStringLiteral("kind"), kindName(kind)}};
+    QJsonObject json{{QStringLiteral("slots"), slotCount}, {QStringLiteral("kind"), kindName(kind)}};
     if (!target.isEmpty())
         json.insert(QStringLiteral("target"), target);
     if (!launcher.isEmpty())
@@ -146,7 +146,7 @@ QJsonObject HostSpec::toJson() const
 bool HostSpec::fromJson(const QJsonObject &json, HostSpec *host, QString *error)
 {
     HostSpec h;
-    h.slotCount = json.value(QStringLiteral("slotCount")).toInt(1);
+    h.slotCount = json.value(QStringLiteral("slots")).toInt(1);
     const QString kind = json.value(QStringLiteral("kind")).toString(QStringLiteral("local"));
     if (!kindFromName(kind, &h.kind)) {
         *error = QStringLiteral("unknown host kind \"%1\" (expected local, ssh or srun)").arg(kind);

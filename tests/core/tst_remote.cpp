@@ -11,6 +11,7 @@
 #include "testsupport.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -517,6 +518,12 @@ private Q_SLOTS:
         JobSpec spec = perTask({QStringLiteral("echo")});
         spec.hosts = {localHost(2), shellHost(3), unreachableHost(1)};
         spec.hosts[2].kind = HostSpec::Kind::Srun;
+        // The saved form users may write by hand.
+        const QJsonObject first = spec.toJson().value("hosts").toArray().at(1).toObject();
+        QCOMPARE(first.value("slots").toInt(), 3);
+        QCOMPARE(first.value("kind").toString(), QStringLiteral("ssh"));
+        QCOMPARE(first.value("target").toString(), QStringLiteral("shell"));
+        QCOMPARE(first.value("launcher").toString(), QStringLiteral("sh -c"));
         JobSpec back;
         QString error;
         QVERIFY2(JobSpec::fromJson(spec.toJson(), &back, &error), qPrintable(error));
@@ -1048,6 +1055,32 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 2);
         const QString err = QString::fromLocal8Bit(p.readAllStandardError());
         QVERIFY2(err.contains(message), qPrintable(err));
+    }
+
+    void cliTakesHostsFromAJobFile()
+    {
+        QTemporaryDir dir;
+        JobSpec spec = perTask({QStringLiteral("echo"), QStringLiteral("{}")});
+        spec.hosts = {localHost(2), shellHost(2)};
+        spec.inputKind = JobSpec::InputKind::Range;
+        spec.rangeCount = 8;
+        const QString job = dir.filePath(QStringLiteral("job.json"));
+        QString error;
+        QVERIFY2(spec.save(job, &error), qPrintable(error));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--no-journal", "--job", job});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QSet<QString> hosts;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n'))
+            if (!line.isEmpty())
+                hosts.insert(QJsonDocument::fromJson(line).object().value("host").toString());
+        QCOMPARE(hosts, (QSet<QString>{QStringLiteral("localhost"), QStringLiteral("shell")}));
+        // -j would be ignored next to hosts: refused instead.
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--no-journal", "--job", job, "-j", "3"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--host N/localhost"));
     }
 
     void helpDescribesHosts()
