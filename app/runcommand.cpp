@@ -525,11 +525,16 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     progressDisplay.finish();
     if (journaling) {
         QString state = QStringLiteral("finished");
-        if (interruptedBy)
+        QString message = pool.fatalError();
+        if (interruptedBy) {
             state = QStringLiteral("terminated");
-        else if (!pool.fatalError().isEmpty())
+        } else if (!message.isEmpty()) {
             state = QStringLiteral("failed");
-        if (!journal.endRun(state, pool.fatalError(), &error))
+        } else if (!pool.haltReason().isEmpty()) {
+            state = spec.haltTerminates ? QStringLiteral("terminated") : QStringLiteral("stopped");
+            message = pool.haltReason();
+        }
+        if (!journal.endRun(state, message, &error))
             printError(error);
     }
     if (resultsFd != STDOUT_FILENO)

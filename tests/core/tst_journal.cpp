@@ -239,6 +239,21 @@ private Q_SLOTS:
         QVERIFY(csv.contains("\"line, with \"\"quotes\"\" 7\n\""));
     }
 
+    void haltedRunsAreRecordedWithTheirReason()
+    {
+        const QString journal = path(QStringLiteral("halt.sqlite"));
+        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--halt-on-failures", "2", "-j", "1", "--range", "20", "--",
+                         testWorker(), "exit", "1"}),
+                 1);
+        RunJournal j;
+        QString error;
+        QVERIFY(j.open(journal, &error));
+        const RunInfo run = j.runs().value(0);
+        QCOMPARE(run.state, QStringLiteral("stopped"));
+        QVERIFY2(run.message.contains(QStringLiteral("2 tasks failed")), qPrintable(run.message));
+        QCOMPARE(run.finished(), 20);
+    }
+
     void badJournalFilesDoNotStopTheRun_data()
     {
         QTest::addColumn<QString>("kind");
