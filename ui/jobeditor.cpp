@@ -63,6 +63,8 @@ JobEditor::JobEditor(QWidget *parent)
     , m_shell(new QCheckBox(QStringLiteral("Run the command through sh -c"), this))
     , m_commandHint(new QLabel(this))
     , m_inputKind(new QComboBox(this))
+    , m_hostsEdit(new QLineEdit(this))
+    , m_hostsErrorLabel(new QLabel(this))
     , m_retries(new QSpinBox(this))
     , m_timeout(new TrimmedSpinBox(this))
     , m_timeoutUnit(new QComboBox(this))
@@ -113,6 +115,20 @@ JobEditor::JobEditor(QWidget *parent)
     describe(m_inputKind, QStringLiteral("jobInputKind"), QStringLiteral("Where the task inputs come from"));
     m_inputKind->setAccessibleName(QStringLiteral("Inputs"));
     m_inputPages = {buildRangePage(), buildFilePage(), buildListPage()};
+
+    describe(m_hostsEdit, QStringLiteral("jobHosts"),
+             QStringLiteral("Where the worker slots run, as N/HOST separated by commas (like taskpool run --host):\n"
+                            "4/localhost = 4 slots here, 8/ssh:user@node2 = 8 slots through ssh (a Host alias works),\n"
+                            "16/srun = 16 Slurm job steps. Remote hosts need the same files at the same paths.\n"
+                            "Empty = every slot on this machine, as many as the toolbar's worker count."));
+    m_hostsEdit->setAccessibleName(QStringLiteral("Hosts"));
+    m_hostsEdit->setPlaceholderText(QStringLiteral("this machine only, e.g. 4/localhost, 8/ssh:user@node2"));
+    m_hostsEdit->setClearButtonEnabled(true);
+    m_hostsErrorLabel->setObjectName(QStringLiteral("jobHostsError"));
+    m_hostsErrorLabel->setAccessibleName(QStringLiteral("Hosts error"));
+    m_hostsErrorLabel->setWordWrap(true);
+    m_hostsErrorLabel->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_hostsErrorLabel->hide();
 
     m_retries->setRange(0, 100);
     describe(m_retries, QStringLiteral("jobRetries"),
@@ -194,6 +210,8 @@ JobEditor::JobEditor(QWidget *parent)
         row->addWidget(unit);
         return row;
     };
+    form->addRow(buddyLabel(QStringLiteral("&Hosts:"), m_hostsEdit, this), m_hostsEdit);
+    form->addRow(QString(), m_hostsErrorLabel);
     form->addRow(sectionLabel(QStringLiteral("When tasks fail or hang")));
     form->addRow(buddyLabel(QStringLiteral("Re&tries:"), m_retries, this), m_retries);
     form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), pair(m_timeout, m_timeoutUnit));
@@ -211,7 +229,8 @@ JobEditor::JobEditor(QWidget *parent)
     connect(m_shell, &QCheckBox::toggled, this, &JobEditor::updateHints);
     for (QComboBox *combo : {m_mode, m_inputKind})
         connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::edited);
-    for (QLineEdit *edit : {m_program, m_arguments, m_inputFile})
+    connect(m_hostsEdit, &QLineEdit::textChanged, this, &JobEditor::checkHosts);
+    for (QLineEdit *edit : {m_program, m_arguments, m_inputFile, m_hostsEdit})
         connect(edit, &QLineEdit::textEdited, this, &JobEditor::edited);
     for (QSpinBox *spin : {m_rangeCount, m_retries})
         connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
@@ -310,6 +329,52 @@ QWidget *JobEditor::buildListPage()
     return page;
 }
 
+bool JobEditor::parseHosts(const QString &text, QList<HostSpec> *hosts, QString *error)
+{
+    hosts->clear();
+    const QStringList parts = text.split(QLatin1Char(','));
+    for (const QString &part : parts) {
+        if (part.trimmed().isEmpty())
+            continue; // "4/localhost," while typing, or an empty field
+        HostSpec host;
+        QString why;
+        if (!HostSpec::parse(part.trimmed(), &host, &why)) {
+            // The core speaks in CLI terms ("--host X: ..."); the form has no options.
+            if (why.startsWith(QLatin1String("--host ")))
+                why = QStringLiteral("Host ") + why.mid(7);
+            *error = why;
+            hosts->clear();
+            return false;
+        }
+        hosts->append(host);
+    }
+    return true;
+}
+
+QString JobEditor::formatHosts(const QList<HostSpec> &hosts)
+{
+    QStringList parts;
+    for (const HostSpec &host : hosts)
+        parts.append(host.toString());
+    return parts.join(QStringLiteral(", "));
+}
+
+void JobEditor::checkHosts()
+{
+    const bool wasValid = m_hostsError.isEmpty();
+    const bool hadHosts = !m_hosts.isEmpty();
+    QString error;
+    if (!parseHosts(m_hostsEdit->text(), &m_hosts, &error))
+        m_hostsError = error;
+    else
+        m_hostsError.clear();
+    m_hostsErrorLabel->setText(m_hostsError);
+    m_hostsErrorLabel->setVisible(!m_hostsError.isEmpty());
+    m_hostsEdit->setStyleSheet(m_hostsError.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+    if (wasValid != m_hostsError.isEmpty() || hadHosts != !m_hosts.isEmpty())
+        Q_EMIT hostsChanged();
+}
+
 void JobEditor::showInputPage(int page)
 {
     // Hidden pages take no room, so a one-line page leaves no gap below it.
@@ -355,7 +420,7 @@ void JobEditor::chooseInputFile()
 
 void JobEditor::setSpec(const JobSpec &spec)
 {
-    const QSignalBlocker blocker(this);
+    QSignalBlocker blocker(this);
     m_base = spec;
     m_mode->setCurrentIndex(m_mode->findData(int(spec.mode)));
     m_program->setText(spec.command.value(0));
@@ -367,6 +432,7 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_inputFile->setText(spec.inputFile);
     m_nullSeparated->setChecked(spec.nullSeparated);
     m_inputList->setPlainText(spec.inputList.join(QLatin1Char('\n')));
+    m_hostsEdit->setText(formatHosts(spec.hosts));
     m_retries->setValue(spec.retries);
     const bool timeoutPercent = spec.timeoutPercent > 0;
     m_timeoutUnit->setCurrentIndex(m_timeoutUnit->findData(timeoutPercent));
@@ -380,6 +446,9 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_maxTasks->setValue(spec.maxTasksPerWorker);
     m_maxMemory->setValue(int(qBound<qint64>(0, spec.maxWorkerMemoryMb, qint64(m_maxMemory->maximum()))));
     updateHints();
+    // The blocker kept checkHosts() from saying so.
+    blocker.unblock();
+    Q_EMIT hostsChanged();
 }
 
 JobSpec JobEditor::spec() const
@@ -400,6 +469,16 @@ JobSpec JobEditor::spec() const
     for (const QString &line : lines) {
         if (!line.isEmpty())
             s.inputList.append(line);
+    }
+    s.hosts = m_hosts;
+    // The field has no launcher syntax: keep a loaded job's custom launchers.
+    for (HostSpec &host : s.hosts) {
+        for (const HostSpec &old : std::as_const(m_base.hosts)) {
+            if (old.kind == host.kind && old.target == host.target) {
+                host.launcher = old.launcher;
+                break;
+            }
+        }
     }
     s.retries = m_retries->value();
     // One timeout or the other, never both (JobSpec::validate() refuses that).

@@ -24,10 +24,19 @@ public:
     explicit JobEditor(QWidget *parent = nullptr);
 
     void setSpec(const JobSpec &spec);
+    // The job in the form. Hosts that do not parse are left out: check hostsError() first.
     JobSpec spec() const;
+    // Empty when the Hosts field parses (or is empty), else why not.
+    QString hostsError() const { return m_hostsError; }
+    bool hasHosts() const { return !m_hosts.isEmpty(); } // as last parsed
+
+    // The Hosts field's syntax, as `taskpool run --host` takes it, comma-separated.
+    static bool parseHosts(const QString &text, QList<HostSpec> *hosts, QString *error);
+    static QString formatHosts(const QList<HostSpec> &hosts);
 
 Q_SIGNALS:
     void edited();
+    void hostsChanged(); // the Hosts field became valid, invalid, empty or non-empty
 
 private:
     enum InputPage { RangePage, FilePage, ListPage };
@@ -37,6 +46,7 @@ private:
     void showInputPage(int page);
     void updateHints();
     void updateUnits();
+    void checkHosts();
     QLabel *sectionLabel(const QString &text);
     QWidget *buildRangePage();
     QWidget *buildFilePage();
@@ -56,6 +66,10 @@ private:
     QToolButton *m_browseInputFile = nullptr;
     QCheckBox *m_nullSeparated = nullptr;
     QPlainTextEdit *m_inputList = nullptr;
+    QLineEdit *m_hostsEdit;
+    QLabel *m_hostsErrorLabel;
+    QList<HostSpec> m_hosts;       // parsed from m_hostsEdit while it is valid
+    QString m_hostsError;
     QSpinBox *m_retries;
     QDoubleSpinBox *m_timeout;
     QComboBox *m_timeoutUnit;      // seconds, or % of the median task time

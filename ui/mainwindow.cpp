@@ -146,6 +146,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_controller, &RunController::logLine, m_log, &LogView::appendLine);
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
+        m_summary->updateHosts(m_controller->hostSnapshots());
         const qint64 run = m_controller->journal()->currentRun();
         if (run >= 0)
             m_runsModel->setLiveRun(run, stats);
@@ -166,6 +167,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
                 Q_EMIT exportFinished(ok, path);
             });
 
+    connect(m_jobEditor, &JobEditor::hostsChanged, this, &MainWindow::updateActions);
     connectJournal();
     restoreSettings();
     updateActions();
@@ -363,7 +365,7 @@ QWidget *MainWindow::buildCentralWidget()
     QHeaderView *header = m_workersView->horizontalHeader();
     header->setHighlightSections(false);
     const int digit = m_workersView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[WorkerTableModel::ColumnCount] = {5, 9, 10, 16, 16, 10, 8, 9, 8, 11};
+    const int widths[WorkerTableModel::ColumnCount] = {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11};
     for (int c = 0; c < WorkerTableModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c] * digit);
     header->setSectionResizeMode(WorkerTableModel::TaskColumn, QHeaderView::Stretch);
@@ -479,6 +481,10 @@ void MainWindow::startRun()
 {
     if (m_controller->isActive() || m_starting)
         return;
+    if (!m_jobEditor->hostsError().isEmpty()) {
+        showError(QStringLiteral("Cannot start the job"), m_jobEditor->hostsError());
+        return;
+    }
     const JobSpec spec = m_jobEditor->spec();
     QString error;
     if (!m_controller->start(spec, &error)) {
@@ -490,6 +496,10 @@ void MainWindow::startRun()
 
 void MainWindow::resumeJob()
 {
+    if (!m_jobEditor->hostsError().isEmpty()) {
+        showError(QStringLiteral("Cannot resume the job"), m_jobEditor->hostsError());
+        return;
+    }
     resumeSpec(m_jobEditor->spec());
 }
 
@@ -963,8 +973,11 @@ void MainWindow::updateActions()
     const TaskPool::State state = m_controller->state();
     const bool active = m_controller->isActive();
     const bool runningOrPaused = state == TaskPool::State::Running || state == TaskPool::State::Paused;
-    m_start->setEnabled(!active && !m_starting);
-    m_resumeJob->setEnabled(!active && !m_starting);
+    // Hosts that do not parse would silently run everything here: no start until fixed.
+    const bool hostsOk = m_jobEditor->hostsError().isEmpty();
+    m_start->setEnabled(!active && !m_starting && hostsOk);
+    m_resumeJob->setEnabled(!active && !m_starting && hostsOk);
+    updateWorkerCountBox(active);
     m_pause->setEnabled(runningOrPaused);
     m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Res&ume") : QStringLiteral("&Pause"));
     m_pause->setIcon(style()->standardIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay
@@ -979,8 +992,22 @@ void MainWindow::updateActions()
     m_runs->setRunActive(active || m_starting);
     QString text = stateText(state);
     if (active)
-        text += QStringLiteral(" · %1 worker(s)").arg(m_controller->workerCount());
+        text += QStringLiteral(" · %1 worker(s)").arg(m_controller->pool()->workerCount());
     m_stateLabel->setText(text);
+}
+
+void MainWindow::updateWorkerCountBox(bool active)
+{
+    // With hosts the job's slot counts decide, and the pool would resize only
+    // the first local host: two places for one number. The box steps aside.
+    const bool hosts = active && m_controller->pool() ? !m_controller->pool()->spec().hosts.isEmpty()
+                                                      : m_jobEditor->hasHosts();
+    m_workerCount->setEnabled(!hosts);
+    m_workerCount->setToolTip(
+        hosts ? QStringLiteral("The job lists hosts: their slot counts (N/HOST in the job's Hosts field) set the workers. "
+                               "Clear the Hosts field to choose the count here.")
+              : QStringLiteral("How many worker processes run at once; change it during a run to grow or "
+                               "shrink the pool (busy workers finish their task first) (Ctrl+Shift+W)"));
 }
 
 void MainWindow::updateResultsTabTitle()

@@ -101,6 +101,7 @@ private:
     void onStateChanged(TaskPool::State state);
     void onFinished(const PoolStats &stats);
     void updateActions();
+    void updateWorkerCountBox(bool active);
     void updateResultsTabTitle();
     void notify(const QString &title, const QString &text);
     void showError(const QString &title, const QString &text);

@@ -53,6 +53,8 @@ void ResultDetailView::showOutcome(const TaskOutcome &o)
     text += QStringLiteral("Attempts: %1").arg(o.attempts);
     if (o.worker >= 0)
         text += QStringLiteral(" · worker %1").arg(o.worker);
+    if (!o.host.isEmpty())
+        text += QStringLiteral(" · host %1").arg(o.host);
     if (o.startedAtMs > 0)
         text += QStringLiteral(" · started %1 · took %2")
                     .arg(QDateTime::fromMSecsSinceEpoch(o.startedAtMs).toString(QStringLiteral("HH:mm:ss.zzz")),

@@ -63,6 +63,11 @@ public:
     PoolStats stats() const { return m_pool ? m_pool->stats() : PoolStats(); }
     bool isRetryRun() const { return m_retrying; }
     TaskPool *pool() const { return m_pool; }
+    // Per-host counts of the current run; empty when its job lists no hosts.
+    QList<HostSnapshot> hostSnapshots() const
+    {
+        return m_pool && !m_pool->spec().hosts.isEmpty() ? m_pool->hostSnapshots() : QList<HostSnapshot>();
+    }
     const JobSpec &resultsSpec() const { return m_resultsSpec; } // the job whose results are shown
     QString fatalError() const { return m_pool ? m_pool->fatalError() : QString(); }
 

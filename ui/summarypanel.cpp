@@ -15,6 +15,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     : QWidget(parent)
     , m_progress(new QProgressBar(this))
     , m_chart(new ThroughputChart(this))
+    , m_hosts(new QLabel(this))
 {
     m_progress->setObjectName(QStringLiteral("overallProgress"));
     m_progress->setAccessibleName(QStringLiteral("Overall progress"));
@@ -39,9 +40,18 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_ok->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Ok).name()));
     m_failed->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Failed).name()));
 
+    m_hosts->setObjectName(QStringLiteral("hostCounts"));
+    m_hosts->setAccessibleName(QStringLiteral("Per-host counts"));
+    m_hosts->setToolTip(QStringLiteral("Per host: live worker slots (of those wanted), slots with a task, tasks done and "
+                                       "failed there; a down host is retried with backoff and its tasks go elsewhere"));
+    m_hosts->setTextFormat(Qt::RichText);
+    m_hosts->setWordWrap(true);
+    m_hosts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
     auto *left = new QVBoxLayout;
     left->addWidget(m_progress);
     left->addWidget(countsBox);
+    left->addWidget(m_hosts);
     left->addStretch();
 
     m_chart->setMinimumSize(260, 110);
@@ -87,6 +97,7 @@ void SummaryPanel::reset()
     m_elapsed->setText(QStringLiteral("—"));
     m_eta->setText(QStringLiteral("—"));
     m_chart->reset();
+    updateHosts({});
     m_lastSampleSecond = 0;
     m_lastSampleElapsed = 0;
     m_lastSampleFinished = 0;
@@ -127,4 +138,36 @@ void SummaryPanel::update(const PoolStats &s, bool active)
         m_lastSampleElapsed = s.elapsedSeconds;
         m_lastSampleFinished = finished;
     }
+}
+
+void SummaryPanel::updateHosts(const QList<HostSnapshot> &hosts)
+{
+    const QLocale locale;
+    QStringList lines;
+    for (const HostSnapshot &h : hosts) {
+        const QString name = h.kind == HostSpec::Kind::Local ? QStringLiteral("local") : h.name;
+        QString slotText = locale.toString(h.liveSlots);
+        if (h.liveSlots != h.slotCount)
+            slotText += QStringLiteral("/%1").arg(locale.toString(h.slotCount));
+        QString line = QStringLiteral("<b>%1</b>: %2 slots · %3 busy · %4 done · %5 failed")
+                           .arg(name.toHtmlEscaped(), slotText, locale.toString(h.busySlots),
+                                locale.toString(h.tasksOk), locale.toString(h.tasksFailed));
+        if (h.down) {
+            QString down = QStringLiteral("down");
+            if (h.retryInMs >= 0)
+                down += QStringLiteral(", retry in %1").arg(DisplayFormat::duration(h.retryInMs));
+            if (!h.lastError.isEmpty())
+                down += QStringLiteral(": ") + h.lastError.toHtmlEscaped();
+            line += QStringLiteral(" · <span style=\"color:%1\">%2</span>")
+                        .arg(StatusStyle::color(TaskStatus::Failed).name(), down);
+        } else if (h.failures > 0) {
+            line += QStringLiteral(" · %1 connection failure(s)").arg(h.failures);
+        }
+        lines.append(line);
+    }
+    // Same text, no relayout: this runs ten times a second.
+    const QString text = lines.join(QStringLiteral("<br>"));
+    if (m_hosts->text() != text)
+        m_hosts->setText(text);
+    m_hosts->setVisible(!hosts.isEmpty());
 }

@@ -18,9 +18,12 @@ public:
 
     void reset();
     void update(const PoolStats &stats, bool active);
+    // One line per host of a job that lists hosts; an empty list hides them.
+    void updateHosts(const QList<HostSnapshot> &hosts);
 
     QProgressBar *progressBar() const { return m_progress; }
     ThroughputChart *chart() const { return m_chart; }
+    QLabel *hostCounts() const { return m_hosts; }
     QString countText(const QString &name) const; // for tests: "queued", "running", ...
 
 private:
@@ -37,6 +40,7 @@ private:
     QLabel *m_throughput = nullptr;
     QLabel *m_elapsed = nullptr;
     QLabel *m_eta = nullptr;
+    QLabel *m_hosts;
     class QGridLayout *m_counts = nullptr;
     // Chart samples: one per whole second of run time.
     qint64 m_lastSampleSecond = 0;

@@ -29,6 +29,7 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
     if (role == Qt::DisplayRole) {
         switch (section) {
         case SlotColumn: return QStringLiteral("Slot");
+        case HostColumn: return QStringLiteral("Host");
         case PidColumn: return QStringLiteral("PID");
         case StateColumn: return QStringLiteral("State");
         case TaskColumn: return QStringLiteral("Current task");
@@ -42,6 +43,7 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
         case SlotColumn: return QStringLiteral("Worker slot number (the \"worker\" of each result)");
+        case HostColumn: return QStringLiteral("Where the slot runs: local, or the ssh/srun host; \"(down)\" while it is unreachable");
         case PidColumn: return QStringLiteral("Process id of the worker; its whole process tree shares this group id");
         case StateColumn: return QStringLiteral("starting, idle, busy, stopping, exited or crashed");
         case TaskColumn: return QStringLiteral("Input of the task the worker is on");
@@ -53,7 +55,7 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
         case MemoryColumn: return QStringLiteral("Resident memory of the worker's whole process tree");
         }
     } else if (role == Qt::TextAlignmentRole) {
-        return section == TaskColumn ? int(Qt::AlignLeft | Qt::AlignVCenter) : int(Qt::AlignCenter);
+        return section == TaskColumn || section == HostColumn ? int(Qt::AlignLeft | Qt::AlignVCenter) : int(Qt::AlignCenter);
     }
     return {};
 }
@@ -80,13 +82,15 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         }
         return display(row, index.column());
     case Qt::ForegroundRole:
+        if (index.column() == HostColumn && w.hostDown)
+            return QColor(0xc6, 0x28, 0x28); // the red of failures: this host is not working
         if (index.column() == StateColumn) {
             const QColor c = StatusStyle::color(w.state);
             return c.isValid() ? QVariant(c) : QVariant();
         }
         return {};
     case Qt::TextAlignmentRole:
-        if (index.column() == TaskColumn)
+        if (index.column() == TaskColumn || index.column() == HostColumn)
             return int(Qt::AlignLeft | Qt::AlignVCenter);
         if (index.column() == StateColumn || index.column() == ProgressColumn)
             return int(Qt::AlignCenter);
@@ -108,6 +112,7 @@ QVariant WorkerTableModel::display(const Row &row, int column) const
     const WorkerSnapshot &w = row.worker;
     switch (column) {
     case SlotColumn: return w.slot;
+    case HostColumn: return hostText(w);
     case PidColumn: return w.pid > 0 ? QVariant(w.pid) : QVariant(QStringLiteral("—"));
     case StateColumn: return workerStateName(w.state);
     case TaskColumn: return w.taskId >= 0 ? DisplayFormat::firstLineOfUtf8(w.input, 120) : QString();
@@ -122,6 +127,13 @@ QVariant WorkerTableModel::display(const Row &row, int column) const
     case MemoryColumn: return DisplayFormat::bytes(row.usage.rssBytes);
     }
     return {};
+}
+
+QString WorkerTableModel::hostText(const WorkerSnapshot &w)
+{
+    // The pool names local slots "localhost" (or nothing without hosts); "local" reads better.
+    const QString name = w.host.isEmpty() || w.host == QLatin1String("localhost") ? QStringLiteral("local") : w.host;
+    return w.hostDown ? QStringLiteral("%1 (down)").arg(name) : name;
 }
 
 void WorkerTableModel::update(QList<WorkerSnapshot> snapshots)
@@ -204,6 +216,7 @@ int WorkerTableModel::firstDifference(const WorkerSnapshot &a, const WorkerSnaps
 {
     const bool differs[ColumnCount] = {
         a.slot != b.slot,
+        a.host != b.host || a.hostDown != b.hostDown,
         a.pid != b.pid,
         a.state != b.state,
         a.taskId != b.taskId || a.input != b.input || a.message != b.message || a.queued != b.queued,

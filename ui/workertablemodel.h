@@ -16,6 +16,7 @@ public:
     enum Column
     {
         SlotColumn,
+        HostColumn,
         PidColumn,
         StateColumn,
         TaskColumn,
@@ -62,6 +63,7 @@ private:
     void emitChangedBlocks(const QList<int> &rows, int firstColumn, int lastColumn);
     static int firstDifference(const WorkerSnapshot &a, const WorkerSnapshot &b, int *lastColumn);
     QVariant display(const Row &row, int column) const;
+    static QString hostText(const WorkerSnapshot &w);
 
     QList<Row> m_rows; // in slot order
 };

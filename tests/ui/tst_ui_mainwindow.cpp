@@ -242,6 +242,91 @@ private Q_SLOTS:
                     ->toPlainText().contains(QLatin1String("Task 4999: OK")));
     }
 
+    void runOnHostsShowsThem()
+    {
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        ModelTesters testers(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.workerCountBox()->isEnabled());
+        QVERIFY(!window.summary()->hostCounts()->isVisible());
+        JobSpec spec = UiTest::demoJob(6); // slow tasks: the slots stay long enough to be seen
+        QString error;
+        HostSpec local;
+        QVERIFY(HostSpec::parse(QStringLiteral("2/localhost"), &local, &error));
+        spec.hosts = {local};
+        window.jobEditor()->setSpec(spec);
+        // The hosts set the slots; the toolbar count steps aside and says why.
+        QVERIFY(!window.workerCountBox()->isEnabled());
+        QVERIFY(window.workerCountBox()->toolTip().contains(QLatin1String("Hosts")));
+        window.workerCountBox()->setValue(5); // ignored by a job with hosts
+
+        QSignalSpy finished(window.controller(), &RunController::finished);
+        window.startAction()->trigger();
+        QVERIFY(window.controller()->isActive());
+        WorkerTableModel *workers = window.controller()->workerModel();
+        QTRY_COMPARE_WITH_TIMEOUT(workers->rowCount(), 2, RunTimeoutMs);
+        QCOMPARE(workers->headerData(WorkerTableModel::HostColumn, Qt::Horizontal).toString(), QStringLiteral("Host"));
+        QVERIFY(!window.workersView()->isColumnHidden(WorkerTableModel::HostColumn));
+        for (int row = 0; row < workers->rowCount(); ++row)
+            QCOMPARE(workers->index(row, WorkerTableModel::HostColumn).data().toString(), QStringLiteral("local"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.summary()->hostCounts()->isVisible(), RunTimeoutMs);
+        QVERIFY(window.summary()->hostCounts()->text().contains(QLatin1String("<b>local</b>: 2 slots")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunTimeoutMs);
+
+        // The last refresh leaves the final per-host counts in place.
+        ResultTableModel *results = window.controller()->resultModel();
+        QCOMPARE(results->rowCount(), 6);
+        const int ok = int(results->count(TaskStatus::Ok)); // the demo fails "unlucky" inputs
+        const QString counts = window.summary()->hostCounts()->text();
+        QVERIFY2(counts.contains(QStringLiteral("%1 done · %2 failed").arg(ok).arg(6 - ok)), qPrintable(counts));
+        QVERIFY(window.workerCountBox()->toolTip().contains(QLatin1String("Hosts")));
+
+        // The detail pane names the host of the task.
+        window.results()->view()->setCurrentIndex(window.results()->proxy()->index(0, 0));
+        QVERIFY(window.results()->findChild<QPlainTextEdit *>(QStringLiteral("resultDetail"))
+                    ->toPlainText().contains(QLatin1String("host localhost")));
+
+        // Saved and opened again, the job keeps its hosts.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("hosts.json"));
+        QVERIFY(window.saveJobFile(path));
+        window.jobEditor()->setSpec(UiTest::demoJob(3));
+        QVERIFY(window.workerCountBox()->isEnabled());
+        QVERIFY(window.loadJobFile(path));
+        QCOMPARE(window.jobEditor()->findChild<QLineEdit *>(QStringLiteral("jobHosts"))->text(),
+                 QStringLiteral("2/localhost"));
+        QCOMPARE(window.jobEditor()->spec().hosts, spec.hosts);
+        QVERIFY(!window.workerCountBox()->isEnabled());
+    }
+
+    void badHostsBlockStart()
+    {
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        ModelTesters testers(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.jobEditor()->setSpec(UiTest::demoJob(3, true));
+        auto *field = window.jobEditor()->findChild<QLineEdit *>(QStringLiteral("jobHosts"));
+        auto *error = window.jobEditor()->findChild<QLabel *>(QStringLiteral("jobHostsError"));
+        QVERIFY(field && error);
+        QVERIFY(window.startAction()->isEnabled());
+
+        field->setText(QStringLiteral("2/localhost, x/ssh:node2"));
+        QVERIFY(error->isVisible());
+        QVERIFY(!error->text().isEmpty());
+        QVERIFY(!window.startAction()->isEnabled());
+        QVERIFY(!window.resumeJobAction()->isEnabled());
+        window.startRun(); // as a shortcut would: still refused, with the reason
+        QVERIFY(!window.controller()->isActive());
+        QTRY_VERIFY(window.findChild<QMessageBox *>(QStringLiteral("errorMessage")));
+        window.findChild<QMessageBox *>(QStringLiteral("errorMessage"))->close();
+
+        field->setText(QStringLiteral("2/localhost"));
+        QVERIFY(!error->isVisible());
+        QVERIFY(window.startAction()->isEnabled());
+    }
+
     void retryFailedReplacesTheRows()
     {
         // Each input fails on its first run and succeeds on the next.

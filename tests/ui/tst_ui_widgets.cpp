@@ -11,6 +11,7 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
@@ -82,6 +83,108 @@ private Q_SLOTS:
         spec.rangeCount = 123456;
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
+    void jobEditorRoundTripsHosts()
+    {
+        JobSpec spec = UiTest::demoJob(10);
+        HostSpec local;
+        local.slotCount = 4;
+        HostSpec ssh;
+        ssh.slotCount = 8;
+        ssh.kind = HostSpec::Kind::Ssh;
+        ssh.target = QStringLiteral("user@node2");
+        ssh.launcher = QStringLiteral("ssh -p 2222 {host} --"); // not in the field's syntax, but kept
+        HostSpec srun;
+        srun.slotCount = 16;
+        srun.kind = HostSpec::Kind::Srun;
+        spec.hosts = {local, ssh, srun};
+
+        JobEditor editor;
+        QSignalSpy hostsChanged(&editor, &JobEditor::hostsChanged);
+        editor.setSpec(spec);
+        auto *field = editor.findChild<QLineEdit *>(QStringLiteral("jobHosts"));
+        QVERIFY(field);
+        QCOMPARE(field->text(), QStringLiteral("4/localhost, 8/ssh:user@node2, 16/srun"));
+        QVERIFY(!field->toolTip().isEmpty());
+        QCOMPARE(field->accessibleName(), QStringLiteral("Hosts"));
+        QVERIFY(editor.hostsError().isEmpty());
+        QVERIFY(editor.hasHosts());
+        QVERIFY(hostsChanged.count() >= 1);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+
+        // Typed by hand, in the CLI's spelling, with a bare name as an ssh host.
+        field->setText(QStringLiteral(" 2/localhost ,3/node5,"));
+        const JobSpec typed = editor.spec();
+        QCOMPARE(typed.hosts.size(), 2);
+        QCOMPARE(typed.hosts.at(0).kind, HostSpec::Kind::Local);
+        QCOMPARE(typed.hosts.at(0).slotCount, 2);
+        QCOMPARE(typed.hosts.at(1).kind, HostSpec::Kind::Ssh);
+        QCOMPARE(typed.hosts.at(1).target, QStringLiteral("node5"));
+        QCOMPARE(typed.hosts.at(1).slotCount, 3);
+
+        // Empty: every slot local, as without hosts.
+        field->clear();
+        QVERIFY(editor.spec().hosts.isEmpty());
+        QVERIFY(!editor.hasHosts());
+    }
+
+    void jobEditorExplainsBadHosts()
+    {
+        JobEditor editor;
+        editor.setSpec(UiTest::demoJob(10));
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto *field = editor.findChild<QLineEdit *>(QStringLiteral("jobHosts"));
+        auto *error = editor.findChild<QLabel *>(QStringLiteral("jobHostsError"));
+        QVERIFY(field && error);
+        QVERIFY(!error->isVisible());
+        QSignalSpy hostsChanged(&editor, &JobEditor::hostsChanged);
+
+        field->setText(QStringLiteral("2/localhost, 0/ssh:user@node2"));
+        QVERIFY(!editor.hostsError().isEmpty());
+        QVERIFY(error->isVisible());
+        QCOMPARE(error->text(), editor.hostsError());
+        QVERIFY2(error->text().contains(QLatin1String("0/ssh:user@node2")), qPrintable(error->text()));
+        QVERIFY(!error->text().contains(QLatin1String("--host"))); // the form has no options
+        QCOMPARE(hostsChanged.count(), 1);
+
+        field->setText(QStringLiteral("2/ssh:-oProxyCommand=x"));
+        QVERIFY(!editor.hostsError().isEmpty());
+
+        field->setText(QStringLiteral("2/localhost"));
+        QVERIFY(editor.hostsError().isEmpty());
+        QVERIFY(!error->isVisible());
+    }
+
+    void summaryShowsPerHostCounts()
+    {
+        SummaryPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(!panel.hostCounts()->isVisible());
+        HostSnapshot local;
+        local.slotCount = 2;
+        local.liveSlots = 2;
+        local.busySlots = 1;
+        local.tasksOk = 7;
+        HostSnapshot node;
+        node.name = QStringLiteral("user@node2");
+        node.kind = HostSpec::Kind::Ssh;
+        node.slotCount = 4;
+        node.liveSlots = 4;
+        node.down = true;
+        node.retryInMs = 5000;
+        node.lastError = QStringLiteral("Connection refused");
+        node.tasksFailed = 1;
+        panel.updateHosts({local, node});
+        QVERIFY(panel.hostCounts()->isVisible());
+        const QString text = panel.hostCounts()->text();
+        QVERIFY2(text.contains(QStringLiteral("<b>local</b>: 2 slots · 1 busy · 7 done · 0 failed")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("user@node2")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("down")) && text.contains(QLatin1String("Connection refused")), qPrintable(text));
+        panel.updateHosts({});
+        QVERIFY(!panel.hostCounts()->isVisible());
     }
 
     void jobEditorRoundTripsTheFaultToleranceFields()

@@ -143,6 +143,37 @@ private Q_SLOTS:
         QVERIFY(!model.headerData(WorkerTableModel::CpuColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     }
 
+    void hostColumn()
+    {
+        WorkerTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.columnCount(), int(WorkerTableModel::ColumnCount));
+        QCOMPARE(model.headerData(WorkerTableModel::HostColumn, Qt::Horizontal).toString(), QStringLiteral("Host"));
+        QList<WorkerSnapshot> snapshots = {busy(0, 1), busy(1, 2), busy(2, 3)};
+        snapshots[0].host = QStringLiteral("localhost");
+        snapshots[1].host = QStringLiteral("user@node2");
+        // snapshots[2]: a pool without hosts names no host.
+        model.update(snapshots);
+        auto host = [&model](int row, int role = Qt::DisplayRole) {
+            return model.index(row, WorkerTableModel::HostColumn).data(role);
+        };
+        QCOMPARE(host(0).toString(), QStringLiteral("local"));
+        QCOMPARE(host(1).toString(), QStringLiteral("user@node2"));
+        QCOMPARE(host(2).toString(), QStringLiteral("local"));
+        QVERIFY(!host(1, Qt::ForegroundRole).isValid());
+
+        // The host goes down: only that cell changes, and it says so in red.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        snapshots[1].hostDown = true;
+        model.update(snapshots);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().column(), int(WorkerTableModel::HostColumn));
+        QCOMPARE(changed.at(0).at(1).toModelIndex().column(), int(WorkerTableModel::HostColumn));
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
+        QCOMPARE(host(1).toString(), QStringLiteral("user@node2 (down)"));
+        QVERIFY(host(1, Qt::ForegroundRole).value<QColor>().isValid());
+    }
+
     void usageFollowsThePid()
     {
         WorkerTableModel model;
