@@ -384,6 +384,7 @@ QWidget *MainWindow::buildCentralWidget()
 
     m_results = new ResultsPanel(m_controller->resultModel());
     m_results->setObjectName(QStringLiteral("results"));
+    m_results->view()->setColumnHidden(ResultTableModel::HostColumn, true); // until a run on other hosts
     m_runsModel = new RunListModel(this);
     m_runs = new RunsPanel(m_runsModel);
     m_runs->setObjectName(QStringLiteral("runs"));
@@ -630,7 +631,7 @@ void MainWindow::openRun(const RunInfo &run)
         return;
     }
     m_shownRunInfo = run;
-    showColumnsFor(run.spec.mode);
+    showColumnsFor(run.spec);
     m_summary->reset();
     m_summary->update(statsOf(run), false);
     updateResultsCaption();
@@ -721,10 +722,12 @@ void MainWindow::updateResultsCaption()
     m_results->setCaption(text);
 }
 
-void MainWindow::showColumnsFor(JobSpec::Mode mode)
+void MainWindow::showColumnsFor(const JobSpec &spec)
 {
     // Long-lived workers have no exit code per task: an empty column only puzzles.
-    m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn, mode == JobSpec::Mode::Worker);
+    m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn, spec.mode == JobSpec::Mode::Worker);
+    // Every task ran here: a column of "localhost" says nothing.
+    m_results->view()->setColumnHidden(ResultTableModel::HostColumn, !spec.hasRemoteHosts());
 }
 
 void MainWindow::togglePause()
@@ -890,7 +893,7 @@ void MainWindow::onStarted()
     m_shownRunInfo = RunInfo();
     m_haltAnnounced = false;
     m_unrecorded = false;
-    showColumnsFor(m_controller->resultsSpec().mode);
+    showColumnsFor(m_controller->resultsSpec());
     updateResultsCaption();
     m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
                                                     : QStringLiteral("run started: %1")

@@ -95,7 +95,7 @@ private:
     void retryFailedOf(const RunInfo &run);
     void askToDelete(const QList<RunInfo> &runs);
     void updateResultsCaption();
-    void showColumnsFor(JobSpec::Mode mode);
+    void showColumnsFor(const JobSpec &spec);
 
     void onStarted();
     void onStateChanged(TaskPool::State state);

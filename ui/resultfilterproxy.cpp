@@ -55,6 +55,7 @@ bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &rig
     case ResultTableModel::ExitCodeColumn: return a.exitCode < b.exitCode;
     case ResultTableModel::AttemptsColumn: return a.attempts < b.attempts;
     case ResultTableModel::WorkerColumn: return a.worker < b.worker;
+    case ResultTableModel::HostColumn: return a.host < b.host;
     case ResultTableModel::DurationColumn: return a.durationMs < b.durationMs;
     }
     return QSortFilterProxyModel::lessThan(left, right);

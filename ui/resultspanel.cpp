@@ -98,6 +98,7 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     header->resizeSection(ResultTableModel::ExitCodeColumn, digit * 6);
     header->resizeSection(ResultTableModel::AttemptsColumn, digit * 9);
     header->resizeSection(ResultTableModel::WorkerColumn, digit * 8);
+    header->resizeSection(ResultTableModel::HostColumn, digit * 14);
     header->resizeSection(ResultTableModel::DurationColumn, digit * 10);
     header->setStretchLastSection(false);
     header->setSectionResizeMode(ResultTableModel::PreviewColumn, QHeaderView::Stretch);

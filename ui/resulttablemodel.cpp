@@ -36,6 +36,7 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         case ExitCodeColumn: return QStringLiteral("Exit");
         case AttemptsColumn: return QStringLiteral("Attempts");
         case WorkerColumn: return QStringLiteral("Worker");
+        case HostColumn: return QStringLiteral("Host");
         case DurationColumn: return QStringLiteral("Duration");
         }
     } else if (role == Qt::ToolTipRole) {
@@ -47,6 +48,7 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         case ExitCodeColumn: return QStringLiteral("Exit code of a per-task command");
         case AttemptsColumn: return QStringLiteral("How many times the task ran, retries included");
         case WorkerColumn: return QStringLiteral("Slot of the worker that ran the last attempt");
+        case HostColumn: return QStringLiteral("Host the last attempt ran on");
         case DurationColumn: return QStringLiteral("Run time of the last attempt");
         }
     }
@@ -81,6 +83,7 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
         case ExitCodeColumn: return o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant(QStringLiteral("—"));
         case AttemptsColumn: return o.attempts;
         case WorkerColumn: return o.worker >= 0 ? QVariant(o.worker) : QVariant(QStringLiteral("—"));
+        case HostColumn: return o.host.isEmpty() ? QStringLiteral("—") : o.host;
         case DurationColumn: return o.startedAtMs > 0 ? DisplayFormat::duration(o.durationMs) : QStringLiteral("—");
         }
         return {};
@@ -89,7 +92,7 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         return column == StatusColumn ? QVariant(StatusStyle::color(o.status)) : QVariant();
     case Qt::TextAlignmentRole:
-        if (column == InputColumn || column == PreviewColumn || column == StatusColumn)
+        if (column == InputColumn || column == PreviewColumn || column == StatusColumn || column == HostColumn)
             return int(Qt::AlignLeft | Qt::AlignVCenter);
         return int(Qt::AlignRight | Qt::AlignVCenter);
     case SortRole:
@@ -101,6 +104,7 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
         case ExitCodeColumn: return o.exitCode;
         case AttemptsColumn: return o.attempts;
         case WorkerColumn: return o.worker;
+        case HostColumn: return o.host;
         case DurationColumn: return o.durationMs;
         }
         return {};

@@ -31,6 +31,7 @@ public:
         ExitCodeColumn,
         AttemptsColumn,
         WorkerColumn,
+        HostColumn,     // hidden by the window unless the job runs on other hosts
         DurationColumn,
         ColumnCount
     };

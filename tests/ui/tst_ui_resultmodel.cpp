@@ -88,7 +88,9 @@ private Q_SLOTS:
         ResultTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.append(outcome(0, TaskStatus::Ok, "first line\nsecond line\n"));
-        model.append(outcome(1, TaskStatus::Failed));
+        TaskOutcome remote = outcome(1, TaskStatus::Failed);
+        remote.host = QStringLiteral("user@node2");
+        model.append(remote);
         TaskOutcome result = outcome(2, TaskStatus::Ok);
         result.output.clear();
         result.result = "{\"square\":4}";
@@ -107,6 +109,9 @@ private Q_SLOTS:
         QCOMPARE(cell(1, ResultTableModel::ExitCodeColumn).toInt(), 2);
         QCOMPARE(cell(0, ResultTableModel::InputColumn).toString(), QStringLiteral("input-0"));
         QCOMPARE(cell(0, ResultTableModel::DurationColumn).toString(), QStringLiteral("10 ms"));
+        QCOMPARE(cell(1, ResultTableModel::HostColumn).toString(), QStringLiteral("user@node2"));
+        QCOMPARE(cell(0, ResultTableModel::HostColumn).toString(), QStringLiteral("—")); // never ran on a named host
+        QCOMPARE(model.headerData(ResultTableModel::HostColumn, Qt::Horizontal).toString(), QStringLiteral("Host"));
     }
 
     void retriesReplaceTheirRow()
