@@ -370,6 +370,8 @@ private Q_SLOTS:
         QTimer killer;
         QObject::connect(&killer, &QTimer::timeout, &pool, [&] {
             const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+            if (workers.isEmpty())
+                return; // between the last worker's exit and finished()
             const WorkerSnapshot &victim = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
             if (victim.pid > 0 && kills < 8 && ::kill(pid_t(victim.pid), SIGKILL) == 0)
                 ++kills;
