@@ -842,6 +842,11 @@ void MainWindow::saveJob()
 
 bool MainWindow::saveJobFile(const QString &path)
 {
+    // Saving would drop the hosts that do not parse: fix them first.
+    if (!m_jobEditor->hostsError().isEmpty()) {
+        showError(QStringLiteral("Cannot save the job"), m_jobEditor->hostsError());
+        return false;
+    }
     JobSpec spec = m_jobEditor->spec();
     spec.workers = m_workerCount->value();
     QString error;

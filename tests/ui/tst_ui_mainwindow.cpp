@@ -322,6 +322,9 @@ private Q_SLOTS:
         QVERIFY(!window.controller()->isActive());
         QTRY_VERIFY(window.findChild<QMessageBox *>(QStringLiteral("errorMessage")));
         window.findChild<QMessageBox *>(QStringLiteral("errorMessage"))->close();
+        QTemporaryDir dir;
+        QVERIFY(!window.saveJobFile(dir.filePath(QStringLiteral("job.json")))); // would lose the hosts
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("job.json"))));
 
         field->setText(QStringLiteral("2/localhost"));
         QVERIFY(!error->isVisible());
