@@ -406,6 +406,18 @@ void TaskPool::onStartFailed(Worker *worker, const QString &reason)
 
 void TaskPool::onWorkerRetired(Worker *worker)
 {
+    if (m_retiringAll) {
+        // The run is ending: keep each slot's final figures for whoever looks next.
+        WorkerSnapshot last = worker->snapshot(monotonicMs());
+        last.state = WorkerState::Exited;
+        last.taskId = -1;
+        last.input.clear();
+        last.progress = -1;
+        last.message.clear();
+        last.taskElapsedMs = 0;
+        last.queued = 0;
+        m_endedWorkers.append(last);
+    }
     m_workers.removeOne(worker);
     worker->deleteLater();
     Host &host = m_hosts[size_t(worker->hostIndex())];
@@ -667,6 +679,11 @@ QList<WorkerSnapshot> TaskPool::workerSnapshots() const
     const qint64 now = monotonicMs();
     for (Worker *w : m_workers)
         list.append(w->snapshot(now));
+    for (const WorkerSnapshot &ended : m_endedWorkers) {
+        if (std::none_of(list.cbegin(), list.cend(), [&](const WorkerSnapshot &s) { return s.slot == ended.slot; }))
+            list.append(ended);
+    }
+    std::sort(list.begin(), list.end(), [](const WorkerSnapshot &a, const WorkerSnapshot &b) { return a.slot < b.slot; });
     return list;
 }
 

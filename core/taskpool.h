@@ -82,6 +82,7 @@ public:
     State state() const { return m_state; }
     bool isActive() const { return m_state != State::Idle && m_state != State::Finished; }
     PoolStats stats() const;
+    // Live slots; once the run ends, every slot's final figures (state exited).
     QList<WorkerSnapshot> workerSnapshots() const;
     QList<HostSnapshot> hostSnapshots() const; // in JobSpec::effectiveHosts() order
     QString fatalError() const { return m_fatalError; }
@@ -128,6 +129,7 @@ private:
     InputSource *m_input;
     TaskQueue m_queue;
     QList<Worker *> m_workers;  // live and retiring slots, in slot order
+    QList<WorkerSnapshot> m_endedWorkers; // slots as they were when the run ended
     // A remote host is up until a slot cannot reach it or loses its connection;
     // then it is down (no new connections) until a retry with backoff, when one
     // slot probes it; a slot that connects brings the host back up.

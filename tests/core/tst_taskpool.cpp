@@ -50,6 +50,16 @@ private Q_SLOTS:
         }
         QCOMPARE(pool.stats().ok, 30);
         QVERIFY(pool.fatalError().isEmpty());
+        // After the run every slot is still listed, with its final count.
+        const QList<WorkerSnapshot> slots_ = pool.workerSnapshots();
+        QCOMPARE(slots_.size(), workers);
+        qint64 done = 0;
+        for (const WorkerSnapshot &s : slots_) {
+            QCOMPARE(s.state, WorkerState::Exited);
+            QCOMPARE(s.taskId, -1);
+            done += s.tasksDone;
+        }
+        QCOMPARE(done, 30);
     }
 
     void perTaskStatuses_data()
