@@ -437,9 +437,9 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             printError(error);
             return UsageError;
         }
-        const QByteArray commandKey = RunJournal::commandKey(spec);
+        const quint64 command = RunJournal::commandHash(RunJournal::commandKey(spec));
         filterOwner = std::make_unique<FilteredInput>(
-            input, [done, commandKey](const QByteArray &in) { return !done.contains(RunJournal::taskKey(commandKey, in)); },
+            input, [done, command](const QByteArray &in) { return !done.contains(RunJournal::taskKey(command, in)); },
             done.size());
         input = filterOwner.get();
         if (!parser.isSet(quiet))

@@ -1,6 +1,5 @@
 #include "runjournal.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -25,7 +24,8 @@
 
 namespace {
 
-constexpr int SchemaVersion = 1;
+// 2: task keys are FNV-1a + splitmix64 (1 used SHA-1; open() converts them).
+constexpr int SchemaVersion = 2;
 
 const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)",
@@ -168,14 +168,17 @@ bool RunJournal::open(const QString &path, QString *error)
             return false;
         }
     }
-    QSqlQuery version(db);
-    version.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema'"));
-    if (version.next() && version.value(0).toInt() > SchemaVersion) {
-        *error = QStringLiteral("the journal %1 was written by a newer taskpool (schema %2)").arg(path, version.value(0).toString());
+    int version = SchemaVersion; // a new journal
+    {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("SELECT value FROM meta WHERE key='schema'")) && q.next())
+            version = q.value(0).toInt();
+    }
+    if (version > SchemaVersion) {
+        *error = QStringLiteral("the journal %1 was written by a newer taskpool (schema %2)").arg(path).arg(version);
         db.close();
         return false;
     }
-    exec(QStringLiteral("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '%1')").arg(SchemaVersion), &why);
     // Journals written before the "stalled" status existed lack its counter,
     // and those from before remote hosts lack the host of each task and attempt.
     if (!hasColumn(db, QStringLiteral("runs"), QStringLiteral("n_stalled")))
@@ -192,6 +195,13 @@ bool RunJournal::open(const QString &path, QString *error)
         db.close();
         return false;
     }
+    if (version < 2 && !rekeyTasks(&why)) {
+        *error = QStringLiteral("cannot update the journal %1: %2").arg(path, why);
+        db.close();
+        m_handle = nullptr;
+        return false;
+    }
+    exec(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES('schema', '%1')").arg(SchemaVersion), &why);
     markInterruptedRuns();
     return true;
 }
@@ -200,7 +210,56 @@ void RunJournal::finalizeStatements()
 {
     sqlite3_finalize(m_insertTask);
     sqlite3_finalize(m_insertAttempt);
-    m_insertTask = m_insertAttempt = nullptr;
+    sqlite3_finalize(m_updateCounts);
+    m_insertTask = m_insertAttempt = m_updateCounts = nullptr;
+}
+
+// Schema 1 keyed tasks by SHA-1; recompute every key so --resume still
+// recognises tasks finished by an older taskpool.
+bool RunJournal::rekeyTasks(QString *error)
+{
+    auto fail = [&](sqlite3_stmt *st) {
+        *error = QString::fromUtf8(sqlite3_errmsg(m_handle));
+        sqlite3_finalize(st);
+        sqlite3_exec(m_handle, "ROLLBACK", nullptr, nullptr, nullptr);
+        return false;
+    };
+    if (sqlite3_exec(m_handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(nullptr);
+    sqlite3_stmt *select = nullptr;
+    if (sqlite3_prepare_v2(m_handle, "SELECT t.rowid, r.command_key, t.input FROM tasks t JOIN runs r ON r.id = t.run_id",
+                           -1, &select, nullptr) != SQLITE_OK)
+        return fail(select);
+    std::vector<std::pair<qint64, quint64>> keys;
+    QByteArray lastCommand;
+    quint64 lastHash = 0;
+    int rc;
+    while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+        const QByteArrayView command(static_cast<const char *>(sqlite3_column_blob(select, 1)), sqlite3_column_bytes(select, 1));
+        if (command != lastCommand) {
+            lastCommand = command.toByteArray();
+            lastHash = commandHash(lastCommand);
+        }
+        const QByteArrayView input(static_cast<const char *>(sqlite3_column_blob(select, 2)), sqlite3_column_bytes(select, 2));
+        keys.emplace_back(sqlite3_column_int64(select, 0), taskKey(lastHash, input));
+    }
+    if (rc != SQLITE_DONE)
+        return fail(select);
+    sqlite3_finalize(select);
+    sqlite3_stmt *update = nullptr;
+    if (sqlite3_prepare_v2(m_handle, "UPDATE tasks SET task_key=? WHERE rowid=?", -1, &update, nullptr) != SQLITE_OK)
+        return fail(update);
+    for (const auto &[rowid, key] : keys) {
+        sqlite3_bind_int64(update, 1, qint64(key));
+        sqlite3_bind_int64(update, 2, rowid);
+        if (sqlite3_step(update) != SQLITE_DONE)
+            return fail(update);
+        sqlite3_reset(update);
+    }
+    sqlite3_finalize(update);
+    if (sqlite3_exec(m_handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(nullptr);
+    return true;
 }
 
 bool RunJournal::exec(const QString &sql, QString *error)
@@ -247,16 +306,37 @@ QByteArray RunJournal::commandKey(const JobSpec &spec)
     return key;
 }
 
-quint64 RunJournal::taskKey(const QByteArray &commandKey, QByteArrayView input)
+namespace {
+// FNV-1a over the bytes, then the splitmix64 finaliser so that inputs differing
+// in one byte spread over all 64 bits. Cheap (a task key per result is on the
+// hot path) and, unlike qHash, fixed across Qt versions and runs.
+constexpr quint64 FnvPrime = 0x100000001b3ULL;
+quint64 fnv1a(quint64 h, QByteArrayView bytes)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha1);
-    hash.addData(commandKey);
-    hash.addData(QByteArrayView("\0", 1));
-    hash.addData(input);
-    const QByteArray digest = hash.result();
-    quint64 key;
-    std::memcpy(&key, digest.constData(), sizeof key);
-    return key & 0x7fffffffffffffffULL; // stays positive as an SQLite INTEGER
+    for (char c : bytes)
+        h = (h ^ quint8(c)) * FnvPrime;
+    return h;
+}
+quint64 finalMix(quint64 h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+} // namespace
+
+quint64 RunJournal::commandHash(const QByteArray &commandKey)
+{
+    return fnv1a(0xcbf29ce484222325ULL, commandKey);
+}
+
+quint64 RunJournal::taskKey(quint64 commandHash, QByteArrayView input)
+{
+    // The length goes in too: "ab"+"c" and "a"+"bc" differ even without a separator.
+    const quint64 h = fnv1a((commandHash ^ quint64(input.size())) * FnvPrime, input);
+    return finalMix(h) & 0x7fffffffffffffffULL; // stays positive as an SQLite INTEGER
 }
 
 qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
@@ -267,8 +347,9 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
                              " VALUES(?, 'running', ?, ?, ?, ?, ?)"));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     q.addBindValue(QString::fromUtf8(QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact)));
-    m_commandKey = commandKey(spec);
-    q.addBindValue(m_commandKey);
+    const QByteArray key = commandKey(spec);
+    m_commandHash = commandHash(key);
+    q.addBindValue(key);
     q.addBindValue(qint64(::getpid()));
     q.addBindValue(processStartTime(::getpid()));
     q.addBindValue(QSysInfo::machineHostName());
@@ -285,8 +366,11 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
     const char *attemptSql =
         "INSERT OR REPLACE INTO attempts(run_id, task_id, attempt, status, exit_code, error, worker, started_at,"
         " duration_ms, host) VALUES(?,?,?,?,?,?,?,?,?,?)";
+    const char *countsSql =
+        "UPDATE runs SET n_ok=?, n_failed=?, n_timeout=?, n_crashed=?, n_stalled=?, n_cancelled=? WHERE id=?";
     if (sqlite3_prepare_v2(m_handle, taskSql, -1, &m_insertTask, nullptr) != SQLITE_OK
-        || sqlite3_prepare_v2(m_handle, attemptSql, -1, &m_insertAttempt, nullptr) != SQLITE_OK) {
+        || sqlite3_prepare_v2(m_handle, attemptSql, -1, &m_insertAttempt, nullptr) != SQLITE_OK
+        || sqlite3_prepare_v2(m_handle, countsSql, -1, &m_updateCounts, nullptr) != SQLITE_OK) {
         *error = QStringLiteral("cannot record the run: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
         finalizeStatements();
         m_runId = -1;
@@ -298,24 +382,44 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
 void RunJournal::recordAttempt(const TaskOutcome &outcome)
 {
     if (m_runId >= 0)
-        m_pending.push_back({outcome, false});
+        m_pending.push_back(Entry{outcome, false});
 }
 
 void RunJournal::recordResult(const TaskOutcome &outcome)
 {
     if (m_runId >= 0)
-        m_pending.push_back({outcome, true});
+        m_pending.push_back(Entry{outcome, true});
+}
+
+void RunJournal::record(std::vector<Entry> &&entries)
+{
+    if (m_runId < 0)
+        return;
+    if (m_pending.empty())
+        m_pending = std::move(entries);
+    else
+        m_pending.insert(m_pending.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
 }
 
 bool RunJournal::commit(QString *error)
 {
-    if (m_pending.empty() || m_runId < 0)
-        return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    if (!db.transaction()) {
-        *error = QStringLiteral("journal: %1").arg(sqlError(db.lastError()));
+    if (!write(m_pending, error))
         return false;
-    }
+    m_pending.clear();
+    return true;
+}
+
+bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
+{
+    if (entries.empty() || m_runId < 0)
+        return true;
+    auto fail = [this, error] {
+        *error = QStringLiteral("journal: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
+        sqlite3_exec(m_handle, "ROLLBACK", nullptr, nullptr, nullptr);
+        return false;
+    };
+    if (sqlite3_exec(m_handle, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail();
     qint64 counts[TaskStatusCount] = {};
     // Text and blobs are bound without copies: SQLite reads them during step().
     auto text = [](sqlite3_stmt *st, int i, QByteArrayView bytes) {
@@ -333,15 +437,11 @@ bool RunJournal::commit(QString *error)
         else
             sqlite3_bind_null(st, i);
     };
-    auto step = [this, error](sqlite3_stmt *st) {
+    // Every parameter is bound for every row, so no clear_bindings.
+    auto step = [](sqlite3_stmt *st) {
         const int rc = sqlite3_step(st);
         sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (rc != SQLITE_DONE) {
-            *error = QStringLiteral("journal: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_handle)));
-            return false;
-        }
-        return true;
+        return rc == SQLITE_DONE;
     };
     static const QByteArray statusNames[TaskStatusCount] = {
         "pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
@@ -359,7 +459,7 @@ bool RunJournal::commit(QString *error)
         }
         text(st, i, hostText);
     };
-    for (const Pending &p : m_pending) {
+    for (const Entry &p : entries) {
         const TaskOutcome &o = p.outcome;
         const QByteArray errorText = o.error.toUtf8();
         // Attempts of tasks that ran once are the task row itself; only retries get rows.
@@ -375,17 +475,15 @@ bool RunJournal::commit(QString *error)
             intOrNull(a, 8, o.startedAtMs, o.startedAtMs != 0);
             sqlite3_bind_int64(a, 9, o.durationMs);
             hostOrNull(a, 10, o.host);
-            if (!step(a)) {
-                db.rollback();
-                return false;
-            }
+            if (!step(a))
+                return fail();
         }
         if (!p.final)
             continue;
         sqlite3_stmt *t = m_insertTask;
         sqlite3_bind_int64(t, 1, m_runId);
         sqlite3_bind_int64(t, 2, o.id);
-        sqlite3_bind_int64(t, 3, qint64(taskKey(m_commandKey, o.input)));
+        sqlite3_bind_int64(t, 3, qint64(taskKey(m_commandHash, o.input)));
         sqlite3_bind_blob(t, 4, o.input.constData(), int(o.input.size()), SQLITE_STATIC);
         text(t, 5, statusNames[int(o.status)]);
         intOrNull(t, 6, o.exitCode, o.exitCode >= 0);
@@ -405,30 +503,19 @@ bool RunJournal::commit(QString *error)
         intOrNull(t, 14, o.startedAtMs, o.startedAtMs != 0);
         sqlite3_bind_int64(t, 15, o.durationMs);
         hostOrNull(t, 16, o.host);
-        if (!step(t)) {
-            db.rollback();
-            return false;
-        }
+        if (!step(t))
+            return fail();
         ++counts[int(o.status)];
     }
-    QSqlQuery update(db);
-    update.prepare(QStringLiteral("UPDATE runs SET n_ok=?, n_failed=?, n_timeout=?, n_crashed=?, n_stalled=?, n_cancelled=? WHERE id=?"));
+    sqlite3_stmt *u = m_updateCounts;
+    int column = 1;
     for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
-        update.addBindValue(m_counts[s] + counts[s]);
-    update.addBindValue(m_runId);
-    if (!update.exec()) {
-        *error = QStringLiteral("journal: %1").arg(sqlError(update.lastError()));
-        db.rollback();
-        return false;
-    }
-    if (!db.commit()) {
-        *error = QStringLiteral("journal: %1").arg(sqlError(db.lastError()));
-        db.rollback();
-        return false;
-    }
+        sqlite3_bind_int64(u, column++, m_counts[s] + counts[s]);
+    sqlite3_bind_int64(u, column, m_runId);
+    if (!step(u) || sqlite3_exec(m_handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail();
     for (int s = 0; s < TaskStatusCount; ++s)
         m_counts[s] += counts[s];
-    m_pending.clear();
     return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QSqlQuery;
 struct sqlite3;
@@ -48,11 +49,22 @@ public:
     bool isOpen() const;
     QString path() const { return m_path; }
 
-    // Writing a run.
+    // One row to write: a task's final outcome, or an attempt that is being retried.
+    struct Entry
+    {
+        TaskOutcome outcome;
+        bool final;
+    };
+
+    // Writing a run. write() touches only the SQLite handle, never QtSql, so
+    // between beginRun() and endRun() another thread may do the writing, as
+    // long as no two threads use the journal at once.
     qint64 beginRun(const JobSpec &spec, QString *error);
+    bool write(const std::vector<Entry> &entries, QString *error); // one transaction
     void recordAttempt(const TaskOutcome &outcome); // an attempt that will be retried
     void recordResult(const TaskOutcome &outcome);  // the final outcome of a task
-    bool commit(QString *error);                    // writes the pending batch
+    void record(std::vector<Entry> &&entries);
+    bool commit(QString *error); // writes what was recorded; kept for the next commit if that fails
     bool endRun(const QString &state, const QString &message, QString *error);
     qint64 currentRun() const { return m_runId; }
     qsizetype pending() const { return m_pending.size(); }
@@ -68,28 +80,28 @@ public:
     QList<QByteArray> failedInputs(qint64 runId, QString *error);
     bool deleteRun(qint64 runId, QString *error);
 
-    // A task is identified by its command and its input, not its position.
+    // A task is identified by its command and its input, not its position:
+    // taskKey(commandHash(commandKey(spec)), input), a 63-bit hash that stays
+    // the same across versions and machines (it is stored).
     static QByteArray commandKey(const JobSpec &spec);
-    static quint64 taskKey(const QByteArray &commandKey, QByteArrayView input);
+    static quint64 commandHash(const QByteArray &commandKey);
+    static quint64 taskKey(quint64 commandHash, QByteArrayView input);
 
 private:
-    struct Pending
-    {
-        TaskOutcome outcome;
-        bool final;
-    };
     bool exec(const QString &sql, QString *error);
+    bool rekeyTasks(QString *error);
     void markInterruptedRuns();
     static RunInfo readRun(const QSqlQuery &q);
 
     QString m_connectionName;
     QString m_path;
     qint64 m_runId = -1;
-    QByteArray m_commandKey;
-    std::vector<Pending> m_pending;
+    quint64 m_commandHash = 0;
+    std::vector<Entry> m_pending;
     qint64 m_counts[TaskStatusCount] = {};
     void finalizeStatements();
     sqlite3 *m_handle = nullptr;            // the QtSql connection's own handle
     sqlite3_stmt *m_insertTask = nullptr;   // prepared once per run: binding through
     sqlite3_stmt *m_insertAttempt = nullptr; // QSqlQuery costs ~10 us per row
+    sqlite3_stmt *m_updateCounts = nullptr;
 };

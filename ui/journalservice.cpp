@@ -103,31 +103,26 @@ void JournalService::beginRun(const JobSpec &spec)
 void JournalService::recordAttempt(const TaskOutcome &outcome)
 {
     if (m_recording)
-        m_batch.push_back({outcome, false});
+        m_batch.push_back(RunJournal::Entry{outcome, false});
 }
 
 void JournalService::recordResult(const TaskOutcome &outcome)
 {
     if (m_recording)
-        m_batch.push_back({outcome, true});
+        m_batch.push_back(RunJournal::Entry{outcome, true});
 }
 
 void JournalService::shipBatch()
 {
     if (m_batch.empty())
         return;
-    auto batch = std::make_shared<std::vector<Pending>>(std::move(m_batch));
+    auto batch = std::make_shared<std::vector<RunJournal::Entry>>(std::move(m_batch));
     m_batch = {};
     post([this, batch](Backend &backend) {
         RunJournal *journal = backend.journal.get();
         if (!journal || journal->currentRun() < 0 || backend.commitFailures >= 3)
             return; // not recorded: the user was told when the run began
-        for (const Pending &p : *batch) {
-            if (p.final)
-                journal->recordResult(p.outcome);
-            else
-                journal->recordAttempt(p.outcome);
-        }
+        journal->record(std::move(*batch));
         QString error;
         if (journal->commit(&error)) {
             backend.commitFailures = 0;

@@ -65,11 +65,6 @@ Q_SIGNALS:
 
 private:
     struct Backend;
-    struct Pending
-    {
-        TaskOutcome outcome;
-        bool final;
-    };
     void post(std::function<void(Backend &)> job);
     void reply(std::function<void()> onGuiThread);
     void shipBatch();
@@ -81,7 +76,7 @@ private:
     std::shared_ptr<Backend> m_backend; // touched only by jobs
     std::shared_ptr<std::atomic<int>> m_loadGeneration;
     QTimer m_commitTimer;
-    std::vector<Pending> m_batch;
+    std::vector<RunJournal::Entry> m_batch;
     bool m_recording = false;
     int m_runSequence = 0;
     qint64 m_currentRun = -1;

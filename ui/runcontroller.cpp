@@ -107,10 +107,10 @@ bool RunController::resume(const JobSpec &jobSpec, const QSet<quint64> &finished
     if (!inner)
         return false;
     // As `taskpool run --resume`: a task is its command and input, wherever the input now sits.
-    const QByteArray commandKey = RunJournal::commandKey(spec);
+    const quint64 command = RunJournal::commandHash(RunJournal::commandKey(spec));
     auto *input = new FilteredInput(
-        inner, [finishedKeys, commandKey](const QByteArray &in) {
-            return !finishedKeys.contains(RunJournal::taskKey(commandKey, in));
+        inner, [finishedKeys, command](const QByteArray &in) {
+            return !finishedKeys.contains(RunJournal::taskKey(command, in));
         },
         finishedKeys.size());
     inner->setParent(input);

@@ -108,7 +108,7 @@ Row runScenario(const Scenario &sc, int tasks)
         for (int round = 0; round < 2; ++round) {
             ListInput all(inputs);
             const QSet<quint64> done = journal.finishedKeys(sc.spec, &error);
-            const QByteArray key = RunJournal::commandKey(sc.spec);
+            const quint64 key = RunJournal::commandHash(RunJournal::commandKey(sc.spec));
             FilteredInput in(&all, [&](const QByteArray &i) { return !done.contains(RunJournal::taskKey(key, i)); }, done.size());
             TaskPool pool(sc.spec, &in);
             journal.beginRun(sc.spec, &error);

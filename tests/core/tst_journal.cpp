@@ -186,6 +186,49 @@ private Q_SLOTS:
         QCOMPARE(out.count('\n'), 5);
     }
 
+    void olderJournalsAreRekeyedSoResumeStillWorks()
+    {
+        const QString file = path(QStringLiteral("schema1.sqlite"));
+        JobSpec spec;
+        spec.command = {QStringLiteral("echo")};
+        {
+            RunJournal journal;
+            QString error;
+            QVERIFY2(journal.open(file, &error), qPrintable(error));
+            QVERIFY(journal.beginRun(spec, &error) > 0);
+            for (int i = 0; i < 3; ++i) {
+                TaskOutcome o;
+                o.id = i;
+                o.input = QByteArray("in ") + QByteArray::number(i);
+                o.status = TaskStatus::Ok;
+                o.attempts = 1;
+                journal.recordResult(o);
+            }
+            QVERIFY(journal.endRun(QStringLiteral("finished"), {}, &error));
+        }
+        {
+            // What a schema 1 journal looked like: other (SHA-1) keys.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE tasks SET task_key = task_id + 12345")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE meta SET value='1' WHERE key='schema'")));
+            q = QSqlQuery();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(file, &error), qPrintable(error));
+        const quint64 command = RunJournal::commandHash(RunJournal::commandKey(spec));
+        const QSet<quint64> expected{RunJournal::taskKey(command, "in 0"), RunJournal::taskKey(command, "in 1"),
+                                     RunJournal::taskKey(command, "in 2")};
+        QCOMPARE(journal.finishedKeys(spec, &error), expected);
+        // Keys are stored, so they must never change (the value was computed independently, in Python).
+        QCOMPARE(RunJournal::taskKey(RunJournal::commandHash("per-task\x1f\x1f\x1f" "echo"), "a"), quint64(6923150465016036169ULL));
+    }
+
     void retryFailedRerunsOnlyTheFailures()
     {
         const QString journal = path(QStringLiteral("retry.sqlite"));
