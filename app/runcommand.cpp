@@ -2,6 +2,7 @@
 
 #include "inputsource.h"
 #include "jobspec.h"
+#include "resultsink.h"
 #include "resultwriter.h"
 #include "runjournal.h"
 #include "taskpool.h"
@@ -10,6 +11,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QTimer>
@@ -460,44 +462,27 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     }
     ::signal(SIGPIPE, SIG_IGN); // a closed pipe is reported by write() instead
 
-    ResultWriter writer(resultsFd, spec.mode, parser.isSet(keepOrder));
     TaskPool pool(spec, input);
+    ResultSink sink(std::make_unique<ResultWriter>(resultsFd, spec.mode, parser.isSet(keepOrder)),
+                    journaling ? &journal : nullptr);
     TerminalProgress progressDisplay(&pool, parser.isSet(progress));
     UnixSignals unixSignals;
     const bool beQuiet = parser.isSet(quiet);
     int interruptedBy = 0;
+    int interrupts = 0;
 
-    // The journal commits before results reach the file, so a result anyone has
-    // seen is never lost, even to kill -9.
-    int journalFailures = 0;
-    auto commitJournal = [&] {
-        if (!journaling)
-            return;
-        QString why;
-        if (journal.commit(&why)) {
-            journalFailures = 0;
-            return;
-        }
-        printError(why);
-        if (++journalFailures >= 3) {
-            printError(QStringLiteral("giving up on the journal; results still go to the results output"));
-            journaling = false;
-        }
-    };
-    writer.setBeforeFlush(commitJournal);
-    QObject::connect(&pool, &TaskPool::attemptFailed, &pool, [&](const TaskOutcome &outcome) {
-        if (journaling)
-            journal.recordAttempt(outcome);
-    });
-    QObject::connect(&pool, &TaskPool::taskFinished, &pool, [&](const TaskOutcome &outcome) {
-        if (journaling)
-            journal.recordResult(outcome);
-        writer.write(outcome);
-        if (writer.hasError() && pool.state() != TaskPool::State::Terminating) {
-            if (!writer.brokenPipe())
-                printError(writer.errorString());
+    QObject::connect(&pool, &TaskPool::attemptFailed, &sink, &ResultSink::recordAttempt);
+    QObject::connect(&pool, &TaskPool::taskFinished, &sink, &ResultSink::recordResult);
+    // Results go out on the sink's thread; when it falls behind (a slow reader,
+    // --keep-order waiting on one long task) the pool stops reading new input.
+    auto applyBackpressure = [&] { pool.holdNewTasks(sink.isBehind()); };
+    QObject::connect(&sink, &ResultSink::caughtUp, &pool, applyBackpressure);
+    QObject::connect(&sink, &ResultSink::problem, &pool, [&](const QString &message) { printError(message); });
+    QObject::connect(&sink, &ResultSink::writeError, &pool, [&](const QString &message, bool brokenPipe) {
+        if (!brokenPipe)
+            printError(message);
+        if (pool.isActive())
             pool.terminate();
-        }
     });
     QObject::connect(&pool, &TaskPool::logLine, &pool, [&](int slot, const QString &line) {
         if (beQuiet)
@@ -506,24 +491,58 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
                                             : QStringLiteral("taskpool: %1").arg(line));
     });
     QObject::connect(&unixSignals, &UnixSignals::received, &pool, [&](int signal) {
+        ++interrupts;
         if (!interruptedBy)
             interruptedBy = signal;
         pool.terminate();
     });
-    QTimer flushTimer;
-    flushTimer.setInterval(200); // results reach the file within a fraction of a second
-    QObject::connect(&flushTimer, &QTimer::timeout, &pool, [&] { writer.flush(); });
-    flushTimer.start();
+    QTimer shipTimer;
+    shipTimer.setInterval(100); // results reach the journal and the file within a fraction of a second
+    QObject::connect(&shipTimer, &QTimer::timeout, &pool, [&] {
+        sink.ship();
+        applyBackpressure();
+    });
+    shipTimer.start();
     QObject::connect(&pool, &TaskPool::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                      Qt::QueuedConnection);
 
+    QElapsedTimer runTime;
+    runTime.start();
     pool.start();
     if (pool.state() != TaskPool::State::Finished)
         QCoreApplication::exec();
+    shipTimer.stop();
 
-    writer.finish();
+    // The last results may still be on their way to a slow reader. Wait for
+    // them; an interrupt now leaves them behind (they are in the journal).
+    sink.finish();
+    const int interruptsAtEnd = interrupts;
+    QElapsedTimer waiting;
+    waiting.start();
+    bool told = false;
+    while (!sink.waitFinished(50)) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        if (interrupts > interruptsAtEnd) {
+            progressDisplay.finish();
+            // Results reach the journal however stuck the output is.
+            if (sink.journaling() && sink.waitJournaled(10000)) {
+                if (!journal.endRun(QStringLiteral("terminated"), QStringLiteral("stopped waiting for the results to be read"), &error))
+                    printError(error);
+                printError(QStringLiteral("interrupted: the results not yet read are in the journal (taskpool export --run %1)")
+                               .arg(journal.latestRun()));
+            } else {
+                printError(QStringLiteral("interrupted: the results not yet read are lost"));
+            }
+            // The writer's thread is stuck in write(); only exiting ends it.
+            ::_exit(Interrupted);
+        }
+        if (!told && waiting.elapsed() > 2000 && !beQuiet) {
+            told = true;
+            printError(QStringLiteral("waiting for the results to be read (Ctrl-C to stop waiting)"));
+        }
+    }
     progressDisplay.finish();
-    if (journaling) {
+    if (sink.journaling()) {
         QString state = QStringLiteral("finished");
         QString message = pool.fatalError();
         if (interruptedBy) {
@@ -542,10 +561,13 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
 
     const PoolStats stats = pool.stats();
     if (!beQuiet) {
+        // Until the last result was written: the pool may end before the sink does.
+        const double seconds = qMax(stats.elapsedSeconds, runTime.elapsed() / 1000.0);
+        const double perSecond = seconds > 0 ? stats.finished() / seconds : 0;
         QString summary = QStringLiteral("%1 tasks in %2 s (%3/s): %4 ok")
                               .arg(stats.finished())
-                              .arg(stats.elapsedSeconds, 0, 'f', 2)
-                              .arg(stats.tasksPerSecond, 0, 'f', stats.tasksPerSecond < 100 ? 1 : 0)
+                              .arg(seconds, 0, 'f', 2)
+                              .arg(perSecond, 0, 'f', perSecond < 100 ? 1 : 0)
                               .arg(stats.ok);
         if (stats.failed)
             summary += QStringLiteral(", %1 failed").arg(stats.failed);
@@ -561,6 +583,7 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             summary += QStringLiteral(" (%1 retried)").arg(stats.retried);
         printError(summary);
     }
+    const ResultWriter &writer = sink.writer();
     if (writer.hasError() && !writer.brokenPipe())
         return SomeFailed;
     if (interruptedBy == SIGINT)

@@ -147,6 +147,7 @@ void ResultWriter::write(const TaskOutcome &outcome)
     if (outcome.id != m_nextId) {
         QByteArray line;
         appendJson(line, outcome, m_mode);
+        m_waitingBytes += line.size();
         m_waiting.emplace(outcome.id, std::move(line));
         return;
     }
@@ -154,6 +155,7 @@ void ResultWriter::write(const TaskOutcome &outcome)
     ++m_nextId;
     for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextId; it = m_waiting.erase(it)) {
         m_buffer.append(it->second);
+        m_waitingBytes -= it->second.size();
         ++m_nextId;
         ++m_written;
     }
@@ -177,6 +179,7 @@ bool ResultWriter::finish()
         ++m_written;
     }
     m_waiting.clear();
+    m_waitingBytes = 0;
     return flush();
 }
 
@@ -184,8 +187,6 @@ bool ResultWriter::flush()
 {
     if (m_buffer.isEmpty())
         return m_error.isEmpty();
-    if (m_beforeFlush)
-        m_beforeFlush();
     const char *p = m_buffer.constData();
     qsizetype left = m_buffer.size();
     while (left > 0 && m_error.isEmpty()) {

@@ -6,7 +6,6 @@
 #include <QByteArray>
 #include <QString>
 
-#include <functional>
 #include <map>
 
 // Writes one JSON object per finished task (JSON Lines) to a file descriptor,
@@ -28,10 +27,7 @@ public:
     QString errorString() const { return m_error; }
     bool brokenPipe() const { return m_brokenPipe; }
     qint64 written() const { return m_written; }
-
-    // Calls this before any write reaches the file (the journal commits first,
-    // so every result in the file is also in the journal).
-    void setBeforeFlush(std::function<void()> hook) { m_beforeFlush = std::move(hook); }
+    qint64 heldBytes() const { return m_waitingBytes; } // keepOrder: results waiting for an earlier one
 
     static void appendJson(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
     static void appendCsvHeader(QByteArray &out, JobSpec::Mode mode);
@@ -49,5 +45,5 @@ private:
     qint64 m_written = 0;
     QString m_error;
     bool m_brokenPipe = false;
-    std::function<void()> m_beforeFlush;
+    qint64 m_waitingBytes = 0;
 };

@@ -84,6 +84,15 @@ void TaskPool::resume()
     dispatch();
 }
 
+void TaskPool::holdNewTasks(bool held)
+{
+    if (m_queue.freshHeld() == held)
+        return;
+    m_queue.holdFresh(held);
+    if (!held)
+        dispatch();
+}
+
 void TaskPool::stop()
 {
     if (m_state != State::Running && m_state != State::Paused)
@@ -602,6 +611,7 @@ void TaskPool::emitCancelled(const Task &task)
 void TaskPool::cancelRemaining()
 {
     m_draining = true;
+    m_queue.holdFresh(false); // what is never run is recorded as cancelled, held or not
     Task task;
     for (;;) {
         TaskQueue::Take take;

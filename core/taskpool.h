@@ -75,6 +75,9 @@ public:
     void terminate();  // end every worker's process tree now; unfinished tasks are cancelled
     // Without hosts: the number of local slots. With hosts: the slots of the
     // first local host (or, without one, of the first host).
+    // Backpressure from where results go: while held, only retries are
+    // dispatched and no new input is read; the run is neither paused nor ended.
+    void holdNewTasks(bool held);
     void setWorkerCount(int count);
     void setHostSlots(int hostIndex, int slotCount); // 0 parks a host
 

@@ -16,6 +16,8 @@ TaskQueue::Take TaskQueue::take(Task *task)
     }
     if (m_inputEnded)
         return Take::End;
+    if (m_freshHeld)
+        return Take::Wait;
     switch (m_source->next(&task->input)) {
     case InputSource::Fetch::Item:
         task->id = m_nextId++;

@@ -19,6 +19,9 @@ public:
     Take take(Task *task);
     void requeue(Task task);           // back of the retry line
     void requeueFront(Task task);      // a task that never started keeps its place
+    // Held: take() gives only tasks handed back, and Wait instead of fresh ones.
+    void holdFresh(bool held) { m_freshHeld = held; }
+    bool freshHeld() const { return m_freshHeld; }
 
     qint64 issued() const { return m_nextId; }     // tasks read from the input so far
     qsizetype retryCount() const { return qsizetype(m_retries.size()); }
@@ -32,4 +35,5 @@ private:
     std::deque<Task> m_retries;
     qint64 m_nextId = 0;
     bool m_inputEnded = false;
+    bool m_freshHeld = false;
 };

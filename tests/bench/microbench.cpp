@@ -249,7 +249,7 @@ void RunJournal_RecordCommit(benchmark::State &state)
     }
     journal.commit(&error);
 }
-BENCHMARK(RunJournal_RecordCommit)->ArgName("batch")->Arg(2048)->Iterations(100000);
+BENCHMARK(RunJournal_RecordCommit)->ArgName("batch")->Arg(4096)->Iterations(200000);
 
 // ---------------------------------------------------------------- TaskQueue
 

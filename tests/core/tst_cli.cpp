@@ -1,5 +1,6 @@
 // `taskpool run` end to end: the real binary, real workers, real signals.
 
+#include "runjournal.h"
 #include "testsupport.h"
 
 #include <QJsonDocument>
@@ -8,6 +9,9 @@
 #include <QTemporaryDir>
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace TestSupport;
 
@@ -192,6 +196,48 @@ private Q_SLOTS:
         QCOMPARE(statusByInput.value("b"), QStringLiteral("ok"));
         QCOMPARE(statusByInput.value("hang"), QStringLiteral("cancelled"));
         QCOMPARE(statusByInput.value("grandchild:" + pidFile), QStringLiteral("cancelled"));
+    }
+
+    // The results go to a reader that stops reading: the pool still finishes
+    // every task (into the journal), says what it waits for, and Ctrl-C ends
+    // the wait without losing anything.
+    void stalledReaderNeitherFreezesThePoolNorLosesResults()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("results.fifo"));
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        const int count = 20000; // ~2 MB of results; a pipe holds 64 KiB
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "-j", "2", "--worker", "--range", QString::number(count), "--journal",
+                                                journalPath, "--results", fifo, "--", QStringLiteral(TASKPOOL_PATH),
+                                                "demo-worker", "--fast"});
+        QVERIFY(p.waitForStarted());
+        const int reader = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        QVERIFY(reader >= 0);
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.contains("waiting for the results to be read")), 30000);
+        QCOMPARE(p.state(), QProcess::Running);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("the results not yet read are in the journal"), err.constData());
+        QByteArray out;
+        char buffer[65536];
+        ssize_t n;
+        while ((n = ::read(reader, buffer, sizeof buffer)) > 0)
+            out.append(buffer, n);
+        ::close(reader);
+        const qsizetype lines = out.count('\n');
+        QVERIFY(lines > 0 && lines < count);
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        RunInfo info;
+        QVERIFY(journal.run(journal.latestRun(), &info, &error));
+        QCOMPARE(info.counts[int(TaskStatus::Ok)], qint64(count));
+        QCOMPARE(info.state, QStringLiteral("terminated"));
     }
 
     void demoRunsWithNothingElseInstalled()

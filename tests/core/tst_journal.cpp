@@ -120,6 +120,9 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(QStringLiteral("peek"));
         QVERIFY(journal.deleteRun(runs[0].id, &error));
         QVERIFY(journal.runs().isEmpty());
+        int left = 0;
+        QVERIFY(journal.forEachResult(runs[0].id, [&](const TaskOutcome &) { ++left; }, &error));
+        QCOMPARE(left, 0); // the run's tasks went with it
     }
 
     void killedRunResumesWithoutLosingOrRepeatingWork()
