@@ -472,10 +472,14 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     int interrupts = 0;
 
     QObject::connect(&pool, &TaskPool::attemptFailed, &sink, &ResultSink::recordAttempt);
-    QObject::connect(&pool, &TaskPool::taskFinished, &sink, &ResultSink::recordResult);
-    // Results go out on the sink's thread; when it falls behind (a slow reader,
+    // Results go out on the sink's threads; when they fall behind (a slow reader,
     // --keep-order waiting on one long task) the pool stops reading new input.
     auto applyBackpressure = [&] { pool.holdNewTasks(sink.isBehind()); };
+    QObject::connect(&pool, &TaskPool::taskFinished, &sink, [&](const TaskOutcome &outcome) {
+        sink.recordResult(outcome);
+        if (sink.isBehind())
+            pool.holdNewTasks(true);
+    });
     QObject::connect(&sink, &ResultSink::caughtUp, &pool, applyBackpressure);
     QObject::connect(&sink, &ResultSink::problem, &pool, [&](const QString &message) { printError(message); });
     QObject::connect(&sink, &ResultSink::writeError, &pool, [&](const QString &message, bool brokenPipe) {

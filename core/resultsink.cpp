@@ -66,10 +66,13 @@ ResultSink::~ResultSink()
         m_writerThread.join();
 }
 
+// What an outcome costs in memory, roughly: the record and its allocations.
 qint64 ResultSink::weight(const TaskOutcome &o)
 {
-    return qint64(sizeof(RunJournal::Entry)) + o.input.size() + o.output.size() + o.errorOutput.size() + o.result.size()
-        + o.error.size() * 2;
+    constexpr qint64 Allocation = 32; // header and rounding of each non-empty QByteArray/QString
+    auto bytes = [](qsizetype size) { return size > 0 ? size + Allocation : 0; };
+    return qint64(sizeof(RunJournal::Entry)) + bytes(o.input.size()) + bytes(o.output.size())
+        + bytes(o.errorOutput.size()) + bytes(o.result.size()) + bytes(o.error.size() * 2);
 }
 
 void ResultSink::recordAttempt(const TaskOutcome &outcome)

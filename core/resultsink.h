@@ -29,7 +29,7 @@ class ResultSink : public QObject
     Q_OBJECT
 public:
     static constexpr size_t BatchSize = 4096;                      // results handed over at once
-    static constexpr qint64 DefaultBehindBytes = 64 * 1024 * 1024; // held in memory before isBehind()
+    static constexpr qint64 DefaultBehindBytes = 32 * 1024 * 1024; // held in memory before isBehind()
     static constexpr int JournalAttempts = 3; // failed commits in a row before giving up on it
 
     // journal: null, or a journal with a run begun; the sink writes to it until finish().

@@ -11,6 +11,7 @@
 
 namespace {
 constexpr qsizetype FlushThreshold = 256 * 1024;
+constexpr qint64 WaitingOverhead = 96; // a map node and the line's allocation header
 } // namespace
 
 ResultWriter::ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder)
@@ -147,7 +148,8 @@ void ResultWriter::write(const TaskOutcome &outcome)
     if (outcome.id != m_nextId) {
         QByteArray line;
         appendJson(line, outcome, m_mode);
-        m_waitingBytes += line.size();
+        line.squeeze(); // it may wait long: keep only its bytes
+        m_waitingBytes += line.capacity() + WaitingOverhead;
         m_waiting.emplace(outcome.id, std::move(line));
         return;
     }
@@ -155,7 +157,7 @@ void ResultWriter::write(const TaskOutcome &outcome)
     ++m_nextId;
     for (auto it = m_waiting.begin(); it != m_waiting.end() && it->first == m_nextId; it = m_waiting.erase(it)) {
         m_buffer.append(it->second);
-        m_waitingBytes -= it->second.size();
+        m_waitingBytes -= it->second.capacity() + WaitingOverhead;
         ++m_nextId;
         ++m_written;
     }
