@@ -5,6 +5,7 @@
 // login shell do with the command string.
 
 #include "hostspec.h"
+#include "commandtemplate.h"
 #include "remotecommand.h"
 #include "remotestderr.h"
 #include "remotetransfer.h"
@@ -18,6 +19,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -1180,6 +1182,57 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QLatin1String("cannot reach 127.0.0.1")) && log.contains(QLatin1String("host 127.0.0.1 is down")),
                  qPrintable(log));
         QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+    }
+
+    // The connection drops while a return file is copied back (a stand-in
+    // launcher fails the first copy as ssh does): the task is not failed but
+    // goes back to the queue and runs again once the host is back.
+    void connectionLostWhileReturningRequeues()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("dropped-once"));
+        const QString launcher = dir.filePath(QStringLiteral("flaky-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'get'\"*)\n"
+                                                   "  if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi ;;\n"
+                                                   "esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec flaky = shellHost(1);
+        flaky.launcher = QLatin1Char('"') + launcher + QLatin1Char('"'); // QProcess::splitCommand quoting
+        JobSpec spec = shellJob({QStringLiteral("echo"), QStringLiteral("ran"), QStringLiteral(">>"), QStringLiteral("{}.runs;"),
+                                 QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
+        spec.hosts = {flaky};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(1));
+        const TaskOutcome o = run.outcomes.first();
+        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
+        QCOMPARE(o.attempts, 1); // returned to the queue, not failed
+        QVERIFY(QFile::exists(mark));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("payload"));
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
+                     && log.contains(QLatin1String("is up again")),
+                 qPrintable(log));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        // The command ran twice, each time in a scratch directory of its own; the first one's copies
+        // stayed (the host was gone), the second one's were cleaned up (its own .runs file is not ours).
+        const QStringList left = treeOf(spec.remoteDirectory);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.runs$"))).size(), 2);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt$"))).size(), 1);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.out$"))).size(), 1);
     }
 
     void cliTransfersFiles()
