@@ -1235,6 +1235,44 @@ private Q_SLOTS:
         QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.out$"))).size(), 1);
     }
 
+    // Terminate while an input is being copied: the task is cancelled at once
+    // and the copy's launcher is ended (cleanup() checks nothing is left).
+    void terminateDuringTransferCancels()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("copying"));
+        const QString launcher = dir.filePath(QStringLiteral("slow-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'put'\"*) : > %1; exec sleep 30 ;; esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec slow = shellHost(1);
+        slow.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
+        JobSpec spec = perTask({});
+        spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
+        spec.hosts = {slow};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mark), 10000);
+        QElapsedTimer clock;
+        clock.start();
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+    }
+
     void cliTransfersFiles()
     {
         SKIP_UNLESS_READY(m_sshdProblem);
