@@ -124,7 +124,9 @@ void PerTaskWorker::stageInput()
 
 void PerTaskWorker::onInputStaged(RemoteTransfer::Result result, const QString &message)
 {
-    const QByteArray where = m_transferStep ? m_transferStep->output().trimmed() : QByteArray();
+    // pwd's line is the last: a login script may have printed something before it.
+    const QByteArray printed = m_transferStep ? m_transferStep->output().trimmed() : QByteArray();
+    const QByteArray where = printed.mid(printed.lastIndexOf('\n') + 1);
     dropTransfer();
     if (!m_run || !m_transfer)
         return;
