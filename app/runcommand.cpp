@@ -93,9 +93,23 @@ const char *helpText =
     "                             -o ServerAliveInterval=15 -o ServerAliveCountMax=4 {host} --\"\n"
     "                           srun=\"srun --ntasks=1 --nodes=1 --quiet\"\n"
     "                           Remote hosts need a POSIX sh and the same files at the same\n"
-    "                           paths (a shared file system): the command runs in the same\n"
-    "                           directory as here. A lost host's tasks go to the other hosts;\n"
-    "                           it is tried again after 1, 2, 4 ... 60 s.\n"
+    "                           paths (a shared file system, or --transfer): the command runs\n"
+    "                           in the same directory as here. A lost host's tasks go to the\n"
+    "                           other hosts; it is tried again after 1, 2, 4 ... 60 s.\n"
+    "  --transfer               without a shared file system: each input names a local\n"
+    "                           file that is copied to the remote host first, into a\n"
+    "                           scratch directory of its own where COMMAND then runs\n"
+    "                           ({} is the copy there). Per-task mode only; local slots\n"
+    "                           use the files in place. Copies go through the launcher\n"
+    "                           (no scp or rsync needed).\n"
+    "  --return PATTERN         after COMMAND succeeds on a remote host, copy this file\n"
+    "                           back (e.g. {.}.out; repeatable) to the same path here;\n"
+    "                           a missing file fails the task\n"
+    "  --cleanup                remove the copied input and returned files on the host\n"
+    "                           after each task (and the run's directory when empty)\n"
+    "  --remote-dir DIR         where the scratch directories go on remote hosts\n"
+    "                           (default ~/.taskpool/transfer; relative = from the\n"
+    "                           remote home), one directory per run inside it\n"
     "\n"
     "Limits and failures:\n"
     "  --retries N              run a failed, timed-out or crashed task up to N more\n"
@@ -201,7 +215,11 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
     const QCommandLineOption host(QStringLiteral("host"), {}, QStringLiteral("N/HOST"));
     const QCommandLineOption launcher(QStringLiteral("launcher"), {}, QStringLiteral("KIND=TEMPLATE"));
-    parser.addOptions({host, launcher, help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
+    const QCommandLineOption transfer(QStringLiteral("transfer"), {});
+    const QCommandLineOption returnFile(QStringLiteral("return"), {}, QStringLiteral("PATTERN"));
+    const QCommandLineOption cleanup(QStringLiteral("cleanup"), {});
+    const QCommandLineOption remoteDir(QStringLiteral("remote-dir"), {}, QStringLiteral("DIR"));
+    parser.addOptions({host, launcher, transfer, returnFile, cleanup, remoteDir, help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
                        grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo,
                        journalPath, noJournal, resume, retryFailed, runId, stall, halt, haltMode, maxTasks,
                        maxMemory});
@@ -315,6 +333,14 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         if (!used)
             return usageError(QStringLiteral("--launcher %1: no --host of that kind").arg(text.left(eq)));
     }
+    if (parser.isSet(transfer))
+        spec.transfer = true;
+    if (parser.isSet(returnFile))
+        spec.returnFiles = parser.values(returnFile);
+    if (parser.isSet(cleanup))
+        spec.cleanup = true;
+    if (parser.isSet(remoteDir))
+        spec.remoteDirectory = parser.value(remoteDir);
     if (parser.isSet(window) && !intOption(window, 1, &spec.window))
         return usageError(error);
     if (parser.isSet(retries) && !intOption(retries, 0, &spec.retries))

@@ -143,6 +143,15 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *p
     return true;
 }
 
+QString CommandTemplate::fill(const QString &pattern, const QString &input, qint64 taskNumber)
+{
+    bool hasPlaceholder = false;
+    QString out;
+    for (const Piece &piece : parseWord(pattern, &hasPlaceholder))
+        out += piece.part == Part::Literal ? piece.literal : substitute(piece.part, input, taskNumber);
+    return out;
+}
+
 QString CommandTemplate::shellQuote(const QString &text)
 {
     QString quoted = text;

@@ -29,6 +29,8 @@ public:
                 QString *error) const;
 
     static QString shellQuote(const QString &text);
+    // One word with its replacement strings filled in and nothing quoted: a file name.
+    static QString fill(const QString &pattern, const QString &input, qint64 taskNumber);
 
 private:
     enum class Part { Literal, Input, NoExtension, Basename, Dirname, BasenameNoExtension, Number };

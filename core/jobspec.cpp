@@ -2,9 +2,11 @@
 
 #include "inputsource.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QThread>
@@ -31,6 +33,33 @@ QString JobSpec::defaultProgressPattern()
 {
     // "45%", "45.5 %": the last percentage on a line wins.
     return QStringLiteral("(\\d+(?:\\.\\d+)?)\\s*%");
+}
+
+QString JobSpec::defaultRemoteDirectory()
+{
+    return QStringLiteral(".taskpool/transfer");
+}
+
+QString JobSpec::effectiveRemoteDirectory() const
+{
+    const QString dir = remoteDirectory.trimmed();
+    if (dir.isEmpty())
+        return defaultRemoteDirectory();
+    // "~/x" given where no shell expanded it: relative paths are already the remote home's.
+    if (dir == QLatin1String("~") || dir == QLatin1String("~/"))
+        return QStringLiteral(".");
+    return dir.startsWith(QLatin1String("~/")) ? dir.mid(2) : dir;
+}
+
+JobSpec JobSpec::forRun(const JobSpec &spec)
+{
+    JobSpec s = spec;
+    if (s.transfer && s.transferRunToken.isEmpty()) {
+        s.transferRunToken = QStringLiteral("%1-%2")
+                                 .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+                                 .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    }
+    return s;
 }
 
 int JobSpec::effectiveWorkers() const
@@ -88,6 +117,27 @@ QString JobSpec::validate() const
         const QString problem = host.validate();
         if (!problem.isEmpty())
             return QStringLiteral("host %1: %2").arg(host.toString(), problem);
+    }
+    if (!transfer && (!returnFiles.isEmpty() || cleanup))
+        return QStringLiteral("returning files and cleaning up need the input files transferred (--transfer)");
+    if (transfer) {
+        if (mode == Mode::Worker)
+            return QStringLiteral("transferring input files (--transfer) works with per-task commands only, not with long-lived workers");
+        if (!hasRemoteHosts())
+            return QStringLiteral("transferring input files needs a remote host (--host N/ssh:DEST or srun)");
+        for (const HostSpec &host : hosts) {
+            // Each transfer and the command are separate job steps: unpinned,
+            // Slurm may put them on different nodes.
+            if (host.kind == HostSpec::Kind::Srun
+                && (host.target.isEmpty() || !host.launcherTemplate().contains(QLatin1String("{host}"))))
+                return QStringLiteral("transferring files to srun host %1 needs a pinned node: --host N/srun:NODE with "
+                                      "a launcher that names it, e.g. --launcher 'srun=srun --ntasks=1 --nodelist={host} --quiet'")
+                    .arg(host.name());
+        }
+        for (const QString &pattern : returnFiles) {
+            if (pattern.trimmed().isEmpty())
+                return QStringLiteral("a file to return needs a name, such as {.}.out");
+        }
     }
     if (inputKind == InputKind::Range && rangeCount < 0)
         return QStringLiteral("the range must be 0 or more");
@@ -155,6 +205,10 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("progress_pattern"), progressPattern},
         {QStringLiteral("window"), window},
         {QStringLiteral("hosts"), hostList},
+        {QStringLiteral("transfer"), transfer},
+        {QStringLiteral("return_files"), QJsonArray::fromStringList(returnFiles)},
+        {QStringLiteral("cleanup"), cleanup},
+        {QStringLiteral("remote_dir"), remoteDirectory},
         {QStringLiteral("inputs"), inputs},
     };
 }
@@ -193,6 +247,11 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
             return false;
         s.hosts.append(host);
     }
+    s.transfer = json.value(QStringLiteral("transfer")).toBool(false);
+    for (const QJsonValue &v : json.value(QStringLiteral("return_files")).toArray())
+        s.returnFiles.append(v.toString());
+    s.cleanup = json.value(QStringLiteral("cleanup")).toBool(false);
+    s.remoteDirectory = json.value(QStringLiteral("remote_dir")).toString();
     const QJsonObject inputs = json.value(QStringLiteral("inputs")).toObject();
     const QString kind = inputs.value(QStringLiteral("kind")).toString(QStringLiteral("range"));
     if (kind == QLatin1String("range")) {

@@ -39,6 +39,14 @@ struct JobSpec
     // hosts' slots (workers is then not used); remote hosts assume a shared file
     // system: the remote command runs in the same directory path as it would here.
     QList<HostSpec> hosts;
+    // File transfer for remote slots (per-task mode), like GNU parallel's
+    // --transfer/--return/--cleanup: the input names a local file that is
+    // copied to a scratch directory on the host, where the command then runs.
+    bool transfer = false;
+    QStringList returnFiles;       // templates ({.}.out) of files copied back after success
+    bool cleanup = false;          // remove the copies on the host after each task
+    QString remoteDirectory;       // where the scratch directories go; empty = defaultRemoteDirectory()
+    QString transferRunToken;      // names this run's directory there; set by the pool, not saved
 
     InputKind inputKind = InputKind::Range;
     qint64 rangeCount = 0;
@@ -47,6 +55,10 @@ struct JobSpec
     bool nullSeparated = false;    // input records end with NUL instead of newline
 
     static QString defaultProgressPattern();
+    static QString defaultRemoteDirectory(); // relative to the remote home
+    QString effectiveRemoteDirectory() const;
+    // The spec as one run uses it: a transfer job gets its run token.
+    static JobSpec forRun(const JobSpec &spec);
     int effectiveWorkers() const;
     QList<HostSpec> effectiveHosts() const; // hosts, or one local host with effectiveWorkers() slots
     bool hasRemoteHosts() const;

@@ -22,7 +22,7 @@ constexpr int HostTriesWhenAllDown = 4;    // with every host down, give up afte
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
     : QObject(parent)
-    , m_spec(spec)
+    , m_spec(JobSpec::forRun(spec))
     , m_input(input)
     , m_queue(input)
     , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))

@@ -103,7 +103,7 @@ WorkerSnapshot Worker::snapshot(qint64 now) const
     return s;
 }
 
-void Worker::launch(const QString &program, const QStringList &arguments)
+void Worker::launch(const QString &program, const QStringList &arguments, const QString &remoteDirectory)
 {
     Q_ASSERT(!m_process);
     m_process = new QProcess(this);
@@ -115,7 +115,7 @@ void Worker::launch(const QString &program, const QStringList &arguments)
     if (m_host.isRemote()) {
         RemoteCommand::Options options;
         options.token = RemoteCommand::newToken();
-        options.directory = m_remoteDirectory;
+        options.directory = remoteDirectory.isEmpty() ? m_remoteDirectory : remoteDirectory;
         options.graceMs = int(m_spec.killGraceSeconds * 1000);
         options.passStdin = m_spec.mode == JobSpec::Mode::Worker;
         const QStringList argv = RemoteCommand::build(m_host, options, program, arguments);

@@ -105,7 +105,8 @@ protected:
     enum class EndReason { None, Timeout, Stall, Terminate, Stragglers };
 
     // Starts a process in its own group. Output arrives in the virtuals below.
-    void launch(const QString &program, const QStringList &arguments);
+    // remoteDirectory: where a remote command runs instead of the job's directory.
+    void launch(const QString &program, const QStringList &arguments, const QString &remoteDirectory = QString());
     bool hasProcess() const { return m_process != nullptr; }
     void writeToProcess(const QByteArray &data);
     void closeProcessInput();
@@ -129,6 +130,8 @@ protected:
     void setState(WorkerState state);
     void finishRetiring();                  // emits retired() once
     void log(const QString &line);
+    // The host is unreachable or the connection dropped: the tasks go back.
+    void loseHost(const QString &reason);
     TaskOutcome makeOutcome(const Running &run, TaskStatus status, qint64 nowMs) const;
     void appendErrorOutput(Running &run, QByteArrayView data) const;
     void countOutcome(TaskStatus status);
@@ -154,7 +157,6 @@ private:
     void onProcessError(QProcess::ProcessError error);
     void releaseProcess();
     void deliverStderr(QByteArrayView data);
-    void loseHost(const QString &reason);
     QString launcherExitText() const;
 
     QProcess *m_process = nullptr;

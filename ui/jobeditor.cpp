@@ -16,6 +16,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 namespace {
@@ -65,6 +66,9 @@ JobEditor::JobEditor(QWidget *parent)
     , m_inputKind(new QComboBox(this))
     , m_hostsEdit(new QLineEdit(this))
     , m_hostsErrorLabel(new QLabel(this))
+    , m_transfer(new QCheckBox(QStringLiteral("Transfer input files to remote hosts"), this))
+    , m_returnFiles(new QLineEdit(this))
+    , m_cleanup(new QCheckBox(QStringLiteral("Clean up the copies on the hosts after each task"), this))
     , m_retries(new QSpinBox(this))
     , m_timeout(new TrimmedSpinBox(this))
     , m_timeoutUnit(new QComboBox(this))
@@ -119,7 +123,8 @@ JobEditor::JobEditor(QWidget *parent)
     describe(m_hostsEdit, QStringLiteral("jobHosts"),
              QStringLiteral("Where the worker slots run, as N/HOST separated by commas (like taskpool run --host):\n"
                             "4/localhost = 4 slots here, 8/ssh:user@node2 = 8 slots through ssh (a Host alias works),\n"
-                            "16/srun = 16 Slurm job steps. Remote hosts need the same files at the same paths.\n"
+                            "16/srun = 16 Slurm job steps. Remote hosts need the same files at the same paths,\n"
+                            "or Transfer input files.\n"
                             "Empty = every slot on this machine, as many as the toolbar's worker count."));
     m_hostsEdit->setAccessibleName(QStringLiteral("Hosts"));
     m_hostsEdit->setPlaceholderText(QStringLiteral("this machine only, e.g. 4/localhost, 8/ssh:user@node2"));
@@ -129,6 +134,18 @@ JobEditor::JobEditor(QWidget *parent)
     m_hostsErrorLabel->setWordWrap(true);
     m_hostsErrorLabel->setStyleSheet(QStringLiteral("color: #c62828"));
     m_hostsErrorLabel->hide();
+    describe(m_transfer, QStringLiteral("jobTransfer"),
+             QStringLiteral("For hosts without a shared file system: each input names a local file, copied to a scratch\n"
+                            "directory on the remote host where the command then runs ({} is the copy). Per-task mode only."));
+    m_transfer->setAccessibleName(QStringLiteral("Transfer input files"));
+    describe(m_returnFiles, QStringLiteral("jobReturnFiles"),
+             QStringLiteral("Files copied back after the command succeeds on a remote host, e.g. {.}.out; separate several\n"
+                            "with spaces (quote names with spaces). A missing file fails the task."));
+    m_returnFiles->setAccessibleName(QStringLiteral("Return files"));
+    m_returnFiles->setPlaceholderText(QStringLiteral("e.g. {.}.out"));
+    describe(m_cleanup, QStringLiteral("jobCleanup"),
+             QStringLiteral("Remove the copied input and the returned files on the host after each task."));
+    m_cleanup->setAccessibleName(QStringLiteral("Clean up"));
 
     m_retries->setRange(0, 100);
     describe(m_retries, QStringLiteral("jobRetries"),
@@ -212,6 +229,9 @@ JobEditor::JobEditor(QWidget *parent)
     };
     form->addRow(buddyLabel(QStringLiteral("&Hosts:"), m_hostsEdit, this), m_hostsEdit);
     form->addRow(QString(), m_hostsErrorLabel);
+    form->addRow(QString(), m_transfer);
+    form->addRow(buddyLabel(QStringLiteral("Return files:"), m_returnFiles, this), m_returnFiles);
+    form->addRow(QString(), m_cleanup);
     form->addRow(sectionLabel(QStringLiteral("When tasks fail or hang")));
     form->addRow(buddyLabel(QStringLiteral("Re&tries:"), m_retries, this), m_retries);
     form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), pair(m_timeout, m_timeoutUnit));
@@ -245,6 +265,10 @@ JobEditor::JobEditor(QWidget *parent)
     connect(m_halt, &QDoubleSpinBox::valueChanged, this, &JobEditor::updateHints);
     connect(m_shell, &QCheckBox::toggled, this, &JobEditor::edited);
     connect(m_nullSeparated, &QCheckBox::toggled, this, &JobEditor::edited);
+    for (QCheckBox *box : {m_transfer, m_cleanup})
+        connect(box, &QCheckBox::toggled, this, &JobEditor::edited);
+    connect(m_transfer, &QCheckBox::toggled, this, &JobEditor::updateTransferControls);
+    connect(m_returnFiles, &QLineEdit::textEdited, this, &JobEditor::edited);
     connect(m_inputList, &QPlainTextEdit::textChanged, this, &JobEditor::edited);
     showInputPage(0);
     updateUnits();
@@ -371,8 +395,20 @@ void JobEditor::checkHosts()
     m_hostsErrorLabel->setText(m_hostsError);
     m_hostsErrorLabel->setVisible(!m_hostsError.isEmpty());
     m_hostsEdit->setStyleSheet(m_hostsError.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+    updateTransferControls();
     if (wasValid != m_hostsError.isEmpty() || hadHosts != !m_hosts.isEmpty())
         Q_EMIT hostsChanged();
+}
+
+// Transfer only means something for per-task commands on a remote host.
+void JobEditor::updateTransferControls()
+{
+    const bool remote = std::any_of(m_hosts.cbegin(), m_hosts.cend(), [](const HostSpec &h) { return h.isRemote(); });
+    const bool perTask = m_mode->currentData().toInt() == int(JobSpec::Mode::PerTask);
+    m_transfer->setEnabled(remote && perTask);
+    const bool transferring = m_transfer->isEnabled() && m_transfer->isChecked();
+    m_returnFiles->setEnabled(transferring);
+    m_cleanup->setEnabled(transferring);
 }
 
 void JobEditor::showInputPage(int page)
@@ -389,6 +425,7 @@ void JobEditor::updateHints()
     m_maxTasks->setEnabled(workerMode);
     m_maxMemory->setEnabled(workerMode);
     m_recycleNote->setVisible(!workerMode);
+    updateTransferControls();
     if (workerMode)
         m_commandHint->setText(QStringLiteral("Each worker reads {\"id\":…, \"input\":…} lines on stdin and answers "
                                               "with {\"id\":…, \"result\":…} or {\"id\":…, \"error\":…}."));
@@ -433,6 +470,9 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_nullSeparated->setChecked(spec.nullSeparated);
     m_inputList->setPlainText(spec.inputList.join(QLatin1Char('\n')));
     m_hostsEdit->setText(formatHosts(spec.hosts));
+    m_transfer->setChecked(spec.transfer);
+    m_returnFiles->setText(CommandLine::join(spec.returnFiles));
+    m_cleanup->setChecked(spec.cleanup);
     m_retries->setValue(spec.retries);
     const bool timeoutPercent = spec.timeoutPercent > 0;
     m_timeoutUnit->setCurrentIndex(m_timeoutUnit->findData(timeoutPercent));
@@ -480,6 +520,10 @@ JobSpec JobEditor::spec() const
             }
         }
     }
+    // Disabled controls (no remote host, worker mode) leave the job without transfer.
+    s.transfer = m_transfer->isEnabled() && m_transfer->isChecked();
+    s.returnFiles = s.transfer ? CommandLine::split(m_returnFiles->text()) : QStringList();
+    s.cleanup = s.transfer && m_cleanup->isChecked();
     s.retries = m_retries->value();
     // One timeout or the other, never both (JobSpec::validate() refuses that).
     const bool timeoutPercent = m_timeoutUnit->currentData().toBool();

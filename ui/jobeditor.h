@@ -47,6 +47,7 @@ private:
     void updateHints();
     void updateUnits();
     void checkHosts();
+    void updateTransferControls();
     QLabel *sectionLabel(const QString &text);
     QWidget *buildRangePage();
     QWidget *buildFilePage();
@@ -70,6 +71,9 @@ private:
     QLabel *m_hostsErrorLabel;
     QList<HostSpec> m_hosts;       // parsed from m_hostsEdit while it is valid
     QString m_hostsError;
+    QCheckBox *m_transfer;         // file transfer for remote slots (taskpool run --transfer)
+    QLineEdit *m_returnFiles;      // --return patterns, split like the arguments
+    QCheckBox *m_cleanup;
     QSpinBox *m_retries;
     QDoubleSpinBox *m_timeout;
     QComboBox *m_timeoutUnit;      // seconds, or % of the median task time

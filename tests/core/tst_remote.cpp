@@ -5,17 +5,21 @@
 // login shell do with the command string.
 
 #include "hostspec.h"
+#include "commandtemplate.h"
 #include "remotecommand.h"
 #include "remotestderr.h"
+#include "remotetransfer.h"
 #include "runjournal.h"
 #include "testsupport.h"
 
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -30,13 +34,6 @@
 #include <unistd.h>
 
 using namespace TestSupport;
-
-#define RUN_POOL(pool, timeoutMs)                                                   \
-    do {                                                                            \
-        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
-        (pool).start();                                                             \
-        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
-    } while (0)
 
 // QSKIP returns from the function it is in: it has to be in the test itself.
 #define SKIP_UNLESS_READY(problem)                                                  \
@@ -403,6 +400,42 @@ QList<QByteArray> hostileInputs()
             "'; exit 255; '", "\"$HOME\"", "~", "a'\\''b", QByteArray(20000, 'L')};
 }
 
+// Files for transfer tests: name (relative to the source directory) -> content.
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+// Every file and directory under dir, as paths relative to it.
+QStringList treeOf(const QString &dir)
+{
+    QStringList entries;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        entries.append(QDir(dir).relativeFilePath(it.next()));
+    entries.sort();
+    return entries;
+}
+
+// A per-task job that runs through sh -c (placeholders are single-quoted).
+JobSpec shellJob(const QStringList &words)
+{
+    JobSpec spec;
+    spec.mode = JobSpec::Mode::PerTask;
+    spec.command = words;
+    spec.shell = true;
+    spec.killGraceSeconds = 0.3;
+    return spec;
+}
+
 } // namespace
 
 class TestRemote : public QObject
@@ -531,6 +564,20 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QVERIFY(back.hosts[i] == spec.hosts[i]);
         QVERIFY(back.hasRemoteHosts() && back.hasLocalHost());
+        QVERIFY(!back.transfer && back.returnFiles.isEmpty() && !back.cleanup);
+
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{.}.out"), QStringLiteral("log/{/}.txt")};
+        spec.cleanup = true;
+        spec.remoteDirectory = QStringLiteral("/scratch/me");
+        spec.transferRunToken = QStringLiteral("not-saved");
+        QVERIFY2(JobSpec::fromJson(spec.toJson(), &back, &error), qPrintable(error));
+        QVERIFY(back.transfer && back.cleanup);
+        QCOMPARE(back.returnFiles, spec.returnFiles);
+        QCOMPARE(back.remoteDirectory, QStringLiteral("/scratch/me"));
+        QVERIFY(back.transferRunToken.isEmpty()); // each run makes its own
+        QVERIFY(!JobSpec::forRun(back).transferRunToken.isEmpty());
+        QVERIFY(JobSpec::forRun(back).transferRunToken != JobSpec::forRun(back).transferRunToken);
 
         JobSpec plain = perTask({QStringLiteral("echo")});
         plain.workers = 5;
@@ -930,6 +977,328 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 10000); // SIGKILL from the guard after the grace
     }
 
+    // ---- file transfer (--transfer, --return, --cleanup) -------------------
+
+    void transferPathsMapIntoTheScratchDirectory_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("inside");
+        QTest::newRow("relative") << "a b/c.txt" << "a b/c.txt";
+        QTest::newRow("cleaned") << "./a//b/../c.txt" << "a/c.txt";
+        QTest::newRow("absolute") << "/data/x.txt" << "data/x.txt";
+        QTest::newRow("climbs out") << "../up.txt" << "home/up.txt";
+        QTest::newRow("option-like") << "-n" << "-n";
+    }
+    void transferPathsMapIntoTheScratchDirectory()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, inside);
+        QCOMPARE(RemoteTransfer::scratchPath(path, QStringLiteral("/home/me")), inside);
+        JobSpec spec;
+        QCOMPARE(spec.effectiveRemoteDirectory(), QStringLiteral(".taskpool/transfer"));
+        spec.remoteDirectory = QStringLiteral("~/scratch");
+        QCOMPARE(spec.effectiveRemoteDirectory(), QStringLiteral("scratch"));
+        spec.remoteDirectory = QStringLiteral("/tmp/x");
+        QCOMPARE(spec.effectiveRemoteDirectory(), QStringLiteral("/tmp/x"));
+    }
+
+    // A relative remote directory is taken from the home on the host (here the
+    // stand-in launcher's), and cleanup removes the run's directory inside it.
+    void transferUsesTheRemoteHome()
+    {
+        QTemporaryDir source;
+        QVERIFY(writeFile(source.filePath(QStringLiteral("in.txt")), "x"));
+        const QString base = QStringLiteral("taskpool-test-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+        const QString home = QDir::homePath();
+        JobSpec spec = shellJob({QStringLiteral("pwd;"), QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.copy")});
+        spec.hosts = {shellHost(1)};
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.copy")};
+        spec.cleanup = true;
+        spec.remoteDirectory = QStringLiteral("~/") + base;
+        ListInput in(QList<QByteArray>{source.filePath(QStringLiteral("in.txt")).toUtf8()});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        const QStringList left = treeOf(home + QLatin1Char('/') + base);
+        QDir(home + QLatin1Char('/') + base).removeRecursively();
+        QVERIFY(run.eachIdOnce(1));
+        const TaskOutcome o = run.outcomes.first();
+        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error));
+        QVERIFY2(QString::fromUtf8(o.output).startsWith(home + QLatin1Char('/') + base + QLatin1Char('/')), o.output.constData());
+        QCOMPARE(readFile(source.filePath(QStringLiteral("in.txt.copy"))), QByteArray("x"));
+        QVERIFY2(left.isEmpty(), qPrintable(left.join('\n')));
+    }
+
+    // Each input names a local file; the command reads the copy in a scratch
+    // directory on the host and writes an output next to it, which comes back.
+    void transferRunsOnCopiesAndReturnsOutputs_data()
+    {
+        QTest::addColumn<bool>("cleanup");
+        QTest::newRow("cleanup") << true;
+        QTest::newRow("keep the copies") << false;
+    }
+    void transferRunsOnCopiesAndReturnsOutputs()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QFETCH(bool, cleanup);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QVERIFY(source.isValid() && remote.isValid());
+        // Absolute and relative inputs; names a shell would mangle if a word went unquoted.
+        const QStringList names{source.filePath(QStringLiteral("plain.txt")),
+                                source.filePath(QStringLiteral("it's a \"file\" $HOME; `id` & more.txt")),
+                                source.filePath(QStringLiteral("sub dir/nested $x.txt")),
+                                QStringLiteral("rel one.txt"),
+                                QStringLiteral("deeper/-rel two.txt"),
+                                QStringLiteral("./deeper/../dots.txt")};
+        QList<QByteArray> items;
+        for (int i = 0; i < names.size(); ++i) {
+            QVERIFY(writeFile(QDir(source.path()).absoluteFilePath(names[i]), QByteArray("content of file ") + QByteArray::number(i) + '\n'));
+            items.append(names[i].toUtf8());
+        }
+        JobSpec spec = shellJob({QStringLiteral("pwd;"), QStringLiteral("tr"), QStringLiteral("a-z"), QStringLiteral("A-Z"),
+                                 QStringLiteral("<"), QStringLiteral("{}"), QStringLiteral(">"), QStringLiteral("{}.out")});
+        spec.hosts = {m_sshd.host(3)};
+        spec.workingDirectory = source.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = cleanup;
+        spec.remoteDirectory = remote.path();
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(names.size()));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QSet<QString> taskDirs;
+        for (const TaskOutcome &o : run.outcomes) {
+            QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QString::fromUtf8(o.errorOutput)));
+            QCOMPARE(o.host, m_sshd.target());
+            // The command ran in a scratch directory under the remote directory, not beside the sources.
+            const QString cwd = QString::fromUtf8(o.output).trimmed();
+            QVERIFY2(cwd.startsWith(remote.path() + QLatin1Char('/')), qPrintable(cwd));
+            taskDirs.insert(cwd);
+            const QString local = QDir::cleanPath(QDir(source.path()).absoluteFilePath(names[int(o.id)]));
+            QCOMPARE(readFile(local + QStringLiteral(".out")), QByteArray("CONTENT OF FILE ") + QByteArray::number(o.id) + '\n');
+            QCOMPARE(readFile(local), QByteArray("content of file ") + QByteArray::number(o.id) + '\n'); // untouched
+        }
+        QCOMPARE(taskDirs.size(), names.size()); // one scratch directory per task
+        // Nothing half-copied is left beside the outputs.
+        for (const QString &entry : treeOf(source.path()))
+            QVERIFY2(!entry.contains(QLatin1String("taskpool-part")), qPrintable(entry));
+        const QStringList left = treeOf(remote.path());
+        if (cleanup) {
+            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n'))); // the run's directory went too
+            return;
+        }
+        // Without cleanup the copies stay: the input and its output in each task's directory,
+        // relative inputs at their relative path, absolute ones under their absolute path.
+        QStringList expected;
+        for (const QString &dir : std::as_const(taskDirs)) {
+            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                expected.append(QDir(dir).relativeFilePath(it.next()));
+        }
+        expected.sort();
+        QStringList wanted;
+        for (const QString &name : names) {
+            const QString clean = QDir::cleanPath(name);
+            const QString inside = QDir::isAbsolutePath(clean) ? clean.mid(1) : clean;
+            wanted << inside << inside + QStringLiteral(".out");
+        }
+        wanted.sort();
+        QCOMPARE(expected, wanted);
+        QCOMPARE(QDir(remote.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1); // one directory for the run
+    }
+
+    // A missing return file fails the task; a missing input fails it before
+    // anything runs; both say why, and cleanup still leaves nothing behind.
+    void transferFailuresAreClear()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QVERIFY(writeFile(source.filePath(QStringLiteral("data.txt")), "some data\n"));
+        JobSpec spec = perTask({QStringLiteral("echo"), QStringLiteral("{}")});
+        spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
+        spec.hosts = {m_sshd.host(1)};
+        spec.workingDirectory = source.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{.}.result")};
+        spec.cleanup = true;
+        spec.remoteDirectory = remote.path();
+        ListInput in(QList<QByteArray>{"data.txt", "no such file.txt", ""});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(3));
+        const QMap<qint64, TaskOutcome> byId = run.byId();
+        QCOMPARE(byId[0].status, TaskStatus::Failed);
+        QCOMPARE(byId[0].output, QByteArray("some data\n")); // cat read the copy by its relative name
+        QVERIFY2(byId[0].error.contains(QLatin1String("did not create the return file \"data.result\"")), qPrintable(byId[0].error));
+        QVERIFY(!QFile::exists(source.filePath(QStringLiteral("data.result"))));
+        QCOMPARE(byId[1].status, TaskStatus::Failed);
+        QVERIFY2(byId[1].error.contains(QLatin1String("cannot transfer \"no such file.txt\": no such file")), qPrintable(byId[1].error));
+        QCOMPARE(byId[2].status, TaskStatus::Failed);
+        QVERIFY2(byId[2].error.contains(QLatin1String("cannot transfer")), qPrintable(byId[2].error));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError())); // the task's fault, not the host's
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
+        QCOMPARE(readFile(source.filePath(QStringLiteral("data.txt"))), QByteArray("some data\n"));
+    }
+
+    // A host that cannot be reached for the transfer is a lost host: the tasks
+    // go to the local slot (which reads the files in place), none fails.
+    void transferToAnUnreachableHostRequeues()
+    {
+        QTemporaryDir source;
+        QList<QByteArray> items;
+        for (int i = 0; i < 6; ++i) {
+            const QString path = source.filePath(QStringLiteral("in %1.txt").arg(i));
+            QVERIFY(writeFile(path, QByteArray::number(i)));
+            items.append(path.toUtf8());
+        }
+        JobSpec spec = perTask({});
+        spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
+        spec.hosts = {localHost(1), unreachableHost(2)};
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(6));
+        QCOMPARE(run.count(TaskStatus::Ok), 6);
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.host, QStringLiteral("localhost"));
+            QCOMPARE(o.attempts, 1);
+            QCOMPARE(o.output, QByteArray::number(o.id));
+        }
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("cannot reach 127.0.0.1")) && log.contains(QLatin1String("host 127.0.0.1 is down")),
+                 qPrintable(log));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+    }
+
+    // The connection drops while a return file is copied back (a stand-in
+    // launcher fails the first copy as ssh does): the task is not failed but
+    // goes back to the queue and runs again once the host is back.
+    void connectionLostWhileReturningRequeues()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("dropped-once"));
+        const QString launcher = dir.filePath(QStringLiteral("flaky-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'get'\"*)\n"
+                                                   "  if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi ;;\n"
+                                                   "esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec flaky = shellHost(1);
+        flaky.launcher = QLatin1Char('"') + launcher + QLatin1Char('"'); // QProcess::splitCommand quoting
+        JobSpec spec = shellJob({QStringLiteral("echo"), QStringLiteral("ran"), QStringLiteral(">>"), QStringLiteral("{}.runs;"),
+                                 QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
+        spec.hosts = {flaky};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(1));
+        const TaskOutcome o = run.outcomes.first();
+        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
+        QCOMPARE(o.attempts, 1); // returned to the queue, not failed
+        QVERIFY(QFile::exists(mark));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("payload"));
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
+                     && log.contains(QLatin1String("is up again")),
+                 qPrintable(log));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        // The command ran twice, each time in a scratch directory of its own; the first one's copies
+        // stayed (the host was gone), the second one's were cleaned up (its own .runs file is not ours).
+        const QStringList left = treeOf(spec.remoteDirectory);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.runs$"))).size(), 2);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt$"))).size(), 1);
+        QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.out$"))).size(), 1);
+    }
+
+    // Terminate while an input is being copied: the task is cancelled at once
+    // and the copy's launcher is ended (cleanup() checks nothing is left).
+    void terminateDuringTransferCancels()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("copying"));
+        const QString launcher = dir.filePath(QStringLiteral("slow-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'put'\"*) : > %1; exec sleep 30 ;; esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec slow = shellHost(1);
+        slow.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
+        JobSpec spec = perTask({});
+        spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
+        spec.hosts = {slow};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mark), 10000);
+        QElapsedTimer clock;
+        clock.start();
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+    }
+
+    void cliTransfersFiles()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QStringList lines;
+        for (int i = 0; i < 4; ++i) {
+            const QString name = QStringLiteral("case $%1 'q'.txt").arg(i);
+            QVERIFY(writeFile(source.filePath(name), QByteArray("abc") + QByteArray::number(i)));
+            lines.append(name);
+        }
+        QVERIFY(writeFile(source.filePath(QStringLiteral("inputs.txt")), lines.join('\n').toUtf8() + '\n'));
+        QProcess p;
+        p.setWorkingDirectory(source.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--host", "2/ssh:" + m_sshd.target(), "--launcher", "ssh=" + m_sshd.launcher(),
+                 "--transfer", "--return", "{.}.up", "--cleanup", "--remote-dir", remote.path(), "--inputs", "inputs.txt",
+                 "--shell", "--", "tr", "a-z", "A-Z", "<", "{}", ">", "{.}.up"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(readFile(source.filePath(QStringLiteral("case $%1 'q'.up").arg(i))), QByteArray("ABC") + QByteArray::number(i));
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
+    }
+
     // ---- a real Slurm cluster (one node) -------------------------------------
 
     void srunHostRunsTasks_data()
@@ -1057,6 +1426,31 @@ private Q_SLOTS:
         QVERIFY2(err.contains(message), qPrintable(err));
     }
 
+    void cliRejectsBadTransferOptions_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QStringList tail{"--range", "1", "--", "true"};
+        const QStringList ssh{"run", "--host", "2/ssh:node2"};
+        QTest::newRow("return without transfer") << (ssh + QStringList{"--return", "{}.out"} + tail) << "need the input files transferred";
+        QTest::newRow("cleanup without transfer") << (ssh + QStringList{"--cleanup"} + tail) << "need the input files transferred";
+        QTest::newRow("transfer with --worker") << (ssh + QStringList{"--transfer", "--worker"} + tail) << "per-task commands only";
+        QTest::newRow("transfer without a remote host") << (QStringList{"run", "--transfer"} + tail) << "needs a remote host";
+        QTest::newRow("transfer to unpinned srun") << (QStringList{"run", "--host", "2/srun", "--transfer"} + tail) << "pinned node";
+        QTest::newRow("empty return name") << (ssh + QStringList{"--transfer", "--return", " "} + tail) << "needs a name";
+    }
+    void cliRejectsBadTransferOptions()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), args << QStringLiteral("--no-journal"));
+        QVERIFY(p.waitForFinished(20000));
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(err.contains(message), qPrintable(err));
+    }
+
     void cliTakesHostsFromAJobFile()
     {
         QTemporaryDir dir;
@@ -1089,7 +1483,8 @@ private Q_SLOTS:
         p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--help"});
         QVERIFY(p.waitForFinished(20000));
         const QByteArray out = p.readAllStandardOutput();
-        for (const char *word : {"--host N/HOST", "--launcher KIND=TEMPLATE", "ssh:DEST", "srun", "shared file system", "host,"})
+        for (const char *word : {"--host N/HOST", "--launcher KIND=TEMPLATE", "ssh:DEST", "srun", "shared file system", "host,",
+                                 "--transfer", "--return PATTERN", "--cleanup", "--remote-dir DIR"})
             QVERIFY2(out.contains(word), word);
     }
 

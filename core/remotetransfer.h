@@ -1,0 +1,68 @@
+#pragma once
+
+#include "hostspec.h"
+#include "remotestderr.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+// One file operation on a remote host: copy a local file there, copy a file
+// back, or remove copies. It goes through the host's launcher (ssh, srun) and
+// the RemoteCommand guard like a task does, so nothing but sh, mkdir, cat, rm
+// and rmdir is needed on the far side; the file travels as the launcher's
+// stdin or stdout. Every path is an argument word, never part of a script.
+// One operation per object; finished() comes once, always from the event loop.
+class RemoteTransfer : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Result { Ok, Failed, Missing, HostLost };
+
+    RemoteTransfer(const HostSpec &host, double killGraceSeconds, QObject *parent = nullptr);
+    ~RemoteTransfer() override;
+
+    // Writes localFile to DIR/PATH on the host, creating the directories; a
+    // relative DIR is taken from the remote home. output() is then DIR as an
+    // absolute path there.
+    void upload(const QString &localFile, const QString &remoteDir, const QString &remotePath);
+    // Copies DIR/PATH back to localFile (through a temporary name beside it).
+    // Result::Missing when the host has no such file.
+    void download(const QString &remoteDir, const QString &remotePath, const QString &localFile);
+    // Removes DIR/PATHs, the directories that leaves empty, then DIR and its
+    // parent (the run's directory) if they are empty.
+    void remove(const QString &remoteDir, const QStringList &remotePaths);
+    // Ends the operation now; finished() is not emitted.
+    void abort();
+
+    QByteArray output() const { return m_output; }
+
+    // Where a local path goes inside a scratch directory: a relative path that
+    // stays below localDirectory keeps its (cleaned) form; an absolute one, or
+    // one that climbs out with "..", goes under it by its absolute path.
+    static QString scratchPath(const QString &path, const QString &localDirectory);
+
+Q_SIGNALS:
+    void finished(RemoteTransfer::Result result, const QString &message);
+
+private:
+    void run(const QString &operation, const QStringList &arguments, bool passStdin);
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onError(QProcess::ProcessError error);
+    void finishLater(Result result, const QString &message);
+    void complete(Result result, const QString &message);
+    QString launcherName() const;
+
+    const HostSpec m_host;
+    const int m_graceMs;
+    QProcess *m_process = nullptr;
+    RemoteStderr m_stderr;
+    QByteArray m_commandStderr;
+    QByteArray m_output;
+    QString m_operation;
+    QString m_localFile;   // download: the final name
+    QString m_partialFile; // download: where the bytes land first
+    bool m_done = false;
+};
