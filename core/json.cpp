@@ -86,11 +86,18 @@ bool isValidUtf8(QByteArrayView bytes)
     return true;
 }
 
-bool appendString(QByteArray &out, QByteArrayView utf8)
+void Writer::grow(qsizetype more)
+{
+    m_capacity = qMax(m_capacity * 2, m_size + more + 64);
+    m_out.resize(m_capacity);
+    m_data = m_out.data();
+}
+
+bool appendString(Writer &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
     bool exact = true;
-    out.append('"');
+    out.put('"');
     auto p = reinterpret_cast<const unsigned char *>(utf8.data());
     const auto end = p + utf8.size();
     while (p < end) {
@@ -98,47 +105,47 @@ bool appendString(QByteArray &out, QByteArrayView utf8)
         while (p < end && !needsEscape(*p))
             ++p;
         if (p > run)
-            out.append(reinterpret_cast<const char *>(run), p - run);
+            out.put(reinterpret_cast<const char *>(run), p - run);
         if (p == end)
             break;
         const unsigned char c = *p;
         if (c >= 0x80) {
             const int n = utf8SequenceLength(p, end);
             if (n == 0) {
-                out.append("\xEF\xBF\xBD"); // U+FFFD
+                out.put("\xEF\xBF\xBD"); // U+FFFD
                 exact = false;
                 ++p;
             } else {
-                out.append(reinterpret_cast<const char *>(p), n);
+                out.put(reinterpret_cast<const char *>(p), n);
                 p += n;
             }
             continue;
         }
         switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
+        case '"': out.put("\\\""); break;
+        case '\\': out.put("\\\\"); break;
+        case '\n': out.put("\\n"); break;
+        case '\r': out.put("\\r"); break;
+        case '\t': out.put("\\t"); break;
+        case '\b': out.put("\\b"); break;
+        case '\f': out.put("\\f"); break;
         default: {
             const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-            out.append(esc, sizeof esc);
+            out.put(esc, sizeof esc);
         }
         }
         ++p;
     }
-    out.append('"');
+    out.put('"');
     return exact;
 }
 
-void appendText(QByteArray &out, const QString &text)
+void appendText(Writer &out, const QString &text)
 {
     appendString(out, QByteArrayView(text.toUtf8()));
 }
 
-void appendNumber(QByteArray &out, qint64 value)
+void appendNumber(Writer &out, qint64 value)
 {
     char buf[24];
     char *e = buf + sizeof buf;
@@ -151,7 +158,25 @@ void appendNumber(QByteArray &out, qint64 value)
     } while (v);
     if (negative)
         *--p = '-';
-    out.append(p, e - p);
+    out.put(p, e - p);
+}
+
+bool appendString(QByteArray &out, QByteArrayView utf8)
+{
+    Writer writer(out, utf8.size() + 2);
+    return appendString(writer, utf8);
+}
+
+void appendText(QByteArray &out, const QString &text)
+{
+    Writer writer(out, text.size() + 2);
+    appendText(writer, text);
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    Writer writer(out, 20);
+    appendNumber(writer, value);
 }
 
 void Reader::skipSpace()

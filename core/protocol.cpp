@@ -4,13 +4,14 @@
 
 namespace Protocol {
 
-bool appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input)
+bool appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input)
 {
-    out.append("{\"id\":");
+    Json::Writer out(buffer, 32 + input.size());
+    out.put("{\"id\":");
     Json::appendNumber(out, id);
-    out.append(",\"input\":");
+    out.put(",\"input\":");
     const bool exact = Json::appendString(out, input);
-    out.append("}\n");
+    out.put("}\n");
     return exact;
 }
 

@@ -75,9 +75,10 @@ void ProtocolWorker::assign(Task task)
     const qint64 now = nowMs();
     Running run;
     run.task = std::move(task);
-    m_writeBuffer.clear();
+    const qsizetype lineStart = m_writeBuffer.size();
     if (!Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input) || run.task.input.contains('\0')) {
         // JSON carries text only; sending a mangled input would be a silent lie.
+        m_writeBuffer.truncate(lineStart);
         run.startedMs = now;
         run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
         TaskOutcome outcome = makeOutcome(run, TaskStatus::Failed, now);
@@ -90,7 +91,14 @@ void ProtocolWorker::assign(Task task)
     if (m_inFlight.size() == 1)
         startHeadClock(now);
     setState(WorkerState::Busy);
+}
+
+void ProtocolWorker::flushAssigned()
+{
+    if (m_writeBuffer.isEmpty())
+        return;
     writeToProcess(m_writeBuffer);
+    m_writeBuffer.resize(0); // keeps the capacity: no allocation per window
 }
 
 void ProtocolWorker::startHeadClock(qint64 now)

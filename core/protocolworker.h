@@ -17,6 +17,7 @@ public:
     int inFlightCount() const override { return int(m_inFlight.size()); }
     void start() override;
     void assign(Task task) override;
+    void flushAssigned() override;
     int window() const;
     void recycle(const QString &reason) override;
 

@@ -35,53 +35,54 @@ int ResultWriter::openFile(const QString &path, QString *error)
     return fd;
 }
 
-void ResultWriter::appendJson(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode)
+void ResultWriter::appendJson(QByteArray &buffer, const TaskOutcome &o, JobSpec::Mode mode)
 {
-    out.append("{\"id\":");
+    Json::Writer out(buffer, 200 + o.input.size() + o.output.size() + o.result.size() + o.errorOutput.size());
+    out.put("{\"id\":");
     Json::appendNumber(out, o.id);
-    out.append(",\"input\":");
+    out.put(",\"input\":");
     Json::appendString(out, o.input);
-    out.append(",\"status\":\"");
-    out.append(taskStatusName(o.status).toLatin1());
-    out.append("\",\"exit_code\":");
+    out.put(",\"status\":\"");
+    out.put(taskStatusKey(o.status));
+    out.put("\",\"exit_code\":");
     if (o.exitCode >= 0)
         Json::appendNumber(out, o.exitCode);
     else
-        out.append("null");
+        out.put("null");
     if (mode == JobSpec::Mode::PerTask) {
-        out.append(",\"output\":");
+        out.put(",\"output\":");
         if (!Json::appendString(out, o.output))
-            out.append(",\"output_lossy\":true"); // not UTF-8: invalid bytes became U+FFFD
+            out.put(",\"output_lossy\":true"); // not UTF-8: invalid bytes became U+FFFD
     } else {
-        out.append(",\"result\":");
-        out.append(o.result.isEmpty() ? QByteArrayView("null") : QByteArrayView(o.result));
+        out.put(",\"result\":");
+        out.put(o.result.isEmpty() ? QByteArrayView("null") : QByteArrayView(o.result));
     }
-    out.append(",\"error\":");
+    out.put(",\"error\":");
     if (o.error.isEmpty())
-        out.append("null");
+        out.put("null");
     else
         Json::appendText(out, o.error);
     if (!o.errorOutput.isEmpty()) {
-        out.append(",\"stderr\":");
+        out.put(",\"stderr\":");
         Json::appendString(out, o.errorOutput);
     }
     if (o.outputTruncated)
-        out.append(",\"truncated\":true");
-    out.append(",\"attempts\":");
+        out.put(",\"truncated\":true");
+    out.put(",\"attempts\":");
     Json::appendNumber(out, o.attempts);
-    out.append(",\"worker\":");
+    out.put(",\"worker\":");
     if (o.worker >= 0)
         Json::appendNumber(out, o.worker);
     else
-        out.append("null");
-    out.append(",\"host\":");
+        out.put("null");
+    out.put(",\"host\":");
     if (o.host.isEmpty())
-        out.append("null");
+        out.put("null");
     else
         Json::appendText(out, o.host);
-    out.append(",\"duration_ms\":");
+    out.put(",\"duration_ms\":");
     Json::appendNumber(out, o.durationMs);
-    out.append("}\n");
+    out.put("}\n");
 }
 
 namespace {

@@ -453,8 +453,6 @@ bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
         sqlite3_reset(st);
         return rc == SQLITE_DONE;
     };
-    static const QByteArray statusNames[TaskStatusCount] = {
-        "pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
     // A run has a handful of hosts: convert each name once, not once per row.
     QString lastHost;
     QByteArray hostText;
@@ -471,14 +469,14 @@ bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
     };
     for (const Entry &p : entries) {
         const TaskOutcome &o = p.outcome;
-        const QByteArray errorText = o.error.toUtf8();
+        const QByteArray errorText = o.error.isEmpty() ? QByteArray() : o.error.toUtf8();
         // Attempts of tasks that ran once are the task row itself; only retries get rows.
         if ((!p.final || o.attempts > 1) && o.attempts > 0) {
             sqlite3_stmt *a = m_insertAttempt;
             sqlite3_bind_int64(a, 1, m_runId);
             sqlite3_bind_int64(a, 2, o.id);
             sqlite3_bind_int64(a, 3, o.attempts);
-            text(a, 4, statusNames[int(o.status)]);
+            text(a, 4, taskStatusKey(o.status));
             intOrNull(a, 5, o.exitCode, o.exitCode >= 0);
             blobOrNull(a, 6, errorText);
             intOrNull(a, 7, o.worker, o.worker >= 0);
@@ -495,7 +493,7 @@ bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
         sqlite3_bind_int64(t, 2, o.id);
         sqlite3_bind_int64(t, 3, qint64(taskKey(m_commandHash, o.input)));
         sqlite3_bind_blob(t, 4, o.input.constData(), int(o.input.size()), SQLITE_STATIC);
-        text(t, 5, statusNames[int(o.status)]);
+        text(t, 5, taskStatusKey(o.status));
         intOrNull(t, 6, o.exitCode, o.exitCode >= 0);
         blobOrNull(t, 7, o.output);
         blobOrNull(t, 8, o.errorOutput);

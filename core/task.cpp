@@ -1,12 +1,18 @@
 #include "task.h"
 
 namespace {
-const char *const statusNames[] = {"pending", "running", "ok", "failed", "timeout", "crashed", "stalled", "cancelled"};
+constexpr QByteArrayView statusNames[TaskStatusCount] = {"pending", "running", "ok",      "failed",
+                                                         "timeout", "crashed", "stalled", "cancelled"};
 }
 
 QString taskStatusName(TaskStatus status)
 {
     return QString::fromLatin1(statusNames[static_cast<int>(status)]);
+}
+
+QByteArrayView taskStatusKey(TaskStatus status)
+{
+    return statusNames[static_cast<int>(status)];
 }
 
 bool taskStatusFromName(const QString &name, TaskStatus *status)

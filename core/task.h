@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 #include <QtGlobal>
 
@@ -19,6 +20,7 @@ enum class TaskStatus : quint8
 constexpr int TaskStatusCount = int(TaskStatus::Cancelled) + 1;
 
 QString taskStatusName(TaskStatus status);
+QByteArrayView taskStatusKey(TaskStatus status); // the same name, for the hot paths (no allocation)
 bool taskStatusFromName(const QString &name, TaskStatus *status);
 inline bool isFailure(TaskStatus s)
 {

@@ -233,6 +233,7 @@ void TaskPool::fill(Worker *worker)
         worker->assign(std::move(task));
         task = Task();
     }
+    worker->flushAssigned();
 }
 
 void TaskPool::onCapacityAvailable(Worker *worker)

@@ -65,6 +65,8 @@ public:
 
     virtual void start() = 0;            // ready to take tasks soon (capacityAvailable)
     virtual void assign(Task task) = 0;
+    // Sends what assign() queued since the last call: one write for a window of tasks.
+    virtual void flushAssigned() {}
     void retire();                        // take no more tasks, finish, then go
     void terminate();                     // end the process tree now; tasks are cancelled
     void checkDeadlines(qint64 nowMs);    // enforces the timeout and the stall limit
