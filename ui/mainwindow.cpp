@@ -12,6 +12,7 @@
 #include "runlistmodel.h"
 #include "runspanel.h"
 #include "summarypanel.h"
+#include "tablesetup.h"
 #include "workertablemodel.h"
 
 #include <QAction>
@@ -355,15 +356,9 @@ QWidget *MainWindow::buildCentralWidget()
     m_workersView->setModel(workerModel);
     m_workersView->setItemDelegate(
         new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, m_workersView));
-    m_workersView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    TableSetup::rows(m_workersView, 8);
     m_workersView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_workersView->setTabKeyNavigation(false);
-    m_workersView->setWordWrap(false);
-    m_workersView->verticalHeader()->hide();
-    m_workersView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_workersView->verticalHeader()->setDefaultSectionSize(m_workersView->fontMetrics().height() + 8);
     QHeaderView *header = m_workersView->horizontalHeader();
-    header->setHighlightSections(false);
     const int digit = m_workersView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     const int widths[WorkerTableModel::ColumnCount] = {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11};
     for (int c = 0; c < WorkerTableModel::ColumnCount; ++c)

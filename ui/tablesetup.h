@@ -1,0 +1,16 @@
+#pragma once
+
+class QTableView;
+
+// How the app's tables behave, in one place so that they stay alike.
+namespace TableSetup {
+
+// One line of text per row (plus rowPadding pixels), picked as whole rows,
+// without row numbers; Tab moves on to the next widget, not from cell to cell.
+void rows(QTableView *view, int rowPadding);
+
+// A list of records to pick from and act on through a context menu (results,
+// past runs): several rows at once, striped so a wide row is easy to follow.
+void pickList(QTableView *view);
+
+} // namespace TableSetup
