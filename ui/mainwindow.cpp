@@ -23,7 +23,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
@@ -367,12 +366,7 @@ QWidget *MainWindow::buildCentralWidget()
         new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, m_workersView));
     TableSetup::rows(m_workersView, 8);
     m_workersView->setSelectionMode(QAbstractItemView::SingleSelection);
-    QHeaderView *header = m_workersView->horizontalHeader();
-    const int digit = m_workersView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[WorkerTableModel::ColumnCount] = {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11};
-    for (int c = 0; c < WorkerTableModel::ColumnCount; ++c)
-        header->resizeSection(c, widths[c] * digit);
-    header->setSectionResizeMode(WorkerTableModel::TaskColumn, QHeaderView::Stretch);
+    TableSetup::columnWidths(m_workersView, {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11}, WorkerTableModel::TaskColumn);
 
     auto *workersPanel = new QWidget;
     auto *workersLayout = new QVBoxLayout(workersPanel);

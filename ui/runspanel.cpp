@@ -5,8 +5,8 @@
 
 #include <QAction>
 #include <QDir>
-#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QMenu>
@@ -73,13 +73,8 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_view->setAccessibleName(QStringLiteral("Past runs"));
     m_view->setModel(model);
     TableSetup::pickList(m_view);
-    QHeaderView *header = m_view->horizontalHeader();
-    header->setStretchLastSection(false);
-    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[RunListModel::ColumnCount] = {6, 15, 30, 13, 9, 9, 8, 10, 10};
-    for (int c = 0; c < RunListModel::ColumnCount; ++c)
-        header->resizeSection(c, widths[c] * digit);
-    header->setSectionResizeMode(RunListModel::JobColumn, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setStretchLastSection(false);
+    TableSetup::columnWidths(m_view, {6, 15, 30, 13, 9, 9, 8, 10, 10}, RunListModel::JobColumn);
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_hint, 1);

@@ -1,5 +1,6 @@
 #include "tablesetup.h"
 
+#include <QAbstractItemModel>
 #include <QHeaderView>
 #include <QTableView>
 
@@ -22,6 +23,17 @@ void pickList(QTableView *view)
     view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     view->setAlternatingRowColors(true);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
+}
+
+void columnWidths(QTableView *view, std::initializer_list<int> digits, int stretch)
+{
+    Q_ASSERT(view->model() && int(digits.size()) == view->model()->columnCount());
+    QHeaderView *header = view->horizontalHeader();
+    const int digit = view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    int column = 0;
+    for (int width : digits)
+        header->resizeSection(column++, width * digit);
+    header->setSectionResizeMode(stretch, QHeaderView::Stretch);
 }
 
 } // namespace TableSetup
