@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "confirmation.h"
 #include "jobeditor.h"
 #include "journalservice.h"
 #include "logview.h"
@@ -11,7 +12,9 @@
 #include "runcontroller.h"
 #include "runlistmodel.h"
 #include "runspanel.h"
+#include "runstab.h"
 #include "summarypanel.h"
+#include "tablesetup.h"
 #include "workertablemodel.h"
 
 #include <QAction>
@@ -20,13 +23,11 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -118,6 +119,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     , m_taskpoolPath(taskpoolPath)
     , m_controller(new RunController(journalPath.isEmpty() ? RunJournal::defaultPath() : journalPath, this))
     , m_exporter(new ResultExporter(this))
+    , m_confirmation(new Confirmation(this))
 {
     initResources();
     setWindowTitle(QStringLiteral("taskpool"));
@@ -147,9 +149,6 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
         m_summary->updateHosts(m_controller->hostSnapshots());
-        const qint64 run = m_controller->journal()->currentRun();
-        if (run >= 0)
-            m_runsModel->setLiveRun(run, stats);
     });
     connect(m_controller->resultModel(), &ResultTableModel::countsChanged, this, &MainWindow::updateResultsTabTitle);
     connect(m_results, &ResultsPanel::retryRequested, this, &MainWindow::retryRows);
@@ -177,6 +176,16 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
 }
 
 MainWindow::~MainWindow() = default;
+
+RunsPanel *MainWindow::runs() const
+{
+    return m_runsTab->panel();
+}
+
+RunListModel *MainWindow::runsModel() const
+{
+    return m_runsTab->model();
+}
 
 void MainWindow::buildActions()
 {
@@ -221,8 +230,8 @@ void MainWindow::buildActions()
     connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
     connect(m_resumeJob, &QAction::triggered, this, &MainWindow::resumeJob);
     connect(m_showRuns, &QAction::triggered, this, [this] {
-        m_tabs->setCurrentWidget(m_runs);
-        m_runs->view()->setFocus(Qt::ShortcutFocusReason);
+        m_tabs->setCurrentWidget(runs());
+        runs()->view()->setFocus(Qt::ShortcutFocusReason);
     });
     connect(m_pause, &QAction::triggered, this, &MainWindow::togglePause);
     connect(m_stop, &QAction::triggered, m_controller, &RunController::stop);
@@ -355,20 +364,9 @@ QWidget *MainWindow::buildCentralWidget()
     m_workersView->setModel(workerModel);
     m_workersView->setItemDelegate(
         new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, m_workersView));
-    m_workersView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    TableSetup::rows(m_workersView, 8);
     m_workersView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_workersView->setTabKeyNavigation(false);
-    m_workersView->setWordWrap(false);
-    m_workersView->verticalHeader()->hide();
-    m_workersView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_workersView->verticalHeader()->setDefaultSectionSize(m_workersView->fontMetrics().height() + 8);
-    QHeaderView *header = m_workersView->horizontalHeader();
-    header->setHighlightSections(false);
-    const int digit = m_workersView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[WorkerTableModel::ColumnCount] = {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11};
-    for (int c = 0; c < WorkerTableModel::ColumnCount; ++c)
-        header->resizeSection(c, widths[c] * digit);
-    header->setSectionResizeMode(WorkerTableModel::TaskColumn, QHeaderView::Stretch);
+    TableSetup::columnWidths(m_workersView, {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11}, WorkerTableModel::TaskColumn);
 
     auto *workersPanel = new QWidget;
     auto *workersLayout = new QVBoxLayout(workersPanel);
@@ -385,17 +383,15 @@ QWidget *MainWindow::buildCentralWidget()
     m_results = new ResultsPanel(m_controller->resultModel());
     m_results->setObjectName(QStringLiteral("results"));
     m_results->view()->setColumnHidden(ResultTableModel::HostColumn, true); // until a run on other hosts
-    m_runsModel = new RunListModel(this);
-    m_runs = new RunsPanel(m_runsModel);
-    m_runs->setObjectName(QStringLiteral("runs"));
-    m_runs->setJournalPath(m_controller->journal()->path());
+    m_runsTab = new RunsTab(m_controller, m_confirmation, this);
+    runs()->setObjectName(QStringLiteral("runs"));
     m_log = new LogView;
     m_log->setObjectName(QStringLiteral("log"));
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("resultTabs"));
     m_tabs->setAccessibleName(QStringLiteral("Results, runs and log"));
     m_tabs->addTab(m_results, QString());
-    m_tabs->addTab(m_runs, QStringLiteral("Runs"));
+    m_tabs->addTab(runs(), QStringLiteral("Runs"));
     m_tabs->addTab(m_log, QStringLiteral("&Log"));
     m_tabs->setTabToolTip(0, QStringLiteral("One row per finished task"));
     m_tabs->setTabToolTip(1, QStringLiteral("Past runs from the journal: open, resume, retry or delete them (Ctrl+H)"));
@@ -407,8 +403,8 @@ QWidget *MainWindow::buildCentralWidget()
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_tabs->widget(index) == m_log)
             m_tabs->setTabText(index, QStringLiteral("&Log"));
-        else if (m_tabs->widget(index) == m_runs)
-            refreshRuns(); // `taskpool run` may have added some meanwhile
+        else if (m_tabs->widget(index) == runs())
+            m_runsTab->refresh(); // `taskpool run` may have added some meanwhile
     });
 
     m_rightSplitter = new QSplitter(Qt::Vertical);
@@ -480,7 +476,7 @@ void MainWindow::saveSettings() const
 
 void MainWindow::startRun()
 {
-    if (m_controller->isActive() || m_starting)
+    if (m_controller->isActive() || m_runsTab->isStarting())
         return;
     if (!m_jobEditor->hostsError().isEmpty()) {
         showError(QStringLiteral("Cannot start the job"), m_jobEditor->hostsError());
@@ -501,40 +497,7 @@ void MainWindow::resumeJob()
         showError(QStringLiteral("Cannot resume the job"), m_jobEditor->hostsError());
         return;
     }
-    resumeSpec(m_jobEditor->spec());
-}
-
-void MainWindow::resumeSpec(const JobSpec &spec)
-{
-    if (m_controller->isActive() || m_starting)
-        return;
-    const QString invalid = spec.validate();
-    if (!invalid.isEmpty()) {
-        showError(QStringLiteral("Cannot resume the job"), invalid);
-        return;
-    }
-    m_starting = true;
-    updateActions();
-    statusBar()->showMessage(QStringLiteral("Looking up what this job already finished…"));
-    m_controller->journal()->finishedKeys(spec, [this, spec](const QSet<quint64> &finished, const QString &error) {
-        m_starting = false;
-        updateActions();
-        if (!error.isEmpty()) {
-            showError(QStringLiteral("Cannot resume the job"),
-                      QStringLiteral("Resume needs the run journal, which cannot be read: %1").arg(error));
-            return;
-        }
-        QString why;
-        if (!m_controller->resume(spec, finished, &why)) {
-            showError(QStringLiteral("Cannot resume the job"), why);
-            return;
-        }
-        saveSettings();
-        const QString text = QStringLiteral("Resuming: %1 task(s) of this command finished in earlier runs and are skipped")
-                                 .arg(QLocale().toString(finished.size()));
-        m_log->appendMessage(text);
-        statusBar()->showMessage(text, StatusMessageMs);
-    });
+    m_runsTab->resume(m_jobEditor->spec());
 }
 
 void MainWindow::retryRows(const QList<int> &rows)
@@ -551,26 +514,21 @@ void MainWindow::connectJournal()
 {
     JournalService *journal = m_controller->journal();
     connect(journal, &JournalService::problem, this, &MainWindow::onJournalProblem);
-    connect(journal, &JournalService::runsListed, this, &MainWindow::onRunsListed);
+    connect(journal, &JournalService::runsListed, this, [this](const QList<RunInfo> &listed, const QString &error) {
+        m_journalLabel->setVisible(!error.isEmpty());
+        if (error.isEmpty())
+            m_tabs->setTabText(m_tabs->indexOf(runs()), QStringLiteral("Runs (%1)").arg(QLocale().toString(listed.size())));
+    });
     connect(journal, &JournalService::runBegun, this, [this](qint64 runId) {
         m_unrecorded = runId < 0;
         if (m_unrecorded)
             m_log->appendMessage(QStringLiteral("this run is not recorded in the journal"));
         updateResultsCaption();
-        refreshRuns();
     });
-    connect(journal, &JournalService::runEnded, this, [this] {
-        updateResultsCaption();
-        refreshRuns();
-    });
-    connect(journal, &JournalService::runsDeleted, this, [this](const QList<qint64> &deleted, const QString &error) {
-        if (!error.isEmpty())
-            showError(QStringLiteral("Cannot delete every run"), error);
-        else
-            statusBar()->showMessage(QStringLiteral("Deleted %1 run(s) from the journal").arg(deleted.size()), StatusMessageMs);
+    connect(journal, &JournalService::runEnded, this, &MainWindow::updateResultsCaption);
+    connect(journal, &JournalService::runsDeleted, this, [this](const QList<qint64> &deleted) {
         if (deleted.contains(m_shownRunInfo.id))
             m_results->setCaption(QStringLiteral("Run %1 (deleted)").arg(m_shownRunInfo.id));
-        refreshRuns();
     });
     connect(m_controller, &RunController::runShown, this, [this](qint64 runId, bool ok, const QString &error) {
         if (!ok) {
@@ -580,36 +538,27 @@ void MainWindow::connectJournal()
         statusBar()->showMessage(QStringLiteral("Showing run %1: %2").arg(runId).arg(summaryText(statsOf(m_shownRunInfo))),
                                  StatusMessageMs);
     });
-    connect(m_runs, &RunsPanel::openRequested, this, &MainWindow::openRun);
-    connect(m_runs, &RunsPanel::resumeRequested, this, [this](const RunInfo &run) {
+
+    // What the Runs tab does, as the window shows it.
+    connect(runs(), &RunsPanel::openRequested, this, &MainWindow::openRun);
+    connect(runs(), &RunsPanel::resumeRequested, this, [this](const RunInfo &run) {
         m_jobEditor->setSpec(run.spec); // the form shows the job that runs
-        resumeSpec(m_jobEditor->spec());
+        m_runsTab->resume(m_jobEditor->spec());
     });
-    connect(m_runs, &RunsPanel::retryFailedRequested, this, &MainWindow::retryFailedOf);
-    connect(m_runs, &RunsPanel::deleteRequested, this, &MainWindow::askToDelete);
-    refreshRuns();
-}
-
-void MainWindow::refreshRuns()
-{
-    m_controller->journal()->listRuns();
-}
-
-void MainWindow::onRunsListed(const QList<RunInfo> &runs, const QString &error)
-{
-    m_runs->setProblem(error);
-    m_journalLabel->setVisible(!error.isEmpty());
-    if (!error.isEmpty())
-        return;
-    m_runsModel->setRuns(runs);
-    // The live counts stand in for the journal's until it has the run's end.
-    const qint64 live = m_runsModel->liveRun();
-    if (live >= 0 && live != m_controller->journal()->currentRun()) {
-        const int row = m_runsModel->rowOfRun(live);
-        if (row < 0 || m_runsModel->run(row).state != QLatin1String("running"))
-            m_runsModel->clearLiveRun();
-    }
-    m_tabs->setTabText(m_tabs->indexOf(m_runs), QStringLiteral("Runs (%1)").arg(QLocale().toString(runs.size())));
+    connect(m_runsTab, &RunsTab::startingChanged, this, &MainWindow::updateActions);
+    connect(m_runsTab, &RunsTab::progress, this, [this](const QString &text) { statusBar()->showMessage(text); });
+    connect(m_runsTab, &RunsTab::notice, this, [this](const QString &text) { statusBar()->showMessage(text, StatusMessageMs); });
+    connect(m_runsTab, &RunsTab::failed, this, &MainWindow::showError);
+    connect(m_runsTab, &RunsTab::resumed, this, [this](const QString &text) {
+        saveSettings();
+        m_log->appendMessage(text);
+        statusBar()->showMessage(text, StatusMessageMs);
+    });
+    connect(m_runsTab, &RunsTab::retryStarted, this, [this](const QString &text) {
+        m_log->appendMessage(text);
+        statusBar()->showMessage(text, StatusMessageMs);
+        m_tabs->setCurrentWidget(m_results);
+    });
 }
 
 void MainWindow::onJournalProblem(const QString &message)
@@ -620,7 +569,6 @@ void MainWindow::onJournalProblem(const QString &message)
     statusBar()->showMessage(text, StatusMessageMs);
     m_journalLabel->setToolTip(text);
     m_journalLabel->show();
-    m_runs->setProblem(message);
 }
 
 void MainWindow::openRun(const RunInfo &run)
@@ -638,63 +586,6 @@ void MainWindow::openRun(const RunInfo &run)
     m_tabs->setCurrentWidget(m_results);
     statusBar()->showMessage(QStringLiteral("Reading run %1 from the journal…").arg(run.id));
     updateActions();
-}
-
-void MainWindow::retryFailedOf(const RunInfo &run)
-{
-    if (m_controller->isActive() || m_starting)
-        return;
-    m_starting = true;
-    updateActions();
-    m_controller->journal()->failedInputs(run.id, [this, id = run.id](const RunInfo &info, const QList<QByteArray> &inputs,
-                                                                      const QString &error) {
-        m_starting = false;
-        updateActions();
-        QString why = error;
-        if (why.isEmpty() && inputs.isEmpty())
-            why = QStringLiteral("run %1 has no failed tasks").arg(id);
-        if (why.isEmpty() && m_controller->startOn(info.spec, inputs, &why)) {
-            const QString text = QStringLiteral("Retrying the %1 failed task(s) of run %2").arg(inputs.size()).arg(id);
-            m_log->appendMessage(text);
-            statusBar()->showMessage(text, StatusMessageMs);
-            m_tabs->setCurrentWidget(m_results);
-            return;
-        }
-        showError(QStringLiteral("Cannot retry run %1").arg(id), why);
-    });
-}
-
-void MainWindow::askToDelete(const QList<RunInfo> &runs)
-{
-    if (runs.isEmpty() || (m_question && m_question->isVisible()))
-        return;
-    qint64 results = 0;
-    for (const RunInfo &run : runs)
-        results += run.finished();
-    const QString what = runs.size() == 1 ? QStringLiteral("run %1").arg(runs.constFirst().id)
-                                          : QStringLiteral("%1 runs").arg(runs.size());
-    auto *box = new QMessageBox(QMessageBox::Question, QStringLiteral("Delete %1?").arg(what),
-                                QStringLiteral("Delete %1 and its %2 result(s) from the journal? This cannot be undone.")
-                                    .arg(what, QLocale().toString(results)),
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("deleteRunsQuestion"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *accept = box->addButton(QStringLiteral("Delete"), QMessageBox::DestructiveRole);
-    accept->setObjectName(QStringLiteral("confirmDelete"));
-    QPushButton *cancel = box->addButton(QStringLiteral("Keep"), QMessageBox::RejectRole);
-    cancel->setObjectName(QStringLiteral("cancelDelete"));
-    box->setDefaultButton(cancel);
-    box->setEscapeButton(cancel);
-    QList<qint64> ids;
-    for (const RunInfo &run : runs)
-        ids.append(run.id);
-    connect(box, &QMessageBox::finished, this, [this, box, accept, ids] {
-        m_question = nullptr;
-        if (box->clickedButton() == accept)
-            m_controller->journal()->deleteRuns(ids);
-    });
-    m_question = box;
-    box->open();
 }
 
 void MainWindow::updateResultsCaption()
@@ -757,25 +648,13 @@ void MainWindow::requestTerminate()
 
 void MainWindow::askToTerminate(const QString &question, const QString &acceptText, std::function<void()> onAccept)
 {
-    if (m_question && m_question->isVisible())
-        return; // one question at a time
-    auto *box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Terminate the pool?"), question,
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("terminateQuestion"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *accept = box->addButton(acceptText, QMessageBox::DestructiveRole);
-    accept->setObjectName(QStringLiteral("confirmTerminate"));
-    QPushButton *cancel = box->addButton(QStringLiteral("Keep running"), QMessageBox::RejectRole);
-    cancel->setObjectName(QStringLiteral("cancelTerminate"));
-    box->setDefaultButton(cancel);
-    box->setEscapeButton(cancel);
-    connect(box, &QMessageBox::finished, this, [this, box, accept, onAccept = std::move(onAccept)] {
-        m_question = nullptr;
-        if (box->clickedButton() == accept && m_controller->isActive())
-            onAccept();
-    });
-    m_question = box;
-    box->open(); // window-modal and asynchronous: the run keeps updating behind it
+    m_confirmation->ask(QMessageBox::Warning, QStringLiteral("terminateQuestion"), QStringLiteral("Terminate the pool?"),
+                        question, {acceptText, QStringLiteral("confirmTerminate")},
+                        {QStringLiteral("Keep running"), QStringLiteral("cancelTerminate")},
+                        [this, onAccept = std::move(onAccept)] {
+                            if (m_controller->isActive()) // it may have ended while the question was open
+                                onAccept();
+                        });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -983,8 +862,9 @@ void MainWindow::updateActions()
     const bool runningOrPaused = state == TaskPool::State::Running || state == TaskPool::State::Paused;
     // Hosts that do not parse would silently run everything here: no start until fixed.
     const bool hostsOk = m_jobEditor->hostsError().isEmpty();
-    m_start->setEnabled(!active && !m_starting && hostsOk);
-    m_resumeJob->setEnabled(!active && !m_starting && hostsOk);
+    const bool starting = m_runsTab->isStarting();
+    m_start->setEnabled(!active && !starting && hostsOk);
+    m_resumeJob->setEnabled(!active && !starting && hostsOk);
     updateWorkerCountBox(active);
     m_pause->setEnabled(runningOrPaused);
     m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Res&ume") : QStringLiteral("&Pause"));
@@ -996,8 +876,8 @@ void MainWindow::updateActions()
     m_demoJob->setEnabled(!active);
     m_jobEditor->setEnabled(!active);
     m_jobLockedNote->setVisible(active);
-    m_results->setRetryEnabled(!active && !m_starting);
-    m_runs->setRunActive(active || m_starting);
+    m_results->setRetryEnabled(!active && !starting);
+    runs()->setRunActive(active || starting);
     QString text = stateText(state);
     if (active)
         text += QStringLiteral(" · %1 worker(s)").arg(m_controller->pool()->workerCount());

@@ -5,13 +5,12 @@
 #include "taskpool.h"
 
 #include <QMainWindow>
-#include <QPointer>
 
+class Confirmation;
 class JobEditor;
 class LogView;
 class QAction;
 class QLabel;
-class QMessageBox;
 class QSpinBox;
 class QSplitter;
 class QSystemTrayIcon;
@@ -22,6 +21,7 @@ class ResultsPanel;
 class RunController;
 class RunListModel;
 class RunsPanel;
+class RunsTab;
 class SummaryPanel;
 
 // The desktop app: job form, run controls, workers, results, past runs,
@@ -44,8 +44,8 @@ public:
     QTableView *workersView() const { return m_workersView; }
     LogView *log() const { return m_log; }
     QSpinBox *workerCountBox() const { return m_workerCount; }
-    RunsPanel *runs() const { return m_runs; }
-    RunListModel *runsModel() const { return m_runsModel; }
+    RunsPanel *runs() const;
+    RunListModel *runsModel() const;
     QTabWidget *tabs() const { return m_tabs; }
 
     QAction *startAction() const { return m_start; }
@@ -85,15 +85,10 @@ private:
     void chooseExportFile();
     void retryRows(const QList<int> &rows);
 
-    // Past runs (the Runs tab).
+    // The journal as the window shows it; the Runs tab itself is m_runsTab's.
     void connectJournal();
-    void refreshRuns();
-    void onRunsListed(const QList<RunInfo> &runs, const QString &error);
     void onJournalProblem(const QString &message);
-    void resumeSpec(const JobSpec &spec);
     void openRun(const RunInfo &run);
-    void retryFailedOf(const RunInfo &run);
-    void askToDelete(const QList<RunInfo> &runs);
     void updateResultsCaption();
     void showColumnsFor(const JobSpec &spec);
 
@@ -109,14 +104,14 @@ private:
     const QString m_taskpoolPath;
     RunController *m_controller;
     ResultExporter *m_exporter;
+    Confirmation *m_confirmation; // one question at a time, whichever part of the window asks
     JobEditor *m_jobEditor = nullptr;
     SummaryPanel *m_summary = nullptr;
     QTableView *m_workersView = nullptr;
     ResultsPanel *m_results = nullptr;
     LogView *m_log = nullptr;
     QTabWidget *m_tabs = nullptr;
-    RunListModel *m_runsModel = nullptr;
-    RunsPanel *m_runs = nullptr;
+    RunsTab *m_runsTab = nullptr;
     QLabel *m_journalLabel = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;
@@ -124,7 +119,6 @@ private:
     QLabel *m_stateLabel = nullptr;
     QLabel *m_jobLockedNote = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
-    QPointer<QMessageBox> m_question;
 
     QAction *m_start = nullptr;
     QAction *m_resumeJob = nullptr;
@@ -138,7 +132,6 @@ private:
     QAction *m_export = nullptr;
     QAction *m_quit = nullptr;
 
-    bool m_starting = false;      // waiting on the journal before a run can start
     bool m_haltAnnounced = false;
     bool m_unrecorded = false;    // the journal could not record the current run
     RunInfo m_shownRunInfo;       // the past run in the results (id -1: the live run)

@@ -4,6 +4,7 @@
 #include "resultfilterproxy.h"
 #include "resulttablemodel.h"
 #include "statusstyle.h"
+#include "tablesetup.h"
 
 #include <QAction>
 #include <QApplication>
@@ -76,20 +77,11 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     m_view->setAccessibleName(QStringLiteral("Results"));
     m_view->setToolTip(QString());
     m_view->setModel(m_proxy);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_view->setTabKeyNavigation(false);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    TableSetup::pickList(m_view);
     QHeaderView *header = m_view->horizontalHeader();
     header->setSortIndicatorClearable(true); // a third click shows the rows in arrival order
     header->setSortIndicator(ResultTableModel::IdColumn, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
-    header->setHighlightSections(false);
     const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     header->resizeSection(ResultTableModel::IdColumn, digit * 8);
     header->resizeSection(ResultTableModel::InputColumn, digit * 16);

@@ -1,11 +1,12 @@
 #include "runspanel.h"
 
 #include "runlistmodel.h"
+#include "tablesetup.h"
 
 #include <QAction>
 #include <QDir>
-#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QMenu>
@@ -71,23 +72,9 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_view->setObjectName(QStringLiteral("runsView"));
     m_view->setAccessibleName(QStringLiteral("Past runs"));
     m_view->setModel(model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_view->setTabKeyNavigation(false);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    QHeaderView *header = m_view->horizontalHeader();
-    header->setHighlightSections(false);
-    header->setStretchLastSection(false);
-    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[RunListModel::ColumnCount] = {6, 15, 30, 13, 9, 9, 8, 10, 10};
-    for (int c = 0; c < RunListModel::ColumnCount; ++c)
-        header->resizeSection(c, widths[c] * digit);
-    header->setSectionResizeMode(RunListModel::JobColumn, QHeaderView::Stretch);
+    TableSetup::pickList(m_view);
+    m_view->horizontalHeader()->setStretchLastSection(false);
+    TableSetup::columnWidths(m_view, {6, 15, 30, 13, 9, 9, 8, 10, 10}, RunListModel::JobColumn);
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_hint, 1);

@@ -138,4 +138,32 @@ inline void attach(TaskPool *pool, Run *run)
     });
 }
 
+// A run left alone from start to end: what Run collects, and how the pool ended.
+struct EndedRun : Run
+{
+    bool ended = false; // the pool finished (once) within the timeout
+    PoolStats stats;
+    QString fatalError;
+    QList<WorkerSnapshot> workers;
+};
+
+// Runs `spec` on `input` and waits (event loop running) until the pool has
+// finished. For tests that only look at the outcome; a test that acts on the
+// pool mid-run builds its own. Check `ended` first.
+inline EndedRun runToEnd(const JobSpec &spec, InputSource &&input, int timeoutMs = 20000)
+{
+    EndedRun run;
+    {
+        TaskPool pool(spec, &input);
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        run.ended = (finished.count() > 0 || finished.wait(timeoutMs)) && finished.count() == 1;
+        run.stats = pool.stats();
+        run.fatalError = pool.fatalError();
+        run.workers = pool.workerSnapshots();
+    } // the pool goes before `run` is handed back: nothing more can arrive
+    return run;
+}
+
 } // namespace TestSupport

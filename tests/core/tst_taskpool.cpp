@@ -35,11 +35,8 @@ private Q_SLOTS:
         QFETCH(int, workers);
         JobSpec spec = perTask({QStringLiteral("echo"), QStringLiteral("got"), QStringLiteral("{}")});
         spec.workers = workers;
-        RangeInput in(30);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, RangeInput(30));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(30));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -48,13 +45,12 @@ private Q_SLOTS:
             QCOMPARE(o.attempts, 1);
             QVERIFY(o.worker >= 0 && o.worker < workers);
         }
-        QCOMPARE(pool.stats().ok, 30);
-        QVERIFY(pool.fatalError().isEmpty());
+        QCOMPARE(run.stats.ok, 30);
+        QVERIFY(run.fatalError.isEmpty());
         // After the run every slot is still listed, with its final count.
-        const QList<WorkerSnapshot> slots_ = pool.workerSnapshots();
-        QCOMPARE(slots_.size(), workers);
+        QCOMPARE(run.workers.size(), workers);
         qint64 done = 0;
-        for (const WorkerSnapshot &s : slots_) {
+        for (const WorkerSnapshot &s : run.workers) {
             QCOMPARE(s.state, WorkerState::Exited);
             QCOMPARE(s.taskId, -1);
             done += s.tasksDone;
@@ -85,11 +81,8 @@ private Q_SLOTS:
         JobSpec spec = perTask(args);
         spec.timeoutSeconds = timeout;
         spec.workers = 2;
-        RangeInput in(2);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, RangeInput(2));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(2));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, status);
@@ -115,11 +108,8 @@ private Q_SLOTS:
         JobSpec spec = perTask({QStringLiteral("argv"), QStringLiteral("{}")});
         spec.shell = shell;
         spec.workers = 4;
-        ListInput in(hostile);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(hostile));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(hostile.size()));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -130,18 +120,16 @@ private Q_SLOTS:
     void perTaskInputsThatCannotBeArgumentsFailClearly()
     {
         JobSpec spec = perTask({QStringLiteral("echo")});
-        ListInput in({QByteArray("fine"), QByteArray("nul\0byte", 8), QByteArray("bad \xff utf8")});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const QList<QByteArray> tasks = {QByteArray("fine"), QByteArray("nul\0byte", 8), QByteArray("bad \xff utf8")};
+        const EndedRun run = runToEnd(spec, ListInput(tasks));
+        QVERIFY(run.ended);
         const auto byId = run.byId();
         QCOMPARE(byId.value(0).status, TaskStatus::Ok);
         QCOMPARE(byId.value(1).status, TaskStatus::Failed);
         QVERIFY(byId.value(1).error.contains(QStringLiteral("NUL")));
         QCOMPARE(byId.value(2).status, TaskStatus::Failed);
         QVERIFY(byId.value(2).error.contains(QStringLiteral("UTF-8")));
-        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.fatalError.isEmpty());
     }
 
     void perTaskProgressComesFromOutput()
@@ -171,11 +159,8 @@ private Q_SLOTS:
     {
         JobSpec spec = perTask({QStringLiteral("flood"), QStringLiteral("5000000")});
         spec.maxOutputBytes = 65536;
-        RangeInput in(2);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, RangeInput(2));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(2));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -190,12 +175,9 @@ private Q_SLOTS:
         JobSpec spec;
         spec.command = {QStringLiteral("/nonexistent/program"), QStringLiteral("{}")};
         spec.workers = 2;
-        RangeInput in(10);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
-        QVERIFY2(pool.fatalError().contains(QStringLiteral("/nonexistent/program")), qPrintable(pool.fatalError()));
+        const EndedRun run = runToEnd(spec, RangeInput(10));
+        QVERIFY(run.ended);
+        QVERIFY2(run.fatalError.contains(QStringLiteral("/nonexistent/program")), qPrintable(run.fatalError));
         QVERIFY(run.eachIdOnce(10));
         QCOMPARE(run.count(TaskStatus::Ok), 0);
         QCOMPARE(run.count(TaskStatus::Failed) + run.count(TaskStatus::Cancelled), 10);
@@ -219,15 +201,13 @@ private Q_SLOTS:
         JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("crash-once"), QStringLiteral("{}")})
                                                       : protocol();
         spec.retries = retries;
-        ListInput in({(mode == JobSpec::Mode::PerTask ? marker : QStringLiteral("crash-once:") + marker).toUtf8()});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const QByteArray task = (mode == JobSpec::Mode::PerTask ? marker : QStringLiteral("crash-once:") + marker).toUtf8();
+        const EndedRun run = runToEnd(spec, ListInput({task}));
+        QVERIFY(run.ended);
         QCOMPARE(run.outcomes.size(), 1);
         QCOMPARE(run.outcomes.first().status, retries ? TaskStatus::Ok : TaskStatus::Crashed);
         QCOMPARE(run.outcomes.first().attempts, retries ? 2 : 1);
-        QCOMPARE(pool.stats().retried, retries);
+        QCOMPARE(run.stats.retried, retries);
     }
 
     void protocolRunsEveryTaskOnce_data()
@@ -246,11 +226,8 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.workers = workers;
         spec.window = window;
-        RangeInput in(5000);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        const EndedRun run = runToEnd(spec, RangeInput(5000), 30000);
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(5000));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -264,11 +241,8 @@ private Q_SLOTS:
         spec.workers = 1;
         spec.window = 8; // "skip" gets no answer: a deeper window lets the next task reveal it
         const QList<QByteArray> tasks = inputs({"a", "error", "garbage", "skip", "stderr", "utf8-junk", "slow:200", "b"});
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(tasks));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(tasks.size()));
         const auto r = run.byId();
         QCOMPARE(r[0].status, TaskStatus::Ok);
@@ -315,11 +289,8 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.maxOutputBytes = 64 * 1024; // protocol lines are capped at this size
         spec.window = 4;
-        ListInput in(inputs({"flood:1000000", "after"}));
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"flood:1000000", "after"})));
+        QVERIFY(run.ended);
         const auto r = run.byId();
         QCOMPARE(r[0].status, TaskStatus::Ok); // the flood line is dropped; the real answer follows
         QCOMPARE(r[1].status, TaskStatus::Ok);
@@ -334,11 +305,8 @@ private Q_SLOTS:
         QList<QByteArray> tasks;
         for (int i = 0; i < 60; ++i)
             tasks.append(i == 30 ? QByteArray("crash") : QByteArray::number(i));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(tasks));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(60));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, o.id == 30 ? TaskStatus::Crashed : TaskStatus::Ok);
@@ -352,16 +320,13 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.workers = 2;
         spec.retries = 2;
-        ListInput in(inputs({"a", "crash", "b", "c", "d"}));
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"a", "crash", "b", "c", "d"})));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(5));
         QCOMPARE(run.byId()[1].status, TaskStatus::Crashed);
         QCOMPARE(run.byId()[1].attempts, 3);
         QCOMPARE(run.count(TaskStatus::Ok), 4);
-        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.fatalError.isEmpty());
     }
 
     void protocolKilledWorkersLoseNothing()
@@ -400,11 +365,8 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.workers = 1;
         spec.timeoutSeconds = 0.4;
-        ListInput in(inputs({"a", "hang", "b", "ignore-term", "c"}));
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"a", "hang", "b", "ignore-term", "c"})));
+        QVERIFY(run.ended);
         QVERIFY(run.eachIdOnce(5));
         const auto r = run.byId();
         QCOMPARE(r[0].status, TaskStatus::Ok);
@@ -430,12 +392,9 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.command = command;
         spec.workers = 2;
-        RangeInput in(10);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
-        QVERIFY2(pool.fatalError().contains(message), qPrintable(pool.fatalError()));
+        const EndedRun run = runToEnd(spec, RangeInput(10), 30000);
+        QVERIFY(run.ended);
+        QVERIFY2(run.fatalError.contains(message), qPrintable(run.fatalError));
         QVERIFY(run.eachIdOnce(10));
         QCOMPARE(run.count(TaskStatus::Ok), 0);
     }
@@ -529,10 +488,18 @@ private Q_SLOTS:
         pool.start();
         QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 1, 10000);
         pool.pause();
+        const qint64 issuedAtPause = pool.stats().issued; // those done and the one in hand
+        // The task in hand finishes, and its worker asks for the next one in
+        // the same event: a pool that ignored the pause would hand it out now.
         QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 0, 10000);
-        const qsizetype doneWhilePaused = run.outcomes.size();
-        QTest::qWait(300); // observe: nothing new may start while paused
-        QCOMPARE(run.outcomes.size(), doneWhilePaused);
+        QCOMPARE(pool.stats().issued, issuedAtPause);
+        QCOMPARE(run.outcomes.size(), issuedAtPause);
+        // Ask for a dispatch outright (a resize does one) and give whatever is
+        // pending its turn: still nothing may start.
+        pool.setWorkerCount(1);
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents();
+        QCOMPARE(pool.stats().issued, issuedAtPause);
         QCOMPARE(pool.stats().running, 0);
         QCOMPARE(pool.workerSnapshots().size(), 1); // workers are kept
         pool.resume();

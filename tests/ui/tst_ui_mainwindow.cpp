@@ -41,34 +41,6 @@
 namespace {
 constexpr int RunTimeoutMs = 30000; // generous: the machine may be busy with other tests
 
-// Every model the window shows, checked on each change while the test runs.
-struct ModelTesters
-{
-    explicit ModelTesters(MainWindow &window)
-    {
-        const auto mode = QAbstractItemModelTester::FailureReportingMode::QtTest;
-        testers.emplace_back(new QAbstractItemModelTester(window.controller()->workerModel(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.controller()->resultModel(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.results()->proxy(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.runsModel(), mode));
-    }
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
-};
-
-QMessageBox *openQuestion()
-{
-    return qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-}
-
-void answer(const char *buttonName)
-{
-    QMessageBox *box = openQuestion();
-    QVERIFY(box);
-    auto *button = box->findChild<QPushButton *>(QLatin1String(buttonName));
-    QVERIFY(button);
-    button->click();
-}
-
 int busyRowsWithProgress(const WorkerTableModel *model)
 {
     int count = 0;
@@ -77,17 +49,6 @@ int busyRowsWithProgress(const WorkerTableModel *model)
             ++count;
     }
     return count;
-}
-
-QList<QByteArray> readLines(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QList<QByteArray> lines = file.readAll().split('\n');
-    if (!lines.isEmpty() && lines.constLast().isEmpty())
-        lines.removeLast();
-    return lines;
 }
 } // namespace
 
@@ -116,7 +77,7 @@ private Q_SLOTS:
     void demoRunsLiveAndTerminates()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.jobEditor()->setSpec(UiTest::demoJob(40)); // far more than can finish before the terminate
@@ -155,13 +116,13 @@ private Q_SLOTS:
 
         // Terminate: there are tasks left, so the window asks first.
         window.terminateAction()->trigger();
-        QTRY_VERIFY(openQuestion());
-        answer("cancelTerminate");
-        QTRY_VERIFY(!openQuestion());
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("cancelTerminate");
+        QTRY_VERIFY(!UiTest::openQuestion());
         QVERIFY(window.controller()->isActive());
         window.terminateAction()->trigger();
-        QTRY_VERIFY(openQuestion());
-        answer("confirmTerminate");
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("confirmTerminate");
         QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
         collector.stop();
 
@@ -184,7 +145,7 @@ private Q_SLOTS:
         window.exportResults(jsonPath);
         QTRY_COMPARE(exported.count(), 1);
         QVERIFY(exported.at(0).at(0).toBool());
-        const QList<QByteArray> lines = readLines(jsonPath);
+        const QList<QByteArray> lines = UiTest::readLines(jsonPath);
         QCOMPARE(lines.size(), 40);
         QSet<qint64> ids;
         qint64 cancelled = 0;
@@ -205,7 +166,7 @@ private Q_SLOTS:
         window.exportResults(csvPath);
         QTRY_COMPARE(exported.count(), 2);
         QVERIFY(exported.at(1).at(0).toBool());
-        const QList<QByteArray> csv = readLines(csvPath);
+        const QList<QByteArray> csv = UiTest::readLines(csvPath);
         QVERIFY(csv.value(0).startsWith("id,input,status"));
         QCOMPARE(csv.size(), 41); // header + one line per task (the demo writes no newlines)
     }
@@ -213,7 +174,7 @@ private Q_SLOTS:
     void fastRunFillsEveryRow()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         window.jobEditor()->setSpec(UiTest::demoJob(5000, true));
         window.workerCountBox()->setValue(2);
@@ -247,7 +208,7 @@ private Q_SLOTS:
     void runOnHostsShowsThem()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.workerCountBox()->isEnabled());
@@ -306,7 +267,7 @@ private Q_SLOTS:
     void badHostsBlockStart()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.jobEditor()->setSpec(UiTest::demoJob(3, true));
@@ -347,7 +308,7 @@ private Q_SLOTS:
         spec.inputList = {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
 
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         window.jobEditor()->setSpec(spec);
         QSignalSpy finished(window.controller(), &RunController::finished);
@@ -394,9 +355,9 @@ private Q_SLOTS:
         window.jobEditor()->setSpec(spec);
         window.startAction()->trigger();
         QVERIFY(!window.controller()->isActive());
-        QTRY_VERIFY(openQuestion());
-        QVERIFY(openQuestion()->text().contains(QLatin1String("/no/such/program")));
-        openQuestion()->accept();
+        QTRY_VERIFY(UiTest::openQuestion());
+        QVERIFY(UiTest::openQuestion()->text().contains(QLatin1String("/no/such/program")));
+        UiTest::openQuestion()->accept();
     }
 
     void pauseAndResume()
@@ -432,14 +393,14 @@ private Q_SLOTS:
         const QSet<qint64> groups(pids.cbegin(), pids.cend());
 
         QVERIFY(!window.close());
-        QTRY_VERIFY(openQuestion());
-        answer("cancelTerminate");
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("cancelTerminate");
         QVERIFY(window.isVisible());
         QVERIFY(window.controller()->isActive());
 
         QVERIFY(!window.close());
-        QTRY_VERIFY(openQuestion());
-        answer("confirmTerminate");
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("confirmTerminate");
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), RunTimeoutMs);
         QVERIFY(!window.controller()->isActive());
         QCOMPARE(UiTest::liveProcessesInGroups(groups), QList<qint64>());
@@ -531,13 +492,13 @@ private Q_SLOTS:
         QTest::keySequence(&window, window.startAction()->shortcut());
         QTRY_VERIFY(window.controller()->isActive());
         QTest::keySequence(&window, window.terminateAction()->shortcut());
-        QTRY_VERIFY(openQuestion());
-        QTest::keyClick(openQuestion(), Qt::Key_Escape); // Escape keeps the run going
-        QTRY_VERIFY(!openQuestion());
+        QTRY_VERIFY(UiTest::openQuestion());
+        QTest::keyClick(UiTest::openQuestion(), Qt::Key_Escape); // Escape keeps the run going
+        QTRY_VERIFY(!UiTest::openQuestion());
         QVERIFY(window.controller()->isActive());
         QTest::keySequence(&window, window.terminateAction()->shortcut());
-        QTRY_VERIFY(openQuestion());
-        answer("confirmTerminate");
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("confirmTerminate");
         QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), RunTimeoutMs);
     }
 

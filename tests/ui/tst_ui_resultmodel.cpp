@@ -42,17 +42,6 @@ TaskOutcome outcome(qint64 id, TaskStatus status, const QByteArray &text = {})
     }
     return o;
 }
-
-QList<QByteArray> readLines(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QList<QByteArray> lines = file.readAll().split('\n');
-    if (!lines.isEmpty() && lines.constLast().isEmpty())
-        lines.removeLast();
-    return lines;
-}
 } // namespace
 
 class TestResultModel : public QObject
@@ -258,7 +247,7 @@ private Q_SLOTS:
         QCOMPARE(finished.at(0).at(0).toBool(), true);
         QCOMPARE(finished.at(0).at(2).toLongLong(), 50);
 
-        const QList<QByteArray> lines = readLines(path);
+        const QList<QByteArray> lines = UiTest::readLines(path);
         QCOMPARE(lines.size(), 50);
         for (int i = 0; i < lines.size(); ++i) {
             QJsonParseError error;

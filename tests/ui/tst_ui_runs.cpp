@@ -44,19 +44,6 @@
 namespace {
 constexpr int RunTimeoutMs = 30000; // generous: the machine may be busy with other tests
 
-struct ModelTesters
-{
-    explicit ModelTesters(MainWindow &window)
-    {
-        const auto mode = QAbstractItemModelTester::FailureReportingMode::QtTest;
-        testers.emplace_back(new QAbstractItemModelTester(window.runsModel(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.controller()->resultModel(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.results()->proxy(), mode));
-        testers.emplace_back(new QAbstractItemModelTester(window.controller()->workerModel(), mode));
-    }
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
-};
-
 // A per-task job that runs `script` with sh: $0 is dir, $1 the input.
 JobSpec shellJob(const QString &script, const QString &dir)
 {
@@ -100,20 +87,6 @@ RunInfo runInfo(qint64 id, const QString &state, qint64 ok, qint64 failed = 0)
     r.counts[int(TaskStatus::Ok)] = ok;
     r.counts[int(TaskStatus::Failed)] = failed;
     return r;
-}
-
-QMessageBox *openQuestion()
-{
-    return qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-}
-
-void answer(const char *buttonName)
-{
-    QMessageBox *box = openQuestion();
-    QVERIFY(box);
-    auto *button = box->findChild<QPushButton *>(QLatin1String(buttonName));
-    QVERIFY(button);
-    button->click();
 }
 
 QString stateOfRow(const RunListModel *model, int row)
@@ -183,7 +156,7 @@ private Q_SLOTS:
     void appRunsAreJournaledAndListed()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         RunListModel *runs = window.runsModel();
         QTRY_VERIFY(window.runs()->hint().startsWith(QLatin1String("No runs yet")));
@@ -225,7 +198,7 @@ private Q_SLOTS:
         spec.inputList = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
         spec.retries = 1;
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.jobEditor()->setSpec(spec);
         QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
         window.startAction()->trigger();
@@ -261,7 +234,7 @@ private Q_SLOTS:
         JobSpec small = shellJob(QStringLiteral("echo \"out-$1\"; [ \"$1\" != b ]"), dir.path());
         small.inputList = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         window.workerCountBox()->setValue(2);
         QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
@@ -329,7 +302,7 @@ private Q_SLOTS:
     void deletingARunAsksFirst()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
         for (int i = 0; i < 2; ++i) {
@@ -344,15 +317,15 @@ private Q_SLOTS:
         QVERIFY(window.runs()->deleteAction()->isEnabled());
 
         window.runs()->deleteAction()->trigger();
-        QTRY_VERIFY(openQuestion());
-        answer("cancelDelete");
-        QTRY_VERIFY(!openQuestion());
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("cancelDelete");
+        QTRY_VERIFY(!UiTest::openQuestion());
         QCOMPARE(runs->rowCount(), 2);
 
         QSignalSpy deleted(window.controller()->journal(), &JournalService::runsDeleted);
         window.runs()->deleteAction()->trigger();
-        QTRY_VERIFY(openQuestion());
-        answer("confirmDelete");
+        QTRY_VERIFY(UiTest::openQuestion());
+        UiTest::answer("confirmDelete");
         QTRY_COMPARE(deleted.count(), 1);
         QTRY_COMPARE(runs->rowCount(), 1);
         QCOMPARE(runs->rowOfRun(older), -1);
@@ -373,7 +346,7 @@ private Q_SLOTS:
         spec.rangeCount = 12;
         spec.killGraceSeconds = 0.5;
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         window.workerCountBox()->setValue(3);
         window.jobEditor()->setSpec(spec);
@@ -489,7 +462,7 @@ private Q_SLOTS:
         QVERIFY(fast.open(QIODevice::WriteOnly));
         fast.close();
         MainWindow window(UiTest::taskpool(), journalPath);
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         RunListModel *listed = window.runsModel();
         QTRY_COMPARE(listed->rowCount(), 1);
@@ -529,7 +502,7 @@ private Q_SLOTS:
         spec.inputFile = list.fileName();
 
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
         window.jobEditor()->setSpec(spec);
@@ -585,7 +558,7 @@ private Q_SLOTS:
         spec.haltAfterFailures = 2;
         spec.killGraceSeconds = 0.5;
         MainWindow window(UiTest::taskpool(), m_journal->path());
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         window.workerCountBox()->setValue(2);
         window.jobEditor()->setSpec(spec);
@@ -624,11 +597,11 @@ private Q_SLOTS:
         garbage.close();
 
         MainWindow window(UiTest::taskpool(), path);
-        ModelTesters testers(window);
+        UiTest::ModelTesters testers(window);
         window.show();
         auto *problem = window.runs()->findChild<QLabel *>(QStringLiteral("journalProblem"));
         QTRY_VERIFY(problem->isVisibleTo(window.runs())); // said at once, without a dialog
-        QVERIFY(!openQuestion());
+        QVERIFY(!UiTest::openQuestion());
         window.jobEditor()->setSpec(UiTest::demoJob(50, true));
         QSignalSpy finished(window.controller(), &RunController::finished);
         QSignalSpy begun(window.controller()->journal(), &JournalService::runBegun);
@@ -641,7 +614,7 @@ private Q_SLOTS:
         window.log()->flush();
         QVERIFY(window.log()->textView()->toPlainText().contains(QLatin1String("Run journal unavailable")));
         QVERIFY(window.results()->caption()->text().contains(QLatin1String("not recorded")));
-        QVERIFY(!openQuestion());
+        QVERIFY(!UiTest::openQuestion());
         QCOMPARE(window.runsModel()->rowCount(), 0);
     }
 

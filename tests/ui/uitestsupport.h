@@ -3,16 +3,31 @@
 // Helpers shared by the desktop app tests.
 
 #include "jobspec.h"
+#include "mainwindow.h"
+#include "resultfilterproxy.h"
+#include "resultspanel.h"
+#include "resulttablemodel.h"
+#include "runcontroller.h"
+#include "runlistmodel.h"
+#include "workertablemodel.h"
 
+#include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QList>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <vector>
 
 namespace UiTest {
 
@@ -74,6 +89,48 @@ inline QList<qint64> liveProcessesInGroups(const QSet<qint64> &groups)
             alive.append(pid);
     }
     return alive;
+}
+
+// Every model the window shows, checked on each change while the test runs.
+struct ModelTesters
+{
+    explicit ModelTesters(MainWindow &window)
+    {
+        const auto mode = QAbstractItemModelTester::FailureReportingMode::QtTest;
+        testers.emplace_back(new QAbstractItemModelTester(window.controller()->workerModel(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.controller()->resultModel(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.results()->proxy(), mode));
+        testers.emplace_back(new QAbstractItemModelTester(window.runsModel(), mode));
+    }
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+};
+
+// The window's question (terminate, delete...), if one is open.
+inline QMessageBox *openQuestion()
+{
+    return qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+}
+
+// Clicks the named button of the open question.
+inline void answer(const char *buttonName)
+{
+    QMessageBox *box = openQuestion();
+    QVERIFY(box);
+    auto *button = box->findChild<QPushButton *>(QLatin1String(buttonName));
+    QVERIFY(button);
+    button->click();
+}
+
+// A text file's lines, without the empty one after the last newline.
+inline QList<QByteArray> readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.constLast().isEmpty())
+        lines.removeLast();
+    return lines;
 }
 
 } // namespace UiTest
