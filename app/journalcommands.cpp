@@ -88,13 +88,39 @@ int runsCommand(const QStringList &arguments)
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
     const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
     const QCommandLineOption remove(QStringLiteral("delete"), {}, QStringLiteral("ID"));
-    parser.addOptions({help, journalPath, remove});
+    const QCommandLineOption keep(QStringLiteral("keep"), {}, QStringLiteral("N"));
+    const QCommandLineOption olderThan(QStringLiteral("older-than"), {}, QStringLiteral("DAYS"));
+    parser.addOptions({help, journalPath, remove, keep, olderThan});
     if (!parser.parse(QStringList{QStringLiteral("taskpool runs")} + arguments))
         return fail("runs", parser.errorText());
     if (parser.isSet(help)) {
-        std::fputs("Usage: taskpool runs [--journal FILE] [--delete ID]\nLists the runs in the journal, newest first.\n", stdout);
+        std::fputs("Usage: taskpool runs [--journal FILE] [--delete ID] [--keep N] [--older-than DAYS]\n"
+                   "Lists the runs in the journal, newest first.\n"
+                   "  --delete ID          delete one run and its results\n"
+                   "  --keep N             delete ended runs but the newest N\n"
+                   "  --older-than DAYS    delete ended runs started more than DAYS ago (fractions allowed)\n"
+                   "With both, a run either rule keeps stays. Runs still going are never deleted;\n"
+                   "the file then gives the space back.\n",
+                   stdout);
         return 0;
     }
+    int keepNewest = -1;
+    qint64 notBeforeMs = 0;
+    if (parser.isSet(keep)) {
+        bool ok = false;
+        keepNewest = parser.value(keep).toInt(&ok);
+        if (!ok || keepNewest < 0)
+            return fail("runs", QStringLiteral("--keep takes a number of runs (0 or more), not \"%1\"").arg(parser.value(keep)));
+    }
+    if (parser.isSet(olderThan)) {
+        bool ok = false;
+        const double days = parser.value(olderThan).toDouble(&ok);
+        if (!ok || days < 0)
+            return fail("runs", QStringLiteral("--older-than takes a number of days, not \"%1\"").arg(parser.value(olderThan)));
+        notBeforeMs = QDateTime::currentMSecsSinceEpoch() - qint64(days * 86400000.0);
+    }
+    if (parser.isSet(remove) && (keepNewest >= 0 || notBeforeMs > 0))
+        return fail("runs", QStringLiteral("--delete cannot be combined with --keep or --older-than"));
     RunJournal journal;
     QString error;
     if (!openJournal(parser, journalPath, &journal, &error))
@@ -102,6 +128,16 @@ int runsCommand(const QStringList &arguments)
     if (parser.isSet(remove)) {
         if (!journal.deleteRun(parser.value(remove).toLongLong(), &error))
             return fail("runs", error);
+        return 0;
+    }
+    if (keepNewest >= 0 || notBeforeMs > 0) {
+        const QList<qint64> deleted = journal.pruneRuns(keepNewest, notBeforeMs, &error);
+        if (!error.isEmpty())
+            return fail("runs", error);
+        std::printf("deleted %lld run(s)\n", qlonglong(deleted.size()));
+        // Another taskpool writing the journal keeps the file from shrinking; the runs are gone anyway.
+        if (!deleted.isEmpty() && !journal.compact(&error))
+            std::fprintf(stderr, "taskpool runs: the journal file was not compacted: %s\n", qPrintable(error));
         return 0;
     }
     const QList<RunInfo> runs = journal.runs(&error);

@@ -17,7 +17,8 @@ const char *usage =
     "  taskpool gui [--job FILE] [--start]   open it on a saved job, and start it at once\n"
     "  taskpool run [options] -- COMMAND [ARG...]   run a job headless (see taskpool run --help)\n"
     "  taskpool run --demo           run the built-in demo job in the terminal\n"
-    "  taskpool runs [--journal FILE]               list past runs from the journal\n"
+    "  taskpool runs [--journal FILE]               list past runs from the journal (--keep N,\n"
+    "                                               --older-than DAYS: delete old ones)\n"
     "  taskpool export [--run ID] --format csv|jsonl  write a run's results from the journal\n"
     "  taskpool demo-worker [--fast] the built-in protocol worker the demo uses\n";
 

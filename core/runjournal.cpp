@@ -705,3 +705,29 @@ bool RunJournal::deleteRun(qint64 runId, QString *error)
     }
     return true;
 }
+
+QList<qint64> RunJournal::pruneRuns(int keepNewest, qint64 notBeforeMs, QString *error)
+{
+    QList<qint64> deleted;
+    const QList<RunInfo> all = runs(error); // newest first; marks dead owners' runs interrupted
+    if (error && !error->isEmpty())
+        return deleted;
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        const RunInfo &run = all[i];
+        if (run.state == QLatin1String("running"))
+            continue;
+        const bool keptByCount = keepNewest >= 0 && i < keepNewest;
+        const bool keptByAge = notBeforeMs > 0 && run.startedAtMs >= notBeforeMs;
+        if (keptByCount || keptByAge || (keepNewest < 0 && notBeforeMs <= 0))
+            continue;
+        if (!deleteRun(run.id, error))
+            return deleted;
+        deleted.append(run.id);
+    }
+    return deleted;
+}
+
+bool RunJournal::compact(QString *error)
+{
+    return exec(QStringLiteral("VACUUM"), error);
+}

@@ -79,6 +79,11 @@ public:
     // Inputs of the failed, timed-out and crashed tasks of a run, in input order.
     QList<QByteArray> failedInputs(qint64 runId, QString *error);
     bool deleteRun(qint64 runId, QString *error);
+    // Deletes ended runs except the newest keepNewest (-1: no such rule) and
+    // those started at or after notBeforeMs (0: no such rule); a run either
+    // rule keeps stays. Runs still going are never deleted. Returns the ids deleted.
+    QList<qint64> pruneRuns(int keepNewest, qint64 notBeforeMs, QString *error);
+    bool compact(QString *error); // gives the space of deleted runs back to the file system
 
     // A task is identified by its command and its input, not its position:
     // taskKey(commandHash(commandKey(spec)), input), a 63-bit hash that stays

@@ -232,6 +232,61 @@ private Q_SLOTS:
         QCOMPARE(RunJournal::taskKey(RunJournal::commandHash("per-task\x1f\x1f\x1f" "echo"), "a"), quint64(6923150465016036169ULL));
     }
 
+    void oldRunsArePrunedByCountAndAge()
+    {
+        const QString file = path(QStringLiteral("prune.sqlite"));
+        JobSpec spec;
+        spec.command = {QStringLiteral("echo")};
+        RunJournal writer;
+        QString error;
+        QVERIFY2(writer.open(file, &error), qPrintable(error));
+        QList<qint64> ids;
+        for (int run = 0; run < 4; ++run) {
+            ids.append(writer.beginRun(spec, &error));
+            TaskOutcome o;
+            o.id = 0;
+            o.input = "x";
+            o.status = TaskStatus::Ok;
+            o.attempts = 1;
+            writer.recordResult(o);
+            QVERIFY(writer.endRun(QStringLiteral("finished"), {}, &error));
+        }
+        const qint64 going = writer.beginRun(spec, &error); // this process is alive: the run is still going
+        QVERIFY(writer.commit(&error));
+        {
+            // The two oldest runs started ten days ago.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("age"));
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE runs SET started_at = started_at - 864000000 WHERE id IN (%1, %2)")
+                               .arg(ids[0])
+                               .arg(ids[1])));
+            q = QSqlQuery();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("age"));
+        auto listedRuns = [&] {
+            QList<qint64> listed;
+            for (const RunInfo &r : writer.runs())
+                listed.append(r.id);
+            return listed;
+        };
+        QByteArray err, out;
+        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "x"}, &err), 2);
+        QVERIFY(err.contains("--keep takes a number"));
+        // Kept: the newest ended run by count, the recent one by age, the one going.
+        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "1", "--older-than", "5"}, &err, &out), 0);
+        QVERIFY2(out.contains("deleted 2 run(s)"), out.constData());
+        QCOMPARE(listedRuns(), (QList<qint64>{going, ids[3], ids[2]}));
+        int left = 0;
+        QVERIFY(writer.forEachResult(ids[0], [&](const TaskOutcome &) { ++left; }, &error));
+        QCOMPARE(left, 0);
+        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "0"}, &err, &out), 0);
+        QCOMPARE(listedRuns(), QList<qint64>{going});
+        QVERIFY(writer.endRun(QStringLiteral("finished"), {}, &error));
+    }
+
     void retryFailedRerunsOnlyTheFailures()
     {
         const QString journal = path(QStringLiteral("retry.sqlite"));
