@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSet>
+#include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStringList>
@@ -34,12 +35,13 @@ namespace UiTest {
 inline QString taskpool() { return QStringLiteral(TASKPOOL_PATH); }
 
 // Settings go to a test-only folder and start empty, so a test never sees or
-// changes the user's own, and every run starts as a first launch.
+// changes the user's own, and every run starts as a first launch. Each suite
+// has a file of its own: ctest -j runs suites side by side.
 inline void isolateSettings()
 {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("taskpool-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("taskpool-ui-tests"));
+    QCoreApplication::setApplicationName(QFileInfo(QCoreApplication::applicationFilePath()).completeBaseName());
     QSettings().clear();
 }
 
