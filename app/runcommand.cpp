@@ -507,10 +507,12 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             pool.holdNewTasks(true);
     });
     QObject::connect(&sink, &ResultSink::caughtUp, &pool, applyBackpressure);
-    QObject::connect(&sink, &ResultSink::problem, &pool, [&](const QString &message) { printError(message); });
+    // Through the progress display, so a live progress line is not torn.
+    auto report = [&](const QString &message) { progressDisplay.printLine(QStringLiteral("taskpool: ") + message); };
+    QObject::connect(&sink, &ResultSink::problem, &pool, report);
     QObject::connect(&sink, &ResultSink::writeError, &pool, [&](const QString &message, bool brokenPipe) {
         if (!brokenPipe)
-            printError(message);
+            report(message);
         if (pool.isActive())
             pool.terminate();
     });

@@ -240,6 +240,29 @@ private Q_SLOTS:
         QCOMPARE(info.state, QStringLiteral("terminated"));
     }
 
+    // A results output that fails ends the run: a full disk says why (exit 1), a
+    // reader that went away (`| head`) ends it quietly, like any Unix filter.
+    void failingResultsOutputEndsTheRun()
+    {
+        const QStringList job = {"--range", "100000", "--worker", "--no-journal", "--", QStringLiteral(TASKPOOL_PATH),
+                                 "demo-worker", "--fast"};
+        const CliResult full = runCli(QStringList{"run", "-j", "2", "--results", "/dev/full"} + job);
+        QCOMPARE(full.exitCode, 1);
+        QVERIFY2(full.err.contains("cannot write results: No space left on device"), full.err.constData());
+        QVERIFY(full.err.contains("cancelled")); // the rest of the run was cancelled, not run for nothing
+
+        int fds[2];
+        QVERIFY(::pipe(fds) == 0);
+        ::close(fds[0]); // nobody will ever read
+        QProcess p;
+        p.setStandardOutputFile(QStringLiteral("/proc/self/fd/%1").arg(fds[1]));
+        p.start(QStringLiteral(TASKPOOL_PATH), QStringList{"run", "-j", "2"} + job);
+        QVERIFY(p.waitForFinished(30000));
+        ::close(fds[1]);
+        QCOMPARE(p.exitCode(), 128 + SIGPIPE);
+        QVERIFY(!p.readAllStandardError().contains("cannot write"));
+    }
+
     void demoRunsWithNothingElseInstalled()
     {
         const CliResult r = runCli({"run", "--demo", "--range", "6", "-j", "6", "--progress"});
