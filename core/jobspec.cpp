@@ -121,8 +121,6 @@ QString JobSpec::validate() const
     if (!transfer && (!returnFiles.isEmpty() || cleanup))
         return QStringLiteral("returning files and cleaning up need the input files transferred (--transfer)");
     if (transfer) {
-        if (mode == Mode::Worker)
-            return QStringLiteral("transferring input files (--transfer) works with per-task commands only, not with long-lived workers");
         if (!hasRemoteHosts())
             return QStringLiteral("transferring input files needs a remote host (--host N/ssh:DEST or srun)");
         for (const HostSpec &host : hosts) {

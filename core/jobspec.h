@@ -39,9 +39,9 @@ struct JobSpec
     // hosts' slots (workers is then not used); remote hosts assume a shared file
     // system: the remote command runs in the same directory path as it would here.
     QList<HostSpec> hosts;
-    // File transfer for remote slots (per-task mode), like GNU parallel's
-    // --transfer/--return/--cleanup: the input names a local file that is
-    // copied to a scratch directory on the host, where the command then runs.
+    // File transfer for remote slots, like GNU parallel's --transfer/--return/
+    // --cleanup: the input names a local file that is copied to a scratch
+    // directory on the host, where the command (or long-lived worker) runs.
     bool transfer = false;
     QStringList returnFiles;       // templates ({.}.out) of files copied back after success
     bool cleanup = false;          // remove the copies on the host after each task

@@ -12,11 +12,7 @@ constexpr qsizetype ProgressLineMax = 4096;
 PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
     : Worker(slot, spec, host, hostIndex, parent)
     , m_command(spec.command, spec.shell)
-    // A pool fills the token in (JobSpec::forRun); a slot made without one still
-    // gets a run directory of its own, so cleanup never removes the user's.
-    , m_runToken(spec.transferRunToken.isEmpty()
-                     ? QStringLiteral("run-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))
-                     : spec.transferRunToken)
+    , m_runToken(TaskFiles::runToken(spec))
 {
     if (!spec.progressPattern.isEmpty()) {
         m_progressPattern.setPattern(spec.progressPattern);
@@ -72,7 +68,7 @@ void PerTaskWorker::failTask(const QString &error)
 {
     TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
     outcome.error = error;
-    if (m_transfer)
+    if (m_files)
         afterCommand(std::move(outcome)); // what reached the host is cleaned up too
     else
         finishTask(std::move(outcome));
@@ -82,168 +78,87 @@ void PerTaskWorker::failTask(const QString &error)
 
 void PerTaskWorker::stageInput()
 {
-    const QByteArray &raw = m_run->task.input;
-    const QString text = QString::fromUtf8(raw);
-    if (raw.contains('\0') || text.toUtf8() != raw) {
-        failTask(QStringLiteral("the input is not valid UTF-8 text and cannot name a file to transfer"));
-        return;
-    }
-    const QString localDir = m_spec.workingDirectory.isEmpty() ? QDir::currentPath()
-                                                               : QDir::current().absoluteFilePath(m_spec.workingDirectory);
-    Transfer t;
-    t.localInput = QDir::cleanPath(QDir(localDir).absoluteFilePath(text));
-    const QFileInfo info(t.localInput);
-    if (text.isEmpty() || !info.isFile()) {
-        failTask(QStringLiteral("cannot transfer \"%1\": %2")
-                     .arg(text, info.exists() ? QStringLiteral("not a regular file") : QStringLiteral("no such file")));
-        return;
-    }
-    t.input = RemoteTransfer::scratchPath(text, localDir);
     const qint64 number = m_run->task.id + 1;
-    for (const QString &pattern : m_spec.returnFiles) {
-        // The copy is looked up where its local path maps, as the input's is.
-        const QString name = CommandTemplate::fill(pattern, text, number);
-        const QString inside = name.isEmpty() ? QString() : RemoteTransfer::scratchPath(name, localDir);
-        if (inside.isEmpty() || inside == QLatin1String(".")) {
-            failTask(QStringLiteral("the return file %1 names no file for this input").arg(pattern));
-            return;
-        }
-        t.returns.append({inside, QDir::cleanPath(QDir(localDir).absoluteFilePath(name))});
-    }
     // A directory per attempt: tasks on one host never share copies, and files
     // an earlier attempt left never pass for this one's.
-    t.directory = QStringLiteral("%1/%2/%3-%4")
-                      .arg(m_spec.effectiveRemoteDirectory(), m_runToken)
-                      .arg(number)
-                      .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
-    m_transfer = std::move(t);
-    RemoteTransfer *step = newTransfer();
-    connect(step, &RemoteTransfer::finished, this, &PerTaskWorker::onInputStaged);
-    step->upload(m_transfer->localInput, m_transfer->directory, m_transfer->input);
-}
-
-void PerTaskWorker::onInputStaged(RemoteTransfer::Result result, const QString &message)
-{
-    // pwd's line is the last: a login script may have printed something before it.
-    const QByteArray printed = m_transferStep ? m_transferStep->output().trimmed() : QByteArray();
-    const QByteArray where = printed.mid(printed.lastIndexOf('\n') + 1);
-    dropTransfer();
-    if (!m_run || !m_transfer)
-        return;
-    switch (result) {
-    case RemoteTransfer::Result::Ok:
-        if (where.isEmpty()) {
-            failTask(QStringLiteral("cannot transfer \"%1\" to %2: the host did not report its directory")
-                         .arg(m_transfer->input, m_hostName));
-            return;
-        }
-        m_transfer->remoteDirectory = QString::fromUtf8(where);
-        launchCommand(m_transfer->input.toUtf8(), m_transfer->remoteDirectory);
-        return;
-    case RemoteTransfer::Result::Failed:
-    case RemoteTransfer::Result::Missing:
-        failTask(QStringLiteral("cannot transfer \"%1\" to %2: %3").arg(m_transfer->localInput, m_hostName, message));
-        return;
-    case RemoteTransfer::Result::HostLost:
-        loseHost(message);
+    const QString directory = QStringLiteral("%1/%2/%3-%4")
+                                  .arg(m_spec.effectiveRemoteDirectory(), m_runToken)
+                                  .arg(number)
+                                  .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the command"), this);
+    QString error;
+    if (!m_files->prepare(m_run->task.input, number, directory, &error)) {
+        dropFiles();
+        failTask(error);
         return;
     }
+    m_files->stage([this](TaskFiles::Result result, const QString &message) {
+        switch (result) {
+        case TaskFiles::Result::Ok:
+            launchCommand(m_files->input().toUtf8(), m_files->remoteDirectory());
+            return;
+        case TaskFiles::Result::Failed:
+            failTask(message);
+            return;
+        case TaskFiles::Result::HostLost:
+            loseHost(message);
+            return;
+        }
+    });
 }
 
 void PerTaskWorker::afterCommand(TaskOutcome outcome)
 {
-    m_transfer->outcome = std::move(outcome);
-    m_transfer->nextReturn = 0;
-    if (m_transfer->outcome->status == TaskStatus::Ok)
-        fetchNextReturn();
-    else
-        cleanUpOrFinish();
-}
-
-void PerTaskWorker::fetchNextReturn()
-{
-    if (m_transfer->nextReturn >= m_transfer->returns.size()) {
+    m_filesOutcome = std::move(outcome);
+    if (m_filesOutcome->status != TaskStatus::Ok) {
         cleanUpOrFinish();
         return;
     }
-    RemoteTransfer *step = newTransfer();
-    connect(step, &RemoteTransfer::finished, this, [this](RemoteTransfer::Result result, const QString &message) {
-        dropTransfer();
-        if (!m_run || !m_transfer)
-            return;
-        const QString inside = m_transfer->returns.at(m_transfer->nextReturn).first;
-        TaskOutcome &outcome = *m_transfer->outcome;
-        switch (result) {
-        case RemoteTransfer::Result::Ok:
-            ++m_transfer->nextReturn;
-            fetchNextReturn();
-            return;
-        case RemoteTransfer::Result::Missing:
-            outcome.status = TaskStatus::Failed;
-            outcome.error = QStringLiteral("the command did not create the return file \"%1\" on %2").arg(inside, m_hostName);
-            break;
-        case RemoteTransfer::Result::Failed:
-            outcome.status = TaskStatus::Failed;
-            outcome.error = QStringLiteral("cannot return \"%1\" from %2: %3").arg(inside, m_hostName, message);
-            break;
-        case RemoteTransfer::Result::HostLost:
+    m_files->fetchReturns([this](TaskFiles::Result result, const QString &message) {
+        if (result == TaskFiles::Result::HostLost) {
             loseHost(message); // the result cannot come back: the task runs again elsewhere
             return;
         }
+        if (result == TaskFiles::Result::Failed) {
+            m_filesOutcome->status = TaskStatus::Failed;
+            m_filesOutcome->error = message;
+        }
         cleanUpOrFinish();
     });
-    const auto &[inside, local] = m_transfer->returns.at(m_transfer->nextReturn);
-    step->download(m_transfer->remoteDirectory, inside, local);
 }
 
 void PerTaskWorker::cleanUpOrFinish()
 {
     if (!m_spec.cleanup) {
-        finishTask(std::move(*m_transfer->outcome));
+        finishTask(std::move(*m_filesOutcome));
         return;
     }
-    QStringList paths{m_transfer->input};
-    for (const auto &entry : std::as_const(m_transfer->returns))
-        paths.append(entry.first);
-    RemoteTransfer *step = newTransfer();
-    connect(step, &RemoteTransfer::finished, this, [this](RemoteTransfer::Result result, const QString &message) {
-        dropTransfer();
-        if (!m_run || !m_transfer)
-            return;
+    m_files->removeCopies(RemoteTransfer::Directory::RemoveIfEmpty, [this](TaskFiles::Result result, const QString &message) {
         // The task's result stands; what is left over on the host is only logged.
-        if (result != RemoteTransfer::Result::Ok)
-            log(QStringLiteral("cleanup on %1 failed: %2").arg(m_hostName, message));
-        finishTask(std::move(*m_transfer->outcome));
+        if (result != TaskFiles::Result::Ok)
+            log(message);
+        finishTask(std::move(*m_filesOutcome));
     });
-    step->remove(m_transfer->remoteDirectory.isEmpty() ? m_transfer->directory : m_transfer->remoteDirectory, paths);
 }
 
-RemoteTransfer *PerTaskWorker::newTransfer()
+void PerTaskWorker::dropFiles()
 {
-    Q_ASSERT(!m_transferStep);
-    m_transferStep = new RemoteTransfer(m_host, m_spec.killGraceSeconds, this);
-    return m_transferStep;
-}
-
-void PerTaskWorker::dropTransfer()
-{
-    if (!m_transferStep)
+    if (!m_files)
         return;
-    m_transferStep->disconnect(this);
-    m_transferStep->abort(); // a no-op once it has finished
-    m_transferStep->deleteLater();
-    m_transferStep = nullptr;
+    m_files->abort();
+    m_files->deleteLater();
+    m_files = nullptr;
 }
 
 void PerTaskWorker::onTerminate()
 {
-    if (!m_transferStep || !m_run)
+    if (!m_files || !m_files->isBusy() || !m_run)
         return; // a running command ends through its process
-    dropTransfer();
     // A finished command's result stands unless its files did not all come back.
-    if (m_transfer && m_transfer->outcome
-        && (m_transfer->outcome->status != TaskStatus::Ok || m_transfer->nextReturn >= m_transfer->returns.size())) {
-        finishTask(std::move(*m_transfer->outcome));
+    const bool resultStands = m_filesOutcome && (m_filesOutcome->status != TaskStatus::Ok || m_files->allReturned());
+    dropFiles();
+    if (resultStands) {
+        finishTask(std::move(*m_filesOutcome));
         return;
     }
     TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Cancelled, nowMs());
@@ -383,7 +298,7 @@ void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const 
     outcome.error = error;
     outcome.output = std::move(m_output);
     outcome.outputTruncated = outcome.outputTruncated || m_outputTruncated;
-    if (m_transfer && outcome.status != TaskStatus::Cancelled)
+    if (m_files && outcome.status != TaskStatus::Cancelled)
         afterCommand(std::move(outcome));
     else
         finishTask(std::move(outcome));
@@ -404,8 +319,8 @@ void PerTaskWorker::finishTask(TaskOutcome outcome)
     const Task task = std::move(m_run->task);
     m_run.reset();
     m_output.clear();
-    dropTransfer();
-    m_transfer.reset();
+    dropFiles();
+    m_filesOutcome.reset();
     countOutcome(outcome.status);
     setState(m_retiring ? WorkerState::Stopping : WorkerState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
@@ -430,8 +345,8 @@ QList<Task> PerTaskWorker::handleHostLost()
         m_run.reset();
     }
     m_output.clear();
-    dropTransfer();
-    m_transfer.reset();
+    dropFiles();
+    m_filesOutcome.reset();
     setState(m_retiring ? WorkerState::Stopping : WorkerState::Crashed);
     return tasks;
 }

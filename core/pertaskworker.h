@@ -1,6 +1,6 @@
 #pragma once
 
-#include "remotetransfer.h"
+#include "taskfiles.h"
 #include "worker.h"
 
 #include <optional>
@@ -34,25 +34,12 @@ protected:
 private:
     // --transfer on a remote slot: copy the input there, run the command in a
     // scratch directory, copy the return files back, clean up; one step at a time.
-    struct Transfer
-    {
-        QString localInput;       // absolute
-        QString input;            // the input's path inside the scratch directory: what {} becomes
-        QString directory;        // the scratch directory as the host is told (relative = from its home)
-        QString remoteDirectory;  // the same, absolute on the host (known once the input is there)
-        QList<QPair<QString, QString>> returns; // (path inside the scratch directory, absolute local path)
-        int nextReturn = 0;
-        std::optional<TaskOutcome> outcome; // the command is done: waiting for returns and cleanup
-    };
     bool transfersFiles() const { return m_spec.transfer && isRemote(); }
     void stageInput();
-    void onInputStaged(RemoteTransfer::Result result, const QString &message);
     void launchCommand(const QByteArray &input, const QString &remoteDirectory);
     void afterCommand(TaskOutcome outcome);
-    void fetchNextReturn();
     void cleanUpOrFinish();
-    RemoteTransfer *newTransfer();
-    void dropTransfer();
+    void dropFiles();
     void failTask(const QString &error);
 
     void finishTask(TaskOutcome outcome);
@@ -71,6 +58,6 @@ private:
     bool m_outputTruncated = false;
     QByteArray m_stdoutTail; // unfinished line, for progress matching
     QByteArray m_stderrTail;
-    std::optional<Transfer> m_transfer;
-    RemoteTransfer *m_transferStep = nullptr; // the file operation under way
+    TaskFiles *m_files = nullptr;               // the task's files, with --transfer
+    std::optional<TaskOutcome> m_filesOutcome;  // the command is done: waiting for returns and cleanup
 };

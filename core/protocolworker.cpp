@@ -3,6 +3,7 @@
 #include "protocol.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 
 namespace {
 constexpr int MaxWindow = 256;
@@ -14,11 +15,20 @@ ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &ho
     : Worker(slot, spec, host, hostIndex, parent)
     , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
     , m_stderr(StderrLineMax)
+    , m_transfersFiles(spec.transfer && host.isRemote())
 {
+    if (m_transfersFiles) {
+        m_slotDirectory = QStringLiteral("%1/%2/w%3-%4")
+                              .arg(spec.effectiveRemoteDirectory(), TaskFiles::runToken(spec))
+                              .arg(slot)
+                              .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    }
 }
 
 int ProtocolWorker::window() const
 {
+    if (m_transfersFiles)
+        return 1; // a task's files are copied before its line goes out
     if (m_spec.window > 0)
         return m_spec.window;
     if (m_avgTaskMs < 0)
@@ -31,16 +41,16 @@ int ProtocolWorker::freeCapacity() const
     if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || endReason() != EndReason::None
         || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
         return 0;
-    int room = window() - int(m_inFlight.size());
+    int room = window() - inFlightCount();
     if (m_spec.maxTasksPerWorker > 0)
-        room = qMin(room, int(m_spec.maxTasksPerWorker - m_finishedThisLife) - int(m_inFlight.size()));
+        room = qMin(room, int(m_spec.maxTasksPerWorker - m_finishedThisLife) - inFlightCount());
     return qMax(0, room);
 }
 
 void ProtocolWorker::start()
 {
     if (m_retiring) {
-        finishRetiring();
+        retireWhenDone();
         return;
     }
     if (m_hostDown) { // a new connection waits until the host is back
@@ -56,10 +66,18 @@ void ProtocolWorker::start()
     m_inputClosed = false;
     m_recycleReason.clear();
     m_lastStderrLine.clear();
-    if (m_spec.shell)
-        launch(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_spec.command.join(QLatin1Char(' '))});
+    if (m_transfersFiles)
+        makeSlotDirectory(); // then launchWorker()
     else
-        launch(m_spec.command.first(), m_spec.command.mid(1));
+        launchWorker();
+}
+
+void ProtocolWorker::launchWorker()
+{
+    if (m_spec.shell)
+        launch(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_spec.command.join(QLatin1Char(' '))}, m_slotPath);
+    else
+        launch(m_spec.command.first(), m_spec.command.mid(1), m_slotPath);
 }
 
 void ProtocolWorker::handleStarted()
@@ -72,6 +90,10 @@ void ProtocolWorker::handleStarted()
 
 void ProtocolWorker::assign(Task task)
 {
+    if (m_transfersFiles) {
+        stageTask(std::move(task));
+        return;
+    }
     const qint64 now = nowMs();
     Running run;
     run.task = std::move(task);
@@ -192,8 +214,8 @@ void ProtocolWorker::recycle(const QString &reason)
 // handleExit() then starts a fresh process in the same slot.
 void ProtocolWorker::recycleIfDue()
 {
-    if (m_recycleReason.isEmpty() || !m_inFlight.empty() || m_inputClosed)
-        return;
+    if (m_recycleReason.isEmpty() || inFlightCount() > 0 || m_inputClosed)
+        return; // (inFlightCount: a task whose files move is not done either)
     setState(WorkerState::Stopping);
     closeProcessInput();
     m_inputClosed = true;
@@ -234,6 +256,12 @@ void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
 
 void ProtocolWorker::completeHead(TaskOutcome outcome)
 {
+    if (m_transfersFiles) {
+        m_filesRun = std::move(m_inFlight.front());
+        m_inFlight.pop_front();
+        afterAnswer(std::move(outcome));
+        return;
+    }
     const Task task = std::move(m_inFlight.front().task);
     m_inFlight.pop_front();
     countOutcome(outcome.status);
@@ -284,8 +312,23 @@ void ProtocolWorker::handleConnected()
 // of the window goes back to the queue.
 QList<Task> ProtocolWorker::handleHostLost()
 {
+    m_losingHost = true;
     flushOutput();
+    m_losingHost = false;
     QList<Task> tasks;
+    if (m_transfersFiles) {
+        // A copy that failed loses the host while the worker may still run:
+        // the result cannot come back, so the task runs again.
+        if (m_filesRun) {
+            tasks.append(std::move(m_filesRun->task));
+            m_filesRun.reset();
+            m_filesOutcome.reset();
+        }
+        dropFiles();
+        dropDirectoryStep();
+        abandonProcess();
+        m_retireDeferred = false;
+    }
     for (Running &r : m_inFlight)
         tasks.append(std::move(r.task));
     m_inFlight.clear();
@@ -296,6 +339,13 @@ QList<Task> ProtocolWorker::handleHostLost()
 void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitText)
 {
     flushOutput();
+    if (m_transfersFiles && m_filesRun && !m_filesOutcome) {
+        // Its input was on the way but its line never went out: it was not started.
+        dropFiles();
+        const Task task = std::move(m_filesRun->task);
+        m_filesRun.reset();
+        Q_EMIT tasksReturned(this, {task});
+    }
     const qint64 now = nowMs();
     const EndReason reason = endReason();
     if (reason == EndReason::Terminate) {
@@ -326,7 +376,7 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         return;
     }
     if (m_retiring) {
-        finishRetiring();
+        retireWhenDone();
         return;
     }
     if (taskOverran) {
@@ -350,11 +400,239 @@ void ProtocolWorker::handleStartFailure(const QString &reason)
 void ProtocolWorker::onRetire()
 {
     setState(WorkerState::Stopping);
+    if (m_transfersFiles) {
+        dropDirectoryStep(); // a worker that has not started yet need not start
+        if (m_filesRun) {
+            m_retireDeferred = true; // finishFilesTask() comes back here
+            return;
+        }
+    }
     if (!hasProcess()) {
-        finishRetiring();
+        retireWhenDone();
         return;
     }
     closeProcessInput(); // stdin closed = finish the queued tasks and exit
     m_inputClosed = true;
     m_inputClosedAtMs = nowMs();
+}
+
+// ---- file transfer ------------------------------------------------------------
+
+RemoteTransfer *ProtocolWorker::newDirectoryStep()
+{
+    dropDirectoryStep();
+    m_directoryStep = new RemoteTransfer(m_host, m_spec.killGraceSeconds, this);
+    return m_directoryStep;
+}
+
+void ProtocolWorker::dropDirectoryStep()
+{
+    if (!m_directoryStep)
+        return;
+    m_directoryStep->disconnect(this);
+    m_directoryStep->abort(); // a no-op once it has finished
+    m_directoryStep->deleteLater();
+    m_directoryStep = nullptr;
+}
+
+// The worker's working directory must exist before the remote guard enters it;
+// made on every start, since a host that was lost may have lost it too.
+void ProtocolWorker::makeSlotDirectory()
+{
+    RemoteTransfer *step = newDirectoryStep();
+    connect(step, &RemoteTransfer::finished, this, [this, step](RemoteTransfer::Result result, const QString &message) {
+        // pwd's line is the last: a login script may have printed something before it.
+        const QByteArray printed = step->output().trimmed();
+        const QByteArray where = printed.mid(printed.lastIndexOf('\n') + 1);
+        dropDirectoryStep();
+        if (result == RemoteTransfer::Result::HostLost) {
+            loseHost(message);
+            return;
+        }
+        if (result == RemoteTransfer::Result::Ok && !where.isEmpty()) {
+            m_slotPath = QString::fromUtf8(where);
+            launchWorker();
+            return;
+        }
+        const QString reason = QStringLiteral("cannot make the scratch directory %1 on %2: %3")
+                                   .arg(m_slotDirectory, m_hostName,
+                                        message.isEmpty() ? QStringLiteral("the host did not report its directory") : message);
+        setState(WorkerState::Crashed);
+        Q_EMIT startFailed(this, reason);
+    });
+    step->makeDirectory(m_slotDirectory);
+}
+
+void ProtocolWorker::stageTask(Task task)
+{
+    Running run;
+    run.task = std::move(task);
+    run.startedMs = nowMs();
+    run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
+    m_filesRun = std::move(run);
+    setState(WorkerState::Busy);
+    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the worker"), this);
+    QString error;
+    if (!m_files->prepare(m_filesRun->task.input, m_filesRun->task.id + 1, m_slotPath, &error)) {
+        // No line is sent; the pool's dispatch loop sees the free room itself.
+        m_filesOutcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
+        m_filesOutcome->error = error;
+        reportFilesTask();
+        return;
+    }
+    m_files->stage([this](TaskFiles::Result result, const QString &message) {
+        switch (result) {
+        case TaskFiles::Result::Ok:
+            sendStagedTask();
+            return;
+        case TaskFiles::Result::Failed: {
+            TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
+            outcome.error = message;
+            afterAnswer(std::move(outcome)); // a partial copy is cleaned up too
+            return;
+        }
+        case TaskFiles::Result::HostLost:
+            loseHost(message);
+            return;
+        }
+    });
+}
+
+// The line names the copy, relative to the worker's directory; the task keeps
+// its own input, so results and the journal show what the user gave.
+void ProtocolWorker::sendStagedTask()
+{
+    const qsizetype lineStart = m_writeBuffer.size();
+    if (!Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, m_files->input().toUtf8())) {
+        m_writeBuffer.truncate(lineStart);
+        TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
+        outcome.error = QStringLiteral("the path of the copy cannot be sent to a protocol worker");
+        afterAnswer(std::move(outcome));
+        return;
+    }
+    m_inFlight.push_back(std::move(*m_filesRun));
+    m_filesRun.reset();
+    startHeadClock(nowMs());
+    flushAssigned();
+}
+
+// m_filesRun holds the answered (or failed) task.
+void ProtocolWorker::afterAnswer(TaskOutcome outcome)
+{
+    m_filesOutcome = std::move(outcome);
+    if (m_losingHost)
+        return; // handleHostLost() sends it back
+    if (m_filesOutcome->status == TaskStatus::Cancelled || !m_files) {
+        reportFilesTask(); // terminate: at once
+        return;
+    }
+    if (m_filesOutcome->status != TaskStatus::Ok) {
+        cleanUpTaskFiles();
+        return;
+    }
+    m_files->fetchReturns([this](TaskFiles::Result result, const QString &message) {
+        if (result == TaskFiles::Result::HostLost) {
+            loseHost(message); // the result cannot come back: the task runs again
+            return;
+        }
+        if (result == TaskFiles::Result::Failed) {
+            m_filesOutcome->status = TaskStatus::Failed;
+            m_filesOutcome->error = message;
+        }
+        cleanUpTaskFiles();
+    });
+}
+
+void ProtocolWorker::cleanUpTaskFiles()
+{
+    if (!m_spec.cleanup) {
+        finishFilesTask();
+        return;
+    }
+    // The worker runs in the directory: only the task's files go.
+    m_files->removeCopies(RemoteTransfer::Directory::Keep, [this](TaskFiles::Result result, const QString &message) {
+        if (result != TaskFiles::Result::Ok)
+            log(message); // the task's result stands
+        finishFilesTask();
+    });
+}
+
+void ProtocolWorker::reportFilesTask()
+{
+    const TaskOutcome outcome = std::move(*m_filesOutcome);
+    const Task task = std::move(m_filesRun->task);
+    m_filesOutcome.reset();
+    m_filesRun.reset();
+    dropFiles();
+    countOutcome(outcome.status);
+    if (m_state == WorkerState::Busy)
+        setState(WorkerState::Idle);
+    Q_EMIT attemptFinished(this, task, outcome);
+}
+
+void ProtocolWorker::finishFilesTask()
+{
+    reportFilesTask();
+    if (m_retireDeferred) {
+        m_retireDeferred = false;
+        onRetire();
+        return;
+    }
+    recycleIfDue();
+    if (freeCapacity() > 0)
+        Q_EMIT capacityAvailable(this);
+}
+
+void ProtocolWorker::dropFiles()
+{
+    if (!m_files)
+        return;
+    m_files->abort();
+    m_files->deleteLater();
+    m_files = nullptr;
+}
+
+// Terminate during a copy: the task is cancelled at once, unless the worker
+// had answered and every return file is back.
+void ProtocolWorker::onTerminate()
+{
+    if (!m_transfersFiles)
+        return;
+    dropDirectoryStep();
+    m_retireDeferred = false;
+    if (!m_filesRun)
+        return;
+    const bool resultStands = m_filesOutcome && (m_filesOutcome->status != TaskStatus::Ok || (m_files && m_files->allReturned()));
+    dropFiles();
+    if (!resultStands) {
+        m_filesOutcome = makeOutcome(*m_filesRun, TaskStatus::Cancelled, nowMs());
+        m_filesOutcome->error = QStringLiteral("terminated");
+    }
+    reportFilesTask();
+}
+
+// The process is gone and the slot goes: with --cleanup its directory goes
+// too (if the worker left nothing else there), and the run's when empty.
+void ProtocolWorker::retireWhenDone()
+{
+    if (!m_transfersFiles) {
+        finishRetiring();
+        return;
+    }
+    if (m_filesRun) {
+        m_retireDeferred = true; // finishFilesTask() -> onRetire() comes back here
+        return;
+    }
+    if (!m_spec.cleanup || m_slotPath.isEmpty() || m_hostDown) {
+        finishRetiring();
+        return;
+    }
+    RemoteTransfer *step = newDirectoryStep();
+    connect(step, &RemoteTransfer::finished, this, [this](RemoteTransfer::Result result, const QString &message) {
+        dropDirectoryStep();
+        if (result != RemoteTransfer::Result::Ok)
+            log(QStringLiteral("cleanup on %1 failed: %2").arg(m_hostName, message));
+        finishRetiring();
+    });
+    step->remove(m_slotPath, {}, RemoteTransfer::Directory::RemoveIfEmpty);
 }

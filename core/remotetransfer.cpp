@@ -15,31 +15,42 @@ constexpr int MissingStatus = 66; // EX_NOINPUT: the file to fetch is not there
 constexpr qsizetype MessageMax = 2000;
 
 // $1 operation, $2 directory (relative = from $HOME), then the paths in it.
-// put: another task's cleanup may remove the shared run directory between
-// mkdir's steps, so mkdir is tried a few times.
+// put and dir: another task's cleanup may remove the shared run directory
+// between mkdir's steps, so mkdir is tried a few times. put's further paths
+// are removed first (stale return files of an earlier task in the directory).
+// rmf removes the files only: a long-lived worker still runs in DIR.
 const char *const Script = R"SH(op=$1 d=$2
 shift 2
 case $d in /*) ;; *) d=${HOME:-.}/$d ;; esac
+mk() {
+  i=0
+  until mkdir -p -- "$1" 2>/dev/null; do
+    i=$((i+1))
+    if [ "$i" -ge 5 ]; then mkdir -p -- "$1" || exit 1; fi
+  done
+}
 case $op in
 put)
   p=$d/$1
-  i=0
-  until mkdir -p -- "${p%/*}" 2>/dev/null; do
-    i=$((i+1))
-    if [ "$i" -ge 5 ]; then mkdir -p -- "${p%/*}" || exit 1; fi
-  done
+  shift
+  mk "${p%/*}"
+  for f; do rm -f -- "$d/$f" || exit 1; done
   cat > "$p" || exit 1
+  cd -- "$d" && pwd ;;
+dir)
+  mk "$d"
   cd -- "$d" && pwd ;;
 get)
   [ -f "$d/$1" ] || exit 66
   exec cat -- "$d/$1" ;;
-rm)
+rm|rmf)
   cd -- "$d" 2>/dev/null || exit 0
   r=0
   for f; do
     rm -f -- "./$f" || r=1
     case $f in */*) rmdir -p -- "./${f%/*}" 2>/dev/null ;; esac
   done
+  [ "$op" = rm ] || exit "$r"
   cd .. && rmdir -- "$d" 2>/dev/null && rmdir -- "${d%/*}" 2>/dev/null
   exit "$r" ;;
 *)
@@ -75,7 +86,8 @@ QString RemoteTransfer::launcherName() const
     return words.isEmpty() ? QStringLiteral("launcher") : QFileInfo(words.first()).fileName();
 }
 
-void RemoteTransfer::upload(const QString &localFile, const QString &remoteDir, const QString &remotePath)
+void RemoteTransfer::upload(const QString &localFile, const QString &remoteDir, const QString &remotePath,
+                            const QStringList &removeFirst)
 {
     m_operation = QStringLiteral("put");
     // Checked here, because QProcess reports a stdin file it cannot open as a
@@ -86,7 +98,7 @@ void RemoteTransfer::upload(const QString &localFile, const QString &remoteDir, 
         return;
     }
     probe.close();
-    run(m_operation, {remoteDir, remotePath}, true);
+    run(m_operation, QStringList{remoteDir, remotePath} + removeFirst, true);
     if (m_process)
         m_process->setStandardInputFile(localFile);
     if (m_process)
@@ -112,9 +124,17 @@ void RemoteTransfer::download(const QString &remoteDir, const QString &remotePat
     }
 }
 
-void RemoteTransfer::remove(const QString &remoteDir, const QStringList &remotePaths)
+void RemoteTransfer::makeDirectory(const QString &remoteDir)
 {
-    m_operation = QStringLiteral("rm");
+    m_operation = QStringLiteral("dir");
+    run(m_operation, {remoteDir}, false);
+    if (m_process)
+        m_process->start();
+}
+
+void RemoteTransfer::remove(const QString &remoteDir, const QStringList &remotePaths, Directory directory)
+{
+    m_operation = directory == Directory::RemoveIfEmpty ? QStringLiteral("rm") : QStringLiteral("rmf");
     run(m_operation, QStringList{remoteDir} + remotePaths, false);
     if (m_process)
         m_process->start();

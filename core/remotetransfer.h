@@ -24,16 +24,22 @@ public:
     RemoteTransfer(const HostSpec &host, double killGraceSeconds, QObject *parent = nullptr);
     ~RemoteTransfer() override;
 
-    // Writes localFile to DIR/PATH on the host, creating the directories; a
-    // relative DIR is taken from the remote home. output() is then DIR as an
-    // absolute path there.
-    void upload(const QString &localFile, const QString &remoteDir, const QString &remotePath);
+    enum class Directory { RemoveIfEmpty, Keep };
+
+    // Writes localFile to DIR/PATH on the host, creating the directories, after
+    // removing DIR/removeFirst (stale files); a relative DIR is taken from the
+    // remote home. output() is then DIR as an absolute path there.
+    void upload(const QString &localFile, const QString &remoteDir, const QString &remotePath,
+                const QStringList &removeFirst = {});
+    // Creates DIR (and its parents); output() is then DIR as an absolute path.
+    void makeDirectory(const QString &remoteDir);
     // Copies DIR/PATH back to localFile (through a temporary name beside it).
     // Result::Missing when the host has no such file.
     void download(const QString &remoteDir, const QString &remotePath, const QString &localFile);
-    // Removes DIR/PATHs, the directories that leaves empty, then DIR and its
-    // parent (the run's directory) if they are empty.
-    void remove(const QString &remoteDir, const QStringList &remotePaths);
+    // Removes DIR/PATHs, the directories that leaves empty below DIR, then
+    // (RemoveIfEmpty) DIR and its parent (the run's directory) if they are empty.
+    void remove(const QString &remoteDir, const QStringList &remotePaths,
+                Directory directory = Directory::RemoveIfEmpty);
     // Ends the operation now; finished() is not emitted.
     void abort();
 

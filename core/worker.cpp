@@ -184,6 +184,28 @@ void Worker::endProcessTree(EndReason reason)
     m_killTimer->start(qMax(0, int(m_spec.killGraceSeconds * 1000)));
 }
 
+void Worker::abandonProcess()
+{
+    if (!m_process)
+        return;
+    if (m_killTimer)
+        m_killTimer->stop();
+    QProcess *p = m_process;
+    const qint64 pid = m_pid;
+    m_process = nullptr;
+    m_pid = 0;
+    p->disconnect(this);
+    p->setParent(nullptr);
+    if (pid > 0)
+        ProcessTree::reapGroup(pid, qMax(0, int(m_spec.killGraceSeconds * 1000))); // SIGTERM now, SIGKILL after the grace
+    else
+        p->kill();
+    if (p->state() == QProcess::NotRunning)
+        p->deleteLater();
+    else
+        QObject::connect(p, &QProcess::finished, p, &QObject::deleteLater);
+}
+
 void Worker::onProcessError(QProcess::ProcessError error)
 {
     if (error != QProcess::FailedToStart || !m_process)

@@ -113,6 +113,9 @@ protected:
     void writeToProcess(const QByteArray &data);
     void closeProcessInput();
     void endProcessTree(EndReason reason);   // SIGTERM to the group, SIGKILL after the grace
+    // Lets the process go without handleExit(): its tree is ended in the
+    // background (the slot lost its host while the process still ran).
+    void abandonProcess();
     EndReason endReason() const { return m_endReason; }
 
     virtual void handleStarted() {}

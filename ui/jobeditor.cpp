@@ -136,10 +136,11 @@ JobEditor::JobEditor(QWidget *parent)
     m_hostsErrorLabel->hide();
     describe(m_transfer, QStringLiteral("jobTransfer"),
              QStringLiteral("For hosts without a shared file system: each input names a local file, copied to a scratch\n"
-                            "directory on the remote host where the command then runs ({} is the copy). Per-task mode only."));
+                            "directory on the remote host where the command then runs ({} is the copy). With long-lived\n"
+                            "workers, each slot's worker runs in its scratch directory and gets the copy's path as the input."));
     m_transfer->setAccessibleName(QStringLiteral("Transfer input files"));
     describe(m_returnFiles, QStringLiteral("jobReturnFiles"),
-             QStringLiteral("Files copied back after the command succeeds on a remote host, e.g. {.}.out; separate several\n"
+             QStringLiteral("Files copied back after the command (or the worker's task) succeeds on a remote host, e.g. {.}.out;\nseparate several "
                             "with spaces (quote names with spaces). A missing file fails the task."));
     m_returnFiles->setAccessibleName(QStringLiteral("Return files"));
     m_returnFiles->setPlaceholderText(QStringLiteral("e.g. {.}.out"));
@@ -400,12 +401,12 @@ void JobEditor::checkHosts()
         Q_EMIT hostsChanged();
 }
 
-// Transfer only means something for per-task commands on a remote host.
+// Transfer only means something on a remote host (per-task commands and
+// long-lived workers alike).
 void JobEditor::updateTransferControls()
 {
     const bool remote = std::any_of(m_hosts.cbegin(), m_hosts.cend(), [](const HostSpec &h) { return h.isRemote(); });
-    const bool perTask = m_mode->currentData().toInt() == int(JobSpec::Mode::PerTask);
-    m_transfer->setEnabled(remote && perTask);
+    m_transfer->setEnabled(remote);
     const bool transferring = m_transfer->isEnabled() && m_transfer->isChecked();
     m_returnFiles->setEnabled(transferring);
     m_cleanup->setEnabled(transferring);
@@ -520,7 +521,7 @@ JobSpec JobEditor::spec() const
             }
         }
     }
-    // Disabled controls (no remote host, worker mode) leave the job without transfer.
+    // Disabled controls (no remote host) leave the job without transfer.
     s.transfer = m_transfer->isEnabled() && m_transfer->isChecked();
     s.returnFiles = s.transfer ? CommandLine::split(m_returnFiles->text()) : QStringList();
     s.cleanup = s.transfer && m_cleanup->isChecked();

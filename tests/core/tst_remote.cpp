@@ -1275,6 +1275,321 @@ private Q_SLOTS:
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
     }
 
+    // ---- file transfer with long-lived workers -----------------------------
+
+    // Long-lived workers (testworker proto --files) on real ssh: each task's input
+    // is copied into the slot's scratch directory, the worker (running there)
+    // reads the copy by the path the line names and writes INPUT.out, which
+    // comes back; results keep the input as given.
+    void workerTransferRunsOnCopiesAndReturnsOutputs_data()
+    {
+        QTest::addColumn<bool>("cleanup");
+        QTest::newRow("cleanup") << true;
+        QTest::newRow("keep the copies") << false;
+    }
+    void workerTransferRunsOnCopiesAndReturnsOutputs()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QFETCH(bool, cleanup);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QVERIFY(source.isValid() && remote.isValid());
+        const QStringList names{source.filePath(QStringLiteral("plain.txt")),
+                                source.filePath(QStringLiteral("it's a \"file\" $HOME; `id` & more.txt")),
+                                source.filePath(QStringLiteral("sub dir/nested $x.txt")),
+                                QStringLiteral("rel one.txt"),
+                                QStringLiteral("deeper/-rel two.txt"),
+                                QStringLiteral("./deeper/../dots.txt")};
+        QList<QByteArray> items;
+        for (int i = 0; i < names.size(); ++i) {
+            QVERIFY(writeFile(QDir(source.path()).absoluteFilePath(names[i]), QByteArray("content of file ") + QByteArray::number(i) + '\n'));
+            items.append(names[i].toUtf8());
+        }
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {m_sshd.host(2)};
+        spec.workingDirectory = source.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = cleanup;
+        spec.remoteDirectory = remote.path();
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(names.size()));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        const QRegularExpression slotDir(QStringLiteral("^%1/[^/]+/w\\d+-[0-9a-f]{8}$").arg(QRegularExpression::escape(remote.path())));
+        QSet<QString> workerDirs;
+        for (const TaskOutcome &o : run.outcomes) {
+            QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QString::fromUtf8(o.errorOutput) + run.log.join('\n')));
+            QCOMPARE(o.host, m_sshd.target());
+            QCOMPARE(o.input, items[int(o.id)]); // the input as given, not the copy's path
+            const QJsonObject answer = QJsonDocument::fromJson("{\"r\":" + o.result + "}").object().value("r").toObject();
+            // The worker ran in its slot's scratch directory and was given the copy, by a path relative to it.
+            const QString cwd = answer.value("cwd").toString();
+            QVERIFY2(slotDir.match(cwd).hasMatch(), qPrintable(cwd));
+            workerDirs.insert(cwd);
+            const QString clean = QDir::cleanPath(names[int(o.id)]);
+            QCOMPARE(answer.value("input").toString(), QDir::isAbsolutePath(clean) ? clean.mid(1) : clean);
+            const QString local = QDir::cleanPath(QDir(source.path()).absoluteFilePath(names[int(o.id)]));
+            QCOMPARE(readFile(local + QStringLiteral(".out")), QByteArray("CONTENT OF FILE ") + QByteArray::number(o.id) + '\n');
+            QCOMPARE(readFile(local), QByteArray("content of file ") + QByteArray::number(o.id) + '\n'); // untouched
+        }
+        QVERIFY2(workerDirs.size() <= 2, qPrintable(QStringList(workerDirs.cbegin(), workerDirs.cend()).join('\n'))); // one per slot
+        for (const QString &entry : treeOf(source.path()))
+            QVERIFY2(!entry.contains(QLatin1String("taskpool-part")), qPrintable(entry));
+        const QStringList left = treeOf(remote.path());
+        if (cleanup) {
+            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n'))); // the slots' and the run's directories went too
+            return;
+        }
+        // Without cleanup every copy and output stays in the directory of the slot that ran it.
+        QStringList found;
+        for (const QString &dir : std::as_const(workerDirs)) {
+            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                found.append(QDir(dir).relativeFilePath(it.next()));
+        }
+        found.sort();
+        QStringList wanted;
+        for (const QString &name : names) {
+            const QString clean = QDir::cleanPath(name);
+            const QString inside = QDir::isAbsolutePath(clean) ? clean.mid(1) : clean;
+            wanted << inside << inside + QStringLiteral(".out");
+        }
+        wanted.sort();
+        QCOMPARE(found, wanted);
+        QCOMPARE(QDir(remote.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1); // one directory for the run
+    }
+
+    // One worker, one task at a time: a missing return file fails only its
+    // task, a missing input fails its task before any line is sent, and the
+    // worker goes on with the next ones; cleanup still leaves nothing.
+    void workerTransferFailuresAreClear()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QVERIFY(writeFile(source.filePath(QStringLiteral("first.txt")), "first\n"));
+        QVERIFY(writeFile(source.filePath(QStringLiteral("quiet.txt")), "no output here\n"));
+        QVERIFY(writeFile(source.filePath(QStringLiteral("last.txt")), "last\n"));
+        QVERIFY(writeFile(source.filePath(QStringLiteral("quiet.txt.out")), "stale\n"));
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {m_sshd.host(1)};
+        spec.workingDirectory = source.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        spec.remoteDirectory = remote.path();
+        ListInput in(QList<QByteArray>{"first.txt", "quiet.txt", "no such file.txt", "last.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 60000);
+        QVERIFY(run.eachIdOnce(4));
+        const QMap<qint64, TaskOutcome> byId = run.byId();
+        QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error));
+        QCOMPARE(readFile(source.filePath(QStringLiteral("first.txt.out"))), QByteArray("FIRST\n"));
+        QCOMPARE(byId[1].status, TaskStatus::Failed);
+        QVERIFY2(byId[1].error.contains(QLatin1String("the worker did not create the return file \"quiet.txt.out\"")), qPrintable(byId[1].error));
+        QCOMPARE(readFile(source.filePath(QStringLiteral("quiet.txt.out"))), QByteArray("stale\n")); // not overwritten
+        QCOMPARE(byId[2].status, TaskStatus::Failed);
+        QVERIFY2(byId[2].error.contains(QLatin1String("cannot transfer \"no such file.txt\": no such file")), qPrintable(byId[2].error));
+        QVERIFY2(byId[3].status == TaskStatus::Ok, qPrintable(byId[3].error));
+        QCOMPARE(readFile(source.filePath(QStringLiteral("last.txt.out"))), QByteArray("LAST\n"));
+        for (const TaskOutcome &o : run.outcomes)
+            QCOMPARE(o.attempts, 1);
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
+    }
+
+    // A return file an earlier task left in the slot's directory (no --cleanup)
+    // never passes for a later task of the same name that did not write one.
+    void workerTransferIgnoresStaleReturnFiles()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath(QStringLiteral("in.txt"));
+        QVERIFY(writeFile(input, "first\n"));
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {shellHost(1)};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        // Before the second task's input is copied (one slot, one task at a time), the
+        // file changes so that the worker writes no output for it.
+        QObject::connect(&pool, &TaskPool::taskFinished, &pool, [input](const TaskOutcome &) {
+            writeFile(input, "no output now\n");
+            QFile::remove(input + QStringLiteral(".out"));
+        });
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(2));
+        const QMap<qint64, TaskOutcome> byId = run.byId();
+        QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error + run.log.join('\n')));
+        QCOMPARE(byId[1].status, TaskStatus::Failed);
+        QVERIFY2(byId[1].error.contains(QLatin1String("did not create the return file \"in.txt.out\"")), qPrintable(byId[1].error));
+        QVERIFY(!QFile::exists(input + QStringLiteral(".out")));
+    }
+
+    // A worker recycled after every task (--max-tasks-per-worker 1) starts again
+    // in the same slot directory; its files still come and go.
+    void workerTransferSurvivesRecycling()
+    {
+        QTemporaryDir dir;
+        QList<QByteArray> items;
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY(writeFile(dir.filePath(QStringLiteral("in%1.txt").arg(i)), QByteArray("x") + QByteArray::number(i)));
+            items.append(QStringLiteral("in%1.txt").arg(i).toUtf8());
+        }
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {shellHost(1)};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        spec.maxTasksPerWorker = 1;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(items);
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(4));
+        QSet<QString> dirs;
+        for (const TaskOutcome &o : run.outcomes) {
+            QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + run.log.join('\n')));
+            QCOMPARE(readFile(dir.filePath(QStringLiteral("in%1.txt.out").arg(o.id))), QByteArray("X") + QByteArray::number(o.id));
+            dirs.insert(QJsonDocument::fromJson("{\"r\":" + o.result + "}").object().value("r").toObject().value("cwd").toString());
+        }
+        QCOMPARE(dirs.size(), 1);
+        QVERIFY2(run.log.join('\n').contains(QLatin1String("worker recycled")), qPrintable(run.log.join('\n')));
+        QVERIFY2(treeOf(spec.remoteDirectory).isEmpty(), qPrintable(treeOf(spec.remoteDirectory).join('\n')));
+    }
+
+    // Terminate while an input is being copied to a worker's slot: the task is
+    // cancelled at once (cleanup() checks that nothing is left running).
+    void workerTerminateDuringTransferCancels()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("copying"));
+        const QString launcher = dir.filePath(QStringLiteral("slow-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'put'\"*) : > %1; exec sleep 30 ;; esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec slow = shellHost(1);
+        slow.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {slow};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mark), 10000);
+        QElapsedTimer clock;
+        clock.start();
+        pool.terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
+        QVERIFY(run.eachIdOnce(2));
+        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
+    }
+
+    // The connection drops while a worker's return file is copied back: the
+    // task is not failed but requeued (the slot's worker is let go, as its
+    // host is), and runs again once the host is back.
+    void workerConnectionLostWhileReturningRequeues()
+    {
+        QTemporaryDir dir;
+        const QString mark = dir.filePath(QStringLiteral("dropped-once"));
+        const QString launcher = dir.filePath(QStringLiteral("flaky-ssh"));
+        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
+                                                   "case $1 in *\"'taskpool-transfer' 'get'\"*)\n"
+                                                   "  if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi ;;\n"
+                                                   "esac\n"
+                                                   "exec sh -c \"$1\"\n")
+                                        .arg(CommandTemplate::shellQuote(mark))
+                                        .toUtf8()));
+        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
+        HostSpec flaky = shellHost(1);
+        flaky.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {flaky};
+        spec.workingDirectory = dir.path();
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        ListInput in(QList<QByteArray>{"in.txt"});
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        RUN_POOL(pool, 30000);
+        QVERIFY(run.eachIdOnce(1));
+        const TaskOutcome o = run.outcomes.first();
+        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
+        QCOMPARE(o.attempts, 1); // returned to the queue, not failed
+        QCOMPARE(o.input, QByteArray("in.txt"));
+        QVERIFY(QFile::exists(mark));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("PAYLOAD"));
+        const QString log = run.log.join('\n');
+        QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
+                     && log.contains(QLatin1String("is up again")),
+                 qPrintable(log));
+        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        // The slot's directory is kept across the loss (the same worker slot comes back to it) and goes at the end.
+        QVERIFY2(treeOf(spec.remoteDirectory).isEmpty(), qPrintable(treeOf(spec.remoteDirectory).join('\n')));
+    }
+
+    void cliTransfersFilesToWorkers()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QStringList lines;
+        for (int i = 0; i < 4; ++i) {
+            const QString name = QStringLiteral("case $%1 'q' \"d\".txt").arg(i);
+            QVERIFY(writeFile(source.filePath(name), QByteArray("abc") + QByteArray::number(i)));
+            lines.append(name);
+        }
+        QVERIFY(writeFile(source.filePath(QStringLiteral("inputs.txt")), lines.join('\n').toUtf8() + '\n'));
+        QProcess p;
+        p.setWorkingDirectory(source.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--worker", "--host", "2/ssh:" + m_sshd.target(), "--launcher", "ssh=" + m_sshd.launcher(),
+                 "--transfer", "--return", "{}.out", "--cleanup", "--remote-dir", remote.path(), "--inputs", "inputs.txt",
+                 "--", TESTWORKER_PATH, "proto", "--files"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        QStringList recorded;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n')) {
+            if (!line.trimmed().isEmpty())
+                recorded.append(QJsonDocument::fromJson(line).object().value("input").toString());
+        }
+        recorded.sort();
+        QStringList given = lines;
+        given.sort();
+        QCOMPARE(recorded, given); // the inputs as given, not the copies' paths
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(readFile(source.filePath(QStringLiteral("case $%1 'q' \"d\".txt.out").arg(i))), QByteArray("ABC") + QByteArray::number(i));
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
+    }
+
     void cliTransfersFiles()
     {
         SKIP_UNLESS_READY(m_sshdProblem);
@@ -1436,11 +1751,39 @@ private Q_SLOTS:
         const QStringList ssh{"run", "--host", "2/ssh:node2"};
         QTest::newRow("return without transfer") << (ssh + QStringList{"--return", "{}.out"} + tail) << "need the input files transferred";
         QTest::newRow("cleanup without transfer") << (ssh + QStringList{"--cleanup"} + tail) << "need the input files transferred";
-        QTest::newRow("transfer with --worker") << (ssh + QStringList{"--transfer", "--worker"} + tail) << "per-task commands only";
         QTest::newRow("transfer without a remote host") << (QStringList{"run", "--transfer"} + tail) << "needs a remote host";
         QTest::newRow("transfer to unpinned srun") << (QStringList{"run", "--host", "2/srun", "--transfer"} + tail) << "pinned node";
         QTest::newRow("empty return name") << (ssh + QStringList{"--transfer", "--return", " "} + tail) << "needs a name";
     }
+    // --transfer with --worker used to be refused; now only what is wrong for
+    // any mode is (no remote host, a return file without a name).
+    void workerTransferIsAccepted()
+    {
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {shellHost(2)};
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        QVERIFY2(spec.validate().isEmpty(), qPrintable(spec.validate()));
+        spec.hosts = {localHost(2)};
+        QVERIFY(spec.validate().contains(QLatin1String("needs a remote host")));
+        // The CLI runs it (a stand-in "ssh" that is sh -c: no sshd needed).
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "abc"));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("inputs.txt")), "in.txt\n"));
+        QProcess p;
+        p.setWorkingDirectory(dir.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--worker", "--host", "1/ssh:shell", "--launcher", "ssh=sh -c", "--transfer", "--return",
+                 "{}.out", "--cleanup", "--remote-dir", dir.filePath(QStringLiteral("remote")), "--inputs", "inputs.txt", "--",
+                 TESTWORKER_PATH, "proto", "--files"});
+        QVERIFY(p.waitForFinished(30000));
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 0, qPrintable(err));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("ABC"));
+        QVERIFY2(treeOf(dir.filePath(QStringLiteral("remote"))).isEmpty(), qPrintable(treeOf(dir.filePath(QStringLiteral("remote"))).join('\n')));
+    }
+
     void cliRejectsBadTransferOptions()
     {
         QFETCH(QStringList, args);

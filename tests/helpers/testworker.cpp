@@ -16,7 +16,10 @@
 //   testworker task INPUT            act out INPUT like a protocol task (below): crash, exit,
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
-// Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N]
+// Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
+// With --files each input names a file (relative to the working directory):
+// the worker writes INPUT.out with its content upper-cased (not if the content
+// starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
 //   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB | anything else: echo
@@ -125,6 +128,51 @@ bool parseTask(const std::string &line, long *id, std::string *rawInput, std::st
     return true;
 }
 
+std::string jsonString(const std::string &text)
+{
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c < 0x20) {
+            char buf[8];
+            snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += char(c);
+        }
+    }
+    return out + "\"";
+}
+
+// --files: the task's input is a file to read; its upper-cased copy goes to INPUT.out.
+std::string fileTask(const std::string &head, const std::string &input)
+{
+    std::string content;
+    const int in = open(input.c_str(), O_RDONLY);
+    if (in < 0)
+        return head + ",\"error\":" + jsonString("cannot read " + input + ": " + strerror(errno)) + "}\n";
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        content.append(buf, size_t(n));
+    close(in);
+    if (content.rfind("no output", 0) != 0) {
+        for (char &c : content)
+            if (c >= 'a' && c <= 'z')
+                c = char(c - 'a' + 'A');
+        const int out = open((input + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0)
+            return head + ",\"error\":" + jsonString("cannot write " + input + ".out") + "}\n";
+        writeAll(out, content);
+        close(out);
+    }
+    char cwd[4096];
+    const std::string where = getcwd(cwd, sizeof cwd) ? cwd : "?";
+    return head + ",\"result\":{\"input\":" + jsonString(input) + ",\"cwd\":" + jsonString(where) + "}}\n";
+}
+
 std::string idPrefix(long id)
 {
     return "{\"id\":" + std::to_string(id);
@@ -133,7 +181,10 @@ std::string idPrefix(long id)
 int protocolMain(int argc, char **argv)
 {
     long crashAfter = -1, exitAfter = -1;
+    bool files = false;
     for (int i = 2; i < argc; ++i) {
+        if (!strcmp(argv[i], "--files"))
+            files = true;
         if (!strcmp(argv[i], "--die-at-start")) {
             writeAll(2, "testworker: cannot initialise (on purpose)\n");
             return 3;
@@ -169,6 +220,10 @@ int protocolMain(int argc, char **argv)
                 _exit(0);
             ++handled;
             const std::string head = idPrefix(id);
+            if (files) {
+                writeAll(1, fileTask(head, input));
+                continue;
+            }
             if (input == "crash")
                 crash();
             if (input == "exit")
