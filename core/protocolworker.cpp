@@ -510,7 +510,9 @@ void ProtocolWorker::sendStagedTask()
         afterAnswer(std::move(outcome));
         return;
     }
-    m_inFlight.push_back(std::move(*m_filesRun));
+    // emplace_back() + assignment, not push_back(Running&&): a second use of
+    // that instantiation made GCC stop inlining it into assign()'s hot path.
+    m_inFlight.emplace_back() = std::move(*m_filesRun);
     m_filesRun.reset();
     startHeadClock(nowMs());
     flushAssigned();

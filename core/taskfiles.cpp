@@ -8,7 +8,9 @@
 
 TaskFiles::TaskFiles(const JobSpec &spec, const HostSpec &host, const QString &creator, QObject *parent)
     : QObject(parent)
-    , m_spec(spec)
+    , m_workingDirectory(spec.workingDirectory)
+    , m_returnPatterns(spec.returnFiles)
+    , m_killGraceSeconds(spec.killGraceSeconds)
     , m_host(host)
     , m_creator(creator)
 {
@@ -33,8 +35,7 @@ bool TaskFiles::prepare(const QByteArray &raw, qint64 number, const QString &dir
         *error = QStringLiteral("the input is not valid UTF-8 text and cannot name a file to transfer");
         return false;
     }
-    m_localDirectory = m_spec.workingDirectory.isEmpty() ? QDir::currentPath()
-                                                         : QDir::current().absoluteFilePath(m_spec.workingDirectory);
+    m_localDirectory = m_workingDirectory.isEmpty() ? QDir::currentPath() : QDir::current().absoluteFilePath(m_workingDirectory);
     m_localInput = QDir::cleanPath(QDir(m_localDirectory).absoluteFilePath(text));
     const QFileInfo info(m_localInput);
     if (text.isEmpty() || !info.isFile()) {
@@ -44,7 +45,7 @@ bool TaskFiles::prepare(const QByteArray &raw, qint64 number, const QString &dir
     }
     m_input = RemoteTransfer::scratchPath(text, m_localDirectory);
     m_returns.clear();
-    for (const QString &pattern : m_spec.returnFiles) {
+    for (const QString &pattern : m_returnPatterns) {
         // The copy is looked up where its local path maps, as the input's is.
         const QString name = CommandTemplate::fill(pattern, text, number);
         const QString inside = name.isEmpty() ? QString() : RemoteTransfer::scratchPath(name, m_localDirectory);
@@ -156,7 +157,7 @@ void TaskFiles::onRemoved(RemoteTransfer::Result result, const QString &message)
 RemoteTransfer *TaskFiles::newStep(void (TaskFiles::*handler)(RemoteTransfer::Result, const QString &))
 {
     Q_ASSERT(!m_step);
-    m_step = new RemoteTransfer(m_host, m_spec.killGraceSeconds, this);
+    m_step = new RemoteTransfer(m_host, m_killGraceSeconds, this);
     connect(m_step, &RemoteTransfer::finished, this, handler);
     return m_step;
 }

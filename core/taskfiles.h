@@ -59,7 +59,9 @@ private:
     void fetchNext();
     void complete(Result result, const QString &message);
 
-    const JobSpec &m_spec;
+    const QString m_workingDirectory; // the job's, as given
+    const QStringList m_returnPatterns;
+    const double m_killGraceSeconds;
     const HostSpec m_host;
     const QString m_creator;
     QString m_localDirectory;

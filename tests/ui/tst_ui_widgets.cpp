@@ -9,6 +9,7 @@
 #include "uitestsupport.h"
 #include "workertablemodel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -127,6 +128,38 @@ private Q_SLOTS:
         field->clear();
         QVERIFY(editor.spec().hosts.isEmpty());
         QVERIFY(!editor.hasHosts());
+    }
+
+    // File transfer works with long-lived workers too: the controls are on
+    // whenever a remote host is given, whatever the mode.
+    void jobEditorOffersTransferToWorkers()
+    {
+        JobSpec spec = UiTest::demoJob(10);
+        QCOMPARE(spec.mode, JobSpec::Mode::Worker);
+        HostSpec ssh;
+        ssh.slotCount = 2;
+        ssh.kind = HostSpec::Kind::Ssh;
+        ssh.target = QStringLiteral("node2");
+        spec.hosts = {ssh};
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{.}.out")};
+        spec.cleanup = true;
+        JobEditor editor;
+        editor.setSpec(spec);
+        auto *transfer = editor.findChild<QCheckBox *>(QStringLiteral("jobTransfer"));
+        auto *cleanup = editor.findChild<QCheckBox *>(QStringLiteral("jobCleanup"));
+        auto *returns = editor.findChild<QLineEdit *>(QStringLiteral("jobReturnFiles"));
+        QVERIFY(transfer && cleanup && returns);
+        QVERIFY(transfer->isEnabled() && transfer->isChecked());
+        QVERIFY(cleanup->isEnabled() && returns->isEnabled());
+        const JobSpec back = editor.spec();
+        QVERIFY(back.transfer && back.cleanup);
+        QCOMPARE(back.returnFiles, spec.returnFiles);
+        QVERIFY2(back.validate().isEmpty(), qPrintable(back.validate()));
+        // No remote host: nothing to transfer to.
+        editor.findChild<QLineEdit *>(QStringLiteral("jobHosts"))->setText(QStringLiteral("2/localhost"));
+        QVERIFY(!transfer->isEnabled());
+        QVERIFY(!editor.spec().transfer);
     }
 
     void jobEditorExplainsBadHosts()
