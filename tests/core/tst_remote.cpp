@@ -425,6 +425,93 @@ QStringList treeOf(const QString &dir)
     return entries;
 }
 
+// A one-slot "ssh" host whose launcher, a script at path, runs shell code
+// instead of a file copy of the kind given ('put' or 'get'), and passes
+// everything else to sh -c as shellHost() does. Empty host if it cannot be written.
+HostSpec standInHost(const QString &path, const char *copyKind, const QString &instead)
+{
+    const QString script = QStringLiteral("#!/bin/sh\n"
+                                          "case $1 in *\"'taskpool-transfer' '%1'\"*)\n%2\n;; esac\n"
+                                          "exec sh -c \"$1\"\n")
+                               .arg(QLatin1String(copyKind), instead);
+    if (!writeFile(path, script.toUtf8())
+        || !QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+        return {};
+    HostSpec h = shellHost(1);
+    h.launcher = QLatin1Char('"') + path + QLatin1Char('"'); // QProcess::splitCommand quoting
+    return h;
+}
+
+// Input files for the transfer tests, absolute and relative, with names a shell
+// would mangle if a word went unquoted; the tasks turn each into NAME.out in
+// upper case. source holds them, remote is the --remote-dir.
+struct TransferFiles
+{
+    QTemporaryDir source;
+    QTemporaryDir remote;
+    QStringList names;
+    QList<QByteArray> items;
+
+    bool write()
+    {
+        if (!source.isValid() || !remote.isValid())
+            return false;
+        names = QStringList{source.filePath(QStringLiteral("plain.txt")),
+                            source.filePath(QStringLiteral("it's a \"file\" $HOME; `id` & more.txt")),
+                            source.filePath(QStringLiteral("sub dir/nested $x.txt")),
+                            QStringLiteral("rel one.txt"),
+                            QStringLiteral("deeper/-rel two.txt"),
+                            QStringLiteral("./deeper/../dots.txt")};
+        for (int i = 0; i < names.size(); ++i) {
+            if (!writeFile(local(i), QByteArray("content of file ") + QByteArray::number(i) + '\n'))
+                return false;
+            items.append(names[i].toUtf8());
+        }
+        return true;
+    }
+    QString local(qint64 id) const { return QDir::cleanPath(QDir(source.path()).absoluteFilePath(names[int(id)])); }
+    // Where a copy goes inside a scratch directory.
+    static QString inside(const QString &name)
+    {
+        const QString clean = QDir::cleanPath(name);
+        return QDir::isAbsolutePath(clean) ? clean.mid(1) : clean;
+    }
+
+    // The output came back beside its input, which is untouched.
+    void checkReturned(qint64 id) const
+    {
+        QCOMPARE(readFile(local(id) + QStringLiteral(".out")), QByteArray("CONTENT OF FILE ") + QByteArray::number(id) + '\n');
+        QCOMPARE(readFile(local(id)), QByteArray("content of file ") + QByteArray::number(id) + '\n');
+    }
+
+    // With cleanup nothing is left on the host; without it, each copy and its
+    // output stay in the scratch directories the commands ran in, under one
+    // directory for the run. Nothing half-copied is left beside the outputs.
+    void checkLeftovers(const QSet<QString> &scratchDirs, bool cleanup) const
+    {
+        for (const QString &entry : treeOf(source.path()))
+            QVERIFY2(!entry.contains(QLatin1String("taskpool-part")), qPrintable(entry));
+        const QStringList left = treeOf(remote.path());
+        if (cleanup) {
+            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n')));
+            return;
+        }
+        QStringList found;
+        for (const QString &dir : scratchDirs) {
+            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                found.append(QDir(dir).relativeFilePath(it.next()));
+        }
+        found.sort();
+        QStringList wanted;
+        for (const QString &name : names)
+            wanted << inside(name) << inside(name) + QStringLiteral(".out");
+        wanted.sort();
+        QCOMPARE(found, wanted);
+        QCOMPARE(QDir(remote.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1);
+    }
+};
+
 // A per-task job that runs through sh -c (placeholders are single-quoted).
 JobSpec shellJob(const QStringList &words)
 {
@@ -1045,21 +1132,12 @@ private Q_SLOTS:
     {
         SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, cleanup);
-        QTemporaryDir source;
-        QTemporaryDir remote;
-        QVERIFY(source.isValid() && remote.isValid());
-        // Absolute and relative inputs; names a shell would mangle if a word went unquoted.
-        const QStringList names{source.filePath(QStringLiteral("plain.txt")),
-                                source.filePath(QStringLiteral("it's a \"file\" $HOME; `id` & more.txt")),
-                                source.filePath(QStringLiteral("sub dir/nested $x.txt")),
-                                QStringLiteral("rel one.txt"),
-                                QStringLiteral("deeper/-rel two.txt"),
-                                QStringLiteral("./deeper/../dots.txt")};
-        QList<QByteArray> items;
-        for (int i = 0; i < names.size(); ++i) {
-            QVERIFY(writeFile(QDir(source.path()).absoluteFilePath(names[i]), QByteArray("content of file ") + QByteArray::number(i) + '\n'));
-            items.append(names[i].toUtf8());
-        }
+        TransferFiles files;
+        QVERIFY(files.write());
+        const QTemporaryDir &source = files.source;
+        const QTemporaryDir &remote = files.remote;
+        const QStringList &names = files.names;
+        const QList<QByteArray> &items = files.items;
         JobSpec spec = shellJob({QStringLiteral("pwd;"), QStringLiteral("tr"), QStringLiteral("a-z"), QStringLiteral("A-Z"),
                                  QStringLiteral("<"), QStringLiteral("{}"), QStringLiteral(">"), QStringLiteral("{}.out")});
         spec.hosts = {m_sshd.host(3)};
@@ -1083,37 +1161,10 @@ private Q_SLOTS:
             const QString cwd = QString::fromUtf8(o.output).trimmed();
             QVERIFY2(cwd.startsWith(remote.path() + QLatin1Char('/')), qPrintable(cwd));
             taskDirs.insert(cwd);
-            const QString local = QDir::cleanPath(QDir(source.path()).absoluteFilePath(names[int(o.id)]));
-            QCOMPARE(readFile(local + QStringLiteral(".out")), QByteArray("CONTENT OF FILE ") + QByteArray::number(o.id) + '\n');
-            QCOMPARE(readFile(local), QByteArray("content of file ") + QByteArray::number(o.id) + '\n'); // untouched
+            files.checkReturned(o.id);
         }
         QCOMPARE(taskDirs.size(), names.size()); // one scratch directory per task
-        // Nothing half-copied is left beside the outputs.
-        for (const QString &entry : treeOf(source.path()))
-            QVERIFY2(!entry.contains(QLatin1String("taskpool-part")), qPrintable(entry));
-        const QStringList left = treeOf(remote.path());
-        if (cleanup) {
-            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n'))); // the run's directory went too
-            return;
-        }
-        // Without cleanup the copies stay: the input and its output in each task's directory,
-        // relative inputs at their relative path, absolute ones under their absolute path.
-        QStringList expected;
-        for (const QString &dir : std::as_const(taskDirs)) {
-            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-            while (it.hasNext())
-                expected.append(QDir(dir).relativeFilePath(it.next()));
-        }
-        expected.sort();
-        QStringList wanted;
-        for (const QString &name : names) {
-            const QString clean = QDir::cleanPath(name);
-            const QString inside = QDir::isAbsolutePath(clean) ? clean.mid(1) : clean;
-            wanted << inside << inside + QStringLiteral(".out");
-        }
-        wanted.sort();
-        QCOMPARE(expected, wanted);
-        QCOMPARE(QDir(remote.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1); // one directory for the run
+        files.checkLeftovers(taskDirs, cleanup);
     }
 
     // A missing return file fails the task; a missing input fails it before
@@ -1189,24 +1240,27 @@ private Q_SLOTS:
     // The connection drops while a return file is copied back (a stand-in
     // launcher fails the first copy as ssh does): the task is not failed but
     // goes back to the queue and runs again once the host is back.
+    void connectionLostWhileReturningRequeues_data()
+    {
+        QTest::addColumn<bool>("worker");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("long-lived worker") << true; // its worker is let go with the host, as on any host loss
+    }
     void connectionLostWhileReturningRequeues()
     {
+        QFETCH(bool, worker);
         QTemporaryDir dir;
         const QString mark = dir.filePath(QStringLiteral("dropped-once"));
-        const QString launcher = dir.filePath(QStringLiteral("flaky-ssh"));
-        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
-                                                   "case $1 in *\"'taskpool-transfer' 'get'\"*)\n"
-                                                   "  if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi ;;\n"
-                                                   "esac\n"
-                                                   "exec sh -c \"$1\"\n")
-                                        .arg(CommandTemplate::shellQuote(mark))
-                                        .toUtf8()));
-        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        // The first copy back fails as a dropped ssh connection does.
+        const HostSpec flaky = standInHost(dir.filePath(QStringLiteral("flaky-ssh")), "get",
+                                           QStringLiteral("if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi")
+                                               .arg(CommandTemplate::shellQuote(mark)));
+        QVERIFY(!flaky.launcher.isEmpty());
         QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
-        HostSpec flaky = shellHost(1);
-        flaky.launcher = QLatin1Char('"') + launcher + QLatin1Char('"'); // QProcess::splitCommand quoting
-        JobSpec spec = shellJob({QStringLiteral("echo"), QStringLiteral("ran"), QStringLiteral(">>"), QStringLiteral("{}.runs;"),
-                                 QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
+        // The per-task command counts its runs in a file of its own; the worker upper-cases.
+        JobSpec spec = worker ? protocol({QStringLiteral("--files")})
+                              : shellJob({QStringLiteral("echo"), QStringLiteral("ran"), QStringLiteral(">>"), QStringLiteral("{}.runs;"),
+                                          QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
         spec.hosts = {flaky};
         spec.workingDirectory = dir.path();
         spec.transfer = true;
@@ -1222,16 +1276,22 @@ private Q_SLOTS:
         const TaskOutcome o = run.outcomes.first();
         QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
         QCOMPARE(o.attempts, 1); // returned to the queue, not failed
+        QCOMPARE(o.input, QByteArray("in.txt"));
         QVERIFY(QFile::exists(mark));
-        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("payload"));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), worker ? QByteArray("PAYLOAD") : QByteArray("payload"));
         const QString log = run.log.join('\n');
         QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
                      && log.contains(QLatin1String("is up again")),
                  qPrintable(log));
         QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        const QStringList left = treeOf(spec.remoteDirectory);
+        if (worker) {
+            // The slot's directory is kept across the loss (the same slot comes back to it) and goes at the end.
+            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n')));
+            return;
+        }
         // The command ran twice, each time in a scratch directory of its own; the first one's copies
         // stayed (the host was gone), the second one's were cleaned up (its own .runs file is not ours).
-        const QStringList left = treeOf(spec.remoteDirectory);
         QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.runs$"))).size(), 2);
         QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt$"))).size(), 1);
         QCOMPARE(left.filter(QRegularExpression(QStringLiteral("/in\\.txt\\.out$"))).size(), 1);
@@ -1239,22 +1299,25 @@ private Q_SLOTS:
 
     // Terminate while an input is being copied: the task is cancelled at once
     // and the copy's launcher is ended (cleanup() checks nothing is left).
+    void terminateDuringTransferCancels_data()
+    {
+        QTest::addColumn<bool>("worker");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("long-lived worker") << true;
+    }
     void terminateDuringTransferCancels()
     {
+        QFETCH(bool, worker);
         QTemporaryDir dir;
         const QString mark = dir.filePath(QStringLiteral("copying"));
-        const QString launcher = dir.filePath(QStringLiteral("slow-ssh"));
-        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
-                                                   "case $1 in *\"'taskpool-transfer' 'put'\"*) : > %1; exec sleep 30 ;; esac\n"
-                                                   "exec sh -c \"$1\"\n")
-                                        .arg(CommandTemplate::shellQuote(mark))
-                                        .toUtf8()));
-        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        // Copies to the host never end.
+        const HostSpec slow = standInHost(dir.filePath(QStringLiteral("slow-ssh")), "put",
+                                          QStringLiteral(": > %1; exec sleep 30").arg(CommandTemplate::shellQuote(mark)));
+        QVERIFY(!slow.launcher.isEmpty());
         QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
-        HostSpec slow = shellHost(1);
-        slow.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
-        JobSpec spec = perTask({});
-        spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
+        JobSpec spec = worker ? protocol({QStringLiteral("--files")}) : perTask({});
+        if (!worker)
+            spec.command = {QStringLiteral("cat"), QStringLiteral("{}")};
         spec.hosts = {slow};
         spec.workingDirectory = dir.path();
         spec.transfer = true;
@@ -1291,20 +1354,12 @@ private Q_SLOTS:
     {
         SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, cleanup);
-        QTemporaryDir source;
-        QTemporaryDir remote;
-        QVERIFY(source.isValid() && remote.isValid());
-        const QStringList names{source.filePath(QStringLiteral("plain.txt")),
-                                source.filePath(QStringLiteral("it's a \"file\" $HOME; `id` & more.txt")),
-                                source.filePath(QStringLiteral("sub dir/nested $x.txt")),
-                                QStringLiteral("rel one.txt"),
-                                QStringLiteral("deeper/-rel two.txt"),
-                                QStringLiteral("./deeper/../dots.txt")};
-        QList<QByteArray> items;
-        for (int i = 0; i < names.size(); ++i) {
-            QVERIFY(writeFile(QDir(source.path()).absoluteFilePath(names[i]), QByteArray("content of file ") + QByteArray::number(i) + '\n'));
-            items.append(names[i].toUtf8());
-        }
+        TransferFiles files;
+        QVERIFY(files.write());
+        const QTemporaryDir &source = files.source;
+        const QTemporaryDir &remote = files.remote;
+        const QStringList &names = files.names;
+        const QList<QByteArray> &items = files.items;
         JobSpec spec = protocol({QStringLiteral("--files")});
         spec.hosts = {m_sshd.host(2)};
         spec.workingDirectory = source.path();
@@ -1330,37 +1385,11 @@ private Q_SLOTS:
             const QString cwd = answer.value("cwd").toString();
             QVERIFY2(slotDir.match(cwd).hasMatch(), qPrintable(cwd));
             workerDirs.insert(cwd);
-            const QString clean = QDir::cleanPath(names[int(o.id)]);
-            QCOMPARE(answer.value("input").toString(), QDir::isAbsolutePath(clean) ? clean.mid(1) : clean);
-            const QString local = QDir::cleanPath(QDir(source.path()).absoluteFilePath(names[int(o.id)]));
-            QCOMPARE(readFile(local + QStringLiteral(".out")), QByteArray("CONTENT OF FILE ") + QByteArray::number(o.id) + '\n');
-            QCOMPARE(readFile(local), QByteArray("content of file ") + QByteArray::number(o.id) + '\n'); // untouched
+            QCOMPARE(answer.value("input").toString(), TransferFiles::inside(names[int(o.id)]));
+            files.checkReturned(o.id);
         }
         QVERIFY2(workerDirs.size() <= 2, qPrintable(QStringList(workerDirs.cbegin(), workerDirs.cend()).join('\n'))); // one per slot
-        for (const QString &entry : treeOf(source.path()))
-            QVERIFY2(!entry.contains(QLatin1String("taskpool-part")), qPrintable(entry));
-        const QStringList left = treeOf(remote.path());
-        if (cleanup) {
-            QVERIFY2(left.isEmpty(), qPrintable(left.join('\n'))); // the slots' and the run's directories went too
-            return;
-        }
-        // Without cleanup every copy and output stays in the directory of the slot that ran it.
-        QStringList found;
-        for (const QString &dir : std::as_const(workerDirs)) {
-            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-            while (it.hasNext())
-                found.append(QDir(dir).relativeFilePath(it.next()));
-        }
-        found.sort();
-        QStringList wanted;
-        for (const QString &name : names) {
-            const QString clean = QDir::cleanPath(name);
-            const QString inside = QDir::isAbsolutePath(clean) ? clean.mid(1) : clean;
-            wanted << inside << inside + QStringLiteral(".out");
-        }
-        wanted.sort();
-        QCOMPARE(found, wanted);
-        QCOMPARE(QDir(remote.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1); // one directory for the run
+        files.checkLeftovers(workerDirs, cleanup);
     }
 
     // One worker, one task at a time: a missing return file fails only its
@@ -1468,90 +1497,6 @@ private Q_SLOTS:
         }
         QCOMPARE(dirs.size(), 1);
         QVERIFY2(run.log.join('\n').contains(QLatin1String("worker recycled")), qPrintable(run.log.join('\n')));
-        QVERIFY2(treeOf(spec.remoteDirectory).isEmpty(), qPrintable(treeOf(spec.remoteDirectory).join('\n')));
-    }
-
-    // Terminate while an input is being copied to a worker's slot: the task is
-    // cancelled at once (cleanup() checks that nothing is left running).
-    void workerTerminateDuringTransferCancels()
-    {
-        QTemporaryDir dir;
-        const QString mark = dir.filePath(QStringLiteral("copying"));
-        const QString launcher = dir.filePath(QStringLiteral("slow-ssh"));
-        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
-                                                   "case $1 in *\"'taskpool-transfer' 'put'\"*) : > %1; exec sleep 30 ;; esac\n"
-                                                   "exec sh -c \"$1\"\n")
-                                        .arg(CommandTemplate::shellQuote(mark))
-                                        .toUtf8()));
-        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
-        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
-        HostSpec slow = shellHost(1);
-        slow.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {slow};
-        spec.workingDirectory = dir.path();
-        spec.transfer = true;
-        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
-        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mark), 10000);
-        QElapsedTimer clock;
-        clock.start();
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
-        QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
-        QVERIFY(run.eachIdOnce(2));
-        QCOMPARE(run.count(TaskStatus::Cancelled), 2);
-    }
-
-    // The connection drops while a worker's return file is copied back: the
-    // task is not failed but requeued (the slot's worker is let go, as its
-    // host is), and runs again once the host is back.
-    void workerConnectionLostWhileReturningRequeues()
-    {
-        QTemporaryDir dir;
-        const QString mark = dir.filePath(QStringLiteral("dropped-once"));
-        const QString launcher = dir.filePath(QStringLiteral("flaky-ssh"));
-        QVERIFY(writeFile(launcher, QStringLiteral("#!/bin/sh\n"
-                                                   "case $1 in *\"'taskpool-transfer' 'get'\"*)\n"
-                                                   "  if [ ! -e %1 ]; then : > %1; echo 'flaky-ssh: connection reset' >&2; exit 255; fi ;;\n"
-                                                   "esac\n"
-                                                   "exec sh -c \"$1\"\n")
-                                        .arg(CommandTemplate::shellQuote(mark))
-                                        .toUtf8()));
-        QVERIFY(QFile::setPermissions(launcher, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
-        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "payload"));
-        HostSpec flaky = shellHost(1);
-        flaky.launcher = QLatin1Char('"') + launcher + QLatin1Char('"');
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {flaky};
-        spec.workingDirectory = dir.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = true;
-        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(QList<QByteArray>{"in.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
-        QVERIFY(run.eachIdOnce(1));
-        const TaskOutcome o = run.outcomes.first();
-        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
-        QCOMPARE(o.attempts, 1); // returned to the queue, not failed
-        QCOMPARE(o.input, QByteArray("in.txt"));
-        QVERIFY(QFile::exists(mark));
-        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("PAYLOAD"));
-        const QString log = run.log.join('\n');
-        QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
-                     && log.contains(QLatin1String("is up again")),
-                 qPrintable(log));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
-        // The slot's directory is kept across the loss (the same worker slot comes back to it) and goes at the end.
         QVERIFY2(treeOf(spec.remoteDirectory).isEmpty(), qPrintable(treeOf(spec.remoteDirectory).join('\n')));
     }
 
