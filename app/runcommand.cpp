@@ -124,6 +124,11 @@ const char *helpText =
     "                           (at least 1 s), e.g. 300%, to cut outliers\n"
     "  --stall SECONDS          end a task that printed nothing and reported no\n"
     "                           progress for that long; recorded as stalled\n"
+    "  --worker-startup SECONDS how long a long-lived worker may take to start\n"
+    "                           (imports, loading a model): its first task gets that\n"
+    "                           much more time before --timeout or --stall end it; a\n"
+    "                           worker that prints {\"ready\": true} when it is up has\n"
+    "                           its first task's clock start then\n"
     "  --halt-on-failures N|P%  stop the run after N failed tasks, or once P% of the\n"
     "                           finished tasks failed (after at least 10)\n"
     "  --halt-mode drain|terminate  on halt, let running tasks finish (default) or\n"
@@ -208,6 +213,7 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption job(QStringLiteral("job"), {}, QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"), {});
     const QCommandLineOption stall(QStringLiteral("stall"), {}, QStringLiteral("SECONDS"));
+    const QCommandLineOption workerStartup(QStringLiteral("worker-startup"), {}, QStringLiteral("SECONDS"));
     const QCommandLineOption halt(QStringLiteral("halt-on-failures"), {}, QStringLiteral("N"));
     const QCommandLineOption haltMode(QStringLiteral("halt-mode"), {}, QStringLiteral("MODE"));
     const QCommandLineOption maxTasks(QStringLiteral("max-tasks-per-worker"), {}, QStringLiteral("N"));
@@ -225,7 +231,7 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     const QCommandLineOption remoteDir(QStringLiteral("remote-dir"), {}, QStringLiteral("DIR"));
     parser.addOptions({host, launcher, transfer, returnFile, cleanup, remoteDir, help, inputs, range, nullSep, workers, workerMode, shell, chdir, window, retries, timeout,
                        grace, maxOutput, progressPattern, results, keepOrder, progress, quiet, job, demo,
-                       journalPath, noJournal, resume, retryFailed, runId, stall, halt, haltMode, maxTasks,
+                       journalPath, noJournal, resume, retryFailed, runId, stall, workerStartup, halt, haltMode, maxTasks,
                        maxMemory});
 
     if (!parser.parse(QStringList{QStringLiteral("taskpool run")} + arguments))
@@ -375,6 +381,8 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     }
     if (parser.isSet(stall) && !secondsOption(stall, &spec.stallSeconds))
         return usageError(error);
+    if (parser.isSet(workerStartup) && !secondsOption(workerStartup, &spec.startupSeconds))
+        return usageError(error);
     if (parser.isSet(halt)) {
         if (percentOption(halt, &spec.haltFailurePercent)) {
             if (spec.haltFailurePercent < 0 || spec.haltFailurePercent > 100)
@@ -433,6 +441,8 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
 
     if (spec.command.isEmpty())
         return usageError(QStringLiteral("no command given: taskpool run [options] -- COMMAND [ARG...]"));
+    if (spec.startupSeconds > 0 && spec.mode != JobSpec::Mode::Worker)
+        return usageError(QStringLiteral("--worker-startup is for long-lived workers (--worker)"));
     error = spec.validate();
     if (!error.isEmpty())
         return usageError(error);

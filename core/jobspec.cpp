@@ -100,6 +100,8 @@ QString JobSpec::validate() const
         return QStringLiteral("give the timeout in seconds or as a percentage, not both");
     if (stallSeconds < 0)
         return QStringLiteral("the stall limit must be 0 (off) or more seconds");
+    if (startupSeconds < 0)
+        return QStringLiteral("the worker start-up time must be 0 or more seconds");
     if (haltAfterFailures < 0 || haltFailurePercent < 0 || haltFailurePercent > 100)
         return QStringLiteral("the halt limit must be a count or a percentage between 0 and 100");
     if (maxTasksPerWorker < 0 || maxWorkerMemoryMb < 0)
@@ -193,6 +195,7 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("timeout_s"), timeoutSeconds},
         {QStringLiteral("timeout_percent"), timeoutPercent},
         {QStringLiteral("stall_s"), stallSeconds},
+        {QStringLiteral("worker_startup_s"), startupSeconds},
         {QStringLiteral("halt_after_failures"), haltAfterFailures},
         {QStringLiteral("halt_failure_percent"), haltFailurePercent},
         {QStringLiteral("halt_terminates"), haltTerminates},
@@ -230,6 +233,7 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
     s.timeoutSeconds = json.value(QStringLiteral("timeout_s")).toDouble(0);
     s.timeoutPercent = json.value(QStringLiteral("timeout_percent")).toDouble(0);
     s.stallSeconds = json.value(QStringLiteral("stall_s")).toDouble(0);
+    s.startupSeconds = json.value(QStringLiteral("worker_startup_s")).toDouble(0);
     s.haltAfterFailures = json.value(QStringLiteral("halt_after_failures")).toInt(0);
     s.haltFailurePercent = json.value(QStringLiteral("halt_failure_percent")).toDouble(0);
     s.haltTerminates = json.value(QStringLiteral("halt_terminates")).toBool(false);

@@ -26,6 +26,7 @@ struct JobSpec
     double timeoutSeconds = 0;     // 0 = no limit
     double timeoutPercent = 0;     // else: this % of the median task time so far (adaptive)
     double stallSeconds = 0;       // end a task silent (no output, no progress) this long; 0 = off
+    double startupSeconds = 0;     // a long-lived worker's start-up: added to its first task's limits
     int haltAfterFailures = 0;     // stop the run after this many failed tasks; 0 = never
     double haltFailurePercent = 0; // ... or once this % of finished tasks failed
     bool haltTerminates = false;   // halting terminates running tasks instead of draining

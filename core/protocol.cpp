@@ -22,7 +22,7 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
         *problem = QStringLiteral("not a JSON object");
         return false;
     }
-    bool hasId = false, hasProgress = false, hasResult = false, hasError = false;
+    bool hasId = false, hasProgress = false, hasResult = false, hasError = false, hasReady = false;
     message->message.clear();
     message->error.clear();
     message->result = {};
@@ -41,6 +41,9 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
                     return false;
                 }
                 hasId = true;
+            } else if (key == "ready") {
+                ok = reader.skipValue();
+                hasReady = true;
             } else if (key == "progress") {
                 double p;
                 ok = reader.readNumber(&p);
@@ -85,6 +88,11 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
     if (!reader.atEnd()) {
         *problem = QStringLiteral("trailing text after the JSON object");
         return false;
+    }
+    if (!hasId && hasReady && !hasProgress && !hasResult && !hasError) {
+        message->kind = WorkerMessage::Kind::Ready;
+        message->id = -1;
+        return true;
     }
     if (!hasId) {
         *problem = QStringLiteral("missing \"id\"");

@@ -8,6 +8,8 @@
 //   pool -> worker:  {"id": 17, "input": "..."}
 //   worker -> pool:  {"id": 17, "progress": 0.4, "message": "..."}
 //                    {"id": 17, "result": <any JSON>}   or   {"id": 17, "error": "text"}
+//                    {"ready": true}   optional, once: a slow start-up (imports, a model
+//                    to load) is over, so the first task's clock starts now
 namespace Protocol {
 
 // Appends one task line, newline included. Returns false if the input was not
@@ -16,9 +18,9 @@ bool appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input);
 
 struct WorkerMessage
 {
-    enum class Kind { Progress, Result, Error };
+    enum class Kind { Progress, Result, Error, Ready };
     Kind kind = Kind::Progress;
-    qint64 id = -1;
+    qint64 id = -1;            // -1 for Ready
     double progress = 0;       // 0..1, clamped
     QByteArray message;        // optional progress message (UTF-8)
     QByteArrayView result;     // raw JSON, points into the parsed line

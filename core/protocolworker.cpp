@@ -62,6 +62,7 @@ void ProtocolWorker::start()
     m_stdout.reset();
     m_stderr.reset();
     m_finishedThisLife = 0;
+    m_startingUp = true;
     m_lastLineTooLong = false;
     m_inputClosed = false;
     m_recycleReason.clear();
@@ -132,6 +133,11 @@ void ProtocolWorker::startHeadClock(qint64 now)
     head.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
 }
 
+qint64 ProtocolWorker::deadlineGraceMs() const
+{
+    return m_startingUp && m_finishedThisLife == 0 ? qint64(m_spec.startupSeconds * 1000) : 0;
+}
+
 void ProtocolWorker::handleStdout(QByteArrayView data)
 {
     if (data.isEmpty())
@@ -159,6 +165,17 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
         const QString snippet = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)));
         log(QStringLiteral("not a protocol message (%1): %2").arg(problem, snippet));
         failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet));
+        return;
+    }
+    if (message.kind == Protocol::WorkerMessage::Kind::Ready) {
+        // Start-up is over: the first task's time, timeout and stall clock
+        // start now rather than when it was sent to a process still starting.
+        if (m_startingUp && m_finishedThisLife == 0 && !m_inFlight.empty()) {
+            const qint64 now = nowMs();
+            startHeadClock(now);
+            m_inFlight.front().lastActivityMs = now;
+        }
+        m_startingUp = false;
         return;
     }
     auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(),

@@ -31,6 +31,7 @@ protected:
     void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) override;
     void handleStartFailure(const QString &reason) override;
     const Running *current() const override { return m_inFlight.empty() ? nullptr : &m_inFlight.front(); }
+    qint64 deadlineGraceMs() const override;
     void onRetire() override;
     void onTerminate() override;
     void handleConnected() override;
@@ -71,6 +72,7 @@ private:
     QString m_lastStderrLine;
     double m_avgTaskMs = -1;       // moving average of the service time
     qint64 m_finishedThisLife = 0; // tasks answered by the current process
+    bool m_startingUp = true;      // no {"ready"} and no answer yet from the current process
     bool m_lastLineTooLong = false;
     bool m_inputClosed = false;
     QString m_recycleReason;       // set: finish what is in flight, then restart

@@ -357,13 +357,14 @@ void Worker::checkDeadlines(qint64 now)
     const Running *run = current();
     if (!run || run->startedMs < 0)
         return;
-    if (m_timeoutMs > 0 && now - run->startedMs > m_timeoutMs) {
+    const qint64 grace = deadlineGraceMs();
+    if (m_timeoutMs > 0 && now - run->startedMs > m_timeoutMs + grace) {
         m_endedAfterMs = now - run->startedMs;
         endProcessTree(EndReason::Timeout);
         return;
     }
     const qint64 lastSign = qMax(run->startedMs, run->lastActivityMs);
-    if (m_spec.stallSeconds > 0 && now - lastSign > qint64(m_spec.stallSeconds * 1000)) {
+    if (m_spec.stallSeconds > 0 && now - lastSign > qint64(m_spec.stallSeconds * 1000) + grace) {
         m_endedAfterMs = now - lastSign;
         endProcessTree(EndReason::Stall);
     }

@@ -124,6 +124,9 @@ protected:
     virtual void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) = 0;
     virtual void handleStartFailure(const QString &reason) = 0;
     virtual const Running *current() const = 0;
+    // Extra time the current task gets before its timeout and stall limits
+    // end it (a long-lived worker's start-up, for its first task).
+    virtual qint64 deadlineGraceMs() const { return 0; }
     virtual void handleConnected() {}
     // The host went away: stop, set the state, hand back every task in hand.
     virtual QList<Task> handleHostLost() = 0;

@@ -73,6 +73,7 @@ JobEditor::JobEditor(QWidget *parent)
     , m_timeout(new TrimmedSpinBox(this))
     , m_timeoutUnit(new QComboBox(this))
     , m_stall(new TrimmedSpinBox(this))
+    , m_startup(new TrimmedSpinBox(this))
     , m_halt(new TrimmedSpinBox(this))
     , m_haltUnit(new QComboBox(this))
     , m_haltMode(new QComboBox(this))
@@ -172,6 +173,16 @@ JobEditor::JobEditor(QWidget *parent)
                             "it is recorded as stalled. 0 = off"));
     m_stall->setAccessibleName(QStringLiteral("Stall limit"));
 
+    m_startup->setRange(0, 24 * 3600);
+    m_startup->setDecimals(1);
+    m_startup->setSuffix(QStringLiteral(" s"));
+    m_startup->setSpecialValueText(QStringLiteral("None"));
+    describe(m_startup, QStringLiteral("jobWorkerStartup"),
+             QStringLiteral("How long a long-lived worker may take to start (imports, loading a model): its first "
+                            "task gets this much more time before the timeout or stall limit ends it. A worker that "
+                            "prints {\"ready\": true} when it is up has its first task's clock start then."));
+    m_startup->setAccessibleName(QStringLiteral("Worker start-up allowance"));
+
     m_halt->setSpecialValueText(QStringLiteral("Never"));
     describe(m_halt, QStringLiteral("jobHalt"),
              QStringLiteral("Stop the whole run after this many failed tasks, or once this percentage of the finished "
@@ -237,6 +248,7 @@ JobEditor::JobEditor(QWidget *parent)
     form->addRow(buddyLabel(QStringLiteral("Re&tries:"), m_retries, this), m_retries);
     form->addRow(buddyLabel(QStringLiteral("Time&out:"), m_timeout, this), pair(m_timeout, m_timeoutUnit));
     form->addRow(buddyLabel(QStringLiteral("Stalle&d after:"), m_stall, this), m_stall);
+    form->addRow(buddyLabel(QStringLiteral("Worker start-up:"), m_startup, this), m_startup);
     form->addRow(buddyLabel(QStringLiteral("Halt aft&er:"), m_halt, this), pair(m_halt, m_haltUnit));
     form->addRow(buddyLabel(QStringLiteral("On halt:"), m_haltMode, this), m_haltMode);
     form->addRow(sectionLabel(QStringLiteral("Worker recycling")));
@@ -261,7 +273,7 @@ JobEditor::JobEditor(QWidget *parent)
         connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::updateUnits);
     for (QSpinBox *spin : {m_maxTasks, m_maxMemory})
         connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
-    for (QDoubleSpinBox *spin : {m_timeout, m_stall, m_halt})
+    for (QDoubleSpinBox *spin : {m_timeout, m_stall, m_startup, m_halt})
         connect(spin, &QDoubleSpinBox::valueChanged, this, &JobEditor::edited);
     connect(m_halt, &QDoubleSpinBox::valueChanged, this, &JobEditor::updateHints);
     connect(m_shell, &QCheckBox::toggled, this, &JobEditor::edited);
@@ -424,6 +436,7 @@ void JobEditor::updateHints()
     const bool workerMode = m_mode->currentData().toInt() == int(JobSpec::Mode::Worker);
     m_haltMode->setEnabled(m_halt->value() > 0);
     m_maxTasks->setEnabled(workerMode);
+    m_startup->setEnabled(workerMode);
     m_maxMemory->setEnabled(workerMode);
     m_recycleNote->setVisible(!workerMode);
     updateTransferControls();
@@ -482,6 +495,7 @@ void JobEditor::setSpec(const JobSpec &spec)
     updateUnits();
     m_timeout->setValue(timeoutPercent ? spec.timeoutPercent : spec.timeoutSeconds);
     m_stall->setValue(spec.stallSeconds);
+    m_startup->setValue(spec.startupSeconds);
     m_halt->setValue(haltPercent ? spec.haltFailurePercent : spec.haltAfterFailures);
     m_haltMode->setCurrentIndex(m_haltMode->findData(spec.haltTerminates));
     m_maxTasks->setValue(spec.maxTasksPerWorker);
@@ -531,6 +545,7 @@ JobSpec JobEditor::spec() const
     s.timeoutSeconds = timeoutPercent ? 0 : m_timeout->value();
     s.timeoutPercent = timeoutPercent ? m_timeout->value() : 0;
     s.stallSeconds = m_stall->value();
+    s.startupSeconds = s.mode == JobSpec::Mode::Worker ? m_startup->value() : 0; // per-task runs have no start-up
     const bool haltPercent = m_haltUnit->currentData().toBool();
     s.haltAfterFailures = haltPercent ? 0 : int(m_halt->value());
     s.haltFailurePercent = haltPercent ? m_halt->value() : 0;

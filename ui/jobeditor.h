@@ -78,6 +78,7 @@ private:
     QDoubleSpinBox *m_timeout;
     QComboBox *m_timeoutUnit;      // seconds, or % of the median task time
     QDoubleSpinBox *m_stall;
+    QDoubleSpinBox *m_startup;
     QDoubleSpinBox *m_halt;
     QComboBox *m_haltUnit;         // failed tasks, or % of finished tasks
     QComboBox *m_haltMode;         // drain or terminate

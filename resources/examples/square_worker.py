@@ -7,6 +7,10 @@ import json
 import sys
 import time
 
+# optional: after a slow start-up (imports, a model to load), say so; the first
+# task's clock starts then (see --worker-startup)
+print(json.dumps({"ready": True}), flush=True)
+
 for line in sys.stdin:                      # ends when taskpool closes stdin
     task = json.loads(line)
     n = int(task["input"])

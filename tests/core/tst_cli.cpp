@@ -87,6 +87,8 @@ private Q_SLOTS:
         QTest::newRow("bad size") << QStringList{"run", "--max-output", "lots", "--range", "1", "--", "true"} << "--max-output";
         QTest::newRow("bad pattern") << QStringList{"run", "--progress-pattern", "(", "--range", "1", "--", "true"} << "progress pattern";
         QTest::newRow("unknown subcommand") << QStringList{"frobnicate"} << "unknown command";
+        QTest::newRow("start-up for per-task") << QStringList{"run", "--worker-startup", "5", "--range", "1", "--", "true"} << "--worker-startup is for long-lived";
+        QTest::newRow("bad start-up") << QStringList{"run", "--worker", "--worker-startup", "soon", "--range", "1", "--", "true"} << "--worker-startup needs";
     }
     void usageErrorsExitWithTwo()
     {

@@ -54,6 +54,47 @@ private Q_SLOTS:
             QVERIFY(run.count(TaskStatus::Failed) <= count + spec.workers);
     }
 
+    // A long-lived worker that takes 1.5 s to start, with a 1 s timeout: the
+    // --worker-startup allowance keeps its first task alive; with {"ready"}
+    // the task's clock (and so its duration) starts when start-up is over.
+    // Without an allowance the start-up counts, whatever the worker says.
+    void slowStartingWorkersGetTheirStartupAllowance_data()
+    {
+        QTest::addColumn<double>("startupSeconds");
+        QTest::addColumn<bool>("saysReady");
+        QTest::addColumn<int>("status");
+        QTest::newRow("allowance, says ready") << 5.0 << true << int(TaskStatus::Ok);
+        QTest::newRow("allowance, silent") << 5.0 << false << int(TaskStatus::Ok);
+        QTest::newRow("no allowance") << 0.0 << true << int(TaskStatus::Timeout);
+    }
+    void slowStartingWorkersGetTheirStartupAllowance()
+    {
+        QFETCH(double, startupSeconds);
+        QFETCH(bool, saysReady);
+        QFETCH(int, status);
+        QStringList args{QStringLiteral("--start-ms"), QStringLiteral("1500")};
+        if (saysReady)
+            args << QStringLiteral("--ready");
+        JobSpec spec = protocol(args);
+        spec.workers = 1;
+        spec.timeoutSeconds = 1.0;
+        spec.stallSeconds = 1.0;
+        spec.startupSeconds = startupSeconds;
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"a", "b"})));
+        QVERIFY(run.ended);
+        QVERIFY(run.eachIdOnce(2));
+        const TaskOutcome first = run.byId().value(0);
+        QVERIFY2(int(first.status) == status, qPrintable(first.error));
+        if (status != int(TaskStatus::Ok))
+            return;
+        if (saysReady)
+            QVERIFY2(first.durationMs < 1000, qPrintable(QString::number(first.durationMs))); // its own time only
+        else
+            QVERIFY2(first.durationMs >= 1400, qPrintable(QString::number(first.durationMs))); // start-up included
+        // The allowance is for the first task of a process: the second has the plain limits (and needs none).
+        QCOMPARE(run.byId().value(1).status, TaskStatus::Ok);
+    }
+
     void stallWatchdogEndsSilentTasks_data()
     {
         QTest::addColumn<JobSpec::Mode>("mode");

@@ -171,6 +171,7 @@ private Q_SLOTS:
         spec.timeoutSeconds = 1.5;
         spec.maxOutputBytes = 4096;
         spec.window = 4;
+        spec.startupSeconds = 30;
         spec.inputKind = JobSpec::InputKind::List;
         spec.inputList = {QStringLiteral("a"), QStringLiteral("b c")};
         QTemporaryDir dir;

@@ -65,6 +65,8 @@ private Q_SLOTS:
         QTest::newRow("progress") << QByteArray("{\"id\":2,\"progress\":0.25,\"message\":\"\\u00e9tape\"}") << true << int(K::Progress) << 2LL << QByteArray("\xc3\xa9tape");
         QTest::newRow("unknown keys ignored") << QByteArray("{\"id\":2,\"x\":{\"y\":[]},\"result\":1}") << true << int(K::Result) << 2LL << QByteArray("1");
         QTest::newRow("trailing spaces and CR") << QByteArray("{\"id\":5,\"result\":5} \r") << true << int(K::Result) << 5LL << QByteArray("5");
+        QTest::newRow("ready") << QByteArray("{\"ready\": true}") << true << int(K::Ready) << -1LL << QByteArray();
+        QTest::newRow("ready with a task id") << QByteArray("{\"id\":1,\"ready\":true}") << false << 0 << 0LL << QByteArray();
         QTest::newRow("not json") << QByteArray("hello") << false << 0 << 0LL << QByteArray();
         QTest::newRow("array") << QByteArray("[1]") << false << 0 << 0LL << QByteArray();
         QTest::newRow("no id") << QByteArray("{\"result\":1}") << false << 0 << 0LL << QByteArray();
@@ -100,6 +102,7 @@ private Q_SLOTS:
             QCOMPARE(m.message, payload);
             QCOMPARE(m.progress, 0.25);
             break;
+        case Protocol::WorkerMessage::Kind::Ready: break;
         }
     }
 

@@ -17,6 +17,8 @@
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
+//                                  [--start-ms MS [--ready]]
+// --start-ms sleeps before reading any task; --ready then says {"ready": true}.
 // With --files each input names a file (relative to the working directory):
 // the worker writes INPUT.out with its content upper-cased (not if the content
 // starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
@@ -180,8 +182,8 @@ std::string idPrefix(long id)
 
 int protocolMain(int argc, char **argv)
 {
-    long crashAfter = -1, exitAfter = -1;
-    bool files = false;
+    long crashAfter = -1, exitAfter = -1, startMs = 0;
+    bool files = false, announceReady = false;
     for (int i = 2; i < argc; ++i) {
         if (!strcmp(argv[i], "--files"))
             files = true;
@@ -193,7 +195,14 @@ int protocolMain(int argc, char **argv)
             crashAfter = atol(argv[++i]);
         if (!strcmp(argv[i], "--exit-after") && i + 1 < argc)
             exitAfter = atol(argv[++i]);
+        if (!strcmp(argv[i], "--start-ms") && i + 1 < argc)
+            startMs = atol(argv[++i]);
+        if (!strcmp(argv[i], "--ready"))
+            announceReady = true;
     }
+    sleepMs(startMs); // a slow start-up: imports, loading a model
+    if (announceReady)
+        writeAll(1, "{\"ready\": true}\n");
     std::string buffer;
     char buf[65536];
     long handled = 0;

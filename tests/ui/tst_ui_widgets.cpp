@@ -229,12 +229,14 @@ private Q_SLOTS:
         spec.haltTerminates = true;
         spec.maxTasksPerWorker = 250;
         spec.maxWorkerMemoryMb = 2048;
+        spec.startupSeconds = 45.5;
         JobEditor editor;
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
         auto *haltMode = editor.findChild<QComboBox *>(QStringLiteral("jobHaltMode"));
         QVERIFY(haltMode && haltMode->isEnabled());
         QVERIFY(editor.findChild<QSpinBox *>(QStringLiteral("jobMaxTasksPerWorker"))->isEnabled());
+        QVERIFY(editor.findChild<QDoubleSpinBox *>(QStringLiteral("jobWorkerStartup"))->isEnabled());
 
         // Through a job file and back, as Save job / Open job do.
         QTemporaryDir dir;
@@ -254,9 +256,11 @@ private Q_SLOTS:
         spec.haltAfterFailures = 7;
         spec.haltTerminates = false;
         spec.mode = JobSpec::Mode::PerTask;
+        spec.startupSeconds = 0; // a per-task job has no worker start-up
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
         QVERIFY(!editor.findChild<QSpinBox *>(QStringLiteral("jobMaxTasksPerWorker"))->isEnabled()); // workers only
+        QVERIFY(!editor.findChild<QDoubleSpinBox *>(QStringLiteral("jobWorkerStartup"))->isEnabled());
         auto *timeoutUnit = editor.findChild<QComboBox *>(QStringLiteral("jobTimeoutUnit"));
         QVERIFY(timeoutUnit);
         timeoutUnit->setCurrentIndex(timeoutUnit->findData(true));
