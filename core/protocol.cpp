@@ -41,9 +41,6 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
                     return false;
                 }
                 hasId = true;
-            } else if (key == "ready") {
-                ok = reader.skipValue();
-                hasReady = true;
             } else if (key == "progress") {
                 double p;
                 ok = reader.readNumber(&p);
@@ -70,6 +67,9 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
                     message->error = raw.toByteArray();
                 }
                 hasError = true;
+            } else if (key == "ready") {
+                ok = reader.skipValue();
+                hasReady = true;
             } else {
                 ok = reader.skipValue(); // unknown keys are allowed, for forward compatibility
             }
