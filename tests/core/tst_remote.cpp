@@ -868,18 +868,14 @@ private Q_SLOTS:
 
     void unreachableHostLeavesTheWorkToTheOthers_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void unreachableHostLeavesTheWorkToTheOthers()
     {
         QFETCH(bool, protocol);
-        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        JobSpec spec = actingOutJob(protocol);
         spec.hosts = {localHost(2), unreachableHost(3)};
-        QList<QByteArray> items;
-        for (int i = 0; i < 30; ++i)
-            items.append("slow:60");
+        const QList<QByteArray> items(30, "slow:60");
         ListInput in(items);
         TaskPool pool(spec, &in);
         Run run;
@@ -906,9 +902,7 @@ private Q_SLOTS:
 
     void allHostsDownEndTheRunClearly_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void allHostsDownEndTheRunClearly()
     {
@@ -937,19 +931,15 @@ private Q_SLOTS:
 
     void sshHostTakesItsShare_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void sshHostTakesItsShare()
     {
         SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, protocol);
-        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        JobSpec spec = actingOutJob(protocol);
         spec.hosts = {localHost(1), m_sshd.host(2)};
-        QList<QByteArray> items;
-        for (int i = 0; i < 30; ++i)
-            items.append("slow:100");
+        const QList<QByteArray> items(30, "slow:100");
         ListInput in(items);
         TaskPool pool(spec, &in);
         Run run;
@@ -989,19 +979,15 @@ private Q_SLOTS:
     // and the guard on the far side ends the orphaned remote processes.
     void killedConnectionLosesNothing_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void killedConnectionLosesNothing()
     {
         SKIP_UNLESS_READY(m_sshdProblem);
         QFETCH(bool, protocol);
-        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        JobSpec spec = actingOutJob(protocol);
         spec.hosts = {localHost(1), m_sshd.host(2)};
-        QList<QByteArray> items;
-        for (int i = 0; i < 24; ++i)
-            items.append("slow:400");
+        const QList<QByteArray> items(24, "slow:400");
         ListInput in(items);
         TaskPool pool(spec, &in);
         Run run;
@@ -1036,9 +1022,7 @@ private Q_SLOTS:
 
     void terminateReachesRemoteProcessTrees_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void terminateReachesRemoteProcessTrees()
     {
@@ -1565,22 +1549,18 @@ private Q_SLOTS:
 
     void srunHostRunsTasks_data()
     {
-        QTest::addColumn<bool>("protocol");
-        QTest::newRow("per-task") << false;
-        QTest::newRow("protocol") << true;
+        addModeRows();
     }
     void srunHostRunsTasks()
     {
         SKIP_UNLESS_READY(m_slurmProblem);
         QFETCH(bool, protocol);
-        JobSpec spec = protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+        JobSpec spec = actingOutJob(protocol);
         HostSpec srun;
         srun.kind = HostSpec::Kind::Srun;
         srun.slotCount = 2;
         spec.hosts = {localHost(1), srun};
-        QList<QByteArray> items;
-        for (int i = 0; i < 16; ++i)
-            items.append("slow:200");
+        QList<QByteArray> items(16, "slow:200");
         items.append("error");
         ListInput in(items);
         TaskPool pool(spec, &in);
@@ -1834,6 +1814,18 @@ private Q_SLOTS:
 
 private:
     static JobSpec protocol_(const QStringList &args) { return TestSupport::protocol(args); }
+    // The mode column of the tests that run in both modes.
+    static void addModeRows()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("protocol") << true;
+    }
+    // A job whose tasks act out their input ("slow:MS", "crash", ...) in either mode.
+    static JobSpec actingOutJob(bool protocol)
+    {
+        return protocol ? protocol_({}) : perTask({QStringLiteral("task"), QStringLiteral("{}")});
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRemote)
