@@ -572,10 +572,11 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             progressDisplay.finish();
             // Results reach the journal however stuck the output is.
             if (sink.journaling() && sink.waitJournaled(10000)) {
+                const qint64 runId = journal.currentRun(); // this run's, not the newest in a shared journal
                 if (!journal.endRun(QStringLiteral("terminated"), QStringLiteral("stopped waiting for the results to be read"), &error))
                     printError(error);
                 printError(QStringLiteral("interrupted: the results not yet read are in the journal (taskpool export --run %1)")
-                               .arg(journal.latestRun()));
+                               .arg(runId));
             } else {
                 printError(QStringLiteral("interrupted: the results not yet read are lost"));
             }

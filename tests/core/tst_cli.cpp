@@ -239,6 +239,7 @@ private Q_SLOTS:
         RunInfo info;
         QVERIFY(journal.run(journal.latestRun(), &info, &error));
         QCOMPARE(info.counts[int(TaskStatus::Ok)], qint64(count));
+        QVERIFY2(err.contains(QByteArray(QByteArray("taskpool export --run ") + QByteArray::number(info.id) + ')')), err.constData());
         QCOMPARE(info.state, QStringLiteral("terminated"));
     }
 
