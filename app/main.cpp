@@ -40,13 +40,12 @@ int runDesktopApp(int argc, char *argv[])
     const QCommandLineOption job(QStringLiteral("job"), QStringLiteral("Open this job file"), QStringLiteral("FILE"));
     const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start the job at once"));
     parser.addOptions({job, start});
-    if (argc > 1) {
-        QStringList arguments = QCoreApplication::arguments();
+    QStringList arguments = QCoreApplication::arguments();
+    if (argc > 1)
         arguments.removeAt(1); // "gui"
-        if (!parser.parse(arguments)) {
-            std::fprintf(stderr, "taskpool gui: %s\n%s", qPrintable(parser.errorText()), usage);
-            return 2;
-        }
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "taskpool gui: %s\n%s", qPrintable(parser.errorText()), usage);
+        return 2;
     }
 
     MainWindow window(QCoreApplication::applicationFilePath());
