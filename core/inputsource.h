@@ -22,9 +22,12 @@ public:
     virtual Fetch next(QByteArray *input) = 0;
     // Number of inputs, or -1 while unknown.
     virtual qint64 total() const { return -1; }
-    // True when the rest can be read without waiting on a producer
-    // (so a cancelled run can list every input it did not run).
-    virtual bool isFinite() const { return true; }
+    // The run is ending: a source fed by a producer that may never finish (a
+    // pipe, a FIFO, a terminal) reads no more, and next() hands out what it
+    // has already read, then End; so a cancelled run records every input it
+    // took in, and no more. Sources that can be read to their end without
+    // waiting (lists, ranges, regular files) carry on to the end. Never blocks.
+    virtual void stopReading() {}
     // Non-empty after a read error.
     QString errorString() const { return m_errorString; }
 
@@ -74,7 +77,7 @@ public:
     FilteredInput(InputSource *inner, Keep keep, qint64 expectedSkips, QObject *parent = nullptr);
     Fetch next(QByteArray *input) override;
     qint64 total() const override;
-    bool isFinite() const override { return m_inner->isFinite(); }
+    void stopReading() override { m_inner->stopReading(); }
     qint64 skipped() const { return m_skipped; }
 
 private:
@@ -87,6 +90,10 @@ private:
 // Lines (or NUL-separated records) of a file, or of standard input for "-".
 // A background thread reads ahead a bounded amount, so a slow producer on a
 // pipe never blocks the event loop and a huge file is never loaded whole.
+// Records are handed over in batches while input is plentiful, and as soon as
+// they are read when the producer pauses, so `tail -f list | taskpool run`
+// starts each task when its line arrives. Opening never blocks, not even on a
+// FIFO no writer has opened yet: the reader waits for the writer instead.
 class FileInput final : public InputSource
 {
     Q_OBJECT
@@ -99,7 +106,7 @@ public:
     bool open();
     Fetch next(QByteArray *input) override;
     qint64 total() const override { return m_total; }
-    bool isFinite() const override { return m_isRegularFile; }
+    void stopReading() override;
 
     struct Shared; // state shared with the reader thread
 

@@ -607,21 +607,20 @@ void TaskPool::emitCancelled(const Task &task)
     emitFinal(outcome);
 }
 
-// Every task read from the input but never finished gets a "cancelled" record;
-// so does the rest of a finite input, so each input line has exactly one result.
+// Every task read from the input but never finished gets a "cancelled" record:
+// the whole rest of a file or list, and of a pipe what was read from it before
+// it was told to stop (a pipe may never end), so each input has one result.
 void TaskPool::cancelRemaining()
 {
+    if (!m_draining)
+        m_input->stopReading();
     m_draining = true;
     m_queue.holdFresh(false); // what is never run is recorded as cancelled, held or not
     Task task;
     for (;;) {
-        TaskQueue::Take take;
-        if (m_queue.retryCount() == 0 && !m_input->isFinite() && !m_queue.inputExhausted())
-            take = TaskQueue::Take::End; // a pipe may never end: stop reading it
-        else
-            take = m_queue.take(&task);
+        const TaskQueue::Take take = m_queue.take(&task);
         if (take == TaskQueue::Take::Wait)
-            return;
+            return; // the reader hands over the rest; readyRead() comes back here
         if (take == TaskQueue::Take::End)
             break;
         emitCancelled(task);

@@ -170,13 +170,20 @@ private Q_SLOTS:
         const QString resultsPath = dir.filePath(QStringLiteral("out.jsonl"));
         const QString pidFile = dir.filePath(QStringLiteral("gc.pid"));
         QProcess p;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
         p.start(QStringLiteral(TASKPOOL_PATH),
-                {"run", "-j", "2", "--worker", "--kill-grace", "0.3", "--inputs", "-", "--results", resultsPath, "--",
-                 testWorker(), "proto"});
+                {"run", "-j", "2", "--worker", "--window", "1", "--kill-grace", "0.3", "--inputs", "-", "--results", resultsPath,
+                 "--journal", journalPath, "--", testWorker(), "proto"});
         QVERIFY(p.waitForStarted());
         p.write("a\nb\ngrandchild:" + pidFile.toUtf8() + "\nhang\nc\nd\n");
         p.closeWriteChannel();
         QTRY_VERIFY_WITH_TIMEOUT(QFile(pidFile).size() > 0, 10000);
+        // "a" and "b" are done: both workers now hold a task that never ends.
+        auto resultLines = [&] {
+            QFile f(resultsPath);
+            return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : 0;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(resultLines(), 2, 10000);
         QFile pf(pidFile);
         QVERIFY(pf.open(QIODevice::ReadOnly));
         const qint64 grandchild = pf.readAll().trimmed().toLongLong();
@@ -184,7 +191,7 @@ private Q_SLOTS:
         ::kill(pid_t(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 130);
-        QVERIFY(!isAlive(grandchild));
+        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 5000); // SIGKILLed: gone once the kernel has run its exit
         QFile f(resultsPath);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
@@ -198,6 +205,48 @@ private Q_SLOTS:
         QCOMPARE(statusByInput.value("b"), QStringLiteral("ok"));
         QCOMPARE(statusByInput.value("hang"), QStringLiteral("cancelled"));
         QCOMPARE(statusByInput.value("grandchild:" + pidFile), QStringLiteral("cancelled"));
+        // Both workers were stuck (window 1): "c" and "d" were read but never run.
+        QCOMPARE(statusByInput.value("c"), QStringLiteral("cancelled"));
+        QCOMPARE(statusByInput.value("d"), QStringLiteral("cancelled"));
+        // The journal holds the same six records.
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        RunInfo info;
+        QVERIFY(journal.run(journal.latestRun(), &info, &error));
+        QCOMPARE(info.counts[int(TaskStatus::Ok)], 2);
+        QCOMPARE(info.counts[int(TaskStatus::Cancelled)], 4);
+        QCOMPARE(info.state, QStringLiteral("terminated"));
+    }
+
+    // xargs and GNU parallel start a job for each line as it arrives; so does
+    // taskpool, while the producer is still writing.
+    void streamingInputRunsEachLineAsItArrives_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::newRow("per-task") << QStringList{testWorker(), "echo", "{}"};
+        QTest::newRow("worker") << QStringList{"--worker", "--", testWorker(), "proto"};
+    }
+    void streamingInputRunsEachLineAsItArrives()
+    {
+        QFETCH(QStringList, command);
+        if (command.first() != QLatin1String("--worker"))
+            command.prepend(QStringLiteral("--"));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), QStringList{"run", "-j", "2", "--no-journal", "-q", "--inputs", "-"} + command);
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        for (const QByteArray line : {QByteArray("first"), QByteArray("second")}) {
+            p.write(line + '\n');
+            const QByteArray record = QByteArray("\"input\":\"") + line + '"';
+            QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput(), out.contains(record)), 10000);
+            QCOMPARE(p.state(), QProcess::Running); // standard input is still open
+        }
+        p.closeWriteChannel();
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+        QCOMPARE(p.exitCode(), 0);
+        out += p.readAllStandardOutput();
+        QCOMPARE(out.count('\n'), 2);
     }
 
     // The results go to a reader that stops reading: the pool still finishes

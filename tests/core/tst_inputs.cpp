@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +100,67 @@ private Q_SLOTS:
         const QList<QByteArray> items = readAll(&in);
         QCOMPARE(items, QList<QByteArray>{"first"});
         QVERIFY2(in.errorString().contains(QStringLiteral("input 2 is longer than 16 MiB")), qPrintable(in.errorString()));
+    }
+
+    // A FIFO opens at once, before any writer, and every line becomes an input
+    // as soon as it arrives, not when a batch fills up or the writer closes.
+    void fifoStreamsEachLineAsItArrives()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("inputs"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        FileInput in(fifo);
+        QVERIFY(in.open()); // would block here if it waited for a writer
+        QByteArray item;
+        QCOMPARE(in.next(&item), InputSource::Fetch::Wait);
+        QSignalSpy ready(&in, &InputSource::readyRead);
+        const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
+        QVERIFY(writer >= 0);
+        for (const QByteArray line : {QByteArray("first"), QByteArray("second")}) {
+            const QByteArray record = line + '\n';
+            QCOMPARE(::write(writer, record.constData(), size_t(record.size())), record.size());
+            QTRY_VERIFY_WITH_TIMEOUT(ready.count() > 0, 10000);
+            ready.clear();
+            QCOMPARE(in.next(&item), InputSource::Fetch::Item);
+            QCOMPARE(item, line);
+            QCOMPARE(in.next(&item), InputSource::Fetch::Wait);
+        }
+        ::close(writer);
+        QCOMPARE(readAll(&in), QList<QByteArray>{});
+        QVERIFY(in.errorString().isEmpty());
+    }
+
+    // stopReading() on a producer that never ends: what was read is handed
+    // over, a record the producer had not finished is not, then End.
+    void stopReadingHandsOverWhatWasReadAndNoMore()
+    {
+        int fds[2];
+        QCOMPARE(::pipe2(fds, O_CLOEXEC), 0);
+        FileInput in(QStringLiteral("/proc/self/fd/%1").arg(fds[0]));
+        QVERIFY(in.open());
+        ::close(fds[0]);
+        QSignalSpy ready(&in, &InputSource::readyRead);
+        QByteArray item;
+        QCOMPARE(in.next(&item), InputSource::Fetch::Wait);
+        const QByteArray chunk("a\nb\nhalf a rec");
+        QCOMPARE(::write(fds[1], chunk.constData(), size_t(chunk.size())), chunk.size());
+        QTRY_VERIFY_WITH_TIMEOUT(ready.count() > 0, 10000); // "a" and "b" came in one read
+        QCOMPARE(in.next(&item), InputSource::Fetch::Item);
+        QCOMPARE(item, QByteArray("a"));
+        in.stopReading();
+        QCOMPARE(readAll(&in), QList<QByteArray>{"b"});
+        ::close(fds[1]);
+    }
+
+    // A regular file has no producer to wait for: stopReading() leaves every
+    // record to be read (and cancelled), so each line gets a result.
+    void stopReadingReadsAFileToItsEnd()
+    {
+        QTemporaryDir dir;
+        FileInput in(writeFile(dir, "a\nb\nc\n"));
+        QVERIFY(in.open());
+        in.stopReading();
+        QCOMPARE(readAll(&in), (QList<QByteArray>{"a", "b", "c"}));
     }
 
     void unreadableFilesGetClearErrors_data()

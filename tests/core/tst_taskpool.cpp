@@ -7,6 +7,8 @@
 #include <QTimer>
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 using namespace TestSupport;
@@ -427,9 +429,65 @@ private Q_SLOTS:
         QVERIFY(isAlive(grandchild));
         pool.terminate();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
-        QVERIFY(!isAlive(grandchild)); // it ignored SIGTERM: SIGKILL after the grace period got it
+        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 5000); // it ignored SIGTERM: SIGKILL after the grace period got it
         QVERIFY(run.eachIdOnce(4));
         QCOMPARE(run.byId()[0].status, TaskStatus::Cancelled);
+    }
+
+    // A pipe whose producer is still there: stop and terminate record every
+    // input the pool read from it (cancelled if never run) and wait for no more.
+    void endingRecordsEveryInputReadFromAPipe_data()
+    {
+        QTest::addColumn<JobSpec::Mode>("mode");
+        QTest::addColumn<bool>("terminate");
+        QTest::newRow("per-task, terminate") << JobSpec::Mode::PerTask << true;
+        QTest::newRow("per-task, stop") << JobSpec::Mode::PerTask << false;
+        QTest::newRow("worker, terminate") << JobSpec::Mode::Worker << true;
+        QTest::newRow("worker, stop") << JobSpec::Mode::Worker << false;
+    }
+    void endingRecordsEveryInputReadFromAPipe()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        QFETCH(bool, terminate);
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("inputs"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = fifo;
+        QString error;
+        std::unique_ptr<InputSource> in(spec.createInput(nullptr, &error));
+        QVERIFY2(in, qPrintable(error));
+        const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
+        QVERIFY(writer >= 0);
+        TaskPool pool(spec, in.get());
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.start();
+        const QByteArray first = terminate ? "hang" : "slow:300";
+        const QByteArray lines = first + "\nb\nc\n";
+        QCOMPARE(::write(writer, lines.constData(), size_t(lines.size())), lines.size());
+        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 1, 10000);
+        int unread = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(::ioctl(writer, FIONREAD, &unread) == 0 && unread == 0, 10000); // all read
+        if (terminate)
+            pool.terminate();
+        else
+            pool.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000); // the producer is still there
+        ::close(writer);
+        QVERIFY(run.eachIdOnce(3));
+        const QMap<qint64, TaskOutcome> byId = run.byId();
+        QCOMPARE(byId[0].input, first);
+        QCOMPARE(byId[0].status, terminate ? TaskStatus::Cancelled : TaskStatus::Ok);
+        QCOMPARE(byId[1].input, QByteArray("b"));
+        QCOMPARE(byId[1].status, TaskStatus::Cancelled);
+        QCOMPARE(byId[2].input, QByteArray("c"));
+        QCOMPARE(byId[2].status, TaskStatus::Cancelled);
+        QCOMPARE(pool.stats().total, 3);
     }
 
     void stopDrainsRunningTasksAndCancelsTheRest()
