@@ -38,6 +38,10 @@
 
 #include <memory>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace {
 constexpr int RunTimeoutMs = 30000; // generous: the machine may be busy with other tests
 
@@ -203,6 +207,36 @@ private Q_SLOTS:
         view->setCurrentIndex(window.results()->proxy()->index(0, 0));
         QVERIFY(window.results()->findChild<QPlainTextEdit *>(QStringLiteral("resultDetail"))
                     ->toPlainText().contains(QLatin1String("Task 4999: OK")));
+    }
+
+    // A FIFO as the input file: the window stays live while nobody writes,
+    // and each line runs as soon as it is written, before the writer closes.
+    void fifoInputFileRunsEachLineAsItArrives()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("inputs"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        UiTest::ModelTesters testers(window);
+        window.show();
+        JobSpec spec = UiTest::demoJob(0, true);
+        spec.inputKind = JobSpec::InputKind::File;
+        spec.inputFile = fifo;
+        window.jobEditor()->setSpec(spec);
+        QSignalSpy finished(window.controller(), &RunController::finished);
+        window.startAction()->trigger(); // returns at once: nobody has opened the FIFO yet
+        QVERIFY(window.controller()->isActive());
+        const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
+        QVERIFY(writer >= 0);
+        ResultTableModel *results = window.controller()->resultModel();
+        QCOMPARE(::write(writer, "3\n", 2), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(results->rowCount(), 1, RunTimeoutMs);
+        QCOMPARE(::write(writer, "4\n", 2), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(results->rowCount(), 2, RunTimeoutMs);
+        QCOMPARE(finished.count(), 0);
+        ::close(writer);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunTimeoutMs);
+        QCOMPARE(results->count(TaskStatus::Ok), 2);
     }
 
     void runOnHostsShowsThem()
