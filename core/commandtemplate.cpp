@@ -7,9 +7,11 @@ CommandTemplate::CommandTemplate(const QStringList &words, bool shell)
 {
     for (const QString &w : words)
         m_words.append(parseWord(w, &m_hasPlaceholder));
+    if (m_shell && !words.isEmpty())
+        buildShellScript(words.join(QLatin1Char(' ')));
 }
 
-CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasPlaceholder)
+qsizetype CommandTemplate::matchPlaceholder(QStringView text, Part *part)
 {
     // Longest tokens first so "{//}" is not read as "{/}".
     static const std::pair<QLatin1String, Part> tokens[] = {
@@ -20,30 +22,264 @@ CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasP
         {QLatin1String("{#}"), Part::Number},
         {QLatin1String("{}"), Part::Input},
     };
+    if (text.isEmpty() || text.front() != QLatin1Char('{'))
+        return 0;
+    for (const auto &[token, p] : tokens) {
+        if (text.startsWith(token)) {
+            *part = p;
+            return token.size();
+        }
+    }
+    return 0;
+}
+
+CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasPlaceholder)
+{
     Word pieces;
     QString literal;
     qsizetype i = 0;
     while (i < word.size()) {
-        bool matched = false;
-        if (word.at(i) == QLatin1Char('{')) {
-            for (const auto &[text, part] : tokens) {
-                if (QStringView(word).mid(i).startsWith(text)) {
-                    if (!literal.isEmpty())
-                        pieces.append({Part::Literal, std::exchange(literal, {})});
-                    pieces.append({part, {}});
-                    *hasPlaceholder = true;
-                    i += text.size();
-                    matched = true;
-                    break;
-                }
-            }
-        }
-        if (!matched)
+        Part part;
+        const qsizetype length = matchPlaceholder(QStringView(word).mid(i), &part);
+        if (length > 0) {
+            if (!literal.isEmpty())
+                pieces.append({Part::Literal, std::exchange(literal, {})});
+            pieces.append({part, {}});
+            *hasPlaceholder = true;
+            i += length;
+        } else {
             literal.append(word.at(i++));
+        }
     }
     if (!literal.isEmpty() || pieces.isEmpty())
         pieces.append({Part::Literal, literal});
     return pieces;
+}
+
+QLatin1String CommandTemplate::shellVariable(Part part)
+{
+    static const char *const names[] = {"", "taskpool_input", "taskpool_noext", "taskpool_basename",
+                                        "taskpool_dirname", "taskpool_basename_noext", "taskpool_number"};
+    static_assert(std::size(names) == size_t(Part::PartCount));
+    return QLatin1String(names[int(part)]);
+}
+
+// Rewrites the script so each replacement string becomes an expansion of a
+// variable that holds its value, quoted for where it stands. A small lexer
+// follows the quoting; if it misjudges an exotic construct, the worst outcome
+// is a value split into words or printed as text: a value is never code.
+void CommandTemplate::buildShellScript(const QString &script)
+{
+    enum class Context { Unquoted, CommandSubstitution, SingleQuoted, AnsiQuoted, DoubleQuoted, Backquoted,
+                         ParameterExpansion, Arithmetic };
+    struct Level
+    {
+        Context context;
+        int depth = 0; // open parentheses or braces inside it
+    };
+    QList<Level> stack{{Context::Unquoted}};
+    bool inHereDocument = false; // after <<: the document's body may or may not expand
+    QString out;
+    QList<Part> used;
+    const qsizetype n = script.size();
+    auto at = [&](qsizetype k) { return k < n ? script.at(k) : QChar(); };
+    auto startsWord = [&](qsizetype k) {
+        return k == 0 || QStringLiteral(" \t\n;&|()").contains(script.at(k - 1));
+    };
+    auto refuse = [&](const QString &token, const QString &why) {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("the shell command cannot take %1 %2").arg(token, why);
+    };
+    qsizetype i = 0;
+    while (i < n) {
+        Level &level = stack.last();
+        Part part;
+        const qsizetype length = matchPlaceholder(QStringView(script).mid(i), &part);
+        if (length > 0) {
+            const QString token = script.mid(i, length);
+            i += length;
+            if (!used.contains(part))
+                used.append(part);
+            const QString variable = QStringLiteral("${%1}").arg(shellVariable(part));
+            const bool digits = part == Part::Number; // safe as text anywhere
+            if (inHereDocument && !digits) {
+                refuse(token, QStringLiteral("in a here-document (whether it expands depends on its delimiter); "
+                                             "use printf '%s\\n' %1 | … instead").arg(token));
+                continue;
+            }
+            switch (level.context) {
+            case Context::Unquoted:
+            case Context::CommandSubstitution:
+                out += QLatin1Char('"') + variable + QLatin1Char('"');
+                break;
+            case Context::DoubleQuoted:
+                out += variable;
+                break;
+            case Context::SingleQuoted: // close the quote, expand, reopen
+                out += QLatin1String("'\"") + variable + QLatin1String("\"'");
+                break;
+            case Context::AnsiQuoted:
+                out += QLatin1String("'\"") + variable + QLatin1String("\"$'");
+                break;
+            case Context::Backquoted:
+                if (digits)
+                    out += variable;
+                else
+                    refuse(token, QStringLiteral("inside `…`; use $(…) instead"));
+                break;
+            case Context::ParameterExpansion:
+                if (digits)
+                    out += variable;
+                else
+                    refuse(token, QStringLiteral("inside ${…}; assign it first (v=%1) and use ${v…}").arg(token));
+                break;
+            case Context::Arithmetic:
+                if (digits)
+                    out += variable;
+                else
+                    refuse(token, QStringLiteral("inside $((…)): the shell would evaluate the input as an expression"));
+                break;
+            }
+            continue;
+        }
+        const QChar c = script.at(i);
+        auto copy = [&](qsizetype count) {
+            out += script.mid(i, count);
+            i += count;
+        };
+        auto push = [&](Context context, qsizetype opener) {
+            stack.append({context});
+            copy(opener);
+        };
+        auto pop = [&](qsizetype closer) {
+            stack.removeLast();
+            copy(closer);
+        };
+        // $( $(( ${ and ` open the same way unquoted and in double quotes.
+        auto opensSubstitution = [&]() {
+            if (c == QLatin1Char('`')) {
+                push(Context::Backquoted, 1);
+                return true;
+            }
+            if (c != QLatin1Char('$'))
+                return false;
+            if (at(i + 1) == QLatin1Char('(') && at(i + 2) == QLatin1Char('('))
+                push(Context::Arithmetic, 3);
+            else if (at(i + 1) == QLatin1Char('('))
+                push(Context::CommandSubstitution, 2);
+            else if (at(i + 1) == QLatin1Char('{'))
+                push(Context::ParameterExpansion, 2);
+            else
+                return false;
+            return true;
+        };
+        switch (level.context) {
+        case Context::Unquoted:
+        case Context::CommandSubstitution:
+            if (c == QLatin1Char('\\'))
+                copy(qMin<qsizetype>(2, n - i));
+            else if (c == QLatin1Char('\''))
+                push(Context::SingleQuoted, 1);
+            else if (c == QLatin1Char('"'))
+                push(Context::DoubleQuoted, 1);
+            else if (c == QLatin1Char('$') && at(i + 1) == QLatin1Char('\''))
+                push(Context::AnsiQuoted, 2);
+            else if (opensSubstitution())
+                ;
+            else if (c == QLatin1Char('#') && startsWord(i)) {
+                // A comment: nothing in it expands, a replacement string included.
+                const qsizetype end = script.indexOf(QLatin1Char('\n'), i);
+                copy((end < 0 ? n : end) - i);
+            } else if (c == QLatin1Char('<') && at(i + 1) == QLatin1Char('<') && at(i + 2) != QLatin1Char('<')) {
+                inHereDocument = true;
+                copy(2);
+            } else if (level.context == Context::CommandSubstitution && c == QLatin1Char('(')) {
+                ++level.depth;
+                copy(1);
+            } else if (level.context == Context::CommandSubstitution && c == QLatin1Char(')')) {
+                if (level.depth == 0)
+                    pop(1);
+                else {
+                    --level.depth;
+                    copy(1);
+                }
+            } else {
+                copy(1);
+            }
+            break;
+        case Context::SingleQuoted:
+            if (c == QLatin1Char('\''))
+                pop(1);
+            else
+                copy(1);
+            break;
+        case Context::AnsiQuoted:
+            if (c == QLatin1Char('\\'))
+                copy(qMin<qsizetype>(2, n - i));
+            else if (c == QLatin1Char('\''))
+                pop(1);
+            else
+                copy(1);
+            break;
+        case Context::DoubleQuoted:
+            if (c == QLatin1Char('\\'))
+                copy(qMin<qsizetype>(2, n - i));
+            else if (c == QLatin1Char('"'))
+                pop(1);
+            else if (!opensSubstitution())
+                copy(1);
+            break;
+        case Context::Backquoted:
+            if (c == QLatin1Char('\\'))
+                copy(qMin<qsizetype>(2, n - i));
+            else if (c == QLatin1Char('`'))
+                pop(1);
+            else
+                copy(1);
+            break;
+        case Context::ParameterExpansion:
+            if (c == QLatin1Char('{')) {
+                ++level.depth;
+                copy(1);
+            } else if (c == QLatin1Char('}')) {
+                if (level.depth == 0)
+                    pop(1);
+                else {
+                    --level.depth;
+                    copy(1);
+                }
+            } else {
+                copy(1);
+            }
+            break;
+        case Context::Arithmetic:
+            if (c == QLatin1Char('(')) {
+                ++level.depth;
+                copy(1);
+            } else if (c == QLatin1Char(')') && level.depth == 0 && at(i + 1) == QLatin1Char(')')) {
+                pop(2);
+            } else {
+                if (c == QLatin1Char(')'))
+                    level.depth = qMax(0, level.depth - 1);
+                copy(1);
+            }
+            break;
+        }
+    }
+    if (stack.size() > 1 && m_error.isEmpty())
+        m_error = QStringLiteral("the shell command has an unterminated quote or substitution");
+    if (!m_hasPlaceholder) {
+        if (!used.contains(Part::Input))
+            used.append(Part::Input);
+        out += QLatin1String(" \"${taskpool_input}\"");
+    }
+    // The values arrive as $1, $2 …: copied into variables so a function or a
+    // `set --` in the script cannot shadow them, then the parameters are cleared.
+    QString prefix;
+    for (int k = 0; k < used.size(); ++k)
+        prefix += QStringLiteral("%1=$%2 ").arg(shellVariable(used[k])).arg(k + 1);
+    m_shellScript = prefix.isEmpty() ? out : prefix.trimmed() + QLatin1String("; set --; ") + out;
+    m_shellValues = used;
 }
 
 QString CommandTemplate::fixedProgram() const
@@ -88,6 +324,8 @@ QString CommandTemplate::substitute(Part part, const QString &input, qint64 task
         return withoutExtension(basename(input));
     case Part::Number:
         return QString::number(taskNumber);
+    case Part::PartCount:
+        break;
     }
     return {};
 }
@@ -98,8 +336,6 @@ QString CommandTemplate::render(const Word &word, const QString &input, qint64 t
     for (const Piece &piece : word) {
         if (piece.part == Part::Literal)
             out += piece.literal;
-        else if (m_shell)
-            out += shellQuote(substitute(piece.part, input, taskNumber));
         else
             out += substitute(piece.part, input, taskNumber);
     }
@@ -113,6 +349,10 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *p
         *error = QStringLiteral("no command given");
         return false;
     }
+    if (!m_error.isEmpty()) {
+        *error = m_error;
+        return false;
+    }
     if (input.contains('\0')) {
         *error = QStringLiteral("the input holds a NUL byte, which cannot be passed as a program argument");
         return false;
@@ -122,23 +362,25 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *p
         return false;
     }
     const QString text = QString::fromUtf8(input);
+    if (m_shell) {
+        // sh -c SCRIPT sh VALUE...: the values are $1 … for the script's variables.
+        *program = QStringLiteral("/bin/sh");
+        *arguments = {QStringLiteral("-c"), m_shellScript, QStringLiteral("sh")};
+        for (Part part : m_shellValues)
+            arguments->append(substitute(part, text, taskNumber));
+        return true;
+    }
     QStringList words;
     words.reserve(m_words.size() + 1);
     for (const Word &w : m_words)
         words.append(render(w, text, taskNumber));
     if (!m_hasPlaceholder)
-        words.append(m_shell ? shellQuote(text) : text);
-
-    if (m_shell) {
-        *program = QStringLiteral("/bin/sh");
-        *arguments = {QStringLiteral("-c"), words.join(QLatin1Char(' '))};
-    } else {
-        *program = words.takeFirst();
-        *arguments = std::move(words);
-        if (program->isEmpty()) {
-            *error = QStringLiteral("the command expands to an empty program name");
-            return false;
-        }
+        words.append(text);
+    *program = words.takeFirst();
+    *arguments = std::move(words);
+    if (program->isEmpty()) {
+        *error = QStringLiteral("the command expands to an empty program name");
+        return false;
     }
     return true;
 }

@@ -10,8 +10,18 @@
 //   {/}  its basename          {//} its directory       {/.} basename without extension
 //   {#}  the task number (1-based)
 // Without any replacement string the input is appended as the last argument.
-// Arguments go to the program as argv, never through a shell; with shell mode the
-// words form an `sh -c` script and every substituted value is single-quoted.
+//
+// Without a shell the words go to the program as argv: an input is one
+// argument, whatever it holds.
+//
+// With a shell (`sh -c`), the words are joined into a script and an input is
+// data wherever its replacement string stands: the values are passed to sh as
+// positional parameters, copied into variables, and the script only expands
+// those variables (quoted for the context the string stands in: unquoted,
+// "…", '…', $(…), an assignment). The shell never parses an input. Contexts
+// where no expansion can be exact (`…`, ${…}, $((…)), here-documents) are
+// refused with errorString() when the template is made. {#} is digits and
+// goes in as text anywhere.
 class CommandTemplate
 {
 public:
@@ -20,6 +30,8 @@ public:
 
     bool isEmpty() const { return m_words.isEmpty(); }
     bool hasPlaceholder() const { return m_hasPlaceholder; }
+    // Why a shell template cannot be used; empty when it can.
+    QString errorString() const { return m_error; }
     // The program when it does not depend on the input, else empty.
     QString fixedProgram() const;
 
@@ -33,7 +45,7 @@ public:
     static QString fill(const QString &pattern, const QString &input, qint64 taskNumber);
 
 private:
-    enum class Part { Literal, Input, NoExtension, Basename, Dirname, BasenameNoExtension, Number };
+    enum class Part { Literal, Input, NoExtension, Basename, Dirname, BasenameNoExtension, Number, PartCount };
     struct Piece
     {
         Part part;
@@ -41,11 +53,19 @@ private:
     };
     using Word = QList<Piece>;
 
+    // The replacement string at the start of text: its length, or 0.
+    static qsizetype matchPlaceholder(QStringView text, Part *part);
+    static QLatin1String shellVariable(Part part);
     static Word parseWord(const QString &word, bool *hasPlaceholder);
     static QString substitute(Part part, const QString &input, qint64 taskNumber);
     QString render(const Word &word, const QString &input, qint64 taskNumber) const;
+    void buildShellScript(const QString &script);
 
     QList<Word> m_words;
     bool m_shell = false;
     bool m_hasPlaceholder = false;
+    QString m_error;
+    // Shell mode: the script sh runs, and the parts passed as $1, $2 … to it.
+    QString m_shellScript;
+    QList<Part> m_shellValues;
 };

@@ -1,5 +1,6 @@
 #include "jobspec.h"
 
+#include "commandtemplate.h"
 #include "inputsource.h"
 
 #include <QDateTime>
@@ -108,6 +109,11 @@ QString JobSpec::validate() const
         return QStringLiteral("worker recycling limits must be 0 (off) or more");
     if (maxOutputBytes < 0)
         return QStringLiteral("the output cap must be 0 or more bytes");
+    if (shell && mode == Mode::PerTask) {
+        const QString problem = CommandTemplate(command, true).errorString();
+        if (!problem.isEmpty())
+            return problem;
+    }
     if (!progressPattern.isEmpty()) {
         const QRegularExpression re(progressPattern);
         if (!re.isValid())

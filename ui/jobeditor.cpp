@@ -1,12 +1,14 @@
 #include "jobeditor.h"
 
 #include "commandline.h"
+#include "commandtemplate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -97,14 +99,16 @@ JobEditor::JobEditor(QWidget *parent)
     m_browseProgram->setAccessibleName(QStringLiteral("Choose program"));
 
     describe(m_arguments, QStringLiteral("jobArguments"),
-             QStringLiteral("Arguments, separated by spaces; quote an argument with spaces as in a shell (no shell runs).\n"
+             QStringLiteral("Arguments, separated by spaces; quote an argument with spaces as in a shell (no shell runs;\n"
+                            "with \"Run the command through sh -c\" the program and arguments are the script, as typed).\n"
                             "{} is the input, {.} without extension, {/} basename, {//} directory, {#} task number."));
     m_arguments->setAccessibleName(QStringLiteral("Arguments"));
     m_arguments->setPlaceholderText(QStringLiteral("e.g. -k {}"));
     m_arguments->setClearButtonEnabled(true);
 
     describe(m_shell, QStringLiteral("jobShell"),
-             QStringLiteral("Treat the program and arguments as a shell script (inputs are quoted safely)"));
+             QStringLiteral("Treat the program and arguments as a shell script. An input is data wherever {} "
+                            "stands (unquoted, in quotes, in $(…)): the shell never parses it."));
     m_shell->setAccessibleName(QStringLiteral("Run through shell"));
 
     m_commandHint->setWordWrap(true);
@@ -265,6 +269,8 @@ JobEditor::JobEditor(QWidget *parent)
     connect(m_hostsEdit, &QLineEdit::textChanged, this, &JobEditor::checkHosts);
     for (QLineEdit *edit : {m_program, m_arguments, m_inputFile, m_hostsEdit})
         connect(edit, &QLineEdit::textEdited, this, &JobEditor::edited);
+    for (QLineEdit *edit : {m_program, m_arguments})
+        connect(edit, &QLineEdit::textEdited, this, &JobEditor::updateHints); // a shell script may be refused
     for (QSpinBox *spin : {m_rangeCount, m_retries})
         connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
     for (QComboBox *combo : {m_timeoutUnit, m_haltUnit, m_haltMode})
@@ -443,8 +449,12 @@ void JobEditor::updateHints()
     if (workerMode)
         m_commandHint->setText(QStringLiteral("Each worker reads {\"id\":…, \"input\":…} lines on stdin and answers "
                                               "with {\"id\":…, \"result\":…} or {\"id\":…, \"error\":…}."));
-    else if (m_shell->isChecked())
-        m_commandHint->setText(QStringLiteral("The words form an sh -c script; {} is the input, single-quoted."));
+    else if (m_shell->isChecked()) {
+        const QString problem = CommandTemplate(spec().command, true).errorString();
+        m_commandHint->setText(problem.isEmpty() ? QStringLiteral("The program and arguments are an sh -c script, as typed; {} is "
+                                                                  "the input, passed as data wherever it stands.")
+                                                 : problem);
+    }
     else
         m_commandHint->setText(QStringLiteral("{} is replaced by the input; without {} the input is added last."));
 }
@@ -474,8 +484,16 @@ void JobEditor::setSpec(const JobSpec &spec)
     QSignalBlocker blocker(this);
     m_base = spec;
     m_mode->setCurrentIndex(m_mode->findData(int(spec.mode)));
-    m_program->setText(spec.command.value(0));
-    m_arguments->setText(CommandLine::join(spec.command.mid(1)));
+    if (spec.shell) {
+        // A script is shown as typed: the first word in the program field, the rest verbatim.
+        const QString script = spec.command.join(QLatin1Char(' ')).trimmed();
+        const qsizetype space = script.indexOf(QRegularExpression(QStringLiteral("\\s")));
+        m_program->setText(space < 0 ? script : script.left(space));
+        m_arguments->setText(space < 0 ? QString() : script.mid(space + 1));
+    } else {
+        m_program->setText(spec.command.value(0));
+        m_arguments->setText(CommandLine::join(spec.command.mid(1)));
+    }
     m_shell->setChecked(spec.shell);
     m_inputKind->setCurrentIndex(m_inputKind->findData(int(spec.inputKind)));
     showInputPage(m_inputKind->currentIndex());
@@ -512,9 +530,13 @@ JobSpec JobEditor::spec() const
     s.mode = JobSpec::Mode(m_mode->currentData().toInt());
     s.command.clear();
     const QString program = m_program->text().trimmed();
-    if (!program.isEmpty())
-        s.command = QStringList{program} + CommandLine::split(m_arguments->text());
     s.shell = m_shell->isChecked();
+    if (program.isEmpty())
+        ;
+    else if (s.shell) // the shell parses the script: keep its quotes as typed
+        s.command = QStringList{QString(program + QLatin1Char(' ') + m_arguments->text()).trimmed()};
+    else
+        s.command = QStringList{program} + CommandLine::split(m_arguments->text());
     s.inputKind = JobSpec::InputKind(m_inputKind->currentData().toInt());
     s.rangeCount = m_rangeCount->value();
     s.inputFile = m_inputFile->text().trimmed();

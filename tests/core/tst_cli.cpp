@@ -88,6 +88,7 @@ private Q_SLOTS:
         QTest::newRow("bad pattern") << QStringList{"run", "--progress-pattern", "(", "--range", "1", "--", "true"} << "progress pattern";
         QTest::newRow("unknown subcommand") << QStringList{"frobnicate"} << "unknown command";
         QTest::newRow("start-up for per-task") << QStringList{"run", "--worker-startup", "5", "--range", "1", "--", "true"} << "--worker-startup is for long-lived";
+        QTest::newRow("unsafe shell template") << QStringList{"run", "--shell", "--range", "1", "--", "echo `cat {}`"} << "inside `…`; use $(…)";
         QTest::newRow("bad start-up") << QStringList{"run", "--worker", "--worker-startup", "soon", "--range", "1", "--", "true"} << "--worker-startup needs";
     }
     void usageErrorsExitWithTwo()
@@ -236,7 +237,7 @@ private Q_SLOTS:
         p.start(QStringLiteral(TASKPOOL_PATH), QStringList{"run", "-j", "2", "--no-journal", "-q", "--inputs", "-"} + command);
         QVERIFY(p.waitForStarted());
         QByteArray out;
-        for (const QByteArray line : {QByteArray("first"), QByteArray("second")}) {
+        for (const QByteArray &line : {QByteArray("first"), QByteArray("second")}) {
             p.write(line + '\n');
             const QByteArray record = QByteArray("\"input\":\"") + line + '"';
             QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput(), out.contains(record)), 10000);

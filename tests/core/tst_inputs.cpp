@@ -116,7 +116,7 @@ private Q_SLOTS:
         QSignalSpy ready(&in, &InputSource::readyRead);
         const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
         QVERIFY(writer >= 0);
-        for (const QByteArray line : {QByteArray("first"), QByteArray("second")}) {
+        for (const QByteArray &line : {QByteArray("first"), QByteArray("second")}) {
             const QByteArray record = line + '\n';
             QCOMPARE(::write(writer, record.constData(), size_t(record.size())), record.size());
             QTRY_VERIFY_WITH_TIMEOUT(ready.count() > 0, 10000);

@@ -1,4 +1,5 @@
 #include "commandtemplate.h"
+#include "jobspec.h"
 #include "json.h"
 #include "protocol.h"
 #include "resultwriter.h"
@@ -190,9 +191,21 @@ private Q_SLOTS:
         QTest::newRow("path parts") << QStringList{"x", "{.}", "{/}", "{//}", "{/.}", "{#}"} << false << QByteArray("dir/sub/file.tar.gz")
                                     << QStringList{"x", "dir/sub/file.tar", "file.tar.gz", "dir/sub", "file.tar", "8"};
         QTest::newRow("no dir, dotfile") << QStringList{"x", "{//}", "{.}"} << false << QByteArray(".bashrc") << QStringList{"x", ".", ".bashrc"};
-        QTest::newRow("shell quoted") << QStringList{"echo", "{}", "|", "wc", "-c"} << true << QByteArray("it's $(x)")
-                                      << QStringList{"/bin/sh", "-c", "echo 'it'\\''s $(x)' | wc -c"};
-        QTest::newRow("shell appended") << QStringList{"ls", "-l"} << true << QByteArray("a;b") << QStringList{"/bin/sh", "-c", "ls -l 'a;b'"};
+        // With a shell, the values are sh's positional parameters; the script only expands variables.
+        QTest::newRow("shell unquoted") << QStringList{"echo", "{}", "|", "wc", "-c"} << true << QByteArray("it's $(x)")
+                                        << QStringList{"/bin/sh", "-c", "taskpool_input=$1; set --; echo \"${taskpool_input}\" | wc -c",
+                                                       "sh", "it's $(x)"};
+        QTest::newRow("shell contexts") << QStringList{"echo \"f: {}\" 'g: {/}' $(cat {})"} << true << QByteArray("d/x")
+                                        << QStringList{"/bin/sh", "-c",
+                                                       "taskpool_input=$1 taskpool_basename=$2; set --; echo \"f: ${taskpool_input}\" "
+                                                       "'g: '\"${taskpool_basename}\"'' $(cat \"${taskpool_input}\")",
+                                                       "sh", "d/x", "x"};
+        QTest::newRow("shell appended") << QStringList{"ls", "-l"} << true << QByteArray("a;b")
+                                        << QStringList{"/bin/sh", "-c", "taskpool_input=$1; set --; ls -l \"${taskpool_input}\"", "sh", "a;b"};
+        QTest::newRow("shell number in arithmetic") << QStringList{"echo $(({#} * 2))"} << true << QByteArray("a")
+                                                    << QStringList{"/bin/sh", "-c", "taskpool_number=$1; set --; echo $((${taskpool_number} * 2))", "sh", "8"};
+        QTest::newRow("shell comment") << QStringList{"echo {} # not {} here"} << true << QByteArray("a")
+                                       << QStringList{"/bin/sh", "-c", "taskpool_input=$1; set --; echo \"${taskpool_input}\" # not {} here", "sh", "a"};
     }
     void commandTemplates()
     {
@@ -204,6 +217,35 @@ private Q_SLOTS:
         QStringList args;
         QVERIFY(CommandTemplate(words, shell).expand(input, 8, &program, &args, &error));
         QCOMPARE(QStringList{program} + args, argv);
+    }
+
+    // Where no expansion can be exact, the template is refused before anything runs.
+    void shellTemplatesThatCannotBeSafeAreRefused_data()
+    {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("backquotes") << "echo `cat {}`" << "inside `…`; use $(…) instead";
+        QTest::newRow("parameter expansion") << "echo ${x:-{}}" << "inside ${…}";
+        QTest::newRow("arithmetic") << "echo $(({} + 1))" << "evaluate the input as an expression";
+        QTest::newRow("here-document") << "cat <<EOF\n{}\nEOF" << "here-document";
+        QTest::newRow("unterminated quote") << "echo \"{}" << "unterminated quote";
+        QTest::newRow("unterminated substitution") << "echo $(cat {}" << "unterminated";
+    }
+    void shellTemplatesThatCannotBeSafeAreRefused()
+    {
+        QFETCH(QString, script);
+        QFETCH(QString, message);
+        const CommandTemplate command({script}, true);
+        QVERIFY2(command.errorString().contains(message), qPrintable(command.errorString()));
+        QString program, error;
+        QStringList args;
+        QVERIFY(!command.expand("x", 1, &program, &args, &error));
+        QCOMPARE(error, command.errorString());
+        JobSpec spec;
+        spec.command = {script};
+        spec.shell = true;
+        QCOMPARE(spec.validate(), command.errorString());
+        QVERIFY(CommandTemplate({script}, false).errorString().isEmpty()); // no shell, no shell rules
     }
 };
 

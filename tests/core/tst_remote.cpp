@@ -512,7 +512,7 @@ struct TransferFiles
     }
 };
 
-// A per-task job that runs through sh -c (placeholders are single-quoted).
+// A per-task job that runs through sh -c (inputs reach the script as data).
 JobSpec shellJob(const QStringList &words)
 {
     JobSpec spec;

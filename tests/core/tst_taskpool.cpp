@@ -119,6 +119,49 @@ private Q_SLOTS:
         }
     }
 
+    // --shell: wherever {} stands, the shell gets the input as data, never as
+    // code: the output equals the input exactly and nothing it says runs.
+    void shellTemplateKeepsInputsAsDataInEveryContext_data()
+    {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<QByteArray>("before"); // printed before the input
+        QTest::newRow("unquoted") << "printf '%s\\n' {}" << QByteArray();
+        QTest::newRow("double quotes") << "printf '%s\\n' \"file: {}\"" << QByteArray("file: ");
+        QTest::newRow("single quotes") << "printf '%s\\n' 'file: {}'" << QByteArray("file: ");
+        QTest::newRow("command substitution") << "printf '%s\\n' \"$(printf '%s' {})\"" << QByteArray();
+        QTest::newRow("nested in double quotes") << "printf '%s\\n' \"<$(printf '%s' \"{}\")>\"" << QByteArray("<");
+        QTest::newRow("assignment") << "v={}; printf '%s\\n' \"$v\"" << QByteArray();
+        QTest::newRow("function, set --") << "f() { printf '%s\\n' {}; }; set -- x; f" << QByteArray();
+        QTest::newRow("appended") << "printf '%s\\n'" << QByteArray();
+    }
+    void shellTemplateKeepsInputsAsDataInEveryContext()
+    {
+        QFETCH(QString, script);
+        QFETCH(QByteArray, before);
+        QTemporaryDir dir;
+        const QByteArray marker = QFile::encodeName(dir.filePath(QStringLiteral("PWNED")));
+        const QList<QByteArray> hostile = {
+            "x\\\"$(touch " + marker + ")", "'$(touch " + marker + ")'", "\"`touch " + marker + "`\"", "$HOME ${HOME} *",
+            "a; touch " + marker, "it's \"q\" \\ \\\\", "  two  spaces  ", "-n", "h\xc3\xa9llo", "",
+        };
+        JobSpec spec;
+        spec.mode = JobSpec::Mode::PerTask;
+        spec.command = {script};
+        spec.shell = true;
+        spec.workers = 2;
+        spec.killGraceSeconds = 0.3;
+        QCOMPARE(spec.validate(), QString());
+        const EndedRun run = runToEnd(spec, ListInput(hostile));
+        QVERIFY(run.ended);
+        QVERIFY(run.eachIdOnce(hostile.size()));
+        for (const TaskOutcome &o : run.outcomes) {
+            QCOMPARE(o.status, TaskStatus::Ok);
+            const QByteArray expected = before + hostile.at(o.id) + (before == "<" ? ">\n" : "\n");
+            QCOMPARE(o.output, expected);
+        }
+        QVERIFY(!QFile::exists(QString::fromUtf8(marker)));
+    }
+
     void perTaskInputsThatCannotBeArgumentsFailClearly()
     {
         JobSpec spec = perTask({QStringLiteral("echo")});

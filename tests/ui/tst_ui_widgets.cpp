@@ -78,12 +78,40 @@ private Q_SLOTS:
         spec.nullSeparated = true;
         spec.shell = true;
         editor.setSpec(spec);
+        spec.command = {spec.command.join(QLatin1Char(' '))}; // a shell job is its script: one string
         QCOMPARE(editor.spec().toJson(), spec.toJson());
 
         spec.inputKind = JobSpec::InputKind::Range;
         spec.rangeCount = 123456;
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
+    // With the shell box ticked, the fields are the script as typed: its quotes
+    // reach sh, and a template that cannot keep inputs as data is explained.
+    void jobEditorKeepsAShellScriptAsTyped()
+    {
+        JobEditor editor;
+        auto *program = editor.findChild<QLineEdit *>(QStringLiteral("jobProgram"));
+        auto *arguments = editor.findChild<QLineEdit *>(QStringLiteral("jobArguments"));
+        auto *shell = editor.findChild<QCheckBox *>(QStringLiteral("jobShell"));
+        QVERIFY(program && arguments && shell);
+        shell->setChecked(true);
+        program->setText(QStringLiteral("printf"));
+        arguments->setText(QStringLiteral("'%s\\n' \"a | b {}\""));
+        QCOMPARE(editor.spec().command, QStringList{QStringLiteral("printf '%s\\n' \"a | b {}\"")});
+        QCOMPARE(editor.spec().validate(), QString());
+
+        JobEditor reloaded;
+        reloaded.setSpec(editor.spec());
+        QCOMPARE(reloaded.spec().command, editor.spec().command);
+
+        QTest::keyClicks(arguments, QStringLiteral(" `cat {}`"));
+        QVERIFY(editor.spec().validate().contains(QStringLiteral("inside `…`")));
+        bool explained = false;
+        for (QLabel *label : editor.findChildren<QLabel *>())
+            explained = explained || label->text().contains(QStringLiteral("inside `…`"));
+        QVERIFY(explained);
     }
 
     void jobEditorRoundTripsHosts()
