@@ -1,5 +1,7 @@
 #include "pertaskworker.h"
 
+#include "processtree.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -60,6 +62,13 @@ void PerTaskWorker::launchCommand(const QByteArray &input, const QString &remote
     if (!m_command.expand(input, m_run->task.id + 1, &program, &arguments, &error)) {
         failTask(error);
         return;
+    }
+    if (!isRemote()) {
+        error = ProcessTree::argumentListProblem(program, arguments);
+        if (!error.isEmpty()) {
+            failTask(error);
+            return;
+        }
     }
     launch(program, arguments, remoteDirectory);
 }
@@ -310,7 +319,12 @@ void PerTaskWorker::handleStartFailure(const QString &reason)
         return;
     TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
     outcome.error = reason;
-    Q_EMIT startFailed(this, reason);
+    // The pool's guard against a program that cannot start is for a fixed
+    // program; a program named by the input, or a command line the input made
+    // too long, fails this task only.
+    const bool inputsFault = m_command.fixedProgram().isEmpty() || ProcessTree::isArgumentListTooLong(reason);
+    if (!inputsFault)
+        Q_EMIT startFailed(this, reason);
     finishTask(std::move(outcome));
 }
 

@@ -89,4 +89,40 @@ QString describeSignal(int signal)
     return QStringLiteral("signal %1").arg(signal);
 }
 
+QString argumentListProblem(const QString &program, const QStringList &arguments)
+{
+    constexpr qsizetype MaxArgument = 32 * 4096; // MAX_ARG_STRLEN, with the NUL
+    qsizetype total = 0;
+    qsizetype count = 0;
+    auto add = [&](qsizetype bytes) {
+        total += bytes + 1 + qsizetype(sizeof(char *));
+        ++count;
+    };
+    add(program.toLocal8Bit().size());
+    for (const QString &argument : arguments) {
+        const qsizetype bytes = argument.toLocal8Bit().size();
+        if (bytes + 1 > MaxArgument)
+            return QStringLiteral("the command line is too long: one argument is %1 bytes, the system takes at most %2 "
+                                  "per argument (pass long inputs through a file or a protocol worker)")
+                .arg(bytes)
+                .arg(MaxArgument - 1);
+        add(bytes);
+    }
+    for (char **variable = environ; *variable; ++variable)
+        add(qsizetype(std::strlen(*variable)));
+    const long limit = ::sysconf(_SC_ARG_MAX);
+    if (limit > 0 && total > limit)
+        return QStringLiteral("the command line is too long: %1 arguments and the environment take %2 bytes, the "
+                              "system takes at most %3")
+            .arg(count)
+            .arg(total)
+            .arg(limit);
+    return {};
+}
+
+bool isArgumentListTooLong(const QString &startError)
+{
+    return startError.endsWith(QString::fromLocal8Bit(std::strerror(E2BIG)));
+}
+
 } // namespace ProcessTree

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QStringList>
 #include <QtGlobal>
 
 class QProcess;
@@ -21,5 +22,13 @@ bool groupExists(qint64 pgid);
 void reapGroup(qint64 pgid, int graceMs);
 
 QString describeSignal(int signal);
+
+// Why execve() would refuse this command line with E2BIG (an argument longer
+// than the kernel takes, or arguments and environment together over ARG_MAX),
+// or empty. Checked before starting, so the task fails with a reason a user
+// can act on instead of a bare "Argument list too long".
+QString argumentListProblem(const QString &program, const QStringList &arguments);
+// True for a start failure that execve() reported as E2BIG.
+bool isArgumentListTooLong(const QString &startError);
 
 } // namespace ProcessTree

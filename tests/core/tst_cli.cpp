@@ -165,6 +165,14 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("2 failed"));
     }
 
+    void programsNamedByTheInputFailOneByOne()
+    {
+        const CliResult r = runCli({"run", "-j", "1", "--no-journal", "--inputs", "-", "--", "{}"},
+                                   "/nonexistent1\n/nonexistent2\n/nonexistent3\n/bin/true\n/bin/true\n/bin/true\n");
+        QCOMPARE(r.exitCode, 1); // some failed; not 2, the run was not stopped
+        QVERIFY2(r.err.contains("3 ok, 3 failed"), r.err.constData());
+    }
+
     void ctrlCTerminatesTheTreeAndKeepsResults()
     {
         QTemporaryDir dir;

@@ -177,6 +177,50 @@ private Q_SLOTS:
         QVERIFY(run.fatalError.isEmpty());
     }
 
+    // The guard that stops a run whose program cannot start is for a fixed
+    // program: a program named by the input, or a command line the input made
+    // too long (E2BIG), fails that task and the run goes on.
+    void startFailuresCausedByTheInputFailOnlyThatTask_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::addColumn<QList<QByteArray>>("badInputs");
+        QTest::addColumn<QByteArray>("goodInput");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("program from the input") << QStringList{"{}"}
+                                                << QList<QByteArray>{"/nonexistent1", "/nonexistent2", "/nonexistent3"}
+                                                << QByteArray("/bin/true") << "No such file";
+        QTest::newRow("argument too long") << QStringList{testWorker(), "echo", "{}"}
+                                           << QList<QByteArray>(3, QByteArray(200000, 'x')) << QByteArray("short")
+                                           << "at most 131071 per argument";
+        // Each argument fits, all of them together pass ARG_MAX (which follows the stack limit).
+        const QStringList many = QStringList{testWorker(), "echo"} + QStringList(::sysconf(_SC_ARG_MAX) / 120000 + 2, "{}");
+        QTest::newRow("arguments too long") << many << QList<QByteArray>(3, QByteArray(120000, 'x')) << QByteArray("short")
+                                            << "the system takes at most";
+    }
+    void startFailuresCausedByTheInputFailOnlyThatTask()
+    {
+        QFETCH(QStringList, command);
+        QFETCH(QList<QByteArray>, badInputs);
+        QFETCH(QByteArray, goodInput);
+        QFETCH(QString, error);
+        JobSpec spec;
+        spec.mode = JobSpec::Mode::PerTask;
+        spec.command = command;
+        spec.workers = 1;
+        const EndedRun run = runToEnd(spec, ListInput(badInputs + QList<QByteArray>(3, goodInput)));
+        QVERIFY(run.ended);
+        QVERIFY2(run.fatalError.isEmpty(), qPrintable(run.fatalError));
+        QVERIFY(run.eachIdOnce(6));
+        for (const TaskOutcome &o : run.outcomes) {
+            if (o.id < 3) {
+                QCOMPARE(o.status, TaskStatus::Failed);
+                QVERIFY2(o.error.contains(error), qPrintable(o.error));
+            } else {
+                QCOMPARE(o.status, TaskStatus::Ok);
+            }
+        }
+    }
+
     void perTaskProgressComesFromOutput()
     {
         JobSpec spec = perTask({QStringLiteral("percent"), QStringLiteral("20"), QStringLiteral("40")});
