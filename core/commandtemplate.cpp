@@ -1,7 +1,5 @@
 #include "commandtemplate.h"
 
-#include "json.h"
-
 CommandTemplate::CommandTemplate(const QStringList &words, bool shell)
     : m_shell(shell)
 {
@@ -43,8 +41,9 @@ CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasP
         const qsizetype length = matchPlaceholder(QStringView(word).mid(i), &part);
         if (length > 0) {
             if (!literal.isEmpty())
-                pieces.append({Part::Literal, std::exchange(literal, {})});
-            pieces.append({part, {}});
+                pieces.append({Part::Literal, literal, literal.toUtf8()});
+            literal.clear();
+            pieces.append({part, {}, {}});
             *hasPlaceholder = true;
             i += length;
         } else {
@@ -52,7 +51,7 @@ CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasP
         }
     }
     if (!literal.isEmpty() || pieces.isEmpty())
-        pieces.append({Part::Literal, literal});
+        pieces.append({Part::Literal, literal, literal.toUtf8()});
     return pieces;
 }
 
@@ -294,56 +293,56 @@ QString CommandTemplate::fixedProgram() const
     return {};
 }
 
-QString CommandTemplate::substitute(Part part, const QString &input, qint64 taskNumber)
+QByteArray CommandTemplate::substitute(Part part, QByteArrayView input, qint64 taskNumber)
 {
-    auto basename = [](const QString &s) {
-        const qsizetype slash = s.lastIndexOf(QLatin1Char('/'));
-        return slash < 0 ? s : s.mid(slash + 1);
+    // On bytes: '/' and '.' are single bytes in UTF-8 and in any file name.
+    auto basename = [](QByteArrayView s) {
+        const qsizetype slash = s.lastIndexOf('/');
+        return slash < 0 ? s : s.sliced(slash + 1);
     };
-    auto withoutExtension = [](const QString &s) {
-        const qsizetype dot = s.lastIndexOf(QLatin1Char('.'));
-        const qsizetype slash = s.lastIndexOf(QLatin1Char('/'));
-        return dot > slash + 1 ? s.left(dot) : s; // ".bashrc" has no extension
+    auto withoutExtension = [](QByteArrayView s) {
+        const qsizetype dot = s.lastIndexOf('.');
+        const qsizetype slash = s.lastIndexOf('/');
+        return dot > slash + 1 ? s.first(dot) : s; // ".bashrc" has no extension
     };
     switch (part) {
     case Part::Literal:
         return {};
     case Part::Input:
-        return input;
+        return input.toByteArray();
     case Part::NoExtension:
-        return withoutExtension(input);
+        return withoutExtension(input).toByteArray();
     case Part::Basename:
-        return basename(input);
+        return basename(input).toByteArray();
     case Part::Dirname: {
-        const qsizetype slash = input.lastIndexOf(QLatin1Char('/'));
+        const qsizetype slash = input.lastIndexOf('/');
         if (slash < 0)
-            return QStringLiteral(".");
-        return slash == 0 ? QStringLiteral("/") : input.left(slash);
+            return QByteArrayLiteral(".");
+        return slash == 0 ? QByteArrayLiteral("/") : input.first(slash).toByteArray();
     }
     case Part::BasenameNoExtension:
-        return withoutExtension(basename(input));
+        return withoutExtension(basename(input)).toByteArray();
     case Part::Number:
-        return QString::number(taskNumber);
+        return QByteArray::number(taskNumber);
     case Part::PartCount:
         break;
     }
     return {};
 }
 
-QString CommandTemplate::render(const Word &word, const QString &input, qint64 taskNumber) const
+QByteArray CommandTemplate::render(const Word &word, QByteArrayView input, qint64 taskNumber)
 {
-    QString out;
+    QByteArray out;
     for (const Piece &piece : word) {
         if (piece.part == Part::Literal)
-            out += piece.literal;
+            out += piece.bytes;
         else
             out += substitute(piece.part, input, taskNumber);
     }
     return out;
 }
 
-bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *program,
-                             QStringList *arguments, QString *error) const
+bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QList<QByteArray> *argv, QString *error) const
 {
     if (m_words.isEmpty()) {
         *error = QStringLiteral("no command given");
@@ -357,28 +356,20 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *p
         *error = QStringLiteral("the input holds a NUL byte, which cannot be passed as a program argument");
         return false;
     }
-    if (!Json::isValidUtf8(input)) {
-        *error = QStringLiteral("the input is not valid UTF-8 and cannot be passed exactly as an argument");
-        return false;
-    }
-    const QString text = QString::fromUtf8(input);
+    argv->clear();
     if (m_shell) {
         // sh -c SCRIPT sh VALUE...: the values are $1 … for the script's variables.
-        *program = QStringLiteral("/bin/sh");
-        *arguments = {QStringLiteral("-c"), m_shellScript, QStringLiteral("sh")};
+        *argv = {QByteArrayLiteral("/bin/sh"), QByteArrayLiteral("-c"), m_shellScript.toUtf8(), QByteArrayLiteral("sh")};
         for (Part part : m_shellValues)
-            arguments->append(substitute(part, text, taskNumber));
+            argv->append(substitute(part, input, taskNumber));
         return true;
     }
-    QStringList words;
-    words.reserve(m_words.size() + 1);
+    argv->reserve(m_words.size() + 1);
     for (const Word &w : m_words)
-        words.append(render(w, text, taskNumber));
+        argv->append(render(w, input, taskNumber));
     if (!m_hasPlaceholder)
-        words.append(text);
-    *program = words.takeFirst();
-    *arguments = std::move(words);
-    if (program->isEmpty()) {
+        argv->append(input.toByteArray());
+    if (argv->constFirst().isEmpty()) {
         *error = QStringLiteral("the command expands to an empty program name");
         return false;
     }
@@ -388,10 +379,7 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QString *p
 QString CommandTemplate::fill(const QString &pattern, const QString &input, qint64 taskNumber)
 {
     bool hasPlaceholder = false;
-    QString out;
-    for (const Piece &piece : parseWord(pattern, &hasPlaceholder))
-        out += piece.part == Part::Literal ? piece.literal : substitute(piece.part, input, taskNumber);
-    return out;
+    return QString::fromUtf8(render(parseWord(pattern, &hasPlaceholder), input.toUtf8(), taskNumber));
 }
 
 QString CommandTemplate::shellQuote(const QString &text)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
@@ -35,10 +36,10 @@ public:
     // The program when it does not depend on the input, else empty.
     QString fixedProgram() const;
 
-    // Fills program and arguments for one input; returns false (and why) when
-    // the input cannot be passed exactly, e.g. it holds a NUL byte.
-    bool expand(QByteArrayView input, qint64 taskNumber, QString *program, QStringList *arguments,
-                QString *error) const;
+    // The argv of one task (argv[0] is the program), with the input's exact
+    // bytes: a file name need not be UTF-8. Returns false (and why) when the
+    // input cannot be passed, e.g. it holds a NUL byte.
+    bool expand(QByteArrayView input, qint64 taskNumber, QList<QByteArray> *argv, QString *error) const;
 
     static QString shellQuote(const QString &text);
     // One word with its replacement strings filled in and nothing quoted: a file name.
@@ -50,6 +51,7 @@ private:
     {
         Part part;
         QString literal;
+        QByteArray bytes; // the literal as UTF-8
     };
     using Word = QList<Piece>;
 
@@ -57,8 +59,8 @@ private:
     static qsizetype matchPlaceholder(QStringView text, Part *part);
     static QLatin1String shellVariable(Part part);
     static Word parseWord(const QString &word, bool *hasPlaceholder);
-    static QString substitute(Part part, const QString &input, qint64 taskNumber);
-    QString render(const Word &word, const QString &input, qint64 taskNumber) const;
+    static QByteArray substitute(Part part, QByteArrayView input, qint64 taskNumber);
+    static QByteArray render(const Word &word, QByteArrayView input, qint64 taskNumber);
     void buildShellScript(const QString &script);
 
     QList<Word> m_words;

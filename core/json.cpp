@@ -86,6 +86,27 @@ bool isValidUtf8(QByteArrayView bytes)
     return true;
 }
 
+QByteArray escapeInvalidUtf8(QByteArrayView bytes)
+{
+    static const char hex[] = "0123456789abcdef";
+    QByteArray out;
+    out.reserve(bytes.size() + 16);
+    auto p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const auto end = p + bytes.size();
+    while (p < end) {
+        const int n = *p < 0x80 ? 1 : utf8SequenceLength(p, end);
+        if (n == 0) {
+            const char escape[] = {'\\', 'x', hex[*p >> 4], hex[*p & 0xF]};
+            out.append(escape, sizeof escape);
+            ++p;
+        } else {
+            out.append(reinterpret_cast<const char *>(p), n);
+            p += n;
+        }
+    }
+    return out;
+}
+
 void Writer::grow(qsizetype more)
 {
     m_capacity = qMax(m_capacity * 2, m_size + more + 64);
@@ -159,6 +180,20 @@ void appendNumber(Writer &out, qint64 value)
     if (negative)
         *--p = '-';
     out.put(p, e - p);
+}
+
+void appendInputMembers(Writer &out, QByteArrayView input)
+{
+    out.put("\"input\":");
+    const qsizetype start = out.size();
+    if (appendString(out, input))
+        return;
+    // Rare, so off the fast path: replace the U+FFFD version.
+    out.truncate(start);
+    appendString(out, escapeInvalidUtf8(input));
+    out.put(",\"input_base64\":\"");
+    out.put(input.toByteArray().toBase64());
+    out.put('"');
 }
 
 bool appendString(QByteArray &out, QByteArrayView utf8)

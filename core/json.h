@@ -11,6 +11,9 @@
 namespace Json {
 
 bool isValidUtf8(QByteArrayView bytes);
+// Bytes as text: valid UTF-8 as it is, every other byte as \xHH (lowercase
+// hex, as Python's backslashreplace), so inputs that differ look different.
+QByteArray escapeInvalidUtf8(QByteArrayView bytes);
 
 // Appends to a QByteArray through a raw pointer, growing it in large steps and
 // setting its final size once, when the writer goes away: in Qt 6.4 every
@@ -42,6 +45,8 @@ public:
         m_size += n;
     }
     void put(QByteArrayView bytes) { put(bytes.data(), bytes.size()); }
+    qsizetype size() const { return m_size; }
+    void truncate(qsizetype size) { m_size = qMin(size, m_size); } // drops what was put since
     template<qsizetype N>
     void put(const char (&literal)[N]) { put(literal, N - 1); }
 
@@ -59,6 +64,11 @@ private:
 bool appendString(Writer &out, QByteArrayView utf8);
 void appendText(Writer &out, const QString &text);
 void appendNumber(Writer &out, qint64 value);
+// A task's input as the members "input":"…" and, only when the input is not
+// valid UTF-8, "input_base64":"…" with its exact bytes; then "input" shows
+// the text with the invalid bytes as \xHH (escapeInvalidUtf8). Valid JSON
+// either way, and lossless.
+void appendInputMembers(Writer &out, QByteArrayView input);
 // The same for code off the hot paths.
 bool appendString(QByteArray &out, QByteArrayView utf8);
 void appendText(QByteArray &out, const QString &text);

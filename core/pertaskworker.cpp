@@ -1,5 +1,6 @@
 #include "pertaskworker.h"
 
+#include "json.h"
 #include "processtree.h"
 
 #include <QDateTime>
@@ -49,6 +50,11 @@ void PerTaskWorker::assign(Task task)
     m_stdoutTail.clear();
     m_stderrTail.clear();
     setState(WorkerState::Busy);
+    if (isRemote() && !Json::isValidUtf8(m_run->task.input)) {
+        failTask(QStringLiteral("the input is not valid UTF-8; such names run on local slots only (the remote "
+                                "command line is text)"));
+        return;
+    }
     if (transfersFiles())
         stageInput();
     else
@@ -57,20 +63,20 @@ void PerTaskWorker::assign(Task task)
 
 void PerTaskWorker::launchCommand(const QByteArray &input, const QString &remoteDirectory)
 {
-    QString program, error;
-    QStringList arguments;
-    if (!m_command.expand(input, m_run->task.id + 1, &program, &arguments, &error)) {
+    QList<QByteArray> argv;
+    QString error;
+    if (!m_command.expand(input, m_run->task.id + 1, &argv, &error)) {
         failTask(error);
         return;
     }
     if (!isRemote()) {
-        error = ProcessTree::argumentListProblem(program, arguments);
+        error = ProcessTree::argumentListProblem(argv);
         if (!error.isEmpty()) {
             failTask(error);
             return;
         }
     }
-    launch(program, arguments, remoteDirectory);
+    launch(argv, remoteDirectory);
 }
 
 void PerTaskWorker::failTask(const QString &error)

@@ -1,6 +1,8 @@
 #include "processtree.h"
 
+#include <QFile>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QString>
 #include <QTimer>
 
@@ -8,6 +10,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <vector>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -15,15 +20,50 @@
 
 namespace ProcessTree {
 
-void prepare(QProcess *process)
+namespace {
+// An argv as execv() takes it, built before fork: the child only reads it.
+struct ExactExec
 {
+    QByteArray path;
+    QList<QByteArray> words;
+    std::vector<char *> argv;
+};
+
+// Where QProcess (Qt 6) will exec the program: it resolves a bare name on PATH
+// in the parent, and passes that path as argv[0] too.
+QByteArray resolvedProgram(const QByteArray &program)
+{
+    if (program.contains('/'))
+        return program;
+    const QString found = QStandardPaths::findExecutable(QString::fromLocal8Bit(program));
+    return found.isEmpty() ? program : QFile::encodeName(found);
+}
+} // namespace
+
+void prepare(QProcess *process, const QList<QByteArray> &exactArgv)
+{
+    std::shared_ptr<ExactExec> exec;
+    if (!exactArgv.isEmpty()) {
+        exec = std::make_shared<ExactExec>();
+        exec->path = resolvedProgram(exactArgv.first());
+        exec->words = exactArgv;
+        exec->words.first() = exec->path;
+        for (QByteArray &word : exec->words)
+            exec->argv.push_back(word.data());
+        exec->argv.push_back(nullptr);
+    }
     const pid_t parent = ::getpid();
-    process->setChildProcessModifier([parent] {
+    process->setChildProcessModifier([parent, exec] {
         // Runs in the child between fork and exec: async-signal-safe calls only.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(127); // the parent died before prctl took effect
+        if (exec) {
+            ::execv(exec->path.constData(), exec->argv.data());
+            if (errno == E2BIG)
+                ::_exit(127); // QProcess's lossy argv must not run in its place
+        }
     });
 }
 
@@ -89,32 +129,26 @@ QString describeSignal(int signal)
     return QStringLiteral("signal %1").arg(signal);
 }
 
-QString argumentListProblem(const QString &program, const QStringList &arguments)
+QString argumentListProblem(const QList<QByteArray> &argv)
 {
     constexpr qsizetype MaxArgument = 32 * 4096; // MAX_ARG_STRLEN, with the NUL
     qsizetype total = 0;
-    qsizetype count = 0;
-    auto add = [&](qsizetype bytes) {
-        total += bytes + 1 + qsizetype(sizeof(char *));
-        ++count;
-    };
-    add(program.toLocal8Bit().size());
-    for (const QString &argument : arguments) {
-        const qsizetype bytes = argument.toLocal8Bit().size();
-        if (bytes + 1 > MaxArgument)
+    for (const QByteArray &word : argv) {
+        if (word.size() + 1 > MaxArgument)
             return QStringLiteral("the command line is too long: one argument is %1 bytes, the system takes at most %2 "
                                   "per argument (pass long inputs through a file or a protocol worker)")
-                .arg(bytes)
+                .arg(word.size())
                 .arg(MaxArgument - 1);
-        add(bytes);
+        total += word.size() + 1 + qsizetype(sizeof(char *));
     }
+    qsizetype count = argv.size();
     for (char **variable = environ; *variable; ++variable)
-        add(qsizetype(std::strlen(*variable)));
+        total += qsizetype(std::strlen(*variable)) + 1 + qsizetype(sizeof(char *));
     const long limit = ::sysconf(_SC_ARG_MAX);
     if (limit > 0 && total > limit)
         return QStringLiteral("the command line is too long: %1 arguments and the environment take %2 bytes, the "
                               "system takes at most %3")
-            .arg(count)
+            .arg(count - 1)
             .arg(total)
             .arg(limit);
     return {};

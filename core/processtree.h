@@ -1,6 +1,8 @@
 #pragma once
 
-#include <QStringList>
+#include <QByteArray>
+#include <QList>
+#include <QString>
 #include <QtGlobal>
 
 class QProcess;
@@ -10,8 +12,12 @@ class QProcess;
 namespace ProcessTree {
 
 // Call before QProcess::start(): the child calls setpgid(0, 0) and asks the
-// kernel to send it SIGTERM should taskpool itself die.
-void prepare(QProcess *process);
+// kernel to send it SIGTERM should taskpool itself die. With exactArgv, the
+// child executes those bytes instead of QProcess's arguments (which are text:
+// a file name that is not UTF-8 would not survive them); QProcess's program
+// must be exactArgv's first word. Should that exec fail, QProcess's own exec
+// of the same program fails the same way and reports it.
+void prepare(QProcess *process, const QList<QByteArray> &exactArgv = {});
 
 // Sends a signal to every process in the group led by pgid. Harmless if none is left.
 void signalGroup(qint64 pgid, int signal);
@@ -27,7 +33,7 @@ QString describeSignal(int signal);
 // than the kernel takes, or arguments and environment together over ARG_MAX),
 // or empty. Checked before starting, so the task fails with a reason a user
 // can act on instead of a bare "Argument list too long".
-QString argumentListProblem(const QString &program, const QStringList &arguments);
+QString argumentListProblem(const QList<QByteArray> &argv);
 // True for a start failure that execve() reported as E2BIG.
 bool isArgumentListTooLong(const QString &startError);
 

@@ -4,15 +4,14 @@
 
 namespace Protocol {
 
-bool appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input)
+void appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input)
 {
     Json::Writer out(buffer, 32 + input.size());
     out.put("{\"id\":");
     Json::appendNumber(out, id);
-    out.put(",\"input\":");
-    const bool exact = Json::appendString(out, input);
+    out.put(',');
+    Json::appendInputMembers(out, input);
     out.put("}\n");
-    return exact;
 }
 
 bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *problem)

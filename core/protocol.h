@@ -6,15 +6,17 @@
 
 // The JSON Lines protocol spoken with long-lived workers.
 //   pool -> worker:  {"id": 17, "input": "..."}
+//                    an input that is not valid UTF-8 (a file name is bytes) also has
+//                    "input_base64": its exact bytes; "input" then shows them as \xHH
 //   worker -> pool:  {"id": 17, "progress": 0.4, "message": "..."}
 //                    {"id": 17, "result": <any JSON>}   or   {"id": 17, "error": "text"}
 //                    {"ready": true}   optional, once: a slow start-up (imports, a model
 //                    to load) is over, so the first task's clock starts now
 namespace Protocol {
 
-// Appends one task line, newline included. Returns false if the input was not
-// valid UTF-8 (it is then sent with U+FFFD replacements).
-bool appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input);
+// Appends one task line, newline included: {"id":N,"input":"…"}, plus
+// "input_base64" with the exact bytes when the input is not valid UTF-8.
+void appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input);
 
 struct WorkerMessage
 {

@@ -75,10 +75,14 @@ void ProtocolWorker::start()
 
 void ProtocolWorker::launchWorker()
 {
-    if (m_spec.shell)
-        launch(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_spec.command.join(QLatin1Char(' '))}, m_slotPath);
-    else
-        launch(m_spec.command.first(), m_spec.command.mid(1), m_slotPath);
+    QList<QByteArray> argv;
+    if (m_spec.shell) {
+        argv = {QByteArrayLiteral("/bin/sh"), QByteArrayLiteral("-c"), m_spec.command.join(QLatin1Char(' ')).toUtf8()};
+    } else {
+        for (const QString &word : m_spec.command)
+            argv.append(word.toUtf8());
+    }
+    launch(argv, m_slotPath);
 }
 
 void ProtocolWorker::handleStarted()
@@ -98,18 +102,7 @@ void ProtocolWorker::assign(Task task)
     const qint64 now = nowMs();
     Running run;
     run.task = std::move(task);
-    const qsizetype lineStart = m_writeBuffer.size();
-    if (!Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input) || run.task.input.contains('\0')) {
-        // JSON carries text only; sending a mangled input would be a silent lie.
-        m_writeBuffer.truncate(lineStart);
-        run.startedMs = now;
-        run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
-        TaskOutcome outcome = makeOutcome(run, TaskStatus::Failed, now);
-        outcome.error = QStringLiteral("the input is not valid UTF-8 text (or holds a NUL byte) and cannot be sent to a protocol worker exactly");
-        countOutcome(outcome.status);
-        Q_EMIT attemptFinished(this, run.task, outcome);
-        return;
-    }
+    Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input);
     m_inFlight.push_back(std::move(run));
     if (m_inFlight.size() == 1)
         startHeadClock(now);
@@ -519,14 +512,7 @@ void ProtocolWorker::stageTask(Task task)
 // its own input, so results and the journal show what the user gave.
 void ProtocolWorker::sendStagedTask()
 {
-    const qsizetype lineStart = m_writeBuffer.size();
-    if (!Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, m_files->input().toUtf8())) {
-        m_writeBuffer.truncate(lineStart);
-        TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
-        outcome.error = QStringLiteral("the path of the copy cannot be sent to a protocol worker");
-        afterAnswer(std::move(outcome));
-        return;
-    }
+    Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, m_files->input().toUtf8());
     // emplace_back() + assignment, not push_back(Running&&): a second use of
     // that instantiation made GCC stop inlining it into assign()'s hot path.
     m_inFlight.emplace_back() = std::move(*m_filesRun);

@@ -40,8 +40,8 @@ void ResultWriter::appendJson(QByteArray &buffer, const TaskOutcome &o, JobSpec:
     Json::Writer out(buffer, 200 + o.input.size() + o.output.size() + o.result.size() + o.errorOutput.size());
     out.put("{\"id\":");
     Json::appendNumber(out, o.id);
-    out.put(",\"input\":");
-    Json::appendString(out, o.input);
+    out.put(',');
+    Json::appendInputMembers(out, o.input);
     out.put(",\"status\":\"");
     out.put(taskStatusKey(o.status));
     out.put("\",\"exit_code\":");

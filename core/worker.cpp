@@ -1,6 +1,7 @@
 #include "worker.h"
 
 #include "clock.h"
+#include "json.h"
 #include "pertaskworker.h"
 #include "processtree.h"
 #include "protocolworker.h"
@@ -103,13 +104,22 @@ WorkerSnapshot Worker::snapshot(qint64 now) const
     return s;
 }
 
-void Worker::launch(const QString &program, const QStringList &arguments, const QString &remoteDirectory)
+void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirectory)
 {
-    Q_ASSERT(!m_process);
+    Q_ASSERT(!m_process && !argv.isEmpty());
     m_process = new QProcess(this);
     m_endReason = EndReason::None;
     m_pid = 0;
-    ProcessTree::prepare(m_process);
+    const QString program = QString::fromUtf8(argv.first());
+    QStringList arguments;
+    arguments.reserve(argv.size() - 1);
+    bool allText = Json::isValidUtf8(argv.first());
+    for (qsizetype i = 1; i < argv.size(); ++i) {
+        arguments.append(QString::fromUtf8(argv.at(i)));
+        allText = allText && Json::isValidUtf8(argv.at(i));
+    }
+    // QProcess takes text; bytes that are not UTF-8 go through an exec of our own.
+    ProcessTree::prepare(m_process, allText || m_host.isRemote() ? QList<QByteArray>() : argv);
     if (m_spec.mode == JobSpec::Mode::PerTask)
         m_process->setStandardInputFile(QProcess::nullDevice());
     if (m_host.isRemote()) {
@@ -118,10 +128,10 @@ void Worker::launch(const QString &program, const QStringList &arguments, const 
         options.directory = remoteDirectory.isEmpty() ? m_remoteDirectory : remoteDirectory;
         options.graceMs = int(m_spec.killGraceSeconds * 1000);
         options.passStdin = m_spec.mode == JobSpec::Mode::Worker;
-        const QStringList argv = RemoteCommand::build(m_host, options, program, arguments);
+        const QStringList launcherArgv = RemoteCommand::build(m_host, options, program, arguments);
         m_remoteStderr.reset(options.token.toLatin1());
-        m_process->setProgram(argv.value(0));
-        m_process->setArguments(argv.mid(1));
+        m_process->setProgram(launcherArgv.value(0));
+        m_process->setArguments(launcherArgv.mid(1));
     } else {
         if (!m_spec.workingDirectory.isEmpty())
             m_process->setWorkingDirectory(m_spec.workingDirectory);

@@ -106,9 +106,11 @@ protected:
 
     enum class EndReason { None, Timeout, Stall, Terminate, Stragglers };
 
-    // Starts a process in its own group. Output arrives in the virtuals below.
-    // remoteDirectory: where a remote command runs instead of the job's directory.
-    void launch(const QString &program, const QStringList &arguments, const QString &remoteDirectory = QString());
+    // Starts argv (argv[0] the program, exact bytes) in its own process group.
+    // Output arrives in the virtuals below. On a remote host the words must be
+    // UTF-8 (the launcher's command line is built as text). remoteDirectory:
+    // where a remote command runs instead of the job's directory.
+    void launch(const QList<QByteArray> &argv, const QString &remoteDirectory = QString());
     bool hasProcess() const { return m_process != nullptr; }
     void writeToProcess(const QByteArray &data);
     void closeProcessInput();

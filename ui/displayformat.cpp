@@ -1,5 +1,7 @@
 #include "displayformat.h"
 
+#include "json.h"
+
 #include <QLocale>
 
 namespace DisplayFormat {
@@ -70,6 +72,21 @@ QString firstLineOfUtf8(QByteArrayView utf8, int maxChars)
     const qsizetype limit = qsizetype(maxChars) * 4 + 4;
     const bool cut = utf8.size() > limit;
     QString text = QString::fromUtf8(utf8.first(qMin(utf8.size(), limit)));
+    if (cut && text.indexOf(QLatin1Char('\n')) < 0 && text.size() <= maxChars)
+        text += QStringLiteral("…");
+    return firstLine(text, maxChars);
+}
+
+QString inputText(QByteArrayView input)
+{
+    return QString::fromUtf8(Json::escapeInvalidUtf8(input));
+}
+
+QString firstLineOfInput(QByteArrayView input, int maxChars)
+{
+    const qsizetype limit = qsizetype(maxChars) * 4 + 4;
+    const bool cut = input.size() > limit;
+    QString text = inputText(input.first(qMin(input.size(), limit)));
     if (cut && text.indexOf(QLatin1Char('\n')) < 0 && text.size() <= maxChars)
         text += QStringLiteral("…");
     return firstLine(text, maxChars);

@@ -14,5 +14,9 @@ QString percent(double value);           // "12.5 %" ("—" when negative)
 // The first line of some text, at most maxChars, with "…" when anything was cut.
 QString firstLineOfUtf8(QByteArrayView utf8, int maxChars = 200);
 QString firstLine(const QString &text, int maxChars = 200);
+// A task's input as text: bytes that are not UTF-8 (a file name may hold any)
+// show as \xHH, so two inputs that differ never look the same.
+QString inputText(QByteArrayView input);
+QString firstLineOfInput(QByteArrayView input, int maxChars = 200);
 
 } // namespace DisplayFormat

@@ -45,7 +45,7 @@ void ResultDetailView::showOutcome(const TaskOutcome &o)
 {
     QString text;
     text += QStringLiteral("Task %1: %2\n").arg(o.id).arg(StatusStyle::label(o.status));
-    text += QStringLiteral("Input: %1\n").arg(DisplayFormat::firstLineOfUtf8(o.input, 2000));
+    text += QStringLiteral("Input: %1\n").arg(DisplayFormat::firstLineOfInput(o.input, 2000));
     if (!o.error.isEmpty())
         text += QStringLiteral("Error: %1\n").arg(o.error);
     if (o.exitCode >= 0)

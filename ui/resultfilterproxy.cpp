@@ -1,5 +1,6 @@
 #include "resultfilterproxy.h"
 
+#include "displayformat.h"
 #include "resulttablemodel.h"
 
 ResultFilterProxy::ResultFilterProxy(ResultTableModel *source, QObject *parent)
@@ -38,7 +39,7 @@ bool ResultFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     if (m_search.isEmpty())
         return true;
     return QString::number(o.id) == m_search
-        || QString::fromUtf8(o.input).contains(m_search, Qt::CaseInsensitive)
+        || DisplayFormat::inputText(o.input).contains(m_search, Qt::CaseInsensitive)
         || ResultTableModel::preview(o).contains(m_search, Qt::CaseInsensitive);
 }
 

@@ -77,7 +77,7 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         switch (column) {
         case IdColumn: return o.id;
-        case InputColumn: return DisplayFormat::firstLineOfUtf8(o.input, role == Qt::ToolTipRole ? 1000 : 200);
+        case InputColumn: return DisplayFormat::firstLineOfInput(o.input, role == Qt::ToolTipRole ? 1000 : 200);
         case StatusColumn: return StatusStyle::label(o.status);
         case PreviewColumn: return preview(o);
         case ExitCodeColumn: return o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant(QStringLiteral("—"));
@@ -98,7 +98,7 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
     case SortRole:
         switch (column) {
         case IdColumn: return o.id;
-        case InputColumn: return QString::fromUtf8(o.input);
+        case InputColumn: return DisplayFormat::inputText(o.input);
         case StatusColumn: return int(o.status);
         case PreviewColumn: return preview(o);
         case ExitCodeColumn: return o.exitCode;

@@ -73,7 +73,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == TaskColumn || index.column() == ProgressColumn) {
             if (w.taskId < 0)
                 return QStringLiteral("No task");
-            QString tip = QStringLiteral("Task %1: %2").arg(w.taskId).arg(DisplayFormat::firstLineOfUtf8(w.input, 500));
+            QString tip = QStringLiteral("Task %1: %2").arg(w.taskId).arg(DisplayFormat::firstLineOfInput(w.input, 500));
             if (!w.message.isEmpty())
                 tip += QLatin1Char('\n') + w.message;
             if (w.queued > 0)
@@ -115,7 +115,7 @@ QVariant WorkerTableModel::display(const Row &row, int column) const
     case HostColumn: return hostText(w);
     case PidColumn: return w.pid > 0 ? QVariant(w.pid) : QVariant(QStringLiteral("—"));
     case StateColumn: return workerStateName(w.state);
-    case TaskColumn: return w.taskId >= 0 ? DisplayFormat::firstLineOfUtf8(w.input, 120) : QString();
+    case TaskColumn: return w.taskId >= 0 ? DisplayFormat::firstLineOfInput(w.input, 120) : QString();
     case ProgressColumn:
         if (w.taskId < 0)
             return QString();

@@ -173,6 +173,38 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("3 ok, 3 failed"), r.err.constData());
     }
 
+    // File names are bytes. Two that differ only in a byte that is not UTF-8
+    // run as given, in both modes, come out distinct (input_base64), and
+    // resume knows each one.
+    void namesThatAreNotUtf8RunExactlyAndResume_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::newRow("per-task") << QStringList{"--", testWorker(), "argv", "{}"};
+        QTest::newRow("worker") << QStringList{"--worker", "--", testWorker(), "proto"};
+    }
+    void namesThatAreNotUtf8RunExactlyAndResume()
+    {
+        QFETCH(QStringList, command);
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        const QList<QByteArray> names = {"caf\xe9.txt", "caf\xe8.txt"};
+        const QStringList run = QStringList{"run", "-j", "1", "--keep-order", "--journal", journalPath, "--inputs", "-"} + command;
+        const CliResult first = runCli(run, names.join('\n') + '\n');
+        QCOMPARE(first.exitCode, 0);
+        const QList<QJsonObject> results = first.results();
+        QCOMPARE(results.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(results[i].value("status").toString(), QStringLiteral("ok"));
+            QCOMPARE(QByteArray::fromBase64(results[i].value("input_base64").toString().toLatin1()), names[i]);
+            QCOMPARE(results[i].value("input").toString(), i == 0 ? QStringLiteral("caf\\xe9.txt") : QStringLiteral("caf\\xe8.txt"));
+        }
+        const CliResult again = runCli(QStringList{"run", "--resume"} + run.mid(1), names.join('\n') + "\ncaf\xe7.txt\n");
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY2(again.err.contains("2 tasks of this command already finished"), again.err.constData());
+        QCOMPARE(again.results().size(), 1); // only the new name
+        QCOMPARE(QByteArray::fromBase64(again.results().value(0).value("input_base64").toString().toLatin1()), QByteArray("caf\xe7.txt"));
+    }
+
     void ctrlCTerminatesTheTreeAndKeepsResults()
     {
         QTemporaryDir dir;

@@ -30,7 +30,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, input);
         QByteArray line;
-        QVERIFY(Protocol::appendTaskLine(line, 42, input));
+        Protocol::appendTaskLine(line, 42, input);
         QVERIFY(line.endsWith('\n'));
         QCOMPARE(line.count('\n'), 1);
         QJsonParseError error;
@@ -38,14 +38,36 @@ private Q_SLOTS:
         QCOMPARE(error.error, QJsonParseError::NoError);
         QCOMPARE(obj.value("id").toInt(), 42);
         QCOMPARE(obj.value("input").toString().toUtf8(), input);
+        QVERIFY(!obj.contains("input_base64")); // only for bytes that are not text
     }
 
-    void invalidUtf8IsReplacedAndReported()
+    // File names are bytes: an input that is not UTF-8 still makes valid JSON,
+    // its bytes shown as \xHH in "input" and kept exactly in "input_base64".
+    void invalidUtf8InputsTravelExactly_data()
     {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("latin-1 name") << QByteArray("caf\xe9.txt") << QStringLiteral("caf\\xe9.txt");
+        QTest::newRow("another byte") << QByteArray("caf\xe8.txt") << QStringLiteral("caf\\xe8.txt");
+        QTest::newRow("valid and invalid") << QByteArray("h\xc3\xa9 \xff\xfe \"q\"") << QString::fromUtf8("h\xc3\xa9 \\xff\\xfe \"q\"");
+        QTest::newRow("cut sequence") << QByteArray("ab\xe2\x9c") << QStringLiteral("ab\\xe2\\x9c");
+    }
+    void invalidUtf8InputsTravelExactly()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QString, shown);
         QByteArray line;
-        QVERIFY(!Protocol::appendTaskLine(line, 1, QByteArray("a\xff" "b")));
-        const QJsonObject obj = QJsonDocument::fromJson(line).object();
-        QCOMPARE(obj.value("input").toString(), QString::fromUtf8("a\xef\xbf\xbd" "b"));
+        Protocol::appendTaskLine(line, 1, input);
+        QJsonParseError error;
+        const QJsonObject obj = QJsonDocument::fromJson(line, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(obj.value("input").toString(), shown);
+        QCOMPARE(QByteArray::fromBase64(obj.value("input_base64").toString().toLatin1()), input);
+        QCOMPARE(QString::fromUtf8(Json::escapeInvalidUtf8(input)), shown);
+    }
+
+    void utf8Validation()
+    {
         QVERIFY(!Json::isValidUtf8("\xc0\x80"));     // overlong
         QVERIFY(!Json::isValidUtf8("\xed\xa0\x80")); // surrogate
         QVERIFY(Json::isValidUtf8("\xf4\x8f\xbf\xbf"));
@@ -213,10 +235,26 @@ private Q_SLOTS:
         QFETCH(bool, shell);
         QFETCH(QByteArray, input);
         QFETCH(QStringList, argv);
-        QString program, error;
-        QStringList args;
-        QVERIFY(CommandTemplate(words, shell).expand(input, 8, &program, &args, &error));
-        QCOMPARE(QStringList{program} + args, argv);
+        QString error;
+        QList<QByteArray> got;
+        QVERIFY(CommandTemplate(words, shell).expand(input, 8, &got, &error));
+        QStringList text;
+        for (const QByteArray &word : got)
+            text.append(QString::fromUtf8(word));
+        QCOMPARE(text, argv);
+    }
+
+    // The argv carries the input's bytes, whatever they are, in every part.
+    void commandTemplatesKeepBytes()
+    {
+        const QByteArray input("dir\xff/caf\xe9.tar\x80");
+        QString error;
+        QList<QByteArray> argv;
+        QVERIFY(CommandTemplate({"x", "{}", "{.}", "{/}", "{//}", "{/.}", "pre-{}"}, false).expand(input, 1, &argv, &error));
+        QCOMPARE(argv, (QList<QByteArray>{"x", input, "dir\xff/caf\xe9", "caf\xe9.tar\x80", "dir\xff", "caf\xe9",
+                                          "pre-" + input}));
+        QVERIFY(CommandTemplate({"sh-script {}"}, true).expand(input, 1, &argv, &error));
+        QCOMPARE(argv.constLast(), input);
     }
 
     // Where no expansion can be exact, the template is refused before anything runs.
@@ -237,9 +275,9 @@ private Q_SLOTS:
         QFETCH(QString, message);
         const CommandTemplate command({script}, true);
         QVERIFY2(command.errorString().contains(message), qPrintable(command.errorString()));
-        QString program, error;
-        QStringList args;
-        QVERIFY(!command.expand("x", 1, &program, &args, &error));
+        QString error;
+        QList<QByteArray> argv;
+        QVERIFY(!command.expand("x", 1, &argv, &error));
         QCOMPARE(error, command.errorString());
         JobSpec spec;
         spec.command = {script};

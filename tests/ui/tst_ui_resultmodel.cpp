@@ -103,6 +103,42 @@ private Q_SLOTS:
         QCOMPARE(model.headerData(ResultTableModel::HostColumn, Qt::Horizontal).toString(), QStringLiteral("Host"));
     }
 
+    // Two file names that differ only in bytes that are not UTF-8 are two rows
+    // that look different, search apart, and export with their exact bytes.
+    void namesThatAreNotUtf8StayDistinct()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TaskOutcome e9 = outcome(0, TaskStatus::Ok);
+        e9.input = "caf\xe9.txt";
+        TaskOutcome e8 = outcome(1, TaskStatus::Ok);
+        e8.input = "caf\xe8.txt";
+        model.append(e9);
+        model.append(e8);
+        model.flush();
+        const QString first = model.index(0, ResultTableModel::InputColumn).data().toString();
+        const QString second = model.index(1, ResultTableModel::InputColumn).data().toString();
+        QCOMPARE(first, QStringLiteral("caf\\xe9.txt"));
+        QCOMPARE(second, QStringLiteral("caf\\xe8.txt"));
+        ResultFilterProxy proxy(&model);
+        proxy.setSearchText(QStringLiteral("\\xe8"));
+        QCOMPARE(proxy.rowCount(), 1);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("results.jsonl"));
+        ResultExporter exporter;
+        QSignalSpy finished(&exporter, &ResultExporter::finished);
+        exporter.start({{e9, e8}}, JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
+        QTRY_COMPARE(finished.count(), 1);
+        const QList<QByteArray> lines = UiTest::readLines(path);
+        QCOMPARE(lines.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines.at(i)).object();
+            QCOMPARE(QByteArray::fromBase64(o.value(QStringLiteral("input_base64")).toString().toLatin1()),
+                     (i == 0 ? e9 : e8).input);
+        }
+    }
+
     void retriesReplaceTheirRow()
     {
         ResultTableModel model;
