@@ -19,7 +19,10 @@ int fail(const char *command, const QString &message)
 
 bool openJournal(const QCommandLineParser &parser, const QCommandLineOption &option, RunJournal *journal, QString *error)
 {
-    return journal->open(parser.isSet(option) ? parser.value(option) : RunJournal::defaultPath(), error);
+    const bool opened = journal->open(parser.isSet(option) ? parser.value(option) : RunJournal::defaultPath(), error);
+    if (!journal->notice().isEmpty())
+        std::fprintf(stderr, "taskpool: %s\n", qPrintable(journal->notice()));
+    return opened;
 }
 
 } // namespace

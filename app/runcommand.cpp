@@ -12,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QTimer>
@@ -195,6 +196,33 @@ bool isExecutableProgram(const QString &program, const QString &workingDirectory
     return !QStandardPaths::findExecutable(program).isEmpty();
 }
 
+// Opens --results. A FIFO no one reads yet is waited for, like a shell's
+// redirection, but a signal (Ctrl-C) ends the wait: *interruptedBy is then set.
+int openResults(const QString &path, UnixSignals &unixSignals, bool quiet, int *interruptedBy, QString *error)
+{
+    bool noReader = false;
+    int fd = ResultWriter::openFile(path, error, &noReader);
+    if (fd >= 0 || !noReader)
+        return fd;
+    if (!quiet)
+        printError(QStringLiteral("waiting for a reader of %1 (Ctrl-C to stop)").arg(path));
+    QEventLoop loop;
+    QTimer retry; // a FIFO says nothing when its reader comes: ask again
+    retry.setInterval(50);
+    QObject::connect(&retry, &QTimer::timeout, &loop, [&] {
+        fd = ResultWriter::openFile(path, error, &noReader);
+        if (fd >= 0 || !noReader)
+            loop.quit();
+    });
+    QObject::connect(&unixSignals, &UnixSignals::received, &loop, [&](int received) {
+        *interruptedBy = received;
+        loop.quit();
+    });
+    retry.start();
+    loop.exec();
+    return fd;
+}
+
 } // namespace
 
 int runCommand(const QString &taskpoolPath, const QStringList &arguments)
@@ -266,7 +294,10 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     bool journaling = !parser.isSet(noJournal);
     if (journaling) {
         const QString path = parser.isSet(journalPath) ? parser.value(journalPath) : RunJournal::defaultPath();
-        if (!journal.open(path, &error)) {
+        const bool opened = journal.open(path, &error);
+        if (!journal.notice().isEmpty())
+            printError(journal.notice());
+        if (!opened) {
             if (journalRequired && !parser.isSet(journalPath))
                 return usageError(error);
             // The run still goes ahead: losing the journal must not lose the work.
@@ -496,18 +527,26 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         if (!parser.isSet(quiet))
             printError(QStringLiteral("resuming: %1 tasks of this command already finished").arg(done.size()));
     }
-    if (journaling && journal.beginRun(spec, &error) < 0) {
-        printError(error + QStringLiteral(" - running without a journal"));
-        journaling = false;
-    }
-
+    UnixSignals unixSignals;
+    const bool beQuiet = parser.isSet(quiet);
+    // The outputs open before the journal records a run, so a run that cannot
+    // start leaves no run behind.
     int resultsFd = STDOUT_FILENO;
     if (parser.isSet(results)) {
-        resultsFd = ResultWriter::openFile(parser.value(results), &error);
+        int signal = 0;
+        resultsFd = openResults(parser.value(results), unixSignals, beQuiet, &signal, &error);
+        if (signal) {
+            printError(QStringLiteral("interrupted while waiting for a reader of %1").arg(parser.value(results)));
+            return signal == SIGINT ? Interrupted : 128 + signal;
+        }
         if (resultsFd < 0) {
             printError(error);
             return UsageError;
         }
+    }
+    if (journaling && journal.beginRun(spec, &error) < 0) {
+        printError(error + QStringLiteral(" - running without a journal"));
+        journaling = false;
     }
     ::signal(SIGPIPE, SIG_IGN); // a closed pipe is reported by write() instead
 
@@ -515,8 +554,6 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
     ResultSink sink(std::make_unique<ResultWriter>(resultsFd, spec.mode, parser.isSet(keepOrder)),
                     journaling ? &journal : nullptr);
     TerminalProgress progressDisplay(&pool, parser.isSet(progress));
-    UnixSignals unixSignals;
-    const bool beQuiet = parser.isSet(quiet);
     int interruptedBy = 0;
     int interrupts = 0;
 
@@ -598,11 +635,17 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         }
     }
     progressDisplay.finish();
+    const ResultWriter &writer = sink.writer();
     if (sink.journaling()) {
         QString state = QStringLiteral("finished");
         QString message = pool.fatalError();
         if (interruptedBy) {
             state = QStringLiteral("terminated");
+        } else if (writer.hasError()) {
+            // The run was ended because its results had nowhere to go.
+            state = writer.brokenPipe() ? QStringLiteral("terminated") : QStringLiteral("failed");
+            message = writer.brokenPipe() ? QStringLiteral("the results output was closed (no one reads it any more)")
+                                          : writer.errorString();
         } else if (!message.isEmpty()) {
             state = QStringLiteral("failed");
         } else if (!pool.haltReason().isEmpty()) {
@@ -639,7 +682,6 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
             summary += QStringLiteral(" (%1 retried)").arg(stats.retried);
         printError(summary);
     }
-    const ResultWriter &writer = sink.writer();
     if (writer.hasError() && !writer.brokenPipe())
         return SomeFailed;
     if (interruptedBy == SIGINT)

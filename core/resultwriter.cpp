@@ -27,11 +27,17 @@ ResultWriter::~ResultWriter()
     flush();
 }
 
-int ResultWriter::openFile(const QString &path, QString *error)
+int ResultWriter::openFile(const QString &path, QString *error, bool *noReader)
 {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0666);
+    if (noReader)
+        *noReader = fd < 0 && errno == ENXIO;
+    if (fd < 0) {
+        *error = errno == ENXIO ? QStringLiteral("cannot write %1: no one reads it").arg(path)
+                                : QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return -1;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); // the writer's thread may block: it is its own
     return fd;
 }
 

@@ -17,8 +17,10 @@ public:
     ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder);
     ~ResultWriter();
 
-    // Opens (truncates) a file for writing; returns -1 with *error set on failure.
-    static int openFile(const QString &path, QString *error);
+    // Opens (truncates) a file for writing; returns -1 with *error set on
+    // failure. Never blocks: a FIFO that no reader has opened yet returns -1
+    // with *noReader set (try again later).
+    static int openFile(const QString &path, QString *error, bool *noReader = nullptr);
 
     void write(const TaskOutcome &outcome);
     bool flush();

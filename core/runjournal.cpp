@@ -141,6 +141,21 @@ bool RunJournal::open(const QString &path, QString *error)
         *error = QStringLiteral("cannot open the journal %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
         return false;
     }
+    // Inputs and outputs can be private: a journal someone made readable by
+    // others (or an older taskpool's) is made private again, and we say so.
+    struct stat st;
+    m_notice.clear();
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
+        const QString mode = QString::number(st.st_mode & 0777, 8);
+        if (::fchmod(fd, 0600) == 0) {
+            for (const char *suffix : {"-wal", "-shm"})
+                ::chmod(QByteArray(native + suffix).constData(), 0600); // SQLite gives them the file's mode
+            m_notice = QStringLiteral("the journal %1 was readable by others (mode %2); it is private again (0600)").arg(path, mode);
+        } else {
+            m_notice = QStringLiteral("the journal %1 is readable by others (mode %2) and cannot be made private: %3")
+                           .arg(path, mode, QString::fromLocal8Bit(strerror(errno)));
+        }
+    }
     ::close(fd);
 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);

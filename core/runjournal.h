@@ -46,6 +46,9 @@ public:
     // Opens or creates the journal (created files are private to the user: 0600).
     // A corrupt, locked or unwritable file gives a clear error.
     bool open(const QString &path, QString *error);
+    // Set by open() when the file's permissions were not private (0600): what
+    // was done about it, for the user to read.
+    QString notice() const { return m_notice; }
     bool isOpen() const;
     QString path() const { return m_path; }
 
@@ -100,6 +103,7 @@ private:
 
     QString m_connectionName;
     QString m_path;
+    QString m_notice;
     qint64 m_runId = -1;
     quint64 m_commandHash = 0;
     std::vector<Entry> m_pending;

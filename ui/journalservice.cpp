@@ -10,6 +10,7 @@ struct JournalService::Backend
     QString path;
     std::unique_ptr<RunJournal> journal;
     int commitFailures = 0;
+    std::function<void(const QString &)> onNotice; // called on the journal's thread
 
     RunJournal *open(QString *error)
     {
@@ -17,7 +18,10 @@ struct JournalService::Backend
             return journal.get();
         journal.reset(); // a failed journal cannot be opened twice; start afresh
         auto fresh = std::make_unique<RunJournal>();
-        if (!fresh->open(path, error))
+        const bool opened = fresh->open(path, error);
+        if (!fresh->notice().isEmpty() && onNotice)
+            onNotice(fresh->notice());
+        if (!opened)
             return nullptr;
         journal = std::move(fresh);
         return journal.get();
@@ -33,6 +37,7 @@ JournalService::JournalService(const QString &path, QObject *parent)
     , m_loadGeneration(std::make_shared<std::atomic<int>>(0))
 {
     m_backend->path = path;
+    m_backend->onNotice = [this](const QString &message) { reply([this, message] { Q_EMIT notice(message); }); };
     m_thread->setObjectName(QStringLiteral("journal"));
     m_context->moveToThread(m_thread);
     m_thread->start();

@@ -58,6 +58,7 @@ Q_SIGNALS:
     void runBegun(qint64 runId);  // -1: this run is not recorded (problem() said why)
     void runEnded(qint64 runId);
     void problem(const QString &message);
+    void notice(const QString &message); // worth knowing, not a failure (a journal made private again)
     void runsListed(const QList<RunInfo> &runs, const QString &error);
     void resultsArrived(qint64 runId, const QList<TaskOutcome> &outcomes);
     void resultsLoaded(qint64 runId, bool ok, const QString &error);

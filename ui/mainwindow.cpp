@@ -514,6 +514,7 @@ void MainWindow::connectJournal()
 {
     JournalService *journal = m_controller->journal();
     connect(journal, &JournalService::problem, this, &MainWindow::onJournalProblem);
+    connect(journal, &JournalService::notice, m_log, &LogView::appendMessage);
     connect(journal, &JournalService::runsListed, this, [this](const QList<RunInfo> &listed, const QString &error) {
         m_journalLabel->setVisible(!error.isEmpty());
         if (error.isEmpty())

@@ -337,12 +337,24 @@ private Q_SLOTS:
     // reader that went away (`| head`) ends it quietly, like any Unix filter.
     void failingResultsOutputEndsTheRun()
     {
-        const QStringList job = {"--range", "100000", "--worker", "--no-journal", "--", QStringLiteral(TASKPOOL_PATH),
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        const QStringList job = {"--range", "100000", "--worker", "--journal", journalPath, "--", QStringLiteral(TASKPOOL_PATH),
                                  "demo-worker", "--fast"};
+        auto latestRun = [&] {
+            RunJournal journal;
+            QString error;
+            RunInfo info;
+            if (journal.open(journalPath, &error))
+                journal.run(journal.latestRun(), &info, &error);
+            return info;
+        };
         const CliResult full = runCli(QStringList{"run", "-j", "2", "--results", "/dev/full"} + job);
         QCOMPARE(full.exitCode, 1);
         QVERIFY2(full.err.contains("cannot write results: No space left on device"), full.err.constData());
         QVERIFY(full.err.contains("cancelled")); // the rest of the run was cancelled, not run for nothing
+        QCOMPARE(latestRun().state, QStringLiteral("failed")); // not "finished": its output failed
+        QVERIFY2(latestRun().message.contains(QStringLiteral("No space left on device")), qPrintable(latestRun().message));
 
         int fds[2];
         QVERIFY(::pipe(fds) == 0);
@@ -354,6 +366,51 @@ private Q_SLOTS:
         ::close(fds[1]);
         QCOMPARE(p.exitCode(), 128 + SIGPIPE);
         QVERIFY(!p.readAllStandardError().contains("cannot write"));
+        QCOMPARE(latestRun().state, QStringLiteral("terminated"));
+        QVERIFY2(latestRun().message.contains(QStringLiteral("results output was closed")), qPrintable(latestRun().message));
+    }
+
+    // A run whose output cannot be opened never starts, and leaves no run in
+    // the journal; a FIFO is waited for like a shell's redirection, and
+    // Ctrl-C ends that wait.
+    void aRunThatCannotOpenItsOutputLeavesNoRun()
+    {
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        auto runCount = [&] {
+            RunJournal journal;
+            QString error;
+            return journal.open(journalPath, &error) ? journal.latestRun() : -2;
+        };
+        const CliResult missing = runCli({"run", "--journal", journalPath, "--results", dir.filePath("no/such/dir/out"),
+                                          "--range", "3", "--", testWorker(), "echo"});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains("No such file or directory"), missing.err.constData());
+        QCOMPARE(runCount(), -1);
+
+        const QString fifo = dir.filePath(QStringLiteral("out.fifo"));
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--journal", journalPath, "--results", fifo, "--range", "3", "--",
+                                                testWorker(), "echo"});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.contains("waiting for a reader")), 10000);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+        QCOMPARE(p.exitCode(), 130);
+        QCOMPARE(runCount(), -1);
+
+        // With a reader, the run goes ahead and writes there.
+        QProcess reader;
+        reader.start(QStringLiteral("cat"), {fifo});
+        QVERIFY(reader.waitForStarted());
+        const CliResult read = runCli({"run", "-q", "--journal", journalPath, "--results", fifo, "--range", "3", "--",
+                                       testWorker(), "echo"});
+        QCOMPARE(read.exitCode, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(reader.state(), QProcess::NotRunning, 10000);
+        QCOMPARE(reader.readAllStandardOutput().count('\n'), 3);
+        QVERIFY(runCount() > 0);
     }
 
     void demoRunsWithNothingElseInstalled()

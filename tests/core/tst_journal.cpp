@@ -125,6 +125,37 @@ private Q_SLOTS:
         QCOMPARE(left, 0); // the run's tasks went with it
     }
 
+    // A journal someone made readable by others is made private again, and
+    // taskpool says so (the README promises 0600).
+    void aJournalReadableByOthersIsMadePrivate()
+    {
+        const QString file = path(QStringLiteral("shared.sqlite"));
+        {
+            RunJournal journal;
+            QString error;
+            QVERIFY2(journal.open(file, &error), qPrintable(error));
+            QVERIFY(journal.notice().isEmpty());
+        }
+        const QStringList files = {file, file + QStringLiteral("-wal"), file + QStringLiteral("-shm")};
+        for (const QString &name : files)
+            if (QFile::exists(name))
+                QVERIFY(::chmod(QFile::encodeName(name).constData(), 0644) == 0);
+        auto mode = [](const QString &name) {
+            struct stat st;
+            return ::stat(QFile::encodeName(name).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+        };
+        QByteArray err;
+        QCOMPARE(runCli({"runs", "--journal", file}, &err), 0);
+        QVERIFY2(err.contains("was readable by others (mode 644); it is private again (0600)"), err.constData());
+        QCOMPARE(mode(file), 0600);
+        for (const QString &name : files)
+            QVERIFY(!QFile::exists(name) || mode(name) == 0600);
+        RunJournal again;
+        QString error;
+        QVERIFY2(again.open(file, &error), qPrintable(error));
+        QVERIFY(again.notice().isEmpty()); // said once: now it is private
+    }
+
     void killedRunResumesWithoutLosingOrRepeatingWork()
     {
         const QString journal = path(QStringLiteral("kill.sqlite"));
