@@ -15,15 +15,20 @@
 
 namespace ProcessTree {
 
-void prepare(QProcess *process)
+void prepare(QProcess *process, int stdinFd, int stdoutFd)
 {
     const pid_t parent = ::getpid();
-    process->setChildProcessModifier([parent] {
-        // Runs in the child between fork and exec: async-signal-safe calls only.
+    process->setChildProcessModifier([parent, stdinFd, stdoutFd] {
+        // Runs in the child between fork and exec, after QProcess set up its
+        // channels: async-signal-safe calls only.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(127); // the parent died before prctl took effect
+        ::signal(SIGPIPE, SIG_DFL); // taskpool ignores it; an ignored signal stays ignored across exec
+        // dup2() leaves the copies open across exec; the originals close there.
+        if ((stdinFd >= 0 && ::dup2(stdinFd, STDIN_FILENO) < 0) || (stdoutFd >= 0 && ::dup2(stdoutFd, STDOUT_FILENO) < 0))
+            ::_exit(127);
     });
 }
 
@@ -71,6 +76,24 @@ bool groupExists(qint64 pgid)
     }
     ::closedir(proc);
     return live;
+}
+
+bool hasExited(qint64 pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    char stat[512];
+    const ssize_t n = ::read(fd, stat, sizeof stat - 1);
+    ::close(fd);
+    if (n <= 0)
+        return true;
+    stat[n] = '\0';
+    const char *close = std::strrchr(stat, ')'); // the name may hold spaces and ')'
+    char state = 0;
+    return close && std::sscanf(close + 1, " %c", &state) == 1 && (state == 'Z' || state == 'X');
 }
 
 void reapGroup(qint64 pgid, int graceMs)

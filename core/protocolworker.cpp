@@ -38,7 +38,7 @@ int ProtocolWorker::window() const
 
 int ProtocolWorker::freeCapacity() const
 {
-    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || endReason() != EndReason::None
+    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || isEnding()
         || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
         return 0;
     int room = window() - inFlightCount();
@@ -65,6 +65,7 @@ void ProtocolWorker::start()
     m_startingUp = true;
     m_lastLineTooLong = false;
     m_inputClosed = false;
+    m_inputBytesSent = 0;
     m_recycleReason.clear();
     m_lastStderrLine.clear();
     if (m_transfersFiles)
@@ -110,6 +111,7 @@ void ProtocolWorker::assign(Task task)
         Q_EMIT attemptFinished(this, run.task, outcome);
         return;
     }
+    run.inputEnd = m_inputBytesSent + m_writeBuffer.size();
     m_inFlight.push_back(std::move(run));
     if (m_inFlight.size() == 1)
         startHeadClock(now);
@@ -120,6 +122,7 @@ void ProtocolWorker::flushAssigned()
 {
     if (m_writeBuffer.isEmpty())
         return;
+    m_inputBytesSent += m_writeBuffer.size();
     writeToProcess(m_writeBuffer);
     m_writeBuffer.resize(0); // keeps the capacity: no allocation per window
 }
@@ -288,6 +291,41 @@ void ProtocolWorker::completeHead(TaskOutcome outcome)
     Q_EMIT attemptFinished(this, task, outcome);
 }
 
+// Nothing the worker says can reach us any more. One whose stdin we closed
+// with nothing left to answer is on its way out, as asked (Worker's
+// RetireExitMs bounds the wait); any other is of no use: it is ended (unless
+// it exits by itself at once) and handleExit() treats that as its death.
+void ProtocolWorker::handleStdoutClosed()
+{
+    const bool onItsWayOut = m_inputClosed;
+    const QString why = QStringLiteral("the worker closed its standard output but did not exit; ending it");
+    if (!onItsWayOut)
+        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why); // first: no new task goes to it
+    // An unterminated last line is still an answer.
+    m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    if (onItsWayOut && inFlightCount() > 0)
+        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why);
+}
+
+// No task can reach the worker any more. The tasks whose lines never made it
+// into the pipe were not started: they go back to the queue at once. It may
+// still answer the others until it is ended.
+void ProtocolWorker::handleStdinClosed()
+{
+    endProcessTreeUnlessItExits(EndReason::StdinClosed,
+                                QStringLiteral("the worker closed its standard input but did not exit; ending it"));
+    const qint64 delivered = inputBytesDelivered();
+    QList<Task> notDelivered;
+    while (!m_inFlight.empty() && m_inFlight.back().inputEnd > delivered) {
+        notDelivered.prepend(std::move(m_inFlight.back().task));
+        m_inFlight.pop_back();
+    }
+    if (m_inFlight.empty() && m_state == WorkerState::Busy)
+        setState(WorkerState::Idle);
+    if (!notDelivered.isEmpty())
+        Q_EMIT tasksReturned(this, notDelivered);
+}
+
 void ProtocolWorker::handleStderr(QByteArrayView data)
 {
     if (!m_inFlight.empty()) {
@@ -365,7 +403,12 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
     }
     const qint64 now = nowMs();
     const EndReason reason = endReason();
-    if (reason == EndReason::Terminate) {
+    TaskStatus headStatus = TaskStatus::Crashed;
+    QString headError = QStringLiteral("the worker %1 while working on this task").arg(exitText);
+    QString death = QStringLiteral("worker %1").arg(exitText); // the slot's, for the log
+    bool taskOverran = false;
+    switch (reason) {
+    case EndReason::Terminate:
         while (!m_inFlight.empty()) {
             TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Cancelled, now);
             outcome.error = QStringLiteral("terminated");
@@ -373,18 +416,29 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         }
         finishRetiring();
         return;
+    case EndReason::Timeout:
+    case EndReason::Stall:
+        taskOverran = true;
+        headStatus = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
+        headError = endReasonText();
+        break;
+    case EndReason::StdoutClosed:
+        headError = QStringLiteral("the worker closed its standard output while working on this task");
+        death = QStringLiteral("worker closed its standard output");
+        break;
+    case EndReason::StdinClosed:
+        // It may never have read this task: the line can have died in the pipe.
+        headError = QStringLiteral("the worker closed its standard input and never answered this task");
+        death = QStringLiteral("worker closed its standard input");
+        break;
+    case EndReason::None:
+    case EndReason::Stragglers:
+        break;
     }
-    const bool taskOverran = reason == EndReason::Timeout || reason == EndReason::Stall;
     if (!m_inFlight.empty()) {
         // Only the task being worked on is to blame; the ones queued behind it go back.
-        TaskStatus status = TaskStatus::Crashed;
-        QString error = QStringLiteral("the worker %1 while working on this task").arg(exitText);
-        if (taskOverran) {
-            status = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
-            error = endReasonText();
-        }
-        TaskOutcome outcome = makeOutcome(m_inFlight.front(), status, now);
-        outcome.error = error;
+        TaskOutcome outcome = makeOutcome(m_inFlight.front(), headStatus, now);
+        outcome.error = headError;
         completeHead(std::move(outcome));
         returnQueuedTasks();
     } else if (!m_recycleReason.isEmpty() && !m_retiring) {
@@ -401,10 +455,9 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         return;
     }
     setState(WorkerState::Crashed);
-    QString why = QStringLiteral("worker %1").arg(exitText);
     if (!m_lastStderrLine.isEmpty())
-        why += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
-    Q_EMIT died(this, why, m_finishedThisLife > 0);
+        death += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
+    Q_EMIT died(this, death, m_finishedThisLife > 0);
 }
 
 void ProtocolWorker::handleStartFailure(const QString &reason)
@@ -527,6 +580,7 @@ void ProtocolWorker::sendStagedTask()
         afterAnswer(std::move(outcome));
         return;
     }
+    m_filesRun->inputEnd = m_inputBytesSent + m_writeBuffer.size();
     // emplace_back() + assignment, not push_back(Running&&): a second use of
     // that instantiation made GCC stop inlining it into assign()'s hot path.
     m_inFlight.emplace_back() = std::move(*m_filesRun);

@@ -17,14 +17,22 @@
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
-//                                  [--start-ms MS [--ready]]
+//                                  [--start-ms MS [--ready]] [--close-stdout-once FILE]
 // --start-ms sleeps before reading any task; --ready then says {"ready": true}.
+// --close-stdout-once FILE: if FILE does not exist, create it, close stdout before
+// reading anything and sleep forever (an idle worker that can never answer).
 // With --files each input names a file (relative to the working directory):
 // the worker writes INPUT.out with its content upper-cased (not if the content
 // starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
 //   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB | anything else: echo
+// Ways to leave the pool without an answer (the worker stays alive unless said):
+//   close-stdout          close stdout (fd 1), then sleep forever
+//   close-stdin           close stdin (fd 0), answer this task, then sleep forever: the
+//                         tasks behind it, read or not, are never answered
+//   orphan:PIDFILE        start a grandchild that ignores SIGTERM and keeps stdout open,
+//                         write its pid, then exit 3
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -184,6 +192,7 @@ int protocolMain(int argc, char **argv)
 {
     long crashAfter = -1, exitAfter = -1, startMs = 0;
     bool files = false, announceReady = false;
+    const char *closeStdoutOnce = nullptr;
     for (int i = 2; i < argc; ++i) {
         if (!strcmp(argv[i], "--files"))
             files = true;
@@ -199,6 +208,12 @@ int protocolMain(int argc, char **argv)
             startMs = atol(argv[++i]);
         if (!strcmp(argv[i], "--ready"))
             announceReady = true;
+        if (!strcmp(argv[i], "--close-stdout-once") && i + 1 < argc)
+            closeStdoutOnce = argv[++i];
+    }
+    if (closeStdoutOnce && crashOnce(closeStdoutOnce)) {
+        close(1);
+        hangForever();
     }
     sleepMs(startMs); // a slow start-up: imports, loading a model
     if (announceReady)
@@ -249,6 +264,19 @@ int protocolMain(int argc, char **argv)
             }
             if (input == "skip")
                 continue;
+            if (input == "close-stdout") {
+                close(1);
+                hangForever();
+            }
+            if (input == "close-stdin") {
+                close(0);
+                writeAll(1, head + ",\"result\":" + raw + "}\n");
+                hangForever();
+            }
+            if (input.rfind("orphan:", 0) == 0) {
+                startGrandchild(input.c_str() + 7);
+                _exit(3);
+            }
             if (input == "garbage")
                 writeAll(1, "this is not json\n{\"id\": \"x\"}\n[1,2\n\xff\xfe garbage\n");
             if (input == "stderr")
