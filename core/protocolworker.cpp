@@ -184,7 +184,14 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(),
                            [&](const Running &r) { return r.task.id == message.id; });
     if (it == m_inFlight.end()) {
-        log(QStringLiteral("worker answered task %1, which it was not given").arg(message.id));
+        if (message.kind == Protocol::WorkerMessage::Kind::Progress) {
+            // Progress completes nothing, so no task waits on it: a stray one
+            // (say, late after its task's result) is not worth failing the
+            // head task for, which the worker may still answer.
+            log(QStringLiteral("worker sent progress for task %1, which it was not given or had answered (ignored)").arg(message.id));
+            return;
+        }
+        failHeadForStrayAnswer(message.id);
         return;
     }
     it->lastActivityMs = nowMs();
@@ -217,6 +224,29 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     const double serviceMs = double(outcome.durationMs);
     m_avgTaskMs = m_avgTaskMs < 0 ? serviceMs : 0.8 * m_avgTaskMs + 0.2 * serviceMs;
     completeHead(std::move(outcome));
+    recycleIfSpent();
+}
+
+// An answer (a result or an error) for a task that is not in flight: never
+// given, or answered already. Answers come in order, so it was most likely
+// meant for the head of the window, which would otherwise wait for ever.
+void ProtocolWorker::failHeadForStrayAnswer(qint64 id)
+{
+    log(QStringLiteral("worker answered task %1, which it was not given or had answered").arg(id));
+    if (m_inFlight.empty())
+        return; // nothing waits for an answer
+    TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Failed, nowMs());
+    outcome.error = QStringLiteral("the worker answered task %1, which it was not given or had already answered (protocol error)").arg(id);
+    m_lastLineTooLong = false;
+    ++m_finishedThisLife;
+    completeHead(std::move(outcome));
+    recycleIfSpent();
+}
+
+// Every answer, good or broken, counts toward --max-tasks-per-worker: a
+// worker at its limit has no room left, so it must be recycled.
+void ProtocolWorker::recycleIfSpent()
+{
     if (m_spec.maxTasksPerWorker > 0 && m_finishedThisLife >= m_spec.maxTasksPerWorker && m_recycleReason.isEmpty())
         recycle(QStringLiteral("it finished %1 tasks (--max-tasks-per-worker)").arg(m_finishedThisLife));
     recycleIfDue();
@@ -272,6 +302,7 @@ void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
     m_lastLineTooLong = false;
     ++m_finishedThisLife;
     completeHead(std::move(outcome));
+    recycleIfSpent();
 }
 
 void ProtocolWorker::completeHead(TaskOutcome outcome)

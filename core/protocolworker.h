@@ -45,6 +45,8 @@ private:
     void flushOutput();
     void completeHead(TaskOutcome outcome);
     void failAnsweredTask(QByteArrayView line, const QString &error);
+    void failHeadForStrayAnswer(qint64 id);
+    void recycleIfSpent();
     void startHeadClock(qint64 now);
     void returnQueuedTasks();
     void recycleIfDue();

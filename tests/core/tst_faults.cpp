@@ -120,6 +120,14 @@ private Q_SLOTS:
         QTest::newRow("closes stdin, window 4")
             << inputs({"a", "close-stdin", "b", "c"}) << 4 << 0 << 2 << int(TaskStatus::Crashed)
             << QStringLiteral("the worker closed its standard input and never answered this task") << 1;
+        const QString notGiven = QStringLiteral("the worker answered task 1001, which it was not given");
+        QTest::newRow("answers a task it was not given") << inputs({"a", "wrong-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed) << notGiven << 1;
+        QTest::newRow("answers a task it was not given, window 4")
+            << inputs({"a", "wrong-id", "b", "c"}) << 4 << 0 << 1 << int(TaskStatus::Failed) << notGiven << 1;
+        QTest::newRow("answers a task already answered")
+            << inputs({"a", "repeat-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed)
+            << QStringLiteral("the worker answered task 0, which it was not given") << 1;
+        QTest::newRow("progress for a task it was not given") << inputs({"a", "progress-wrong-id", "b"}) << 1 << 0 << -1 << 0 << QString() << 1;
         QTest::newRow("exits, a grandchild keeps its stdout")
             << inputs({"a", "orphan:{dir}/grandchild.pid", "b"}) << 1 << 0 << 1 << int(TaskStatus::Crashed)
             << QStringLiteral("the worker exited with code 3 while working on this task") << 1;
@@ -179,6 +187,29 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
         QVERIFY(pool.fatalError().isEmpty());
         QVERIFY(run.eachIdOnce(3));
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
+    }
+
+    // Every answer counts toward --max-tasks-per-worker, a broken one or one
+    // for the wrong task too: the worker reaching its limit that way is
+    // recycled like any other, instead of sitting there with no room.
+    void brokenAnswersCountTowardTheTaskLimit_data()
+    {
+        QTest::addColumn<QByteArray>("broken");
+        QTest::newRow("invalid UTF-8") << QByteArray("utf8-junk");
+        QTest::newRow("wrong id") << QByteArray("wrong-id");
+    }
+    void brokenAnswersCountTowardTheTaskLimit()
+    {
+        QFETCH(QByteArray, broken);
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.maxTasksPerWorker = 2;
+        const EndedRun run = runToEnd(spec, ListInput({QByteArray("a"), broken, QByteArray("b"), QByteArray("c")}), 15000);
+        QVERIFY(run.ended);
+        QVERIFY(run.eachIdOnce(4));
+        QCOMPARE(run.byId()[1].status, TaskStatus::Failed);
         QCOMPARE(run.count(TaskStatus::Ok), 3);
     }
 

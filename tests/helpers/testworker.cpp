@@ -31,6 +31,10 @@
 //   close-stdout          close stdout (fd 1), then sleep forever
 //   close-stdin           close stdin (fd 0), answer this task, then sleep forever: the
 //                         tasks behind it, read or not, are never answered
+//   wrong-id              answer with id + 1000, a task it was never given
+//   repeat-id             answer with the id of the task before (one already answered;
+//                         id + 1000 for the first task)
+//   progress-wrong-id     send progress for id + 1000, then answer this task
 //   orphan:PIDFILE        start a grandchild that ignores SIGTERM and keeps stdout open,
 //                         write its pid, then exit 3
 #include <cerrno>
@@ -221,6 +225,7 @@ int protocolMain(int argc, char **argv)
     std::string buffer;
     char buf[65536];
     long handled = 0;
+    long previousId = -1;
     for (;;) {
         ssize_t n = read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
@@ -243,6 +248,8 @@ int protocolMain(int argc, char **argv)
             if (exitAfter >= 0 && handled == exitAfter)
                 _exit(0);
             ++handled;
+            const long answeredBefore = previousId;
+            previousId = id;
             const std::string head = idPrefix(id);
             if (files) {
                 writeAll(1, fileTask(head, input));
@@ -273,6 +280,13 @@ int protocolMain(int argc, char **argv)
                 writeAll(1, head + ",\"result\":" + raw + "}\n");
                 hangForever();
             }
+            if (input == "wrong-id" || input == "repeat-id") {
+                const long answered = input == "repeat-id" && answeredBefore >= 0 ? answeredBefore : id + 1000;
+                writeAll(1, idPrefix(answered) + ",\"result\":" + raw + "}\n");
+                continue;
+            }
+            if (input == "progress-wrong-id")
+                writeAll(1, idPrefix(id + 1000) + ",\"progress\":0.5}\n");
             if (input.rfind("orphan:", 0) == 0) {
                 startGrandchild(input.c_str() + 7);
                 _exit(3);
