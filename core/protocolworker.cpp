@@ -462,6 +462,7 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         headError = QStringLiteral("the worker closed its standard input and never answered this task");
         death = QStringLiteral("worker closed its standard input");
         break;
+    case EndReason::ExitOverdue: // nothing was in flight: a retire or a recycle goes on below
     case EndReason::None:
     case EndReason::Stragglers:
         break;

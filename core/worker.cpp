@@ -154,6 +154,7 @@ void Worker::launch(const QString &program, const QStringList &arguments, const 
     Q_ASSERT(!m_process);
     m_endReason = EndReason::None;
     m_pid = 0;
+    m_drainedSinceMs = -1;
     m_inputClosedByUs = false;
     m_inputBytesDelivered = 0;
     if (m_exitWaitTimer)
@@ -539,7 +540,7 @@ void Worker::releaseProcess()
             m_exitCode = m_exitStatus == QProcess::CrashExit ? status - 128 : status;
             where = QStringLiteral(" on ") + m_hostName;
         } else if (m_endReason == EndReason::None || m_endReason == EndReason::Stragglers
-                   || (m_endReason != EndReason::Terminate && !m_remoteStderr.isUp())) {
+                   || (m_endReason != EndReason::Terminate && m_endReason != EndReason::ExitOverdue && !m_remoteStderr.isUp())) {
             // Not our doing, or a timeout that hit while still connecting: the host's fault.
             const QString detail = m_remoteStderr.lastLauncherLine();
             if (!m_remoteStderr.isUp())
@@ -581,13 +582,15 @@ void Worker::checkDeadlines(qint64 now)
     // would fail with EPIPE, but with a full window none may come.
     if (m_stdinFd >= 0 && readerGone(m_stdinFd))
         stdinBroke();
-    // A retiring worker with nothing left to do gets a few seconds to exit on
-    // its own (stdin is closed), then its tree is ended.
-    if (m_retiring && inFlightCount() == 0) {
-        if (m_drainedSinceMs < 0)
+    // A worker whose stdin we closed (retiring, or recycled) with nothing left
+    // to do gets a few seconds to exit on its own, then its tree is ended.
+    if ((m_retiring || m_inputClosedByUs) && inFlightCount() == 0) {
+        if (m_drainedSinceMs < 0) {
             m_drainedSinceMs = now;
-        else if (now - m_drainedSinceMs > RetireExitMs + qint64(m_spec.killGraceSeconds * 1000))
-            endProcessTree(EndReason::Terminate);
+        } else if (now - m_drainedSinceMs > RetireExitMs + qint64(m_spec.killGraceSeconds * 1000)) {
+            log(QStringLiteral("the worker did not exit within %1 s after its input closed; ending it").arg(RetireExitMs / 1000));
+            endProcessTree(EndReason::ExitOverdue);
+        }
         return;
     }
     const Running *run = current();

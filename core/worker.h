@@ -115,6 +115,7 @@ protected:
         Stragglers,   // the leader exited; what was left of its group was ended
         StdoutClosed, // it closed its stdout but stayed: it can never answer
         StdinClosed,  // it closed its stdin but stayed: no task can reach it
+        ExitOverdue,  // its stdin was closed by us (retire, recycle) and it did not exit
     };
 
     // Starts a process in its own group. Output arrives in the virtuals below.

@@ -190,6 +190,28 @@ private Q_SLOTS:
         QCOMPARE(run.count(TaskStatus::Ok), 3);
     }
 
+    // A worker that stays after its stdin closed (the end of the run, or a
+    // recycle after --max-tasks-per-worker) is ended after a few seconds.
+    void workerThatDoesNotExitWhenItsInputClosesIsEnded_data()
+    {
+        QTest::addColumn<int>("maxTasksPerWorker");
+        QTest::newRow("retiring") << 0;
+        QTest::newRow("recycled") << 2;
+    }
+    void workerThatDoesNotExitWhenItsInputClosesIsEnded()
+    {
+        QFETCH(int, maxTasksPerWorker);
+        JobSpec spec = protocol({QStringLiteral("--linger")});
+        spec.workers = 1;
+        spec.maxTasksPerWorker = maxTasksPerWorker;
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"a", "b", "c"})), 25000);
+        QVERIFY(run.ended);
+        QVERIFY(run.fatalError.isEmpty());
+        QVERIFY(run.eachIdOnce(3));
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
+        QVERIFY2(!run.log.filter(QStringLiteral("did not exit")).isEmpty(), qPrintable(run.log.join('\n')));
+    }
+
     // Every answer counts toward --max-tasks-per-worker, a broken one or one
     // for the wrong task too: the worker reaching its limit that way is
     // recycled like any other, instead of sitting there with no room.

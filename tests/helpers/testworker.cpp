@@ -17,8 +17,9 @@
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
-//                                  [--start-ms MS [--ready]] [--close-stdout-once FILE]
+//                                  [--start-ms MS [--ready]] [--linger] [--close-stdout-once FILE]
 // --start-ms sleeps before reading any task; --ready then says {"ready": true}.
+// --linger: when stdin closes, sleep forever instead of exiting.
 // --close-stdout-once FILE: if FILE does not exist, create it, close stdout before
 // reading anything and sleep forever (an idle worker that can never answer).
 // With --files each input names a file (relative to the working directory):
@@ -195,7 +196,7 @@ std::string idPrefix(long id)
 int protocolMain(int argc, char **argv)
 {
     long crashAfter = -1, exitAfter = -1, startMs = 0;
-    bool files = false, announceReady = false;
+    bool files = false, announceReady = false, linger = false;
     const char *closeStdoutOnce = nullptr;
     for (int i = 2; i < argc; ++i) {
         if (!strcmp(argv[i], "--files"))
@@ -212,6 +213,8 @@ int protocolMain(int argc, char **argv)
             startMs = atol(argv[++i]);
         if (!strcmp(argv[i], "--ready"))
             announceReady = true;
+        if (!strcmp(argv[i], "--linger"))
+            linger = true;
         if (!strcmp(argv[i], "--close-stdout-once") && i + 1 < argc)
             closeStdoutOnce = argv[++i];
     }
@@ -230,6 +233,8 @@ int protocolMain(int argc, char **argv)
         ssize_t n = read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n <= 0 && linger)
+            hangForever();
         if (n <= 0)
             return 0; // stdin closed: done
         buffer.append(buf, size_t(n));
