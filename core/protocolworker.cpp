@@ -167,7 +167,11 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
             return;
         const QString snippet = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)));
         log(QStringLiteral("not a protocol message (%1): %2").arg(problem, snippet));
-        failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet));
+        // A result or error without an "id" is an answer all the same, and
+        // answers come in order: the head's, which would wait for ever.
+        const bool answerWithoutId = message.id < 0 && (message.kind == Protocol::WorkerMessage::Kind::Result
+                                                         || message.kind == Protocol::WorkerMessage::Kind::Error);
+        failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet), answerWithoutId);
         return;
     }
     if (message.kind == Protocol::WorkerMessage::Kind::Ready) {
@@ -274,23 +278,29 @@ void ProtocolWorker::recycleIfDue()
 // A broken line that still names a task in flight, such as {"id": 17, "result": <junk>,
 // is that task's answer: fail the task now instead of waiting for an answer that
 // will never come (with a window of one, that wait would never end).
-void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
+// elseTheHead: the line is known to answer some task; if it names none in
+// flight, it is the head's.
+void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead)
 {
+    qint64 id = -1;
     const qsizetype key = line.indexOf("\"id\"");
-    if (key < 0)
-        return;
-    qsizetype p = key + 4;
-    while (p < line.size() && (line[p] == ' ' || line[p] == ':'))
-        ++p;
-    qint64 id = 0;
-    const qsizetype digits = p;
-    while (p < line.size() && line[p] >= '0' && line[p] <= '9' && p - digits < 18)
-        id = id * 10 + (line[p++] - '0');
-    if (p == digits)
-        return;
-    const auto it = std::find_if(m_inFlight.cbegin(), m_inFlight.cend(), [id](const Running &r) { return r.task.id == id; });
-    if (it == m_inFlight.cend())
-        return;
+    if (key >= 0) {
+        qsizetype p = key + 4;
+        while (p < line.size() && (line[p] == ' ' || line[p] == ':'))
+            ++p;
+        const qsizetype digits = p;
+        qint64 value = 0;
+        while (p < line.size() && line[p] >= '0' && line[p] <= '9' && p - digits < 18)
+            value = value * 10 + (line[p++] - '0');
+        if (p > digits)
+            id = value;
+    }
+    const auto named = std::find_if(m_inFlight.cbegin(), m_inFlight.cend(), [id](const Running &r) { return r.task.id == id; });
+    if (named == m_inFlight.cend()) {
+        if (!elseTheHead || m_inFlight.empty())
+            return;
+        id = m_inFlight.front().task.id;
+    }
     const qint64 now = nowMs();
     while (m_inFlight.front().task.id != id) {
         TaskOutcome skipped = makeOutcome(m_inFlight.front(), TaskStatus::Failed, now);

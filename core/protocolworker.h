@@ -44,7 +44,7 @@ private:
     void handleLine(QByteArrayView line, bool truncated);
     void flushOutput();
     void completeHead(TaskOutcome outcome);
-    void failAnsweredTask(QByteArrayView line, const QString &error);
+    void failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead = false);
     void failHeadForStrayAnswer(qint64 id);
     void recycleIfSpent();
     void startHeadClock(qint64 now);

@@ -127,6 +127,9 @@ private Q_SLOTS:
         QTest::newRow("answers a task already answered")
             << inputs({"a", "repeat-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed)
             << QStringLiteral("the worker answered task 0, which it was not given") << 1;
+        QTest::newRow("answers without an id")
+            << inputs({"a", "no-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed)
+            << QStringLiteral("the worker's answer was not valid (missing \"id\")") << 1;
         QTest::newRow("progress for a task it was not given") << inputs({"a", "progress-wrong-id", "b"}) << 1 << 0 << -1 << 0 << QString() << 1;
         QTest::newRow("exits, a grandchild keeps its stdout")
             << inputs({"a", "orphan:{dir}/grandchild.pid", "b"}) << 1 << 0 << 1 << int(TaskStatus::Crashed)

@@ -36,6 +36,7 @@
 //   repeat-id             answer with the id of the task before (one already answered;
 //                         id + 1000 for the first task)
 //   progress-wrong-id     send progress for id + 1000, then answer this task
+//   no-id                 answer {"result": INPUT}, without the "id"
 //   orphan:PIDFILE        start a grandchild that ignores SIGTERM and keeps stdout open,
 //                         write its pid, then exit 3
 #include <cerrno>
@@ -288,6 +289,10 @@ int protocolMain(int argc, char **argv)
             if (input == "wrong-id" || input == "repeat-id") {
                 const long answered = input == "repeat-id" && answeredBefore >= 0 ? answeredBefore : id + 1000;
                 writeAll(1, idPrefix(answered) + ",\"result\":" + raw + "}\n");
+                continue;
+            }
+            if (input == "no-id") {
+                writeAll(1, "{\"result\":" + raw + "}\n");
                 continue;
             }
             if (input == "progress-wrong-id")
