@@ -297,6 +297,9 @@ void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const 
         break;
     case EndReason::None:
     case EndReason::Stragglers:
+    case EndReason::StdoutClosed: // these three end long-lived workers only:
+    case EndReason::StdinClosed:  // a command's own exit status is its result
+    case EndReason::ExitOverdue:
         if (status == QProcess::NormalExit) {
             code = exitCode;
             taskStatus = exitCode == 0 ? TaskStatus::Ok : TaskStatus::Failed;

@@ -40,25 +40,30 @@ QByteArray resolvedProgram(const QByteArray &program)
 }
 } // namespace
 
-void prepare(QProcess *process, const QList<QByteArray> &exactArgv)
+void prepare(QProcess *process, const ChildSetup &setup)
 {
     std::shared_ptr<ExactExec> exec;
-    if (!exactArgv.isEmpty()) {
+    if (!setup.exactArgv.isEmpty()) {
         exec = std::make_shared<ExactExec>();
-        exec->path = resolvedProgram(exactArgv.first());
-        exec->words = exactArgv;
+        exec->path = resolvedProgram(setup.exactArgv.first());
+        exec->words = setup.exactArgv;
         exec->words.first() = exec->path;
         for (QByteArray &word : exec->words)
             exec->argv.push_back(word.data());
         exec->argv.push_back(nullptr);
     }
     const pid_t parent = ::getpid();
-    process->setChildProcessModifier([parent, exec] {
-        // Runs in the child between fork and exec: async-signal-safe calls only.
+    process->setChildProcessModifier([parent, exec, stdinFd = setup.stdinFd, stdoutFd = setup.stdoutFd] {
+        // Runs in the child between fork and exec, after QProcess set up its
+        // channels: async-signal-safe calls only.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(127); // the parent died before prctl took effect
+        ::signal(SIGPIPE, SIG_DFL); // taskpool ignores it; an ignored signal stays ignored across exec
+        // dup2() leaves the copies open across exec; the originals close there.
+        if ((stdinFd >= 0 && ::dup2(stdinFd, STDIN_FILENO) < 0) || (stdoutFd >= 0 && ::dup2(stdoutFd, STDOUT_FILENO) < 0))
+            ::_exit(127);
         if (exec) {
             ::execv(exec->path.constData(), exec->argv.data());
             if (errno == E2BIG)
@@ -111,6 +116,24 @@ bool groupExists(qint64 pgid)
     }
     ::closedir(proc);
     return live;
+}
+
+bool hasExited(qint64 pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    char stat[512];
+    const ssize_t n = ::read(fd, stat, sizeof stat - 1);
+    ::close(fd);
+    if (n <= 0)
+        return true;
+    stat[n] = '\0';
+    const char *close = std::strrchr(stat, ')'); // the name may hold spaces and ')'
+    char state = 0;
+    return close && std::sscanf(close + 1, " %c", &state) == 1 && (state == 'Z' || state == 'X');
 }
 
 void reapGroup(qint64 pgid, int graceMs)

@@ -12,16 +12,27 @@ class QProcess;
 namespace ProcessTree {
 
 // Call before QProcess::start(): the child calls setpgid(0, 0) and asks the
-// kernel to send it SIGTERM should taskpool itself die. With exactArgv, the
-// child executes those bytes instead of QProcess's arguments (which are text:
-// a file name that is not UTF-8 would not survive them); QProcess's program
-// must be exactArgv's first word. Should that exec fail, QProcess's own exec
-// of the same program fails the same way and reports it.
-void prepare(QProcess *process, const QList<QByteArray> &exactArgv = {});
+// kernel to send it SIGTERM should taskpool itself die; then it takes what
+// ChildSetup asks for.
+struct ChildSetup
+{
+    // These become its stdin and stdout: pipe ends of the caller's own, above
+    // 2 and close-on-exec (QProcess's channels for them should be the null device).
+    int stdinFd = -1;
+    int stdoutFd = -1;
+    // If set, the child executes these bytes instead of QProcess's arguments,
+    // which are text: a file name that is not UTF-8 would not survive them.
+    // QProcess's program must be the first word. Should that exec fail,
+    // QProcess's own exec of the same program fails the same way and says so.
+    QList<QByteArray> exactArgv;
+};
+void prepare(QProcess *process, const ChildSetup &setup = {});
 
 // Sends a signal to every process in the group led by pgid. Harmless if none is left.
 void signalGroup(qint64 pgid, int signal);
 bool groupExists(qint64 pgid);
+// The process is gone, or a zombie its parent has not reaped yet.
+bool hasExited(qint64 pid);
 
 // Ends what is left of a group whose leader already exited: SIGTERM now,
 // SIGKILL after the grace period if anything survived. Needs an event loop.

@@ -17,6 +17,8 @@ void appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input)
 bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *problem)
 {
     Json::Reader reader(line);
+    message->kind = WorkerMessage::Kind::Progress;
+    message->id = -1;
     if (!reader.consume('{')) {
         *problem = QStringLiteral("not a JSON object");
         return false;
@@ -95,6 +97,8 @@ bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *probl
     }
     if (!hasId) {
         *problem = QStringLiteral("missing \"id\"");
+        if (hasResult != hasError)
+            message->kind = hasResult ? WorkerMessage::Kind::Result : WorkerMessage::Kind::Error;
         return false;
     }
     if (hasResult && hasError) {

@@ -30,7 +30,10 @@ struct WorkerMessage
 };
 
 // Parses one line from a worker. On failure returns false and says why in
-// *problem (the line is then not a protocol message and goes to the log).
+// *problem (the line is then not a protocol message and goes to the log);
+// message->id is then -1 unless read, and a result or error that lacks only
+// its "id" still sets message->kind to Result or Error (an answer, though
+// nobody can tell for which task: the caller decides).
 bool parseWorkerLine(QByteArrayView line, WorkerMessage *message, QString *problem);
 
 } // namespace Protocol

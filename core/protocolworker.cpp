@@ -38,7 +38,7 @@ int ProtocolWorker::window() const
 
 int ProtocolWorker::freeCapacity() const
 {
-    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || endReason() != EndReason::None
+    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || isEnding()
         || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
         return 0;
     int room = window() - inFlightCount();
@@ -65,6 +65,7 @@ void ProtocolWorker::start()
     m_startingUp = true;
     m_lastLineTooLong = false;
     m_inputClosed = false;
+    m_inputBytesSent = 0;
     m_recycleReason.clear();
     m_lastStderrLine.clear();
     if (m_transfersFiles)
@@ -103,6 +104,7 @@ void ProtocolWorker::assign(Task task)
     Running run;
     run.task = std::move(task);
     Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input);
+    run.inputEnd = m_inputBytesSent + m_writeBuffer.size();
     m_inFlight.push_back(std::move(run));
     if (m_inFlight.size() == 1)
         startHeadClock(now);
@@ -113,6 +115,7 @@ void ProtocolWorker::flushAssigned()
 {
     if (m_writeBuffer.isEmpty())
         return;
+    m_inputBytesSent += m_writeBuffer.size();
     writeToProcess(m_writeBuffer);
     m_writeBuffer.resize(0); // keeps the capacity: no allocation per window
 }
@@ -157,7 +160,11 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
             return;
         const QString snippet = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)));
         log(QStringLiteral("not a protocol message (%1): %2").arg(problem, snippet));
-        failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet));
+        // A result or error without an "id" is an answer all the same, and
+        // answers come in order: the head's, which would wait for ever.
+        const bool answerWithoutId = message.id < 0 && (message.kind == Protocol::WorkerMessage::Kind::Result
+                                                         || message.kind == Protocol::WorkerMessage::Kind::Error);
+        failAnsweredTask(line, QStringLiteral("the worker's answer was not valid (%1): %2").arg(problem, snippet), answerWithoutId);
         return;
     }
     if (message.kind == Protocol::WorkerMessage::Kind::Ready) {
@@ -174,7 +181,14 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(),
                            [&](const Running &r) { return r.task.id == message.id; });
     if (it == m_inFlight.end()) {
-        log(QStringLiteral("worker answered task %1, which it was not given").arg(message.id));
+        if (message.kind == Protocol::WorkerMessage::Kind::Progress) {
+            // Progress completes nothing, so no task waits on it: a stray one
+            // (say, late after its task's result) is not worth failing the
+            // head task for, which the worker may still answer.
+            log(QStringLiteral("worker sent progress for task %1, which it was not given or had answered (ignored)").arg(message.id));
+            return;
+        }
+        failHeadForStrayAnswer(message.id);
         return;
     }
     it->lastActivityMs = nowMs();
@@ -207,6 +221,29 @@ void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
     const double serviceMs = double(outcome.durationMs);
     m_avgTaskMs = m_avgTaskMs < 0 ? serviceMs : 0.8 * m_avgTaskMs + 0.2 * serviceMs;
     completeHead(std::move(outcome));
+    recycleIfSpent();
+}
+
+// An answer (a result or an error) for a task that is not in flight: never
+// given, or answered already. Answers come in order, so it was most likely
+// meant for the head of the window, which would otherwise wait for ever.
+void ProtocolWorker::failHeadForStrayAnswer(qint64 id)
+{
+    log(QStringLiteral("worker answered task %1, which it was not given or had answered").arg(id));
+    if (m_inFlight.empty())
+        return; // nothing waits for an answer
+    TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Failed, nowMs());
+    outcome.error = QStringLiteral("the worker answered task %1, which it was not given or had already answered (protocol error)").arg(id);
+    m_lastLineTooLong = false;
+    ++m_finishedThisLife;
+    completeHead(std::move(outcome));
+    recycleIfSpent();
+}
+
+// Every answer, good or broken, counts toward --max-tasks-per-worker: a
+// worker at its limit has no room left, so it must be recycled.
+void ProtocolWorker::recycleIfSpent()
+{
     if (m_spec.maxTasksPerWorker > 0 && m_finishedThisLife >= m_spec.maxTasksPerWorker && m_recycleReason.isEmpty())
         recycle(QStringLiteral("it finished %1 tasks (--max-tasks-per-worker)").arg(m_finishedThisLife));
     recycleIfDue();
@@ -234,23 +271,29 @@ void ProtocolWorker::recycleIfDue()
 // A broken line that still names a task in flight, such as {"id": 17, "result": <junk>,
 // is that task's answer: fail the task now instead of waiting for an answer that
 // will never come (with a window of one, that wait would never end).
-void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
+// elseTheHead: the line is known to answer some task; if it names none in
+// flight, it is the head's.
+void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead)
 {
+    qint64 id = -1;
     const qsizetype key = line.indexOf("\"id\"");
-    if (key < 0)
-        return;
-    qsizetype p = key + 4;
-    while (p < line.size() && (line[p] == ' ' || line[p] == ':'))
-        ++p;
-    qint64 id = 0;
-    const qsizetype digits = p;
-    while (p < line.size() && line[p] >= '0' && line[p] <= '9' && p - digits < 18)
-        id = id * 10 + (line[p++] - '0');
-    if (p == digits)
-        return;
-    const auto it = std::find_if(m_inFlight.cbegin(), m_inFlight.cend(), [id](const Running &r) { return r.task.id == id; });
-    if (it == m_inFlight.cend())
-        return;
+    if (key >= 0) {
+        qsizetype p = key + 4;
+        while (p < line.size() && (line[p] == ' ' || line[p] == ':'))
+            ++p;
+        const qsizetype digits = p;
+        qint64 value = 0;
+        while (p < line.size() && line[p] >= '0' && line[p] <= '9' && p - digits < 18)
+            value = value * 10 + (line[p++] - '0');
+        if (p > digits)
+            id = value;
+    }
+    const auto named = std::find_if(m_inFlight.cbegin(), m_inFlight.cend(), [id](const Running &r) { return r.task.id == id; });
+    if (named == m_inFlight.cend()) {
+        if (!elseTheHead || m_inFlight.empty())
+            return;
+        id = m_inFlight.front().task.id;
+    }
     const qint64 now = nowMs();
     while (m_inFlight.front().task.id != id) {
         TaskOutcome skipped = makeOutcome(m_inFlight.front(), TaskStatus::Failed, now);
@@ -262,6 +305,7 @@ void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error)
     m_lastLineTooLong = false;
     ++m_finishedThisLife;
     completeHead(std::move(outcome));
+    recycleIfSpent();
 }
 
 void ProtocolWorker::completeHead(TaskOutcome outcome)
@@ -279,6 +323,41 @@ void ProtocolWorker::completeHead(TaskOutcome outcome)
     if (m_inFlight.empty() && m_state == WorkerState::Busy)
         setState(WorkerState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
+}
+
+// Nothing the worker says can reach us any more. One whose stdin we closed
+// with nothing left to answer is on its way out, as asked (Worker's
+// RetireExitMs bounds the wait); any other is of no use: it is ended (unless
+// it exits by itself at once) and handleExit() treats that as its death.
+void ProtocolWorker::handleStdoutClosed()
+{
+    const bool onItsWayOut = m_inputClosed;
+    const QString why = QStringLiteral("the worker closed its standard output but did not exit; ending it");
+    if (!onItsWayOut)
+        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why); // first: no new task goes to it
+    // An unterminated last line is still an answer.
+    m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    if (onItsWayOut && inFlightCount() > 0)
+        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why);
+}
+
+// No task can reach the worker any more. The tasks whose lines never made it
+// into the pipe were not started: they go back to the queue at once. It may
+// still answer the others until it is ended.
+void ProtocolWorker::handleStdinClosed()
+{
+    endProcessTreeUnlessItExits(EndReason::StdinClosed,
+                                QStringLiteral("the worker closed its standard input but did not exit; ending it"));
+    const qint64 delivered = inputBytesDelivered();
+    QList<Task> notDelivered;
+    while (!m_inFlight.empty() && m_inFlight.back().inputEnd > delivered) {
+        notDelivered.prepend(std::move(m_inFlight.back().task));
+        m_inFlight.pop_back();
+    }
+    if (m_inFlight.empty() && m_state == WorkerState::Busy)
+        setState(WorkerState::Idle);
+    if (!notDelivered.isEmpty())
+        Q_EMIT tasksReturned(this, notDelivered);
 }
 
 void ProtocolWorker::handleStderr(QByteArrayView data)
@@ -358,7 +437,12 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
     }
     const qint64 now = nowMs();
     const EndReason reason = endReason();
-    if (reason == EndReason::Terminate) {
+    TaskStatus headStatus = TaskStatus::Crashed;
+    QString headError = QStringLiteral("the worker %1 while working on this task").arg(exitText);
+    QString death = QStringLiteral("worker %1").arg(exitText); // the slot's, for the log
+    bool taskOverran = false;
+    switch (reason) {
+    case EndReason::Terminate:
         while (!m_inFlight.empty()) {
             TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Cancelled, now);
             outcome.error = QStringLiteral("terminated");
@@ -366,18 +450,30 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         }
         finishRetiring();
         return;
+    case EndReason::Timeout:
+    case EndReason::Stall:
+        taskOverran = true;
+        headStatus = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
+        headError = endReasonText();
+        break;
+    case EndReason::StdoutClosed:
+        headError = QStringLiteral("the worker closed its standard output while working on this task");
+        death = QStringLiteral("worker closed its standard output");
+        break;
+    case EndReason::StdinClosed:
+        // It may never have read this task: the line can have died in the pipe.
+        headError = QStringLiteral("the worker closed its standard input and never answered this task");
+        death = QStringLiteral("worker closed its standard input");
+        break;
+    case EndReason::ExitOverdue: // nothing was in flight: a retire or a recycle goes on below
+    case EndReason::None:
+    case EndReason::Stragglers:
+        break;
     }
-    const bool taskOverran = reason == EndReason::Timeout || reason == EndReason::Stall;
     if (!m_inFlight.empty()) {
         // Only the task being worked on is to blame; the ones queued behind it go back.
-        TaskStatus status = TaskStatus::Crashed;
-        QString error = QStringLiteral("the worker %1 while working on this task").arg(exitText);
-        if (taskOverran) {
-            status = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
-            error = endReasonText();
-        }
-        TaskOutcome outcome = makeOutcome(m_inFlight.front(), status, now);
-        outcome.error = error;
+        TaskOutcome outcome = makeOutcome(m_inFlight.front(), headStatus, now);
+        outcome.error = headError;
         completeHead(std::move(outcome));
         returnQueuedTasks();
     } else if (!m_recycleReason.isEmpty() && !m_retiring) {
@@ -394,10 +490,9 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         return;
     }
     setState(WorkerState::Crashed);
-    QString why = QStringLiteral("worker %1").arg(exitText);
     if (!m_lastStderrLine.isEmpty())
-        why += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
-    Q_EMIT died(this, why, m_finishedThisLife > 0);
+        death += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
+    Q_EMIT died(this, death, m_finishedThisLife > 0);
 }
 
 void ProtocolWorker::handleStartFailure(const QString &reason)
@@ -513,6 +608,7 @@ void ProtocolWorker::stageTask(Task task)
 void ProtocolWorker::sendStagedTask()
 {
     Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, m_files->input().toUtf8());
+    m_filesRun->inputEnd = m_inputBytesSent + m_writeBuffer.size();
     // emplace_back() + assignment, not push_back(Running&&): a second use of
     // that instantiation made GCC stop inlining it into assign()'s hot path.
     m_inFlight.emplace_back() = std::move(*m_filesRun);

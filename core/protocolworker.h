@@ -27,6 +27,8 @@ public:
 protected:
     void handleStarted() override;
     void handleStdout(QByteArrayView data) override;
+    void handleStdoutClosed() override;
+    void handleStdinClosed() override;
     void handleStderr(QByteArrayView data) override;
     void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) override;
     void handleStartFailure(const QString &reason) override;
@@ -42,7 +44,9 @@ private:
     void handleLine(QByteArrayView line, bool truncated);
     void flushOutput();
     void completeHead(TaskOutcome outcome);
-    void failAnsweredTask(QByteArrayView line, const QString &error);
+    void failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead = false);
+    void failHeadForStrayAnswer(qint64 id);
+    void recycleIfSpent();
     void startHeadClock(qint64 now);
     void returnQueuedTasks();
     void recycleIfDue();
@@ -69,6 +73,7 @@ private:
     LineSplitter m_stdout;
     LineSplitter m_stderr;
     QByteArray m_writeBuffer;
+    qint64 m_inputBytesSent = 0;   // handed to writeToProcess() by the current process's flushes
     QString m_lastStderrLine;
     double m_avgTaskMs = -1;       // moving average of the service time
     qint64 m_finishedThisLife = 0; // tasks answered by the current process

@@ -10,15 +10,59 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QSocketNotifier>
 #include <QTimer>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace {
 constexpr int LogBurst = 50;      // lines per second per worker before we summarize
 constexpr int LogLineMax = 2000;  // characters kept of one log line
 constexpr qint64 RetireExitMs = 5000; // time a worker gets to exit after its stdin closed
+constexpr int ExitAfterPipeClosedMs = 1000; // time a worker that closed a pipe gets to exit by itself
+constexpr qsizetype ReadChunk = 64 * 1024;
+constexpr int ChunksPerWakeUp = 16;  // at most 1 MiB per wake-up: the other workers get their turn
+constexpr int ChunksAtExit = 64;     // what the pipe still holds when the process exits
+
+void closeFd(int &fd)
+{
+    if (fd >= 0)
+        ::close(fd);
+    fd = -1;
+}
+
+// A close-on-exec pipe whose ends are both above 2: an end that landed on
+// 0, 1 or 2 (taskpool started with one of them closed) would be replaced in
+// the child by QProcess's own channels before prepare()'s dup2() runs.
+bool makePipe(int ends[2])
+{
+    if (::pipe2(ends, O_CLOEXEC) != 0)
+        return false;
+    for (int i = 0; i < 2; ++i) {
+        if (ends[i] > STDERR_FILENO)
+            continue;
+        const int moved = ::fcntl(ends[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        closeFd(ends[i]);
+        if (moved < 0) {
+            closeFd(ends[1 - i]);
+            return false;
+        }
+        ends[i] = moved;
+    }
+    return true;
+}
+
+// No process holds the read end of this pipe any more (Linux flags POLLERR).
+bool readerGone(int writeEnd)
+{
+    pollfd p = {writeEnd, 0, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
 } // namespace
 
 QString workerStateName(WorkerState state)
@@ -66,6 +110,8 @@ Worker::Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostInde
 
 Worker::~Worker()
 {
+    closeStdout();
+    closeStdin();
     // Never let QProcess's destructor block on waitForFinished: kill the tree and
     // let the process object go without waiting.
     if (m_process) {
@@ -107,9 +153,13 @@ WorkerSnapshot Worker::snapshot(qint64 now) const
 void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirectory)
 {
     Q_ASSERT(!m_process && !argv.isEmpty());
-    m_process = new QProcess(this);
     m_endReason = EndReason::None;
     m_pid = 0;
+    m_drainedSinceMs = -1;
+    m_inputClosedByUs = false;
+    m_inputBytesDelivered = 0;
+    if (m_exitWaitTimer)
+        m_exitWaitTimer->stop();
     const QString program = QString::fromUtf8(argv.first());
     QStringList arguments;
     arguments.reserve(argv.size() - 1);
@@ -118,10 +168,47 @@ void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirector
         arguments.append(QString::fromUtf8(argv.at(i)));
         allText = allText && Json::isValidUtf8(argv.at(i));
     }
+    // The child's ends: stdout's write end, stdin's read end (long-lived workers).
+    int out[2] = {-1, -1};
+    int in[2] = {-1, -1};
+    const bool takesInput = m_spec.mode == JobSpec::Mode::Worker;
+    // As QProcess does for its own writes: a worker that closed its stdin
+    // makes write() fail with EPIPE instead of killing taskpool with SIGPIPE
+    // (children get the default back in ProcessTree::prepare()).
+    static const bool sigpipeIgnored = [] { return ::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    Q_UNUSED(sigpipeIgnored)
+    if (!makePipe(out) || (takesInput && !makePipe(in))) {
+        const QString reason = QStringLiteral("cannot start %1: cannot make a pipe: %2").arg(program, QString::fromLocal8Bit(std::strerror(errno)));
+        closeFd(out[0]);
+        closeFd(out[1]);
+        // Not from inside start() or assign(): the pool may call straight back.
+        QMetaObject::invokeMethod(this, [this, reason] {
+            if (!m_process && !m_retiredEmitted)
+                failStart(reason);
+        }, Qt::QueuedConnection);
+        return;
+    }
+    m_stdoutFd = out[0];
+    ::fcntl(m_stdoutFd, F_SETFL, O_NONBLOCK);
+    m_stdoutNotifier = new QSocketNotifier(m_stdoutFd, QSocketNotifier::Read, this);
+    connect(m_stdoutNotifier, &QSocketNotifier::activated, this, [this] { readStdout(ChunksPerWakeUp); });
+    if (takesInput) {
+        m_stdinFd = in[1];
+        ::fcntl(m_stdinFd, F_SETFL, O_NONBLOCK);
+        m_stdinNotifier = new QSocketNotifier(m_stdinFd, QSocketNotifier::Write, this);
+        m_stdinNotifier->setEnabled(false);
+        connect(m_stdinNotifier, &QSocketNotifier::activated, this, &Worker::writePendingInput);
+    }
+    m_process = new QProcess(this);
+    ProcessTree::ChildSetup setup;
+    setup.stdinFd = in[0];
+    setup.stdoutFd = out[1];
     // QProcess takes text; bytes that are not UTF-8 go through an exec of our own.
-    ProcessTree::prepare(m_process, allText || m_host.isRemote() ? QList<QByteArray>() : argv);
-    if (m_spec.mode == JobSpec::Mode::PerTask)
-        m_process->setStandardInputFile(QProcess::nullDevice());
+    if (!allText && !m_host.isRemote())
+        setup.exactArgv = argv;
+    ProcessTree::prepare(m_process, setup);
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setStandardOutputFile(QProcess::nullDevice());
     if (m_host.isRemote()) {
         RemoteCommand::Options options;
         options.token = RemoteCommand::newToken();
@@ -143,12 +230,15 @@ void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirector
         m_pid = p->processId();
         handleStarted();
     });
-    connect(p, &QProcess::readyReadStandardOutput, this, [this, p] { handleStdout(p->readAllStandardOutput()); });
     connect(p, &QProcess::readyReadStandardError, this, [this, p] { deliverStderr(p->readAllStandardError()); });
     connect(p, &QProcess::finished, this, &Worker::onProcessFinished);
     connect(p, &QProcess::errorOccurred, this, &Worker::onProcessError);
     m_killSent = false;
     p->start();
+    // Only the child holds its ends now: its exit, or its closing them, is
+    // an end of stream or a broken pipe here.
+    closeFd(out[1]);
+    closeFd(in[0]);
     if (m_process == p && p->processId() > 0) {
         m_pid = p->processId();
         // The child does this itself too; doing it from both sides closes the
@@ -159,14 +249,115 @@ void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirector
 
 void Worker::writeToProcess(const QByteArray &data)
 {
-    if (m_process && m_process->state() == QProcess::Running)
-        m_process->write(data);
+    if (m_stdinFd < 0 || data.isEmpty())
+        return;
+    qsizetype written = 0;
+    if (m_pendingInput.isEmpty()) {
+        written = writeInput(data.constData(), data.size());
+        if (written < 0 || written == data.size())
+            return;
+    }
+    m_pendingInput.append(data.constData() + written, data.size() - written);
+    m_stdinNotifier->setEnabled(true);
+}
+
+// Returns what the pipe took (0 when full), or -1 if its reader is gone.
+qsizetype Worker::writeInput(const char *data, qsizetype size)
+{
+    for (;;) {
+        const ssize_t n = ::write(m_stdinFd, data, size_t(size));
+        if (n >= 0) {
+            m_inputBytesDelivered += n;
+            return n;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN)
+            return 0;
+        stdinBroke(); // EPIPE: the worker closed its stdin
+        return -1;
+    }
+}
+
+void Worker::writePendingInput()
+{
+    while (m_stdinFd >= 0 && m_pendingInputOffset < m_pendingInput.size()) {
+        const qsizetype n = writeInput(m_pendingInput.constData() + m_pendingInputOffset, m_pendingInput.size() - m_pendingInputOffset);
+        if (n <= 0)
+            return; // full (the notifier says when there is room), or broken
+        m_pendingInputOffset += n;
+    }
+    m_pendingInput.clear();
+    m_pendingInputOffset = 0;
+    if (m_stdinNotifier)
+        m_stdinNotifier->setEnabled(false);
+    if (m_closeStdinWhenWritten)
+        closeStdin();
+}
+
+void Worker::stdinBroke()
+{
+    closeStdin();
+    if (m_process && m_process->state() != QProcess::NotRunning && !m_inputClosedByUs)
+        handleStdinClosed();
+}
+
+void Worker::closeStdin()
+{
+    if (m_stdinNotifier) {
+        m_stdinNotifier->setEnabled(false);
+        m_stdinNotifier->deleteLater(); // it may be the one calling us
+        m_stdinNotifier = nullptr;
+    }
+    closeFd(m_stdinFd);
+    m_pendingInput.clear();
+    m_pendingInputOffset = 0;
+    m_closeStdinWhenWritten = false;
 }
 
 void Worker::closeProcessInput()
 {
-    if (m_process)
-        m_process->closeWriteChannel();
+    m_inputClosedByUs = true;
+    if (m_pendingInput.isEmpty())
+        closeStdin();
+    else
+        m_closeStdinWhenWritten = true;
+}
+
+// Reads what the process wrote, a bounded amount at a time. At the end of
+// the stream (no holder of the write end is left) the pipe is closed; a
+// process that still runs then hears of it through handleStdoutClosed().
+void Worker::readStdout(int maxChunks)
+{
+    const int fd = m_stdoutFd;
+    char chunk[ReadChunk];
+    for (int i = 0; i < maxChunks && fd >= 0 && m_stdoutFd == fd; ++i) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            handleStdout(QByteArrayView(chunk, n));
+            if (n < ReadChunk)
+                return; // nothing more for now
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        closeStdout();
+        if (m_process && m_process->state() != QProcess::NotRunning)
+            handleStdoutClosed();
+        return;
+    }
+}
+
+void Worker::closeStdout()
+{
+    if (m_stdoutNotifier) {
+        m_stdoutNotifier->setEnabled(false);
+        m_stdoutNotifier->deleteLater(); // it may be the one calling us
+        m_stdoutNotifier = nullptr;
+    }
+    closeFd(m_stdoutFd);
 }
 
 void Worker::endProcessTree(EndReason reason)
@@ -194,12 +385,44 @@ void Worker::endProcessTree(EndReason reason)
     m_killTimer->start(qMax(0, int(m_spec.killGraceSeconds * 1000)));
 }
 
+void Worker::endProcessTreeUnlessItExits(EndReason reason, const QString &why)
+{
+    if (!m_process || isEnding())
+        return;
+    if (!m_exitWaitTimer) {
+        m_exitWaitTimer = new QTimer(this);
+        m_exitWaitTimer->setSingleShot(true);
+        connect(m_exitWaitTimer, &QTimer::timeout, this, [this] {
+            if (!m_process || m_endReason != EndReason::None)
+                return;
+            if (m_pid > 0 && ProcessTree::hasExited(m_pid)) {
+                m_exitWaitTimer->start(ExitAfterPipeClosedMs); // it did exit; finished() is on its way
+                return;
+            }
+            log(m_exitWaitWhy);
+            endProcessTree(m_exitWaitReason);
+        });
+    }
+    m_exitWaitReason = reason;
+    m_exitWaitWhy = why;
+    m_exitWaitTimer->start(ExitAfterPipeClosedMs);
+}
+
+bool Worker::isEnding() const
+{
+    return m_endReason != EndReason::None || (m_exitWaitTimer && m_exitWaitTimer->isActive());
+}
+
 void Worker::abandonProcess()
 {
     if (!m_process)
         return;
     if (m_killTimer)
         m_killTimer->stop();
+    if (m_exitWaitTimer)
+        m_exitWaitTimer->stop();
+    closeStdout();
+    closeStdin();
     QProcess *p = m_process;
     const qint64 pid = m_pid;
     m_process = nullptr;
@@ -225,6 +448,13 @@ void Worker::onProcessError(QProcess::ProcessError error)
     m_process->deleteLater();
     m_process = nullptr;
     m_pid = 0;
+    failStart(reason);
+}
+
+void Worker::failStart(const QString &reason)
+{
+    closeStdout();
+    closeStdin();
     if (m_host.isRemote())
         loseHost(QStringLiteral("cannot reach %1: %2").arg(m_hostName, reason)); // no launcher, no host
     else
@@ -285,7 +515,13 @@ void Worker::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 {
     if (!m_process)
         return;
-    handleStdout(m_process->readAllStandardOutput());
+    if (m_exitWaitTimer)
+        m_exitWaitTimer->stop(); // it did exit: that is what gets reported
+    // What it wrote before it exited; a grandchild that kept the pipe gets
+    // no more of our time (QProcess did the same with its own pipes).
+    readStdout(ChunksAtExit);
+    closeStdout();
+    closeStdin();
     deliverStderr(m_process->readAllStandardError());
     m_exitCode = exitCode;
     m_exitStatus = status;
@@ -303,6 +539,8 @@ void Worker::releaseProcess()
 {
     if (m_killTimer)
         m_killTimer->stop();
+    if (m_exitWaitTimer)
+        m_exitWaitTimer->stop();
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
@@ -317,7 +555,7 @@ void Worker::releaseProcess()
             m_exitCode = m_exitStatus == QProcess::CrashExit ? status - 128 : status;
             where = QStringLiteral(" on ") + m_hostName;
         } else if (m_endReason == EndReason::None || m_endReason == EndReason::Stragglers
-                   || (m_endReason != EndReason::Terminate && !m_remoteStderr.isUp())) {
+                   || (m_endReason != EndReason::Terminate && m_endReason != EndReason::ExitOverdue && !m_remoteStderr.isUp())) {
             // Not our doing, or a timeout that hit while still connecting: the host's fault.
             const QString detail = m_remoteStderr.lastLauncherLine();
             if (!m_remoteStderr.isUp())
@@ -355,13 +593,19 @@ void Worker::checkDeadlines(qint64 now)
 {
     if (!m_process || m_endReason != EndReason::None)
         return;
-    // A retiring worker with nothing left to do gets a few seconds to exit on
-    // its own (stdin is closed), then its tree is ended.
-    if (m_retiring && inFlightCount() == 0) {
-        if (m_drainedSinceMs < 0)
+    // A worker that closed its stdin while we had nothing to write: a write
+    // would fail with EPIPE, but with a full window none may come.
+    if (m_stdinFd >= 0 && readerGone(m_stdinFd))
+        stdinBroke();
+    // A worker whose stdin we closed (retiring, or recycled) with nothing left
+    // to do gets a few seconds to exit on its own, then its tree is ended.
+    if ((m_retiring || m_inputClosedByUs) && inFlightCount() == 0) {
+        if (m_drainedSinceMs < 0) {
             m_drainedSinceMs = now;
-        else if (now - m_drainedSinceMs > RetireExitMs + qint64(m_spec.killGraceSeconds * 1000))
-            endProcessTree(EndReason::Terminate);
+        } else if (now - m_drainedSinceMs > RetireExitMs + qint64(m_spec.killGraceSeconds * 1000)) {
+            log(QStringLiteral("the worker did not exit within %1 s after its input closed; ending it").arg(RetireExitMs / 1000));
+            endProcessTree(EndReason::ExitOverdue);
+        }
         return;
     }
     const Running *run = current();

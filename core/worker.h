@@ -12,6 +12,7 @@
 
 #include <deque>
 
+class QSocketNotifier;
 class QTimer;
 
 enum class WorkerState : quint8 { Starting, Idle, Busy, Stopping, Exited, Crashed };
@@ -102,19 +103,45 @@ protected:
         QString message;
         QByteArray errorOutput;
         bool errorTruncated = false;
+        qint64 inputEnd = 0;        // long-lived workers: stdin bytes up to the end of its line
     };
 
-    enum class EndReason { None, Timeout, Stall, Terminate, Stragglers };
+    // Why taskpool ended a process tree (None: it ended on its own).
+    enum class EndReason {
+        None,
+        Timeout,
+        Stall,
+        Terminate,
+        Stragglers,   // the leader exited; what was left of its group was ended
+        StdoutClosed, // it closed its stdout but stayed: it can never answer
+        StdinClosed,  // it closed its stdin but stayed: no task can reach it
+        ExitOverdue,  // its stdin was closed by us (retire, recycle) and it did not exit
+    };
 
     // Starts argv (argv[0] the program, exact bytes) in its own process group.
     // Output arrives in the virtuals below. On a remote host the words must be
     // UTF-8 (the launcher's command line is built as text). remoteDirectory:
     // where a remote command runs instead of the job's directory.
+    // Its stdout (and, for long-lived workers, its stdin) is a pipe of our own
+    // rather than QProcess's: QProcess says nothing when the child closes its
+    // stdout (readChannelFinished comes only with finished()), and nothing
+    // when it closes its stdin until a write fails.
     void launch(const QList<QByteArray> &argv, const QString &remoteDirectory = QString());
     bool hasProcess() const { return m_process != nullptr; }
+    // Never blocks: what the pipe cannot take now is sent when it can.
     void writeToProcess(const QByteArray &data);
-    void closeProcessInput();
+    void closeProcessInput();                // once what was written has gone out
+    // Bytes of input the stdin pipe took since the process started; a line
+    // counted here may still sit unread in the pipe.
+    qint64 inputBytesDelivered() const { return m_inputBytesDelivered; }
     void endProcessTree(EndReason reason);   // SIGTERM to the group, SIGKILL after the grace
+    // A process on its way out closes its pipes just before it exits: it gets
+    // a moment to do so, and then its own exit status is what is reported;
+    // one that stays is ended for `reason`, with `why` in the log. The first
+    // reason given stands.
+    void endProcessTreeUnlessItExits(EndReason reason, const QString &why);
+    // endProcessTree() was called, or will be unless the process exits first.
+    bool isEnding() const;
     // Lets the process go without handleExit(): its tree is ended in the
     // background (the slot lost its host while the process still ran).
     void abandonProcess();
@@ -122,6 +149,12 @@ protected:
 
     virtual void handleStarted() {}
     virtual void handleStdout(QByteArrayView data) = 0;
+    // The process, still running, closed its stdout (no holder of the pipe's
+    // write end is left: nothing it says can reach us any more) or its stdin
+    // (it can be sent nothing more; input not yet written is dropped). Never
+    // called for a stdin closed by closeProcessInput(), nor after the exit.
+    virtual void handleStdoutClosed() {}
+    virtual void handleStdinClosed() {}
     virtual void handleStderr(QByteArrayView data) = 0;
     virtual void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) = 0;
     virtual void handleStartFailure(const QString &reason) = 0;
@@ -165,12 +198,31 @@ protected:
 private:
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void onProcessError(QProcess::ProcessError error);
+    void failStart(const QString &reason);
     void releaseProcess();
     void deliverStderr(QByteArrayView data);
     QString launcherExitText() const;
+    void readStdout(int maxChunks);
+    void closeStdout();
+    void writePendingInput();
+    qsizetype writeInput(const char *data, qsizetype size); // -1: the pipe broke
+    void stdinBroke();
+    void closeStdin();
 
     QProcess *m_process = nullptr;
     QTimer *m_killTimer = nullptr;
+    QTimer *m_exitWaitTimer = nullptr;      // endProcessTreeUnlessItExits()
+    EndReason m_exitWaitReason = EndReason::None;
+    QString m_exitWaitWhy;
+    int m_stdoutFd = -1;                    // our end of the process's stdout
+    QSocketNotifier *m_stdoutNotifier = nullptr;
+    int m_stdinFd = -1;                     // our end of its stdin (long-lived workers)
+    QSocketNotifier *m_stdinNotifier = nullptr; // enabled while input waits for room
+    QByteArray m_pendingInput;              // written once the pipe has room
+    qsizetype m_pendingInputOffset = 0;
+    bool m_closeStdinWhenWritten = false;
+    bool m_inputClosedByUs = false;         // closeProcessInput() since the launch
+    qint64 m_inputBytesDelivered = 0;
     EndReason m_endReason = EndReason::None;
     qint64 m_drainedSinceMs = -1;
     qint64 m_endedAfterMs = 0;

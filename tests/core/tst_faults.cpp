@@ -2,6 +2,7 @@
 
 #include "testsupport.h"
 
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <csignal>
@@ -93,6 +94,148 @@ private Q_SLOTS:
             QVERIFY2(first.durationMs >= 1400, qPrintable(QString::number(first.durationMs))); // start-up included
         // The allowance is for the first task of a process: the second has the plain limits (and needs none).
         QCOMPARE(run.byId().value(1).status, TaskStatus::Ok);
+    }
+
+    // Long-lived workers that can never answer the task they hold, with no
+    // --timeout and no --stall to rescue the run: each must end with one
+    // outcome per input instead of waiting forever. `affected` is the task
+    // that pays (-1: none); every other task is ok.
+    void workerThatCanNeverAnswerDoesNotHangTheRun_data()
+    {
+        QTest::addColumn<QList<QByteArray>>("tasks");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<int>("retries");
+        QTest::addColumn<int>("affected");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<int>("attempts");
+        const QList<QByteArray> closesStdout = inputs({"a", "close-stdout", "b", "c"});
+        const QString closedStdout = QStringLiteral("the worker closed its standard output while working on this task");
+        QTest::newRow("closes stdout") << closesStdout << 1 << 0 << 1 << int(TaskStatus::Crashed) << closedStdout << 1;
+        QTest::newRow("closes stdout, retried") << closesStdout << 1 << 1 << 1 << int(TaskStatus::Crashed) << closedStdout << 2;
+        QTest::newRow("closes stdout, window 4") << closesStdout << 4 << 0 << 1 << int(TaskStatus::Crashed) << closedStdout << 1;
+        // The task behind it was never taken in (the write failed): it goes back, no attempt used.
+        QTest::newRow("closes stdin") << inputs({"a", "close-stdin", "b", "c"}) << 1 << 0 << -1 << 0 << QString() << 1;
+        // All four lines reached the pipe before it closed: the next one is to blame.
+        QTest::newRow("closes stdin, window 4")
+            << inputs({"a", "close-stdin", "b", "c"}) << 4 << 0 << 2 << int(TaskStatus::Crashed)
+            << QStringLiteral("the worker closed its standard input and never answered this task") << 1;
+        const QString notGiven = QStringLiteral("the worker answered task 1001, which it was not given");
+        QTest::newRow("answers a task it was not given") << inputs({"a", "wrong-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed) << notGiven << 1;
+        QTest::newRow("answers a task it was not given, window 4")
+            << inputs({"a", "wrong-id", "b", "c"}) << 4 << 0 << 1 << int(TaskStatus::Failed) << notGiven << 1;
+        QTest::newRow("answers a task already answered")
+            << inputs({"a", "repeat-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed)
+            << QStringLiteral("the worker answered task 0, which it was not given") << 1;
+        QTest::newRow("answers without an id")
+            << inputs({"a", "no-id", "b"}) << 1 << 0 << 1 << int(TaskStatus::Failed)
+            << QStringLiteral("the worker's answer was not valid (missing \"id\")") << 1;
+        QTest::newRow("progress for a task it was not given") << inputs({"a", "progress-wrong-id", "b"}) << 1 << 0 << -1 << 0 << QString() << 1;
+        QTest::newRow("exits, a grandchild keeps its stdout")
+            << inputs({"a", "orphan:{dir}/grandchild.pid", "b"}) << 1 << 0 << 1 << int(TaskStatus::Crashed)
+            << QStringLiteral("the worker exited with code 3 while working on this task") << 1;
+    }
+    void workerThatCanNeverAnswerDoesNotHangTheRun()
+    {
+        QFETCH(QList<QByteArray>, tasks);
+        QFETCH(int, window);
+        QFETCH(int, retries);
+        QFETCH(int, affected);
+        QFETCH(int, status);
+        QFETCH(QString, error);
+        QFETCH(int, attempts);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (QByteArray &task : tasks)
+            task.replace("{dir}", QFile::encodeName(dir.path()));
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = window;
+        spec.retries = retries;
+        const EndedRun run = runToEnd(spec, ListInput(tasks), 15000);
+        QVERIFY(run.ended);
+        QVERIFY(run.fatalError.isEmpty());
+        QVERIFY(run.eachIdOnce(tasks.size()));
+        const auto byId = run.byId();
+        for (qint64 id = 0; id < tasks.size(); ++id) {
+            const TaskOutcome &o = byId[id];
+            if (id == affected) {
+                QVERIFY2(int(o.status) == status, qPrintable(taskStatusName(o.status) + QStringLiteral(": ") + o.error));
+                QVERIFY2(o.error.contains(error), qPrintable(o.error));
+                QCOMPARE(o.attempts, attempts);
+            } else {
+                QVERIFY2(o.status == TaskStatus::Ok, qPrintable(QStringLiteral("task %1: %2").arg(id).arg(o.error)));
+                QCOMPARE(o.attempts, 1); // tasks that went back to the queue used no attempt
+            }
+        }
+    }
+
+    // An idle worker (no task given: new tasks are held back) closes its
+    // stdout: it is replaced, and its successor runs every task.
+    void idleWorkerThatClosesStdoutIsRestarted()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        JobSpec spec = protocol({QStringLiteral("--close-stdout-once"), dir.filePath(QStringLiteral("closed"))});
+        spec.workers = 1;
+        ListInput in(inputs({"a", "b", "c"}));
+        TaskPool pool(spec, &in);
+        Run run;
+        attach(&pool, &run);
+        QSignalSpy finished(&pool, &TaskPool::finished);
+        pool.holdNewTasks(true);
+        pool.start();
+        QTRY_VERIFY2_WITH_TIMEOUT(!run.log.filter(QStringLiteral("closed its standard output")).isEmpty(), qPrintable(run.log.join('\n')), 10000);
+        pool.holdNewTasks(false);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.eachIdOnce(3));
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
+    }
+
+    // A worker that stays after its stdin closed (the end of the run, or a
+    // recycle after --max-tasks-per-worker) is ended after a few seconds.
+    void workerThatDoesNotExitWhenItsInputClosesIsEnded_data()
+    {
+        QTest::addColumn<int>("maxTasksPerWorker");
+        QTest::newRow("retiring") << 0;
+        QTest::newRow("recycled") << 2;
+    }
+    void workerThatDoesNotExitWhenItsInputClosesIsEnded()
+    {
+        QFETCH(int, maxTasksPerWorker);
+        JobSpec spec = protocol({QStringLiteral("--linger")});
+        spec.workers = 1;
+        spec.maxTasksPerWorker = maxTasksPerWorker;
+        const EndedRun run = runToEnd(spec, ListInput(inputs({"a", "b", "c"})), 25000);
+        QVERIFY(run.ended);
+        QVERIFY(run.fatalError.isEmpty());
+        QVERIFY(run.eachIdOnce(3));
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
+        QVERIFY2(!run.log.filter(QStringLiteral("did not exit")).isEmpty(), qPrintable(run.log.join('\n')));
+    }
+
+    // Every answer counts toward --max-tasks-per-worker, a broken one or one
+    // for the wrong task too: the worker reaching its limit that way is
+    // recycled like any other, instead of sitting there with no room.
+    void brokenAnswersCountTowardTheTaskLimit_data()
+    {
+        QTest::addColumn<QByteArray>("broken");
+        QTest::newRow("invalid UTF-8") << QByteArray("utf8-junk");
+        QTest::newRow("wrong id") << QByteArray("wrong-id");
+    }
+    void brokenAnswersCountTowardTheTaskLimit()
+    {
+        QFETCH(QByteArray, broken);
+        JobSpec spec = protocol();
+        spec.workers = 1;
+        spec.window = 1;
+        spec.maxTasksPerWorker = 2;
+        const EndedRun run = runToEnd(spec, ListInput({QByteArray("a"), broken, QByteArray("b"), QByteArray("c")}), 15000);
+        QVERIFY(run.ended);
+        QVERIFY(run.eachIdOnce(4));
+        QCOMPARE(run.byId()[1].status, TaskStatus::Failed);
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
     }
 
     void stallWatchdogEndsSilentTasks_data()

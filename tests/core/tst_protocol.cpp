@@ -129,6 +129,32 @@ private Q_SLOTS:
         }
     }
 
+    // A result or error that lacks only its "id" is not a valid message, but
+    // still an answer (the worker fails the head task with it); the message
+    // object, reused from line to line, keeps nothing of the line before.
+    void answersWithoutAnIdSayWhichKind_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<int>("kind");
+        using K = Protocol::WorkerMessage::Kind;
+        QTest::newRow("result") << QByteArray("{\"result\":1}") << int(K::Result);
+        QTest::newRow("error") << QByteArray("{\"error\":\"x\"}") << int(K::Error);
+        QTest::newRow("progress: no answer") << QByteArray("{\"progress\":0.5}") << int(K::Progress);
+        QTest::newRow("both: no answer") << QByteArray("{\"result\":1,\"error\":\"x\"}") << int(K::Progress);
+        QTest::newRow("not json") << QByteArray("hello") << int(K::Progress);
+    }
+    void answersWithoutAnIdSayWhichKind()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(int, kind);
+        Protocol::WorkerMessage m;
+        QString problem;
+        QVERIFY(Protocol::parseWorkerLine("{\"id\":9,\"error\":\"y\"}", &m, &problem));
+        QVERIFY(!Protocol::parseWorkerLine(line, &m, &problem));
+        QCOMPARE(int(m.kind), kind);
+        QCOMPARE(m.id, -1);
+    }
+
     void randomBytesNeverCrashTheParser()
     {
         auto *rng = QRandomGenerator::global();

@@ -17,14 +17,28 @@
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
-//                                  [--start-ms MS [--ready]]
+//                                  [--start-ms MS [--ready]] [--linger] [--close-stdout-once FILE]
 // --start-ms sleeps before reading any task; --ready then says {"ready": true}.
+// --linger: when stdin closes, sleep forever instead of exiting.
+// --close-stdout-once FILE: if FILE does not exist, create it, close stdout before
+// reading anything and sleep forever (an idle worker that can never answer).
 // With --files each input names a file (relative to the working directory):
 // the worker writes INPUT.out with its content upper-cased (not if the content
 // starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
 //   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB | anything else: echo
+// Ways to leave the pool without an answer (the worker stays alive unless said):
+//   close-stdout          close stdout (fd 1), then sleep forever
+//   close-stdin           close stdin (fd 0), answer this task, then sleep forever: the
+//                         tasks behind it, read or not, are never answered
+//   wrong-id              answer with id + 1000, a task it was never given
+//   repeat-id             answer with the id of the task before (one already answered;
+//                         id + 1000 for the first task)
+//   progress-wrong-id     send progress for id + 1000, then answer this task
+//   no-id                 answer {"result": INPUT}, without the "id"
+//   orphan:PIDFILE        start a grandchild that ignores SIGTERM and keeps stdout open,
+//                         write its pid, then exit 3
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -183,7 +197,8 @@ std::string idPrefix(long id)
 int protocolMain(int argc, char **argv)
 {
     long crashAfter = -1, exitAfter = -1, startMs = 0;
-    bool files = false, announceReady = false;
+    bool files = false, announceReady = false, linger = false;
+    const char *closeStdoutOnce = nullptr;
     for (int i = 2; i < argc; ++i) {
         if (!strcmp(argv[i], "--files"))
             files = true;
@@ -199,6 +214,14 @@ int protocolMain(int argc, char **argv)
             startMs = atol(argv[++i]);
         if (!strcmp(argv[i], "--ready"))
             announceReady = true;
+        if (!strcmp(argv[i], "--linger"))
+            linger = true;
+        if (!strcmp(argv[i], "--close-stdout-once") && i + 1 < argc)
+            closeStdoutOnce = argv[++i];
+    }
+    if (closeStdoutOnce && crashOnce(closeStdoutOnce)) {
+        close(1);
+        hangForever();
     }
     sleepMs(startMs); // a slow start-up: imports, loading a model
     if (announceReady)
@@ -206,10 +229,13 @@ int protocolMain(int argc, char **argv)
     std::string buffer;
     char buf[65536];
     long handled = 0;
+    long previousId = -1;
     for (;;) {
         ssize_t n = read(0, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n <= 0 && linger)
+            hangForever();
         if (n <= 0)
             return 0; // stdin closed: done
         buffer.append(buf, size_t(n));
@@ -228,6 +254,8 @@ int protocolMain(int argc, char **argv)
             if (exitAfter >= 0 && handled == exitAfter)
                 _exit(0);
             ++handled;
+            const long answeredBefore = previousId;
+            previousId = id;
             const std::string head = idPrefix(id);
             if (files) {
                 writeAll(1, fileTask(head, input));
@@ -249,6 +277,30 @@ int protocolMain(int argc, char **argv)
             }
             if (input == "skip")
                 continue;
+            if (input == "close-stdout") {
+                close(1);
+                hangForever();
+            }
+            if (input == "close-stdin") {
+                close(0);
+                writeAll(1, head + ",\"result\":" + raw + "}\n");
+                hangForever();
+            }
+            if (input == "wrong-id" || input == "repeat-id") {
+                const long answered = input == "repeat-id" && answeredBefore >= 0 ? answeredBefore : id + 1000;
+                writeAll(1, idPrefix(answered) + ",\"result\":" + raw + "}\n");
+                continue;
+            }
+            if (input == "no-id") {
+                writeAll(1, "{\"result\":" + raw + "}\n");
+                continue;
+            }
+            if (input == "progress-wrong-id")
+                writeAll(1, idPrefix(id + 1000) + ",\"progress\":0.5}\n");
+            if (input.rfind("orphan:", 0) == 0) {
+                startGrandchild(input.c_str() + 7);
+                _exit(3);
+            }
             if (input == "garbage")
                 writeAll(1, "this is not json\n{\"id\": \"x\"}\n[1,2\n\xff\xfe garbage\n");
             if (input == "stderr")
