@@ -182,8 +182,11 @@ const char *helpText =
     "input_base64 holds the exact bytes (a protocol worker's task line too).\n"
     "\n"
     "Exit status: 0 all tasks ok, 1 some failed, 2 usage error or the command cannot\n"
-    "start, 130 after Ctrl-C. Ctrl-C, SIGTERM and --timeout end whole process trees\n"
-    "(each worker runs in its own process group): SIGTERM, then SIGKILL.\n";
+    "start, 130 after Ctrl-C, 128+N after signal N. Ctrl-C, SIGTERM, SIGHUP and\n"
+    "--timeout end whole process trees (each worker runs in its own process group):\n"
+    "SIGTERM, then SIGKILL. A signal that was ignored when taskpool started stays\n"
+    "ignored: nohup taskpool run ... & outlives the terminal, and a script's\n"
+    "background job is not stopped by Ctrl-C.\n";
 
 bool isExecutableProgram(const QString &program, const QString &workingDirectory)
 {

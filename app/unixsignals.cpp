@@ -2,7 +2,7 @@
 
 #include <QSocketNotifier>
 
-#include <csignal>
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,7 +18,14 @@ void onSignal(int signal)
     [[maybe_unused]] const auto n = ::write(g_pipe[1], &byte, 1);
     errno = savedErrno;
 }
+
+bool isIgnored(const struct sigaction &action)
+{
+    return !(action.sa_flags & SA_SIGINFO) && action.sa_handler == SIG_IGN;
+}
 } // namespace
+
+static_assert(sizeof handledSignals / sizeof *handledSignals == 3, "UnixSignals::Count");
 
 UnixSignals::UnixSignals(QObject *parent)
     : QObject(parent)
@@ -35,14 +42,20 @@ UnixSignals::UnixSignals(QObject *parent)
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int s : handledSignals)
-        ::sigaction(s, &action, nullptr);
+    for (int i = 0; i < Count; ++i) {
+        // Whoever started us asked for this signal to be ignored (nohup, `cmd &` in a script).
+        if (::sigaction(handledSignals[i], nullptr, &m_previous[i]) != 0 || isIgnored(m_previous[i]))
+            continue;
+        m_installed[i] = ::sigaction(handledSignals[i], &action, nullptr) == 0;
+    }
 }
 
 UnixSignals::~UnixSignals()
 {
-    for (int s : handledSignals)
-        ::signal(s, SIG_DFL);
+    for (int i = 0; i < Count; ++i) {
+        if (m_installed[i])
+            ::sigaction(handledSignals[i], &m_previous[i], nullptr);
+    }
     ::close(g_pipe[0]);
     ::close(g_pipe[1]);
     g_pipe[0] = g_pipe[1] = -1;

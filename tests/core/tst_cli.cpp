@@ -290,6 +290,68 @@ private Q_SLOTS:
         QCOMPARE(out.count('\n'), 2);
     }
 
+    // A signal that was ignored when taskpool started stays ignored, the Unix
+    // way: `nohup taskpool run … &` outlives the terminal's SIGHUP, and a
+    // script's background `taskpool run … &` (SIGINT ignored by the shell) is
+    // not stopped by Ctrl-C. The last row: the same signal, not ignored, ends the run.
+    void ignoredSignalsStayIgnored_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::addColumn<bool>("ignored");
+        QTest::newRow("SIGHUP ignored (nohup)") << int(SIGHUP) << true;
+        QTest::newRow("SIGINT ignored (a script's background job)") << int(SIGINT) << true;
+        QTest::newRow("SIGHUP not ignored") << int(SIGHUP) << false;
+    }
+    void ignoredSignalsStayIgnored()
+    {
+        QFETCH(int, signal);
+        QFETCH(bool, ignored);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a"));
+        const QString b = dir.filePath(QStringLiteral("b"));
+        const auto touch = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly);
+        };
+        QProcess p;
+        if (ignored)
+            p.setChildProcessModifier([signal] { ::signal(signal, SIG_IGN); });
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "-j", "2", "--no-journal", "--kill-grace", "0.3", "--inputs", "-",
+                                                "--", testWorker(), "task", "{}"});
+        QVERIFY(p.waitForStarted());
+        p.write(("await:" + a + "\nawait:" + b + "\n").toUtf8());
+        p.closeWriteChannel();
+        QByteArray out;
+        const auto statusOf = [&](const QString &path) {
+            out += p.readAllStandardOutput();
+            for (const QByteArray &line : out.split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                if (o.value("input").toString() == "await:" + path)
+                    return o.value("status").toString();
+            }
+            return QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(a + ".waiting") && QFile::exists(b + ".waiting"), 10000);
+        ::kill(pid_t(p.processId()), signal);
+        // Taskpool runs the handler before it can see the first task end: once
+        // that task's result is out, a signal that ends the run has ended it.
+        QVERIFY(touch(a));
+        QTRY_VERIFY_WITH_TIMEOUT(!statusOf(a).isEmpty() || p.state() == QProcess::NotRunning, 10000);
+        if (!ignored) {
+            QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+            QCOMPARE(p.exitCode(), 128 + signal);
+            return;
+        }
+        QCOMPARE(p.state(), QProcess::Running);
+        QVERIFY(touch(b));
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(statusOf(a), QStringLiteral("ok"));
+        QCOMPARE(statusOf(b), QStringLiteral("ok"));
+        QCOMPARE(out.count('\n'), 2);
+    }
+
     // The results go to a reader that stops reading: the pool still finishes
     // every task (into the journal), says what it waits for, and Ctrl-C ends
     // the wait without losing anything.

@@ -14,7 +14,8 @@
 //                                    sleeps forever, write its pid, then hang
 //   testworker crash-once FILE       crash if FILE does not exist (creating it), else exit 0
 //   testworker task INPUT            act out INPUT like a protocol task (below): crash, exit,
-//                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES...
+//                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES,
+//                                    await:FILE (make FILE.waiting, wait until FILE exists, echo)...
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
 //                                  [--start-ms MS [--ready]] [--linger] [--close-stdout-once FILE]
@@ -27,7 +28,8 @@
 // starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
-//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB | anything else: echo
+//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB
+//   await:FILE (make FILE.waiting, answer once FILE exists) | anything else: echo
 // Ways to leave the pool without an answer (the worker stays alive unless said):
 //   close-stdout          close stdout (fd 1), then sleep forever
 //   close-stdin           close stdin (fd 0), answer this task, then sleep forever: the
@@ -105,6 +107,18 @@ void startGrandchild(const char *pidFile)
         fprintf(f, "%d\n", int(pid));
         fclose(f);
     }
+}
+
+// Says it is waiting (FILE.waiting), then polls: the test makes FILE when the task may go on.
+void awaitFile(const char *file)
+{
+    const std::string waiting = std::string(file) + ".waiting";
+    FILE *f = fopen(waiting.c_str(), "w");
+    if (f)
+        fclose(f);
+    struct stat st;
+    while (stat(file, &st) != 0)
+        sleepMs(10);
 }
 
 bool crashOnce(const char *file)
@@ -325,6 +339,8 @@ int protocolMain(int argc, char **argv)
                 startGrandchild(input.c_str() + 11);
                 hangForever();
             }
+            if (input.rfind("await:", 0) == 0)
+                awaitFile(input.c_str() + 6);
             if (input.rfind("leak:", 0) == 0) {
                 // Keep (and touch) this many MB for good, like a leaking worker.
                 size_t bytes = size_t(atol(input.c_str() + 5)) << 20;
@@ -426,6 +442,8 @@ int main(int argc, char **argv)
             flood(atol(input.c_str() + 6), 1);
             return 0;
         }
+        if (input.rfind("await:", 0) == 0)
+            awaitFile(input.c_str() + 6);
         writeAll(1, input + "\n");
         return 0;
     }
