@@ -1,5 +1,7 @@
 #include "processtree.h"
 
+#include "orphanguard.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
@@ -53,13 +55,16 @@ void prepare(QProcess *process, const ChildSetup &setup)
         exec->argv.push_back(nullptr);
     }
     const pid_t parent = ::getpid();
-    process->setChildProcessModifier([parent, exec, stdinFd = setup.stdinFd, stdoutFd = setup.stdoutFd] {
+    const int guardSocket = setup.guard ? setup.guard->socket() : -1;
+    process->setChildProcessModifier([parent, exec, guardSocket, stdinFd = setup.stdinFd, stdoutFd = setup.stdoutFd] {
         // Runs in the child between fork and exec, after QProcess set up its
         // channels: async-signal-safe calls only.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(127); // the parent died before prctl took effect
+        // Before exec: nothing in the group can fork before it is watched.
+        OrphanGuard::watchFromChild(guardSocket);
         ::signal(SIGPIPE, SIG_DFL); // taskpool ignores it; an ignored signal stays ignored across exec
         // dup2() leaves the copies open across exec; the originals close there.
         if ((stdinFd >= 0 && ::dup2(stdinFd, STDIN_FILENO) < 0) || (stdoutFd >= 0 && ::dup2(stdoutFd, STDOUT_FILENO) < 0))
@@ -136,12 +141,19 @@ bool hasExited(qint64 pid)
     return close && std::sscanf(close + 1, " %c", &state) == 1 && (state == 'Z' || state == 'X');
 }
 
-void reapGroup(qint64 pgid, int graceMs)
+void reapGroup(qint64 pgid, int graceMs, std::shared_ptr<OrphanGuard> guard)
 {
-    if (!groupExists(pgid))
+    if (!groupExists(pgid)) {
+        if (guard)
+            guard->forget(pgid);
         return;
+    }
     signalGroup(pgid, SIGTERM);
-    QTimer::singleShot(graceMs, [pgid] { signalGroup(pgid, SIGKILL); });
+    QTimer::singleShot(graceMs, [pgid, guard = std::move(guard)] {
+        signalGroup(pgid, SIGKILL);
+        if (guard)
+            guard->forget(pgid);
+    });
 }
 
 QString describeSignal(int signal)

@@ -5,17 +5,24 @@
 #include <QString>
 #include <QtGlobal>
 
+#include <memory>
+
+class OrphanGuard;
 class QProcess;
 
 // Every worker process leads its own process group, so one signal to the group
 // reaches the whole tree it spawned (children, grandchildren, shell pipelines).
 namespace ProcessTree {
 
-// Call before QProcess::start(): the child calls setpgid(0, 0) and asks the
-// kernel to send it SIGTERM should taskpool itself die; then it takes what
+// Call right before QProcess::start(): the child calls setpgid(0, 0) and asks
+// the kernel to send it SIGTERM should taskpool itself die; then it takes what
 // ChildSetup asks for.
 struct ChildSetup
 {
+    // The run's guard, if any: the child has it watch its group before exec, so
+    // the whole tree is ended should taskpool die. It must stay open until
+    // QProcess::start() returns.
+    const OrphanGuard *guard = nullptr;
     // These become its stdin and stdout: pipe ends of the caller's own, above
     // 2 and close-on-exec (QProcess's channels for them should be the null device).
     int stdinFd = -1;
@@ -36,7 +43,8 @@ bool hasExited(qint64 pid);
 
 // Ends what is left of a group whose leader already exited: SIGTERM now,
 // SIGKILL after the grace period if anything survived. Needs an event loop.
-void reapGroup(qint64 pgid, int graceMs);
+// Then (or at once if the group is gone) the guard forgets the group.
+void reapGroup(qint64 pgid, int graceMs, std::shared_ptr<OrphanGuard> guard = {});
 
 QString describeSignal(int signal);
 

@@ -12,6 +12,8 @@
 //   testworker flood BYTES           write BYTES bytes to stdout and stderr
 //   testworker grandchild PIDFILE    start a grandchild that ignores SIGTERM and
 //                                    sleeps forever, write its pid, then hang
+//   testworker tree PIDFILE          ignore SIGTERM, start a grandchild that ignores it too,
+//                                    write "OWN_PID GRANDCHILD_PID" (at once, by rename), hang
 //   testworker crash-once FILE       crash if FILE does not exist (creating it), else exit 0
 //   testworker task INPUT            act out INPUT like a protocol task (below): crash, exit,
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES,
@@ -28,7 +30,7 @@
 // starts with "no output") and answers {"input": INPUT, "cwd": its directory}.
 // Each task's input says what to do with it:
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
-//   slow:MS | flood:BYTES | grandchild:PIDFILE | crash-once:FILE | leak:MB
+//   slow:MS | flood:BYTES | grandchild:PIDFILE | tree:PIDFILE | crash-once:FILE | leak:MB
 //   await:FILE (make FILE.waiting, answer once FILE exists) | anything else: echo
 // Ways to leave the pool without an answer (the worker stays alive unless said):
 //   close-stdout          close stdout (fd 1), then sleep forever
@@ -106,6 +108,23 @@ void startGrandchild(const char *pidFile)
     if (f) {
         fprintf(f, "%d\n", int(pid));
         fclose(f);
+    }
+}
+
+// The whole tree ignores SIGTERM: only SIGKILL to its process group ends it.
+void startStubbornTree(const char *pidFile)
+{
+    signal(SIGTERM, SIG_IGN);
+    pid_t pid = fork();
+    if (pid == 0)
+        hangForever(); // inherits SIG_IGN
+    // Written whole under another name, then renamed: a reader never sees half of it.
+    const std::string temporary = std::string(pidFile) + ".tmp";
+    FILE *f = fopen(temporary.c_str(), "w");
+    if (f) {
+        fprintf(f, "%d %d\n", int(getpid()), int(pid));
+        fclose(f);
+        rename(temporary.c_str(), pidFile);
     }
 }
 
@@ -339,6 +358,10 @@ int protocolMain(int argc, char **argv)
                 startGrandchild(input.c_str() + 11);
                 hangForever();
             }
+            if (input.rfind("tree:", 0) == 0) {
+                startStubbornTree(input.c_str() + 5);
+                hangForever();
+            }
             if (input.rfind("await:", 0) == 0)
                 awaitFile(input.c_str() + 6);
             if (input.rfind("leak:", 0) == 0) {
@@ -410,6 +433,10 @@ int main(int argc, char **argv)
     }
     if (mode == "grandchild" && argc > 2) {
         startGrandchild(argv[2]);
+        hangForever();
+    }
+    if (mode == "tree" && argc > 2) {
+        startStubbornTree(argv[2]);
         hangForever();
     }
     if (mode == "task" && argc > 2) {
