@@ -184,9 +184,10 @@ const char *helpText =
     "Exit status: 0 all tasks ok, 1 some failed, 2 usage error or the command cannot\n"
     "start, 130 after Ctrl-C, 128+N after signal N. Ctrl-C, SIGTERM, SIGHUP and\n"
     "--timeout end whole process trees (each worker runs in its own process group):\n"
-    "SIGTERM, then SIGKILL. A signal that was ignored when taskpool started stays\n"
-    "ignored: nohup taskpool run ... & outlives the terminal, and a script's\n"
-    "background job is not stopped by Ctrl-C.\n";
+    "SIGTERM, then SIGKILL after --kill-grace. Should taskpool itself die (kill -9,\n"
+    "a crash), a guard process started with the run does the same. A signal that\n"
+    "was ignored when taskpool started stays ignored: nohup taskpool run ... &\n"
+    "outlives the terminal, and a script's background job is not stopped by Ctrl-C.\n";
 
 bool isExecutableProgram(const QString &program, const QString &workingDirectory)
 {

@@ -100,7 +100,7 @@ void PerTaskWorker::stageInput()
                                   .arg(m_spec.effectiveRemoteDirectory(), m_runToken)
                                   .arg(number)
                                   .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
-    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the command"), this);
+    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the command"), orphanGuard(), this);
     QString error;
     if (!m_files->prepare(m_run->task.input, number, directory, &error)) {
         dropFiles();

@@ -526,7 +526,7 @@ void ProtocolWorker::onRetire()
 RemoteTransfer *ProtocolWorker::newDirectoryStep()
 {
     dropDirectoryStep();
-    m_directoryStep = new RemoteTransfer(m_host, m_spec.killGraceSeconds, this);
+    m_directoryStep = new RemoteTransfer(m_host, m_spec.killGraceSeconds, orphanGuard(), this);
     return m_directoryStep;
 }
 
@@ -576,7 +576,7 @@ void ProtocolWorker::stageTask(Task task)
     run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
     m_filesRun = std::move(run);
     setState(WorkerState::Busy);
-    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the worker"), this);
+    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the worker"), orphanGuard(), this);
     QString error;
     if (!m_files->prepare(m_filesRun->task.input, m_filesRun->task.id + 1, m_slotPath, &error)) {
         // No line is sent; the pool's dispatch loop sees the free room itself.

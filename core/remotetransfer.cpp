@@ -1,5 +1,6 @@
 #include "remotetransfer.h"
 
+#include "orphanguard.h"
 #include "processtree.h"
 #include "remotecommand.h"
 
@@ -60,10 +61,12 @@ esac)SH";
 
 } // namespace
 
-RemoteTransfer::RemoteTransfer(const HostSpec &host, double killGraceSeconds, QObject *parent)
+RemoteTransfer::RemoteTransfer(const HostSpec &host, double killGraceSeconds, std::shared_ptr<OrphanGuard> guard,
+                               QObject *parent)
     : QObject(parent)
     , m_host(host)
     , m_graceMs(qMax(0, int(killGraceSeconds * 1000)))
+    , m_guard(std::move(guard))
 {
 }
 
@@ -99,10 +102,10 @@ void RemoteTransfer::upload(const QString &localFile, const QString &remoteDir, 
     }
     probe.close();
     run(m_operation, QStringList{remoteDir, remotePath} + removeFirst, true);
-    if (m_process)
+    if (m_process) {
         m_process->setStandardInputFile(localFile);
-    if (m_process)
-        m_process->start();
+        startProcess();
+    }
 }
 
 void RemoteTransfer::download(const QString &remoteDir, const QString &remotePath, const QString &localFile)
@@ -120,7 +123,7 @@ void RemoteTransfer::download(const QString &remoteDir, const QString &remotePat
     run(m_operation, {remoteDir, remotePath}, false);
     if (m_process) {
         m_process->setStandardOutputFile(m_partialFile, QIODevice::Truncate);
-        m_process->start();
+        startProcess();
     }
 }
 
@@ -129,7 +132,7 @@ void RemoteTransfer::makeDirectory(const QString &remoteDir)
     m_operation = QStringLiteral("dir");
     run(m_operation, {remoteDir}, false);
     if (m_process)
-        m_process->start();
+        startProcess();
 }
 
 void RemoteTransfer::remove(const QString &remoteDir, const QStringList &remotePaths, Directory directory)
@@ -137,7 +140,7 @@ void RemoteTransfer::remove(const QString &remoteDir, const QStringList &remoteP
     m_operation = directory == Directory::RemoveIfEmpty ? QStringLiteral("rm") : QStringLiteral("rmf");
     run(m_operation, QStringList{remoteDir} + remotePaths, false);
     if (m_process)
-        m_process->start();
+        startProcess();
 }
 
 void RemoteTransfer::run(const QString &operation, const QStringList &arguments, bool passStdin)
@@ -156,7 +159,9 @@ void RemoteTransfer::run(const QString &operation, const QStringList &arguments,
     }
     m_stderr.reset(options.token.toLatin1());
     m_process = new QProcess(this);
-    ProcessTree::prepare(m_process); // its own group: abort() reaches the launcher's children too
+    ProcessTree::ChildSetup setup;
+    setup.guard = m_guard.get();
+    ProcessTree::prepare(m_process, setup); // its own group: abort() reaches the launcher's children too
     if (!passStdin)
         m_process->setStandardInputFile(QProcess::nullDevice());
     m_process->setProgram(argv.first());
@@ -173,6 +178,14 @@ void RemoteTransfer::run(const QString &operation, const QStringList &arguments,
     connect(p, &QProcess::errorOccurred, this, &RemoteTransfer::onError);
 }
 
+// Right after run() and the stdin or stdout set-up: the guard is watching from here on.
+void RemoteTransfer::startProcess()
+{
+    m_process->start();
+    if (m_process)
+        m_pid = m_process->processId();
+}
+
 void RemoteTransfer::onError(QProcess::ProcessError error)
 {
     if (error != QProcess::FailedToStart || !m_process)
@@ -182,6 +195,9 @@ void RemoteTransfer::onError(QProcess::ProcessError error)
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
+    if (m_guard && m_pid > 0)
+        m_guard->forget(m_pid); // its exec failed: gone, and it never forked
+    m_pid = 0;
     complete(Result::HostLost, reason);
 }
 
@@ -196,12 +212,13 @@ void RemoteTransfer::onFinished(int exitCode, QProcess::ExitStatus status)
     };
     m_stderr.feed(m_process->readAllStandardError(), {}, keep);
     m_stderr.finish({}, keep);
-    const qint64 pid = m_process->processId();
+    const qint64 pid = m_pid; // processId() is 0 once the process has finished
+    m_pid = 0;
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
-    if (pid > 0 && ProcessTree::groupExists(pid))
-        ProcessTree::reapGroup(pid, m_graceMs);
+    if (pid > 0)
+        ProcessTree::reapGroup(pid, m_graceMs, m_guard); // forgets it at once if nothing is left
 
     if (!m_stderr.hasExited()) {
         // The guard never reported the script's status: the launcher or the connection failed.
@@ -262,11 +279,12 @@ void RemoteTransfer::abort()
         return;
     // As Worker does: never wait. SIGTERM lets the launcher close the
     // connection, so the guard on the far side ends the remote part.
-    const qint64 pid = m_process->processId();
+    const qint64 pid = m_pid;
+    m_pid = 0;
     m_process->disconnect(this);
     m_process->setParent(nullptr);
     if (pid > 0) {
-        ProcessTree::reapGroup(pid, m_graceMs); // SIGTERM now, SIGKILL after the grace
+        ProcessTree::reapGroup(pid, m_graceMs, m_guard); // SIGTERM now, SIGKILL after the grace
     } else {
         m_process->kill();
     }

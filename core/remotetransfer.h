@@ -9,6 +9,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
+class OrphanGuard;
+
 // One file operation on a remote host: copy a local file there, copy a file
 // back, or remove copies. It goes through the host's launcher (ssh, srun) and
 // the RemoteCommand guard like a task does, so nothing but sh, mkdir, cat, rm
@@ -21,7 +25,9 @@ class RemoteTransfer : public QObject
 public:
     enum class Result { Ok, Failed, Missing, HostLost };
 
-    RemoteTransfer(const HostSpec &host, double killGraceSeconds, QObject *parent = nullptr);
+    // guard: the run's (may be null); the launcher's group is watched there.
+    RemoteTransfer(const HostSpec &host, double killGraceSeconds, std::shared_ptr<OrphanGuard> guard,
+                   QObject *parent = nullptr);
     ~RemoteTransfer() override;
 
     enum class Directory { RemoveIfEmpty, Keep };
@@ -59,11 +65,14 @@ private:
     void onError(QProcess::ProcessError error);
     void finishLater(Result result, const QString &message);
     void complete(Result result, const QString &message);
+    void startProcess();
     QString launcherName() const;
 
     const HostSpec m_host;
     const int m_graceMs;
+    const std::shared_ptr<OrphanGuard> m_guard;
     QProcess *m_process = nullptr;
+    qint64 m_pid = 0;
     RemoteStderr m_stderr;
     QByteArray m_commandStderr;
     QByteArray m_output;

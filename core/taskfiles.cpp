@@ -6,13 +6,15 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 
-TaskFiles::TaskFiles(const JobSpec &spec, const HostSpec &host, const QString &creator, QObject *parent)
+TaskFiles::TaskFiles(const JobSpec &spec, const HostSpec &host, const QString &creator,
+                     std::shared_ptr<OrphanGuard> guard, QObject *parent)
     : QObject(parent)
     , m_workingDirectory(spec.workingDirectory)
     , m_returnPatterns(spec.returnFiles)
     , m_killGraceSeconds(spec.killGraceSeconds)
     , m_host(host)
     , m_creator(creator)
+    , m_guard(std::move(guard))
 {
 }
 
@@ -157,7 +159,7 @@ void TaskFiles::onRemoved(RemoteTransfer::Result result, const QString &message)
 RemoteTransfer *TaskFiles::newStep(void (TaskFiles::*handler)(RemoteTransfer::Result, const QString &))
 {
     Q_ASSERT(!m_step);
-    m_step = new RemoteTransfer(m_host, m_killGraceSeconds, this);
+    m_step = new RemoteTransfer(m_host, m_killGraceSeconds, m_guard, this);
     connect(m_step, &RemoteTransfer::finished, this, handler);
     return m_step;
 }

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 
 // The files of one task with --transfer on a remote slot: the input names a
 // local file that is copied into a scratch directory on the host, the return
@@ -24,7 +25,9 @@ public:
     using Done = std::function<void(Result result, const QString &message)>;
 
     // creator says in messages what should have made a return file ("the command").
-    TaskFiles(const JobSpec &spec, const HostSpec &host, const QString &creator, QObject *parent);
+    // guard: the run's (may be null), for the launchers of the copies.
+    TaskFiles(const JobSpec &spec, const HostSpec &host, const QString &creator, std::shared_ptr<OrphanGuard> guard,
+              QObject *parent);
     ~TaskFiles() override;
 
     // The name of this run's directory on the hosts (the pool sets one per run;
@@ -64,6 +67,7 @@ private:
     const double m_killGraceSeconds;
     const HostSpec m_host;
     const QString m_creator;
+    const std::shared_ptr<OrphanGuard> m_guard;
     QString m_localDirectory;
     QString m_localInput;      // absolute
     QString m_input;           // inside the directory: what the task gets

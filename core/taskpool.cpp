@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "inputsource.h"
+#include "orphanguard.h"
 
 #include <QTimer>
 
@@ -46,6 +47,8 @@ TaskPool::~TaskPool()
 {
     // Workers kill their process trees in their destructors.
     qDeleteAll(m_workers);
+    if (m_guard)
+        m_guard->close(); // whatever is still watched goes too (groups being reaped)
 }
 
 void TaskPool::setState(State state)
@@ -61,6 +64,14 @@ void TaskPool::start()
     if (m_state != State::Idle)
         return;
     m_startedMs = monotonicMs();
+    auto guard = std::make_shared<OrphanGuard>(qMax(0, int(m_spec.killGraceSeconds * 1000)));
+    QString guardError;
+    if (guard->start(&guardError))
+        m_guard = std::move(guard);
+    else
+        Q_EMIT logLine(-1, QStringLiteral("cannot start the guard that ends the workers' process trees should taskpool "
+                                          "be killed (%1); running without it")
+                               .arg(guardError));
     m_tick = new QTimer(this);
     m_tick->setInterval(TickMs);
     connect(m_tick, &QTimer::timeout, this, &TaskPool::tick);
@@ -178,6 +189,7 @@ Worker *TaskPool::addWorker(int hostIndex)
     const Host &host = m_hosts[size_t(hostIndex)];
     Worker *w = Worker::create(slot, m_spec, host.spec, hostIndex, this);
     w->setTimeoutMs(m_timeoutMs);
+    w->setOrphanGuard(m_guard);
     if (host.reach != Host::Reach::Up)
         w->setHostDown(true); // waits for the host's retry like its siblings
     connect(w, &Worker::hostConnected, this, &TaskPool::onHostConnected);
@@ -591,6 +603,12 @@ void TaskPool::advanceTowardsEnd()
     m_finishedEmitted = true;
     if (m_tick)
         m_tick->stop();
+    if (m_guard) {
+        // Every slot is gone with its groups, so the guard exits at once (after the
+        // grace if a lost host's launcher is still being reaped: it ends that too).
+        m_guard->close();
+        m_guard.reset();
+    }
     setState(State::Finished);
     Q_EMIT finished();
 }

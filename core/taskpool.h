@@ -13,6 +13,7 @@
 #include <memory>
 
 class InputSource;
+class OrphanGuard;
 class QTimer;
 
 struct PoolStats
@@ -166,6 +167,8 @@ private:
     qint64 m_timeoutMs = 0;
     std::deque<qint64> m_okDurations; // recent ok task durations, for the adaptive timeout
     std::unique_ptr<ProcessGroupUsage> m_usage; // only with a worker memory limit
+    // From start() to the end of the run: ends the workers' trees should we die.
+    std::shared_ptr<OrphanGuard> m_guard;
     qint64 m_lastMemoryCheckMs = 0;
 
     qint64 m_running = 0;

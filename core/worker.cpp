@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "json.h"
+#include "orphanguard.h"
 #include "pertaskworker.h"
 #include "processtree.h"
 #include "protocolworker.h"
@@ -116,6 +117,7 @@ Worker::~Worker()
     // let the process object go without waiting.
     if (m_process) {
         ProcessTree::signalGroup(m_pid, SIGKILL);
+        forgetGroup(m_pid);
         m_process->disconnect(this);
         m_process->setParent(nullptr);
         QObject::connect(m_process, &QProcess::finished, m_process, &QObject::deleteLater);
@@ -203,6 +205,7 @@ void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirector
     ProcessTree::ChildSetup setup;
     setup.stdinFd = in[0];
     setup.stdoutFd = out[1];
+    setup.guard = m_guard.get();
     // QProcess takes text; bytes that are not UTF-8 go through an exec of our own.
     if (!allText && !m_host.isRemote())
         setup.exactArgv = argv;
@@ -430,7 +433,7 @@ void Worker::abandonProcess()
     p->disconnect(this);
     p->setParent(nullptr);
     if (pid > 0)
-        ProcessTree::reapGroup(pid, qMax(0, int(m_spec.killGraceSeconds * 1000))); // SIGTERM now, SIGKILL after the grace
+        ProcessTree::reapGroup(pid, qMax(0, int(m_spec.killGraceSeconds * 1000)), m_guard); // SIGTERM now, SIGKILL after the grace
     else
         p->kill();
     if (p->state() == QProcess::NotRunning)
@@ -447,6 +450,7 @@ void Worker::onProcessError(QProcess::ProcessError error)
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
+    forgetGroup(m_pid); // the child's exec failed: it is gone, and it never forked
     m_pid = 0;
     failStart(reason);
 }
@@ -537,6 +541,7 @@ void Worker::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 
 void Worker::releaseProcess()
 {
+    forgetGroup(m_pid); // gone, or SIGKILLed: the kill timer fired
     if (m_killTimer)
         m_killTimer->stop();
     if (m_exitWaitTimer)
@@ -569,6 +574,12 @@ void Worker::releaseProcess()
         ? QStringLiteral("exited with code %1").arg(m_exitCode) + where
         : QStringLiteral("killed by %1").arg(ProcessTree::describeSignal(m_exitCode)) + where;
     handleExit(m_exitCode, m_exitStatus, exitText);
+}
+
+void Worker::forgetGroup(qint64 pgid)
+{
+    if (m_guard && pgid > 0)
+        m_guard->forget(pgid);
 }
 
 void Worker::retire()

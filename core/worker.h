@@ -11,7 +11,9 @@
 #include <QRegularExpression>
 
 #include <deque>
+#include <memory>
 
+class OrphanGuard;
 class QSocketNotifier;
 class QTimer;
 
@@ -72,6 +74,9 @@ public:
     void terminate();                     // end the process tree now; tasks are cancelled
     void checkDeadlines(qint64 nowMs);    // enforces the timeout and the stall limit
     void setTimeoutMs(qint64 ms) { m_timeoutMs = ms; } // 0 = none; the pool adapts it
+    // The run's guard, before start(): every local process of this slot has it
+    // watch its group, which the slot forgets once it is gone or SIGKILLed.
+    void setOrphanGuard(std::shared_ptr<OrphanGuard> guard) { m_guard = std::move(guard); }
     // Replace this worker's process after its current tasks (leaks, task limits).
     virtual void recycle(const QString &reason) { Q_UNUSED(reason) }
 
@@ -146,6 +151,7 @@ protected:
     // background (the slot lost its host while the process still ran).
     void abandonProcess();
     EndReason endReason() const { return m_endReason; }
+    const std::shared_ptr<OrphanGuard> &orphanGuard() const { return m_guard; } // for file transfers
 
     virtual void handleStarted() {}
     virtual void handleStdout(QByteArrayView data) = 0;
@@ -200,6 +206,7 @@ private:
     void onProcessError(QProcess::ProcessError error);
     void failStart(const QString &reason);
     void releaseProcess();
+    void forgetGroup(qint64 pgid);
     void deliverStderr(QByteArrayView data);
     QString launcherExitText() const;
     void readStdout(int maxChunks);
@@ -210,6 +217,7 @@ private:
     void closeStdin();
 
     QProcess *m_process = nullptr;
+    std::shared_ptr<OrphanGuard> m_guard;
     QTimer *m_killTimer = nullptr;
     QTimer *m_exitWaitTimer = nullptr;      // endProcessTreeUnlessItExits()
     EndReason m_exitWaitReason = EndReason::None;

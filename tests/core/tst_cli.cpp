@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -288,6 +289,55 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 0);
         out += p.readAllStandardOutput();
         QCOMPARE(out.count('\n'), 2);
+    }
+
+    // kill -9 of taskpool leaves nothing behind, in both modes: a guard process
+    // ends every worker's process tree, here one in which every process ignores
+    // SIGTERM (PR_SET_PDEATHSIG reaches only the direct child, with SIGTERM).
+    void killedTaskpoolLeavesNoProcessBehind_data()
+    {
+        QTest::addColumn<bool>("protocol");
+        QTest::newRow("per-task") << false;
+        QTest::newRow("worker") << true;
+    }
+    void killedTaskpoolLeavesNoProcessBehind()
+    {
+        QFETCH(bool, protocol);
+        QTemporaryDir dir;
+        const QStringList pidFiles = {dir.filePath(QStringLiteral("a.pids")), dir.filePath(QStringLiteral("b.pids"))};
+        QStringList args = {"run", "-j", "2", "--no-journal", "--kill-grace", "0.3", "--inputs", "-"};
+        QByteArray inputs;
+        for (const QString &file : pidFiles)
+            inputs += (protocol ? "tree:" : "") + file.toUtf8() + '\n';
+        if (protocol)
+            args += QStringList{"--worker", "--window", "1", "--", testWorker(), "proto"};
+        else
+            args += QStringList{"--", testWorker(), "tree", "{}"};
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), args);
+        QVERIFY(p.waitForStarted());
+        p.write(inputs);
+        p.closeWriteChannel();
+        QList<qint64> tree;
+        const auto killLeftovers = qScopeGuard([&tree] {
+            for (qint64 pid : std::as_const(tree))
+                if (isAlive(pid))
+                    ::kill(pid_t(pid), SIGKILL); // a failed run must not leave them to the next test
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFiles[0]) && QFile::exists(pidFiles[1]), 10000);
+        for (const QString &file : pidFiles) {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            for (const QByteArray &pid : f.readAll().simplified().split(' '))
+                tree.append(pid.toLongLong());
+        }
+        QCOMPARE(tree.size(), 4); // two workers and their children
+        for (qint64 pid : std::as_const(tree))
+            QVERIFY(isAlive(pid));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(5000));
+        const auto anyAlive = [&tree] { return std::any_of(tree.cbegin(), tree.cend(), isAlive); };
+        QTRY_VERIFY_WITH_TIMEOUT(!anyAlive(), 10000); // the grace is 0.3 s
     }
 
     // A signal that was ignored when taskpool started stays ignored, the Unix
