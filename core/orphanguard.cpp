@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -28,6 +29,12 @@ constexpr long PollMs = 20; // how often the guard looks whether the groups it e
 // socket; 2000 tasks a second send 80); taskpool's end is seen as late.
 constexpr long BatchMs = 20;
 constexpr int ReadBatch = 64; // records taken in one call
+constexpr int GuardFd = 3;     // the guard's end of the socket, in the guard
+// The guard re-executes this program (/proc/self/exe) with this variable set
+// to the grace in ms; a constructor below runs it before main(). A fresh
+// process holds none of taskpool's memory, where a forked one would keep
+// every page taskpool has since changed (a window full of results) alive.
+constexpr char GuardVariable[] = "TASKPOOL_GUARD_GRACE_MS";
 
 // Everything below runs in a child of fork(): async-signal-safe calls only.
 
@@ -78,11 +85,11 @@ void forgetIn(qint32 *table, int *count, qint32 pgid)
     }
 }
 
-[[noreturn]] void guardMain(int fd, int graceMs, qint32 *table, int maxFd)
+// The guard's descriptors: stdin, stdout and stderr on /dev/null, the socket
+// on 3, nothing else; its signals as a new process has them.
+void arrangeGuardProcess(int fd, int maxFd)
 {
-    ::prctl(PR_SET_NAME, "taskpool-guard");
     [[maybe_unused]] const int cd = ::chdir("/"); // keeps no directory (or mount) busy
-    // stdin, stdout and stderr on /dev/null, our end of the socket on 3, nothing else.
     if (fd < 3) {
         const int moved = ::fcntl(fd, F_DUPFD, 3);
         if (moved >= 0)
@@ -95,12 +102,13 @@ void forgetIn(qint32 *table, int *count, qint32 pgid)
         else if (null != i)
             ::dup2(null, i);
     }
-    if (fd != 3 && ::dup2(fd, 3) == 3)
-        fd = 3;
-    for (int i = 3; i < fd; ++i)
+    if (fd != GuardFd)
+        ::dup2(fd, GuardFd);
+    ::fcntl(GuardFd, F_SETFD, 0); // no close-on-exec: it must survive the exec
+    for (int i = 3; i < GuardFd; ++i)
         ::close(i);
-    if (::close_range(unsigned(fd) + 1, ~0U, 0) != 0) {
-        for (int i = fd + 1; i < maxFd; ++i)
+    if (::close_range(GuardFd + 1, ~0U, 0) != 0) {
+        for (int i = GuardFd + 1; i < maxFd; ++i)
             ::close(i);
     }
     // Taskpool's handlers and mask mean nothing here.
@@ -111,7 +119,12 @@ void forgetIn(qint32 *table, int *count, qint32 pgid)
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
 
+[[noreturn]] void guardLoop(int graceMs, qint32 *table)
+{
+    const int fd = GuardFd;
+    ::prctl(PR_SET_NAME, "taskpool-guard");
     // Records arrive in batches: wait for the first, take what came with it,
     // then let the next ones pile up for a while, so the guard wakes up once a
     // batch, not twice a task.
@@ -154,6 +167,19 @@ void forgetIn(qint32 *table, int *count, qint32 pgid)
         endGroups(table, count, graceMs);
     ::_exit(0);
 }
+// In the re-executed guard: runs the guard before main() and never returns.
+// Any other process has no such variable and goes on to main().
+__attribute__((constructor)) void runAsGuardIfAsked()
+{
+    const char *grace = ::getenv(GuardVariable);
+    if (!grace)
+        return;
+    void *table = ::mmap(nullptr, size_t(OrphanGuard::Capacity) * sizeof(qint32), PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED)
+        ::_exit(1);
+    guardLoop(int(std::strtol(grace, nullptr, 10)), static_cast<qint32 *>(table));
+}
 } // namespace
 
 OrphanGuard::OrphanGuard(int graceMs)
@@ -192,14 +218,22 @@ bool OrphanGuard::start(QString *error)
         ? int(qMin<rlim_t>(files.rlim_cur, 1 << 20))
         : 1 << 16; // only if close_range() is missing (Linux before 5.9)
     const int graceMs = m_graceMs;
+    // The exec's words, made before the fork.
+    const QByteArray variable = QByteArray(GuardVariable) + '=' + QByteArray::number(graceMs);
+    char guardName[] = "taskpool-guard";
+    char *guardArgv[] = {guardName, nullptr};
+    char *guardEnv[] = {const_cast<char *>(variable.constData()), nullptr};
     // _Fork: no atfork handlers, whose locks another thread may hold.
     const pid_t child = ::_Fork();
     if (child == 0) {
         // A session of its own: no kill of taskpool's group, no hangup reaches it.
         ::setsid();
         const pid_t guard = ::_Fork();
-        if (guard == 0)
-            guardMain(sv[1], graceMs, static_cast<qint32 *>(table), maxFd);
+        if (guard == 0) {
+            arrangeGuardProcess(sv[1], maxFd);
+            ::execve("/proc/self/exe", guardArgv, guardEnv);
+            guardLoop(graceMs, static_cast<qint32 *>(table)); // no exec: the guard runs in the fork
+        }
         if (guard > 0) {
             const Record r = {GuardPid, qint32(guard)};
             ::send(sv[1], &r, sizeof r, MSG_NOSIGNAL);

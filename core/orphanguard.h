@@ -17,8 +17,11 @@ class QSocketNotifier;
 // zombie. The guard runs in a session of its own (a kill of taskpool's process
 // group, Ctrl-C or a terminal hangup does not reach it), holds no descriptor
 // but its end of a socket (not the results, the journal, stdin, nor
-// taskpool's end), and runs only async-signal-safe code: no malloc (its table
-// is allocated before the fork), no exec. It reads two records:
+// taskpool's end), and re-executes this program (/proc/self/exe), whose
+// start-up runs the guard before main(): a forked copy would keep alive every
+// page taskpool changes afterwards (a window full of results). Should that
+// exec fail, the guard runs in the fork, on async-signal-safe code only (no
+// malloc: its table is allocated before the fork). It reads two records:
 //   watch PGID   sent by each worker process itself, between fork and exec
 //                (ProcessTree::prepare), so there is no moment in which a tree
 //                could fork while unwatched;
