@@ -172,6 +172,31 @@ void CommandTemplate::buildShellScript(const QString &script)
                 return false;
             return true;
         };
+        // A construct that nests (parentheses in $(…), braces in ${…}): an
+        // opener goes one deeper, the closer at depth 0 ends the construct.
+        auto nests = [&](QChar opener, QChar closer) {
+            if (c == opener) {
+                ++level.depth;
+                copy(1);
+            } else if (c != closer) {
+                return false;
+            } else if (level.depth == 0) {
+                pop(1);
+            } else {
+                --level.depth;
+                copy(1);
+            }
+            return true;
+        };
+        // Quotes that end at closer; with escapes, a backslash keeps the next character.
+        auto quoted = [&](QChar closer, bool escapes) {
+            if (escapes && c == QLatin1Char('\\'))
+                copy(qMin<qsizetype>(2, n - i));
+            else if (c == closer)
+                pop(1);
+            else
+                copy(1);
+        };
         switch (level.context) {
         case Context::Unquoted:
         case Context::CommandSubstitution:
@@ -192,33 +217,15 @@ void CommandTemplate::buildShellScript(const QString &script)
             } else if (c == QLatin1Char('<') && at(i + 1) == QLatin1Char('<') && at(i + 2) != QLatin1Char('<')) {
                 inHereDocument = true;
                 copy(2);
-            } else if (level.context == Context::CommandSubstitution && c == QLatin1Char('(')) {
-                ++level.depth;
-                copy(1);
-            } else if (level.context == Context::CommandSubstitution && c == QLatin1Char(')')) {
-                if (level.depth == 0)
-                    pop(1);
-                else {
-                    --level.depth;
-                    copy(1);
-                }
-            } else {
+            } else if (level.context != Context::CommandSubstitution || !nests(QLatin1Char('('), QLatin1Char(')'))) {
                 copy(1);
             }
             break;
         case Context::SingleQuoted:
-            if (c == QLatin1Char('\''))
-                pop(1);
-            else
-                copy(1);
+            quoted(QLatin1Char('\''), false);
             break;
         case Context::AnsiQuoted:
-            if (c == QLatin1Char('\\'))
-                copy(qMin<qsizetype>(2, n - i));
-            else if (c == QLatin1Char('\''))
-                pop(1);
-            else
-                copy(1);
+            quoted(QLatin1Char('\''), true);
             break;
         case Context::DoubleQuoted:
             if (c == QLatin1Char('\\'))
@@ -229,27 +236,11 @@ void CommandTemplate::buildShellScript(const QString &script)
                 copy(1);
             break;
         case Context::Backquoted:
-            if (c == QLatin1Char('\\'))
-                copy(qMin<qsizetype>(2, n - i));
-            else if (c == QLatin1Char('`'))
-                pop(1);
-            else
-                copy(1);
+            quoted(QLatin1Char('`'), true);
             break;
         case Context::ParameterExpansion:
-            if (c == QLatin1Char('{')) {
-                ++level.depth;
+            if (!nests(QLatin1Char('{'), QLatin1Char('}')))
                 copy(1);
-            } else if (c == QLatin1Char('}')) {
-                if (level.depth == 0)
-                    pop(1);
-                else {
-                    --level.depth;
-                    copy(1);
-                }
-            } else {
-                copy(1);
-            }
             break;
         case Context::Arithmetic:
             if (c == QLatin1Char('(')) {

@@ -37,6 +37,15 @@ void closeFd(int &fd)
     fd = -1;
 }
 
+void dropNotifier(QSocketNotifier *&notifier)
+{
+    if (!notifier)
+        return;
+    notifier->setEnabled(false);
+    notifier->deleteLater(); // it may be the one calling us
+    notifier = nullptr;
+}
+
 // A close-on-exec pipe whose ends are both above 2: an end that landed on
 // 0, 1 or 2 (taskpool started with one of them closed) would be replaced in
 // the child by QProcess's own channels before prepare()'s dup2() runs.
@@ -307,11 +316,7 @@ void Worker::stdinBroke()
 
 void Worker::closeStdin()
 {
-    if (m_stdinNotifier) {
-        m_stdinNotifier->setEnabled(false);
-        m_stdinNotifier->deleteLater(); // it may be the one calling us
-        m_stdinNotifier = nullptr;
-    }
+    dropNotifier(m_stdinNotifier);
     closeFd(m_stdinFd);
     m_pendingInput.clear();
     m_pendingInputOffset = 0;
@@ -355,11 +360,7 @@ void Worker::readStdout(int maxChunks)
 
 void Worker::closeStdout()
 {
-    if (m_stdoutNotifier) {
-        m_stdoutNotifier->setEnabled(false);
-        m_stdoutNotifier->deleteLater(); // it may be the one calling us
-        m_stdoutNotifier = nullptr;
-    }
+    dropNotifier(m_stdoutNotifier);
     closeFd(m_stdoutFd);
 }
 
