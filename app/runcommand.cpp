@@ -505,7 +505,7 @@ int runCommand(const QString &taskpoolPath, const QStringList &arguments)
         }
     }
 
-    InputSource *input = spec.createInput(nullptr, &error);
+    InputSource *input = InputSource::create(spec, nullptr, &error);
     if (!input) {
         printError(error);
         return UsageError;

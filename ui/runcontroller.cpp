@@ -90,7 +90,7 @@ bool RunController::start(const JobSpec &jobSpec, QString *error)
     JobSpec spec;
     if (!prepare(jobSpec, &spec, error))
         return false;
-    InputSource *input = spec.createInput(nullptr, error);
+    InputSource *input = InputSource::create(spec, nullptr, error);
     if (!input)
         return false;
     showNewRun(spec);
@@ -103,7 +103,7 @@ bool RunController::resume(const JobSpec &jobSpec, const QSet<quint64> &finished
     JobSpec spec;
     if (!prepare(jobSpec, &spec, error))
         return false;
-    InputSource *inner = spec.createInput(nullptr, error);
+    InputSource *inner = InputSource::create(spec, nullptr, error);
     if (!inner)
         return false;
     // As `taskpool run --resume`: a task is its command and input, wherever the input now sits.

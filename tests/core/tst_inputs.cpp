@@ -190,7 +190,7 @@ private Q_SLOTS:
         spec.inputKind = JobSpec::InputKind::File;
         spec.inputFile = path;
         QString error;
-        QVERIFY(!spec.createInput(nullptr, &error));
+        QVERIFY(!InputSource::create(spec, nullptr, &error));
         QVERIFY(!error.isEmpty());
     }
 

@@ -572,7 +572,7 @@ private Q_SLOTS:
         spec.inputKind = JobSpec::InputKind::File;
         spec.inputFile = fifo;
         QString error;
-        std::unique_ptr<InputSource> in(spec.createInput(nullptr, &error));
+        std::unique_ptr<InputSource> in(InputSource::create(spec, nullptr, &error));
         QVERIFY2(in, qPrintable(error));
         const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
         QVERIFY(writer >= 0);
@@ -726,7 +726,7 @@ private Q_SLOTS:
         spec.inputKind = JobSpec::InputKind::File;
         spec.inputFile = fifo;
         QString error;
-        std::unique_ptr<InputSource> in(spec.createInput(nullptr, &error));
+        std::unique_ptr<InputSource> in(InputSource::create(spec, nullptr, &error));
         QVERIFY2(in, qPrintable(error));
         TaskPool pool(spec, in.get());
         Run run;

@@ -66,8 +66,6 @@ struct JobSpec
     bool hasLocalHost() const;
     // Empty when the spec can run, else a message for the user.
     QString validate() const;
-    // Creates the input source (opened); null with *error set on failure.
-    InputSource *createInput(QObject *parent, QString *error) const;
 
     QJsonObject toJson() const;
     static bool fromJson(const QJsonObject &json, JobSpec *spec, QString *error);

@@ -1,5 +1,7 @@
 #include "inputsource.h"
 
+#include "jobspec.h"
+
 #include "linesplitter.h"
 
 #include <QFile>
@@ -76,6 +78,31 @@ qint64 FilteredInput::total() const
 {
     const qint64 inner = m_inner->total();
     return inner < 0 ? -1 : qMax<qint64>(0, inner - qMax(m_expectedSkips, m_skipped));
+}
+
+InputSource *InputSource::create(const JobSpec &spec, QObject *parent, QString *error)
+{
+    switch (spec.inputKind) {
+    case JobSpec::InputKind::Range:
+        return new RangeInput(spec.rangeCount, parent);
+    case JobSpec::InputKind::List: {
+        QList<QByteArray> items;
+        items.reserve(spec.inputList.size());
+        for (const QString &s : spec.inputList)
+            items.append(s.toUtf8());
+        return new ListInput(std::move(items), parent);
+    }
+    case JobSpec::InputKind::File: {
+        auto *input = new FileInput(spec.inputFile, spec.nullSeparated ? '\0' : '\n', parent);
+        if (!input->open()) {
+            *error = input->errorString();
+            delete input;
+            return nullptr;
+        }
+        return input;
+    }
+    }
+    return nullptr;
 }
 
 namespace {

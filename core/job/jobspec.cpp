@@ -1,7 +1,6 @@
 #include "jobspec.h"
 
 #include "commandtemplate.h"
-#include "inputsource.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -150,31 +149,6 @@ QString JobSpec::validate() const
     if (inputKind == InputKind::File && inputFile.isEmpty())
         return QStringLiteral("no input file given");
     return {};
-}
-
-InputSource *JobSpec::createInput(QObject *parent, QString *error) const
-{
-    switch (inputKind) {
-    case InputKind::Range:
-        return new RangeInput(rangeCount, parent);
-    case InputKind::List: {
-        QList<QByteArray> items;
-        items.reserve(inputList.size());
-        for (const QString &s : inputList)
-            items.append(s.toUtf8());
-        return new ListInput(std::move(items), parent);
-    }
-    case InputKind::File: {
-        auto *input = new FileInput(inputFile, nullSeparated ? '\0' : '\n', parent);
-        if (!input->open()) {
-            *error = input->errorString();
-            delete input;
-            return nullptr;
-        }
-        return input;
-    }
-    }
-    return nullptr;
 }
 
 QJsonObject JobSpec::toJson() const

@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 
+struct JobSpec;
+
 // Where task inputs come from. Inputs are pulled one at a time, so a list of
 // millions streams through without being held in memory.
 class InputSource : public QObject
@@ -17,6 +19,9 @@ public:
     enum class Fetch { Item, Wait, End };
 
     using QObject::QObject;
+    // The source a job names (a range, a list, a file opened for reading);
+    // null with *error set when it cannot be opened.
+    static InputSource *create(const JobSpec &spec, QObject *parent, QString *error);
 
     // Item: *input is set. Wait: nothing yet, readyRead() follows. End: no more.
     virtual Fetch next(QByteArray *input) = 0;
