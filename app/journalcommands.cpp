@@ -153,7 +153,7 @@ int runsCommand(const QStringList &arguments)
         const QString duration = r.finishedAtMs > 0 ? QStringLiteral("%1 s").arg((r.finishedAtMs - r.startedAtMs) / 1000.0, 0, 'f', 1)
                                                     : QStringLiteral("-");
         std::printf("%5lld  %-19s  %-11s  %8lld  %8lld  %8lld  %9s  %s\n", r.id, qPrintable(started), qPrintable(r.state),
-                    r.counts[int(TaskStatus::Ok)], r.failures(), r.counts[int(TaskStatus::Cancelled)],
+                    r.counts.count(TaskStatus::Ok), r.failures(), r.counts.count(TaskStatus::Cancelled),
                     qPrintable(duration), qPrintable(r.spec.command.join(QLatin1Char(' '))));
     }
     return 0;

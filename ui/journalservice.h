@@ -2,6 +2,7 @@
 
 #include "jobspec.h"
 #include "runjournal.h"
+#include "runrecorder.h"
 #include "task.h"
 
 #include <QList>
@@ -21,7 +22,7 @@ class QThread;
 // Every call returns at once; answers come back as signals or callbacks on the
 // GUI thread, in the order the calls were made. When the journal cannot be
 // opened, problem() says why and runs go ahead unrecorded.
-class JournalService : public QObject
+class JournalService : public QObject, public RunRecorder
 {
     Q_OBJECT
 public:
@@ -37,10 +38,10 @@ public:
     QString lastError() const { return m_lastError; }
 
     // Writing one run at a time: outcomes are batched and committed every CommitIntervalMs.
-    void beginRun(const JobSpec &spec);
-    void recordAttempt(const TaskOutcome &outcome);
-    void recordResult(const TaskOutcome &outcome);
-    void endRun(const QString &state, const QString &message);
+    void beginRun(const JobSpec &spec) override;
+    void recordAttempt(const TaskOutcome &outcome) override;
+    void recordResult(const TaskOutcome &outcome) override;
+    void endRun(const QString &state, const QString &message) override;
     bool isRecording() const { return m_recording; }
     qint64 currentRun() const { return m_currentRun; } // -1 until runBegun(), or when unrecorded
 

@@ -2,6 +2,7 @@
 
 #include "confirmation.h"
 #include "jobeditor.h"
+#include "jobrun.h"
 #include "journalservice.h"
 #include "logview.h"
 #include "progressbardelegate.h"
@@ -66,36 +67,11 @@ QString stateText(TaskPool::State state)
     return {};
 }
 
-QString summaryText(const PoolStats &s)
-{
-    const QLocale locale;
-    QString text = QStringLiteral("%1 tasks in %2 s: %3 OK")
-                       .arg(locale.toString(s.finished()))
-                       .arg(s.elapsedSeconds, 0, 'f', 1)
-                       .arg(locale.toString(s.ok));
-    if (s.failed)
-        text += QStringLiteral(", %1 failed").arg(locale.toString(s.failed));
-    if (s.timedOut)
-        text += QStringLiteral(", %1 timed out").arg(locale.toString(s.timedOut));
-    if (s.crashed)
-        text += QStringLiteral(", %1 crashed").arg(locale.toString(s.crashed));
-    if (s.stalled)
-        text += QStringLiteral(", %1 stalled").arg(locale.toString(s.stalled));
-    if (s.cancelled)
-        text += QStringLiteral(", %1 cancelled").arg(locale.toString(s.cancelled));
-    return text;
-}
-
 // A past run's counts in the summary's terms.
 PoolStats statsOf(const RunInfo &run)
 {
     PoolStats s;
-    s.ok = run.counts[int(TaskStatus::Ok)];
-    s.failed = run.counts[int(TaskStatus::Failed)];
-    s.timedOut = run.counts[int(TaskStatus::Timeout)];
-    s.crashed = run.counts[int(TaskStatus::Crashed)];
-    s.stalled = run.counts[int(TaskStatus::Stalled)];
-    s.cancelled = run.counts[int(TaskStatus::Cancelled)];
+    static_cast<TaskCounts &>(s) = run.counts;
     s.total = s.finished();
     s.queued = 0;
     if (run.finishedAtMs > run.startedAtMs) {
@@ -199,7 +175,7 @@ void MainWindow::buildActions()
                             "(matched by command and input, from the journal)"));
     m_pause = new QAction(s->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause"), this);
     m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    describe(m_pause, QStringLiteral("pauseAction"), QStringLiteral("Pause: hand out no new tasks, keep the workers; again to resume"));
+    describe(m_pause, QStringLiteral("pauseAction"), QStringLiteral("Pause: hand out no new tasks, keep the workers; again to continue"));
     m_stop = new QAction(s->standardIcon(QStyle::SP_MediaStop), QStringLiteral("St&op"), this);
     m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     describe(m_stop, QStringLiteral("stopAction"), QStringLiteral("Stop: running tasks finish, the rest is cancelled"));
@@ -484,7 +460,7 @@ void MainWindow::startRun()
     }
     const JobSpec spec = m_jobEditor->spec();
     QString error;
-    if (!m_controller->start(spec, &error)) {
+    if (!m_controller->start(spec, RunInputs::all(), &error)) {
         showError(QStringLiteral("Cannot start the job"), error);
         return;
     }
@@ -536,7 +512,7 @@ void MainWindow::connectJournal()
             showError(QStringLiteral("Cannot read run %1").arg(runId), error);
             return;
         }
-        statusBar()->showMessage(QStringLiteral("Showing run %1: %2").arg(runId).arg(summaryText(statsOf(m_shownRunInfo))),
+        statusBar()->showMessage(QStringLiteral("Showing run %1: %2").arg(runId).arg(JobRun::summaryText(statsOf(m_shownRunInfo), statsOf(m_shownRunInfo).elapsedSeconds)),
                                  StatusMessageMs);
     });
 
@@ -625,7 +601,7 @@ void MainWindow::showColumnsFor(const JobSpec &spec)
 void MainWindow::togglePause()
 {
     if (m_controller->state() == TaskPool::State::Paused)
-        m_controller->resume();
+        m_controller->unpause();
     else
         m_controller->pause();
 }
@@ -805,7 +781,7 @@ void MainWindow::onFinished(const PoolStats &stats)
     const QString fatal = m_controller->fatalError();
     const QString halt = m_controller->pool() ? m_controller->pool()->haltReason() : QString();
     QString title;
-    QString text = summaryText(stats);
+    QString text = JobRun::summaryText(stats, stats.elapsedSeconds);
     if (!fatal.isEmpty()) {
         title = QStringLiteral("Run failed");
         text = fatal + QStringLiteral(" — ") + text;
@@ -868,7 +844,7 @@ void MainWindow::updateActions()
     m_resumeJob->setEnabled(!active && !starting && hostsOk);
     updateWorkerCountBox(active);
     m_pause->setEnabled(runningOrPaused);
-    m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Res&ume") : QStringLiteral("&Pause"));
+    m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Contin&ue") : QStringLiteral("&Pause"));
     m_pause->setIcon(style()->standardIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay
                                                                             : QStyle::SP_MediaPause));
     m_stop->setEnabled(runningOrPaused);

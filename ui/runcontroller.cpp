@@ -1,13 +1,8 @@
 #include "runcontroller.h"
 
-#include "commandtemplate.h"
-#include "inputsource.h"
 #include "journalservice.h"
 #include "resulttablemodel.h"
 #include "workertablemodel.h"
-
-#include <QFileInfo>
-#include <QStandardPaths>
 
 RunController::RunController(const QString &journalPath, QObject *parent)
     : QObject(parent)
@@ -35,45 +30,26 @@ RunController::RunController(const QString &journalPath, QObject *parent)
 
 RunController::~RunController()
 {
-    // The pool's workers kill their process trees when it is deleted.
-    if (m_pool && m_pool->isActive())
-        m_journal->endRun(QStringLiteral("terminated"), QStringLiteral("the window was closed during the run"));
-    delete m_pool;
+    if (m_run)
+        m_run->abandon(QStringLiteral("the window was closed during the run"));
+    delete m_run; // its slots end their process trees
 }
 
-QString RunController::checkProgram(const JobSpec &spec)
-{
-    const QString program = CommandTemplate(spec.command, spec.shell).fixedProgram();
-    if (program.isEmpty() || spec.shell)
-        return {}; // chosen per input, or up to the shell
-    if (program.contains(QLatin1Char('/'))) {
-        QFileInfo info(program);
-        if (info.isRelative() && !spec.workingDirectory.isEmpty())
-            info.setFile(spec.workingDirectory + QLatin1Char('/') + program);
-        if (!info.exists())
-            return QStringLiteral("cannot run \"%1\": no such file").arg(program);
-        if (!info.isFile() || !info.isExecutable())
-            return QStringLiteral("cannot run \"%1\": it is not an executable file").arg(program);
-        return {};
-    }
-    if (QStandardPaths::findExecutable(program).isEmpty())
-        return QStringLiteral("cannot run \"%1\": no such program in PATH").arg(program);
-    return {};
-}
-
-bool RunController::prepare(const JobSpec &jobSpec, JobSpec *spec, QString *error) const
+bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString *error)
 {
     if (isActive()) {
         *error = QStringLiteral("a run is already going");
         return false;
     }
-    *spec = jobSpec;
+    JobSpec own = spec;
     if (m_workerCount > 0)
-        spec->workers = m_workerCount;
-    *error = spec->validate();
-    if (error->isEmpty())
-        *error = checkProgram(*spec);
-    return error->isEmpty();
+        own.workers = m_workerCount;
+    if (!launch(own, inputs, error))
+        return false;
+    showNewRun(m_run->spec());
+    Q_EMIT started();
+    m_run->start();
+    return true;
 }
 
 void RunController::showNewRun(const JobSpec &spec)
@@ -85,66 +61,13 @@ void RunController::showNewRun(const JobSpec &spec)
     m_retryRows.clear();
 }
 
-bool RunController::start(const JobSpec &jobSpec, QString *error)
-{
-    JobSpec spec;
-    if (!prepare(jobSpec, &spec, error))
-        return false;
-    InputSource *input = InputSource::create(spec, nullptr, error);
-    if (!input)
-        return false;
-    showNewRun(spec);
-    launch(spec, input);
-    return true;
-}
-
-bool RunController::resume(const JobSpec &jobSpec, const QSet<quint64> &finishedKeys, QString *error)
-{
-    JobSpec spec;
-    if (!prepare(jobSpec, &spec, error))
-        return false;
-    InputSource *inner = InputSource::create(spec, nullptr, error);
-    if (!inner)
-        return false;
-    // As `taskpool run --resume`: a task is its command and input, wherever the input now sits.
-    const quint64 command = RunJournal::commandHash(RunJournal::commandKey(spec));
-    auto *input = new FilteredInput(
-        inner, [finishedKeys, command](const QByteArray &in) {
-            return !finishedKeys.contains(RunJournal::taskKey(command, in));
-        },
-        finishedKeys.size());
-    inner->setParent(input);
-    showNewRun(spec);
-    launch(spec, input);
-    return true;
-}
-
-bool RunController::startOn(const JobSpec &jobSpec, QList<QByteArray> inputs, QString *error)
-{
-    JobSpec spec;
-    if (!prepare(jobSpec, &spec, error))
-        return false;
-    if (inputs.isEmpty()) {
-        *error = QStringLiteral("no tasks to run");
-        return false;
-    }
-    // The journal records the inputs as a list; they run as the exact bytes.
-    spec.inputKind = JobSpec::InputKind::List;
-    spec.inputList.clear();
-    for (const QByteArray &input : std::as_const(inputs))
-        spec.inputList.append(QString::fromUtf8(input));
-    showNewRun(spec);
-    launch(spec, new ListInput(std::move(inputs)));
-    return true;
-}
-
 bool RunController::showRun(const RunInfo &run, QString *error)
 {
     if (isActive()) {
         *error = QStringLiteral("wait until the current run has finished");
         return false;
     }
-    discardPool();
+    discardRun();
     m_workers->clear();
     showNewRun(run.spec);
     m_shownRun = run.id;
@@ -175,17 +98,13 @@ bool RunController::retry(const QList<int> &rows, QString *error)
     JobSpec spec = m_resultsSpec;
     if (m_workerCount > 0)
         spec.workers = m_workerCount;
-    spec.inputKind = JobSpec::InputKind::List;
-    spec.inputList.clear();
-    for (const QByteArray &input : std::as_const(inputs))
-        spec.inputList.append(QString::fromUtf8(input));
-    *error = checkProgram(spec);
-    if (!error->isEmpty())
+    // The inputs go in as bytes, exactly as they were first run.
+    if (!launch(spec, RunInputs::exactly(std::move(inputs)), error))
         return false;
     m_retrying = true;
     m_retryRows = valid;
-    // The inputs go in as bytes, exactly as they were first run.
-    launch(spec, new ListInput(std::move(inputs)));
+    Q_EMIT started();
+    m_run->start();
     return true;
 }
 
@@ -199,38 +118,36 @@ QList<int> RunController::failedRows() const
     return rows;
 }
 
-void RunController::launch(const JobSpec &spec, InputSource *input)
+// Makes the run and hooks it up; the caller starts it once the window shows it.
+bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString *error)
 {
-    discardPool();
+    JobRun *run = JobRun::create(spec, inputs, m_journal, error, this);
+    if (!run)
+        return false;
+    discardRun();
     m_workers->clear();
     m_loadingRun = false;
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
-    m_endRequest = EndRequest::None;
-    m_finishedPool = nullptr; // a new pool may reuse a deleted one's address
-    m_journal->beginRun(spec);
-    auto *pool = new TaskPool(spec, input, this);
-    input->setParent(pool); // lives exactly as long as the pool that reads it
-    m_pool = pool;
-    connect(pool, &TaskPool::taskFinished, m_journal, &JournalService::recordResult);
-    connect(pool, &TaskPool::attemptFailed, m_journal, &JournalService::recordAttempt);
+    m_run = run;
+    TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
-    connect(pool, &TaskPool::finished, this, &RunController::onPoolFinished);
+    connect(run, &JobRun::finished, this, &RunController::onRunFinished);
     m_sinceUsageSample.start();
     m_refreshTimer.start();
-    Q_EMIT started();
-    pool->start();
+    return true;
 }
 
-void RunController::discardPool()
+void RunController::discardRun()
 {
-    if (!m_pool)
+    if (!m_run)
         return;
-    m_pool->disconnect(this);
-    m_pool->deleteLater();
-    m_pool = nullptr;
+    m_run->disconnect(this);
+    m_run->pool()->disconnect(this);
+    m_run->deleteLater();
+    m_run = nullptr;
 }
 
 void RunController::onTaskFinished(const TaskOutcome &outcome)
@@ -245,79 +162,51 @@ void RunController::onTaskFinished(const TaskOutcome &outcome)
 
 void RunController::refresh()
 {
-    if (!m_pool)
+    if (!m_run)
         return;
-    m_workers->update(m_pool->workerSnapshots());
+    m_workers->update(pool()->workerSnapshots());
     if (m_sinceUsageSample.elapsed() >= UsageIntervalMs && ProcessGroupUsage::isAvailable()) {
         m_sinceUsageSample.restart();
         m_workers->setUsage(m_usage.sample(m_workers->pids()));
     }
-    Q_EMIT refreshed(m_pool->stats());
+    Q_EMIT refreshed(m_run->stats());
 }
 
-void RunController::onPoolFinished()
+void RunController::onRunFinished()
 {
-    if (m_finishedPool == m_pool)
-        return; // told once per run is enough
-    m_finishedPool = m_pool;
     m_refreshTimer.stop();
     m_results->flush();
     refresh();
-    QString message;
-    const QString state = endState(&message);
-    m_journal->endRun(state, message);
-    Q_EMIT finished(m_pool->stats());
-}
-
-// How the run ended, in the journal's words.
-QString RunController::endState(QString *message) const
-{
-    *message = m_pool->fatalError();
-    if (!message->isEmpty())
-        return QStringLiteral("failed");
-    *message = m_pool->haltReason();
-    if (!message->isEmpty())
-        return m_pool->spec().haltTerminates ? QStringLiteral("terminated") : QStringLiteral("stopped");
-    if (m_endRequest == EndRequest::Terminate)
-        return QStringLiteral("terminated");
-    if (m_endRequest == EndRequest::Stop)
-        return QStringLiteral("stopped");
-    return QStringLiteral("finished");
+    Q_EMIT finished(m_run->stats());
 }
 
 void RunController::pause()
 {
-    if (m_pool)
-        m_pool->pause();
+    if (m_run)
+        m_run->pause();
 }
 
-void RunController::resume()
+void RunController::unpause()
 {
-    if (m_pool)
-        m_pool->resume();
+    if (m_run)
+        m_run->unpause();
 }
 
 void RunController::stop()
 {
-    if (!m_pool)
-        return;
-    if (m_pool->isActive() && m_endRequest == EndRequest::None)
-        m_endRequest = EndRequest::Stop;
-    m_pool->stop();
+    if (m_run)
+        m_run->stop();
 }
 
 void RunController::terminate()
 {
-    if (!m_pool)
-        return;
-    if (m_pool->isActive())
-        m_endRequest = EndRequest::Terminate;
-    m_pool->terminate();
+    if (m_run)
+        m_run->terminate();
 }
 
 void RunController::setWorkerCount(int count)
 {
     m_workerCount = count;
-    if (m_pool && m_pool->isActive())
-        m_pool->setWorkerCount(count);
+    if (isActive())
+        pool()->setWorkerCount(count);
 }

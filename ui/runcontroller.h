@@ -1,5 +1,6 @@
 #pragma once
 
+#include "jobrun.h"
 #include "jobspec.h"
 #include "processgroupusage.h"
 #include "runjournal.h"
@@ -11,14 +12,13 @@
 #include <QPointer>
 #include <QTimer>
 
-class InputSource;
 class JournalService;
 class ResultTableModel;
 class WorkerTableModel;
 
-// Runs jobs for the window: owns the current TaskPool, feeds its outcomes to
-// the results model and the run journal, and polls worker snapshots, /proc
-// usage and stats on a ~10 Hz timer. It also fills the results model with a
+// Runs jobs for the window: owns the current JobRun (which records it in the
+// journal), feeds its outcomes to the results model, and polls worker
+// snapshots, /proc usage and stats on a ~10 Hz timer. It also fills the results model with a
 // past run from the journal. Everything it does is asynchronous; it never
 // waits on a process or on the disk.
 class RunController : public QObject
@@ -36,12 +36,11 @@ public:
     ResultTableModel *resultModel() const { return m_results; }
     JournalService *journal() const { return m_journal; }
 
-    // A new run: clears the results. False (and why) when the job cannot start.
-    bool start(const JobSpec &spec, QString *error);
-    // A new run of the job's inputs whose key (RunJournal::taskKey) is not in finishedKeys.
-    bool resume(const JobSpec &spec, const QSet<quint64> &finishedKeys, QString *error);
-    // A new run of the job over exactly these inputs (a past run's failures).
-    bool startOn(const JobSpec &spec, QList<QByteArray> inputs, QString *error);
+    // A new run of the job over these of its inputs (all of them; the ones
+    // earlier runs left unfinished, to resume the job; exactly some, to retry a
+    // past run's failures). Clears the results. False (and why) when the job
+    // cannot start.
+    bool start(const JobSpec &spec, const RunInputs &inputs, QString *error);
     // Fills the results with a past run from the journal, in batches; runShown() follows.
     bool showRun(const RunInfo &run, QString *error);
     qint64 shownRun() const { return m_shownRun; } // the journal run in the results, -1 if none
@@ -52,27 +51,25 @@ public:
     QList<int> failedRows() const;
 
     void pause();
-    void resume();
+    void unpause();
     void stop();
     void terminate();
     void setWorkerCount(int count);
     int workerCount() const { return m_workerCount; }
 
-    bool isActive() const { return m_pool && m_pool->isActive(); }
-    TaskPool::State state() const { return m_pool ? m_pool->state() : TaskPool::State::Idle; }
-    PoolStats stats() const { return m_pool ? m_pool->stats() : PoolStats(); }
+    bool isActive() const { return m_run && m_run->isActive(); }
+    TaskPool::State state() const { return m_run ? pool()->state() : TaskPool::State::Idle; }
+    PoolStats stats() const { return m_run ? m_run->stats() : PoolStats(); }
     bool isRetryRun() const { return m_retrying; }
-    TaskPool *pool() const { return m_pool; }
+    JobRun *run() const { return m_run; }
+    TaskPool *pool() const { return m_run ? m_run->pool() : nullptr; }
     // Per-host counts of the current run; empty when its job lists no hosts.
     QList<HostSnapshot> hostSnapshots() const
     {
-        return m_pool && !m_pool->spec().hosts.isEmpty() ? m_pool->hostSnapshots() : QList<HostSnapshot>();
+        return m_run && !m_run->spec().hosts.isEmpty() ? pool()->hostSnapshots() : QList<HostSnapshot>();
     }
     const JobSpec &resultsSpec() const { return m_resultsSpec; } // the job whose results are shown
-    QString fatalError() const { return m_pool ? m_pool->fatalError() : QString(); }
-
-    // Empty when the program can be started, else a message for the user.
-    static QString checkProgram(const JobSpec &spec);
+    QString fatalError() const { return m_run ? pool()->fatalError() : QString(); }
 
 Q_SIGNALS:
     void started();
@@ -83,16 +80,12 @@ Q_SIGNALS:
     void runShown(qint64 runId, bool ok, const QString &error);
 
 private:
-    enum class EndRequest { None, Stop, Terminate };
-
-    bool prepare(const JobSpec &jobSpec, JobSpec *spec, QString *error) const;
+    bool launch(const JobSpec &spec, const RunInputs &inputs, QString *error);
     void showNewRun(const JobSpec &spec);
-    void launch(const JobSpec &spec, InputSource *input);
-    QString endState(QString *message) const;
-    void discardPool();
+    void discardRun();
     void refresh();
     void onTaskFinished(const TaskOutcome &outcome);
-    void onPoolFinished();
+    void onRunFinished();
 
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
@@ -100,13 +93,11 @@ private:
     ProcessGroupUsage m_usage;
     QTimer m_refreshTimer;
     QElapsedTimer m_sinceUsageSample;
-    QPointer<TaskPool> m_pool;
-    TaskPool *m_finishedPool = nullptr; // the pool whose end was reported, never dereferenced
+    QPointer<JobRun> m_run;
     JobSpec m_resultsSpec;
     bool m_retrying = false;
     QList<int> m_retryRows; // retry run: task id -> result row
     int m_workerCount = 0;  // 0: the job's own count
-    EndRequest m_endRequest = EndRequest::None;
     qint64 m_shownRun = -1;
     bool m_loadingRun = false;
 };

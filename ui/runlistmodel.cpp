@@ -65,12 +65,8 @@ RunInfo RunListModel::shown(int row) const
     if (info.id != m_liveRun || m_liveRun < 0)
         return info;
     info.state = QStringLiteral("running"); // until the journal says how it ended
-    info.counts[int(TaskStatus::Ok)] = m_liveStats.ok;
-    info.counts[int(TaskStatus::Failed)] = m_liveStats.failed;
-    info.counts[int(TaskStatus::Timeout)] = m_liveStats.timedOut;
-    info.counts[int(TaskStatus::Crashed)] = m_liveStats.crashed;
-    info.counts[int(TaskStatus::Stalled)] = m_liveStats.stalled;
-    info.counts[int(TaskStatus::Cancelled)] = m_liveStats.cancelled;
+    info.counts = m_liveStats;
+    info.counts.retried = 0; // a run's counts are of tasks, not attempts
     return info;
 }
 
@@ -90,9 +86,9 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         case JobColumn: return jobText(r.spec);
         case StateColumn: return stateLabel(r.state);
         case TasksColumn: return locale.toString(r.finished());
-        case OkColumn: return locale.toString(r.counts[int(TaskStatus::Ok)]);
+        case OkColumn: return locale.toString(r.counts.ok);
         case FailedColumn: return locale.toString(r.failures());
-        case CancelledColumn: return locale.toString(r.counts[int(TaskStatus::Cancelled)]);
+        case CancelledColumn: return locale.toString(r.counts.cancelled);
         case DurationColumn:
             if (live)
                 return DisplayFormat::seconds(m_liveStats.elapsedSeconds);
@@ -125,10 +121,10 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
             return {};
         case FailedColumn:
             return QStringLiteral("%1 failed, %2 timed out, %3 crashed, %4 stalled")
-                .arg(r.counts[int(TaskStatus::Failed)])
-                .arg(r.counts[int(TaskStatus::Timeout)])
-                .arg(r.counts[int(TaskStatus::Crashed)])
-                .arg(r.counts[int(TaskStatus::Stalled)]);
+                .arg(r.counts.failed)
+                .arg(r.counts.timedOut)
+                .arg(r.counts.crashed)
+                .arg(r.counts.stalled);
         case DurationColumn:
             return r.finishedAtMs > 0 || live ? QVariant() : QVariant(QStringLiteral("The run did not record its end"));
         }
@@ -172,7 +168,7 @@ int RunListModel::rowOfRun(qint64 runId) const
 bool RunListModel::sameContent(const RunInfo &a, const RunInfo &b)
 {
     return a.state == b.state && a.finishedAtMs == b.finishedAtMs && a.message == b.message
-        && std::equal(std::begin(a.counts), std::end(a.counts), std::begin(b.counts));
+        && a.counts == b.counts;
 }
 
 void RunListModel::setRuns(const QList<RunInfo> &runs)

@@ -86,7 +86,7 @@ void RunsTab::resume(const JobSpec &spec)
             return;
         }
         QString why;
-        if (!m_controller->resume(spec, finished, &why)) {
+        if (!m_controller->start(spec, RunInputs::unfinished(finished), &why)) {
             Q_EMIT failed(QStringLiteral("Cannot resume the job"), why);
             return;
         }
@@ -106,7 +106,7 @@ void RunsTab::retryFailedOf(const RunInfo &run)
         QString why = error;
         if (why.isEmpty() && inputs.isEmpty())
             why = QStringLiteral("run %1 has no failed tasks").arg(id);
-        if (why.isEmpty() && m_controller->startOn(info.spec, inputs, &why)) {
+        if (why.isEmpty() && m_controller->start(info.spec, RunInputs::exactly(inputs), &why)) {
             Q_EMIT retryStarted(QStringLiteral("Retrying the %1 failed task(s) of run %2").arg(inputs.size()).arg(id));
             return;
         }

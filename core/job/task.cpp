@@ -26,6 +26,35 @@ bool taskStatusFromName(const QString &name, TaskStatus *status)
     return false;
 }
 
+qint64 TaskCounts::count(TaskStatus status) const
+{
+    switch (status) {
+    case TaskStatus::Ok: return ok;
+    case TaskStatus::Failed: return failed;
+    case TaskStatus::Timeout: return timedOut;
+    case TaskStatus::Crashed: return crashed;
+    case TaskStatus::Stalled: return stalled;
+    case TaskStatus::Cancelled: return cancelled;
+    case TaskStatus::Pending:
+    case TaskStatus::Running: break;
+    }
+    return 0;
+}
+
+void TaskCounts::add(TaskStatus status, qint64 n)
+{
+    switch (status) {
+    case TaskStatus::Ok: ok += n; break;
+    case TaskStatus::Failed: failed += n; break;
+    case TaskStatus::Timeout: timedOut += n; break;
+    case TaskStatus::Crashed: crashed += n; break;
+    case TaskStatus::Stalled: stalled += n; break;
+    case TaskStatus::Cancelled: cancelled += n; break;
+    case TaskStatus::Pending:
+    case TaskStatus::Running: break;
+    }
+}
+
 #include "clock.h"
 
 #include <QElapsedTimer>

@@ -16,26 +16,16 @@ class InputSource;
 class OrphanGuard;
 class QTimer;
 
-struct PoolStats
+struct PoolStats : TaskCounts
 {
     qint64 total = -1;       // inputs in the job, -1 while unknown
     qint64 issued = 0;       // read from the input so far
     qint64 queued = -1;      // not yet handed to a worker, -1 while unknown
     qint64 running = 0;      // handed to a worker, not finished
-    qint64 ok = 0;
-    qint64 failed = 0;
-    qint64 timedOut = 0;
-    qint64 crashed = 0;
-    qint64 stalled = 0;
-    qint64 cancelled = 0;
-    qint64 retried = 0;      // attempts that were run again
     int workers = 0;         // live worker slots
     double elapsedSeconds = 0;
     double tasksPerSecond = 0; // over the last few seconds
     double etaSeconds = -1;    // -1 while unknown
-
-    qint64 finished() const { return ok + failures() + cancelled; }
-    qint64 failures() const { return failed + timedOut + crashed + stalled; }
 };
 
 // One host of the pool as the monitor shows it.

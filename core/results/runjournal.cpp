@@ -87,20 +87,6 @@ QString sqlError(const QSqlError &e)
 
 } // namespace
 
-qint64 RunInfo::finished() const
-{
-    qint64 n = 0;
-    for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
-        n += counts[s];
-    return n;
-}
-
-qint64 RunInfo::failures() const
-{
-    return counts[int(TaskStatus::Failed)] + counts[int(TaskStatus::Timeout)] + counts[int(TaskStatus::Crashed)]
-        + counts[int(TaskStatus::Stalled)];
-}
-
 RunJournal::RunJournal()
     : m_connectionName(QStringLiteral("journal-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
@@ -383,7 +369,7 @@ qint64 RunJournal::beginRun(const JobSpec &spec, QString *error)
         return -1;
     }
     m_runId = q.lastInsertId().toLongLong();
-    std::fill(std::begin(m_counts), std::end(m_counts), 0);
+    m_counts = TaskCounts();
     finalizeStatements();
     const char *taskSql =
         "INSERT OR REPLACE INTO tasks(run_id, task_id, task_key, input, status, exit_code, output, stderr, result,"
@@ -445,7 +431,7 @@ bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
     };
     if (sqlite3_exec(m_handle, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
         return fail();
-    qint64 counts[TaskStatusCount] = {};
+    TaskCounts counts;
     // Text and blobs are bound without copies: SQLite reads them during step().
     auto text = [](sqlite3_stmt *st, int i, QByteArrayView bytes) {
         sqlite3_bind_text(st, i, bytes.data(), int(bytes.size()), SQLITE_STATIC);
@@ -528,17 +514,17 @@ bool RunJournal::write(const std::vector<Entry> &entries, QString *error)
         hostOrNull(t, 16, o.host);
         if (!step(t))
             return fail();
-        ++counts[int(o.status)];
+        counts.add(o.status);
     }
     sqlite3_stmt *u = m_updateCounts;
     int column = 1;
     for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
-        sqlite3_bind_int64(u, column++, m_counts[s] + counts[s]);
+        sqlite3_bind_int64(u, column++, m_counts.count(TaskStatus(s)) + counts.count(TaskStatus(s)));
     sqlite3_bind_int64(u, column, m_runId);
     if (!step(u) || sqlite3_exec(m_handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
         return fail();
-    for (int s = 0; s < TaskStatusCount; ++s)
-        m_counts[s] += counts[s];
+    for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
+        m_counts.add(TaskStatus(s), counts.count(TaskStatus(s)));
     return true;
 }
 
@@ -574,7 +560,7 @@ RunInfo RunJournal::readRun(const QSqlQuery &q)
     QString ignored;
     JobSpec::fromJson(QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object(), &info.spec, &ignored);
     for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
-        info.counts[s] = q.value(6 + s - int(TaskStatus::Ok)).toLongLong();
+        info.counts.add(TaskStatus(s), q.value(6 + s - int(TaskStatus::Ok)).toLongLong());
     return info;
 }
 

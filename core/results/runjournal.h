@@ -24,9 +24,9 @@ struct RunInfo
     QString state;               // running, finished, stopped, terminated, failed, interrupted
     JobSpec spec;
     QString message;             // why it failed, if it did
-    qint64 counts[TaskStatusCount] = {};
-    qint64 finished() const;
-    qint64 failures() const;
+    TaskCounts counts;           // of the tasks' final outcomes (retried stays 0)
+    qint64 finished() const { return counts.finished(); }
+    qint64 failures() const { return counts.failures(); }
 };
 
 // Every run, task and attempt in an SQLite database (WAL). Results are batched
@@ -107,7 +107,7 @@ private:
     qint64 m_runId = -1;
     quint64 m_commandHash = 0;
     std::vector<Entry> m_pending;
-    qint64 m_counts[TaskStatusCount] = {};
+    TaskCounts m_counts;
     void finalizeStatements();
     sqlite3 *m_handle = nullptr;            // the QtSql connection's own handle
     sqlite3_stmt *m_insertTask = nullptr;   // prepared once per run: binding through

@@ -262,8 +262,8 @@ private Q_SLOTS:
         QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
         RunInfo info;
         QVERIFY(journal.run(journal.latestRun(), &info, &error));
-        QCOMPARE(info.counts[int(TaskStatus::Ok)], 2);
-        QCOMPARE(info.counts[int(TaskStatus::Cancelled)], 4);
+        QCOMPARE(info.counts.count(TaskStatus::Ok), 2);
+        QCOMPARE(info.counts.count(TaskStatus::Cancelled), 4);
         QCOMPARE(info.state, QStringLiteral("terminated"));
     }
 
@@ -446,7 +446,7 @@ private Q_SLOTS:
         QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
         RunInfo info;
         QVERIFY(journal.run(journal.latestRun(), &info, &error));
-        QCOMPARE(info.counts[int(TaskStatus::Ok)], qint64(count));
+        QCOMPARE(info.counts.count(TaskStatus::Ok), qint64(count));
         QVERIFY2(err.contains(QByteArray(QByteArray("taskpool export --run ") + QByteArray::number(info.id) + ')')), err.constData());
         QCOMPARE(info.state, QStringLiteral("terminated"));
     }

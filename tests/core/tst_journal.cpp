@@ -97,8 +97,8 @@ private Q_SLOTS:
         const QList<RunInfo> runs = journal.runs();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs[0].state, QStringLiteral("finished"));
-        QCOMPARE(runs[0].counts[int(TaskStatus::Ok)], 2);
-        QCOMPARE(runs[0].counts[int(TaskStatus::Failed)], 1);
+        QCOMPARE(runs[0].counts.count(TaskStatus::Ok), 2);
+        QCOMPARE(runs[0].counts.count(TaskStatus::Failed), 1);
         QCOMPARE(runs[0].spec.command, spec.command);
         QCOMPARE(journal.finishedKeys(spec, &error).size(), 3);
         QCOMPARE(journal.failedInputs(runs[0].id, &error), QList<QByteArray>{"c"});
@@ -176,7 +176,7 @@ private Q_SLOTS:
             QVERIFY2(j.open(journal, &error), qPrintable(error));
             QCOMPARE(j.runs().value(0).state, QStringLiteral("interrupted"));
             // Everything reported before the kill is in the journal.
-            QVERIFY(j.runs().value(0).counts[int(TaskStatus::Ok)] >= lineCount(first));
+            QVERIFY(j.runs().value(0).counts.count(TaskStatus::Ok) >= lineCount(first));
         }
 
         QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", second} + job), 0);
@@ -340,7 +340,7 @@ private Q_SLOTS:
         QVERIFY(j.open(journal, &error));
         const QList<RunInfo> runs = j.runs();
         QCOMPARE(runs.size(), 2);
-        QCOMPARE(runs[0].counts[int(TaskStatus::Ok)], 3);
+        QCOMPARE(runs[0].counts.count(TaskStatus::Ok), 3);
         QCOMPARE(runs[0].spec.command, runs[1].spec.command);
     }
 

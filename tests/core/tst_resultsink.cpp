@@ -118,7 +118,7 @@ private Q_SLOTS:
         QVERIFY(journal.endRun(QStringLiteral("finished"), {}, &error));
         RunInfo info;
         QVERIFY(journal.run(journal.latestRun(), &info, &error));
-        QCOMPARE(info.counts[int(TaskStatus::Ok)], count);
+        QCOMPARE(info.counts.count(TaskStatus::Ok), count);
     }
 
     void stalledReaderMakesItFallBehindUntilRead()

@@ -84,8 +84,8 @@ RunInfo runInfo(qint64 id, const QString &state, qint64 ok, qint64 failed = 0)
     const bool ended = state != QLatin1String("running") && state != QLatin1String("interrupted");
     r.finishedAtMs = ended ? r.startedAtMs + 2500 : 0;
     r.spec.command = {QStringLiteral("/usr/bin/gzip"), QStringLiteral("-k"), QStringLiteral("{}")};
-    r.counts[int(TaskStatus::Ok)] = ok;
-    r.counts[int(TaskStatus::Failed)] = failed;
+    r.counts.add(TaskStatus::Ok, ok);
+    r.counts.add(TaskStatus::Failed, failed);
     return r;
 }
 
