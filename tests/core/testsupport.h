@@ -5,6 +5,7 @@
 
 #include "inputsource.h"
 #include "jobspec.h"
+#include "procstat.h"
 #include "taskpool.h"
 
 #include <QDir>
@@ -33,42 +34,21 @@ inline QString testWorker() { return QStringLiteral(TESTWORKER_PATH); }
 // check only has to look at our own children.
 inline void becomeSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
-// State letter of a process from /proc, or 0 if there is none.
-inline char processState(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = f.readAll();
-    const qsizetype close = stat.lastIndexOf(')');
-    return close > 0 && close + 2 < stat.size() ? stat.at(close + 2) : 0;
-}
-
+// The process is there and not a zombie.
 inline bool isAlive(qint64 pid)
 {
-    const char s = processState(pid);
-    return s != 0 && s != 'Z' && s != 'X';
+    ProcStat stat;
+    return ProcStat::read(pid, &stat) && !stat.isDead();
 }
 
 // Our children that are still running (zombies do not count: they are dead).
 inline QList<qint64> liveChildren()
 {
     QList<qint64> pids;
-    const QString self = QString::number(::getpid());
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &entry : entries) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray stat = f.readAll();
-        const qsizetype close = stat.lastIndexOf(')');
-        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-        if (fields.size() > 1 && fields.at(1) == self.toLatin1() && fields.at(0) != "Z")
-            pids.append(pid);
+    ProcScan scan;
+    for (ProcStat stat; scan.next(&stat);) {
+        if (stat.ppid == ::getpid() && !stat.isDead())
+            pids.append(stat.pid);
     }
     return pids;
 }

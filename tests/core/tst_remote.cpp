@@ -73,12 +73,8 @@ QList<QByteArray> commandLine(qint64 pid)
 
 qint64 parentOf(qint64 pid)
 {
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = f.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.size() > 1 ? fields.at(1).toLongLong() : 0;
+    ProcStat stat;
+    return ProcStat::read(pid, &stat) ? stat.ppid : 0;
 }
 
 // Live test workers and remote guards descended from this test (through sshd
