@@ -1,7 +1,7 @@
 #pragma once
 
-// Shared helpers for the engine tests: run a pool to the end, and find
-// processes that outlived it.
+// Shared helpers for the engine tests: jobs on the helper worker, a pool run
+// to its end, files written and read back, and processes that outlived a test.
 
 #include "inputsource.h"
 #include "jobspec.h"
@@ -9,7 +9,9 @@
 #include "taskpool.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QList>
 #include <QMap>
 #include <QSignalSpy>
@@ -71,12 +73,51 @@ inline JobSpec protocol(const QStringList &args = {})
     return spec;
 }
 
+// The mode column of a test that runs in both modes.
+inline void addModeRows()
+{
+    QTest::addColumn<JobSpec::Mode>("mode");
+    QTest::newRow("per-task") << JobSpec::Mode::PerTask;
+    QTest::newRow("worker") << JobSpec::Mode::Worker;
+}
+
+// A job whose tasks act out their input ("slow:MS", "crash", "hang", ...) in either mode.
+inline JobSpec actingOut(JobSpec::Mode mode)
+{
+    return mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+}
+
 inline QList<QByteArray> inputs(std::initializer_list<const char *> items)
 {
     QList<QByteArray> list;
     for (const char *s : items)
         list.append(QByteArray(s));
     return list;
+}
+
+// Writes a file, and the directories it needs.
+inline bool writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
+}
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+// Every file and directory under dir, as paths relative to it.
+inline QStringList treeOf(const QString &dir)
+{
+    QStringList entries;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        entries.append(QDir(dir).relativeFilePath(it.next()));
+    entries.sort();
+    return entries;
 }
 
 // Collects every final outcome of a pool.
