@@ -17,15 +17,19 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+
 #include <sys/prctl.h>
 #include <unistd.h>
 
-// Starts a pool and waits (event loop running) until it has finished.
-#define RUN_POOL(pool, timeoutMs)                                                   \
+// Waits (event loop running) until the pool of a started LiveRun has finished, once.
+#define WAIT_FOR_END(run, timeoutMs) QTRY_COMPARE_WITH_TIMEOUT((run).finished.count(), 1, (timeoutMs))
+
+// Starts a LiveRun and waits until its pool has finished.
+#define RUN_TO_END(run, timeoutMs)                                                  \
     do {                                                                            \
-        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
-        (pool).start();                                                             \
-        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+        (run).start();                                                              \
+        WAIT_FOR_END(run, timeoutMs);                                               \
     } while (0)
 
 namespace TestSupport {
@@ -158,6 +162,36 @@ inline void attach(TaskPool *pool, Run *run)
         run->log.append(QStringLiteral("%1: %2").arg(slot).arg(line));
     });
 }
+
+// A run a test acts on while it goes (terminate, pause, resize, kill a worker,
+// poll its snapshots) or asks about at the end: it owns the input and the
+// pool, and collects what the pool reports. For the outcome alone, runToEnd().
+//     LiveRun run(spec, inputs({"a", "hang"}));
+//     run.start();
+//     ... run.pool.terminate();
+//     WAIT_FOR_END(run, 10000);
+struct LiveRun : Run
+{
+    LiveRun(const JobSpec &spec, const QList<QByteArray> &items)
+        : LiveRun(spec, std::make_unique<ListInput>(items))
+    {
+    }
+    LiveRun(const JobSpec &spec, std::unique_ptr<InputSource> source)
+        : input(std::move(source))
+        , pool(spec, input.get())
+        , finished(&pool, &TaskPool::finished)
+    {
+        attach(&pool, this);
+    }
+    void start() { pool.start(); }
+
+    std::unique_ptr<InputSource> input; // before the pool, which reads it to the end
+    TaskPool pool;
+    QSignalSpy finished;
+};
+
+// The inputs 0, 1, ... count-1, for a LiveRun.
+inline std::unique_ptr<InputSource> range(qint64 count) { return std::make_unique<RangeInput>(count); }
 
 // A run left alone from start to end: what Run collects, and how the pool ended.
 struct EndedRun : Run

@@ -48,11 +48,8 @@ private Q_SLOTS:
         JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {shellHost(3)});
         spec.shell = shell;
         const QList<QByteArray> hostile = hostileInputs();
-        ListInput in(hostile);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, hostile);
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(hostile.size()));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -81,11 +78,8 @@ private Q_SLOTS:
         QFETCH(int, exitCode);
         QFETCH(QString, error);
         JobSpec spec = withHosts(perTask(args), {shellHost(2)});
-        RangeInput in(4);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, range(4));
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(4));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, status);
@@ -93,17 +87,14 @@ private Q_SLOTS:
             QVERIFY2(o.error.contains(error), qPrintable(o.error));
             QCOMPARE(o.attempts, 1);
         }
-        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.pool.fatalError().isEmpty());
     }
 
     void shellHostKeepsStderrWhole()
     {
         JobSpec spec = withHosts(perTask({QStringLiteral("flood"), QStringLiteral("300000")}), {shellHost(2)});
-        RangeInput in(3);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, range(3));
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(3));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -116,17 +107,14 @@ private Q_SLOTS:
     {
         JobSpec spec = withHosts(perTask({QStringLiteral("echo")}), {shellHost(1)});
         spec.workingDirectory = QStringLiteral("/nonexistent/taskpool-test-dir");
-        RangeInput in(2);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, range(2));
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
-        QVERIFY2(pool.fatalError().contains(QLatin1String("no host can run workers"))
-                     && pool.fatalError().contains(QLatin1String("cannot enter the directory /nonexistent/taskpool-test-dir"))
-                     && pool.fatalError().contains(QLatin1String("shared file system")),
-                 qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().contains(QLatin1String("no host can run workers"))
+                     && run.pool.fatalError().contains(QLatin1String("cannot enter the directory /nonexistent/taskpool-test-dir"))
+                     && run.pool.fatalError().contains(QLatin1String("shared file system")),
+                 qPrintable(run.pool.fatalError()));
     }
 
     void unreachableHostLeavesTheWorkToTheOthers_data()
@@ -139,22 +127,19 @@ private Q_SLOTS:
         JobSpec spec = actingOut(mode);
         spec.hosts = {localHost(2), unreachableHost(3)};
         const QList<QByteArray> items(30, "slow:60");
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(30));
         QCOMPARE(run.count(TaskStatus::Ok), 30);
         QCOMPARE(hostsOf(run), QSet<QString>{QStringLiteral("localhost")});
         for (const TaskOutcome &o : run.outcomes)
             QCOMPARE(o.attempts, 1); // a host that never came up cost no task an attempt
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         const QString log = run.log.join('\n');
         QVERIFY2(log.contains(QLatin1String("cannot reach 127.0.0.1")) && log.contains(QLatin1String("Connection refused"))
                      && log.contains(QLatin1String("host 127.0.0.1 is down")),
                  qPrintable(log));
-        const QList<HostSnapshot> hosts = pool.hostSnapshots();
+        const QList<HostSnapshot> hosts = run.pool.hostSnapshots();
         QCOMPARE(hosts.size(), 2);
         QCOMPARE(hosts[0].tasksOk, 30);
         // It went down (the log says so); by the end it may be down or being tried again.
@@ -172,22 +157,19 @@ private Q_SLOTS:
         QFETCH(JobSpec::Mode, mode);
         JobSpec spec = mode == JobSpec::Mode::Worker ? protocol() : perTask({QStringLiteral("echo")});
         spec.hosts = {unreachableHost(2)};
-        RangeInput in(5);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, range(5));
         QElapsedTimer clock;
         clock.start();
-        RUN_POOL(pool, 60000);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(5));
         QCOMPARE(run.count(TaskStatus::Cancelled), 5);
-        QVERIFY2(pool.fatalError().contains(QLatin1String("no host can run workers"))
-                     && pool.fatalError().contains(QLatin1String("Connection refused"))
-                     && pool.fatalError().contains(QLatin1String("4 tries")),
-                 qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().contains(QLatin1String("no host can run workers"))
+                     && run.pool.fatalError().contains(QLatin1String("Connection refused"))
+                     && run.pool.fatalError().contains(QLatin1String("4 tries")),
+                 qPrintable(run.pool.fatalError()));
         QVERIFY2(clock.elapsed() < 30000, "bounded: 1 + 2 + 4 s of backoff");
         // A dead host is not a crash loop of the worker program.
-        QVERIFY(!pool.fatalError().contains(QLatin1String("keeps exiting")));
+        QVERIFY(!run.pool.fatalError().contains(QLatin1String("keeps exiting")));
     }
 
     // ---- through a real sshd ---------------------------------------------------
@@ -203,20 +185,17 @@ private Q_SLOTS:
         JobSpec spec = actingOut(mode);
         spec.hosts = {localHost(1), m_sshd.host(2)};
         const QList<QByteArray> items(30, "slow:100");
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(30));
         QCOMPARE(run.count(TaskStatus::Ok), 30);
         QCOMPARE(hostsOf(run), (QSet<QString>{QStringLiteral("localhost"), m_sshd.target()}));
-        const QList<HostSnapshot> hosts = pool.hostSnapshots();
+        const QList<HostSnapshot> hosts = run.pool.hostSnapshots();
         QCOMPARE(hosts.size(), 2);
         QCOMPARE(hosts[1].name, m_sshd.target());
         QVERIFY(hosts[1].tasksOk > 0 && !hosts[1].down);
         QCOMPARE(hosts[0].tasksOk + hosts[1].tasksOk, 30);
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
     }
 
     void hostileInputsOverSsh()
@@ -224,11 +203,8 @@ private Q_SLOTS:
         SKIP_UNLESS_READY(m_sshdProblem);
         JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {m_sshd.host(3)});
         const QList<QByteArray> hostile = hostileInputs();
-        ListInput in(hostile);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, hostile);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(hostile.size()));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -251,16 +227,12 @@ private Q_SLOTS:
         JobSpec spec = actingOut(mode);
         spec.hosts = {localHost(1), m_sshd.host(2)};
         const QList<QByteArray> items(24, "slow:400");
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, items);
+        run.start();
         // Wait for a remote slot that is running a task on the host, then cut it off.
         qint64 victim = 0;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                     for (const WorkerSnapshot &w : pool.workerSnapshots()) {
+                                     for (const WorkerSnapshot &w : run.pool.workerSnapshots()) {
                                          if (w.host == m_sshd.target() && w.taskId >= 0 && w.progress > 0 && w.pid > 0) {
                                              victim = w.pid;
                                              return true;
@@ -270,7 +242,7 @@ private Q_SLOTS:
                                  }()),
                                  20000);
         QVERIFY(::kill(pid_t(victim), SIGKILL) == 0);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        WAIT_FOR_END(run, 60000);
         QVERIFY(run.eachIdOnce(24));
         QCOMPARE(run.count(TaskStatus::Ok), 24);
         for (const TaskOutcome &o : run.outcomes)
@@ -279,7 +251,7 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QLatin1String("lost the connection to ") + m_sshd.target())
                      && log.contains(QLatin1String("killed by signal 9")),
                  qPrintable(log));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         // cleanup() checks that nothing is left running, on either side.
     }
 
@@ -295,19 +267,15 @@ private Q_SLOTS:
         const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
         JobSpec spec = mode == JobSpec::Mode::Worker ? protocol() : perTask({QStringLiteral("grandchild"), pidFile});
         spec.hosts = {m_sshd.host(1)};
-        ListInput in(QList<QByteArray>{mode == JobSpec::Mode::Worker ? ("grandchild:" + pidFile.toUtf8()) : QByteArray("x"), "y"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, QList<QByteArray>{mode == JobSpec::Mode::Worker ? ("grandchild:" + pidFile.toUtf8()) : QByteArray("x"), "y"});
+        run.start();
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 20000);
         QFile f(pidFile);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const qint64 grandchild = f.readAll().trimmed().toLongLong();
         QVERIFY(isAlive(grandchild)); // ignores SIGTERM, in the remote command's session
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        run.pool.terminate();
+        WAIT_FOR_END(run, 20000);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 10000); // SIGKILL from the guard after the grace

@@ -35,16 +35,13 @@ private Q_SLOTS:
         spec.hosts = {localHost(1), srunHost(2)};
         QList<QByteArray> items(16, "slow:200");
         items.append("error");
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 90000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 90000);
         QVERIFY(run.eachIdOnce(17));
         QCOMPARE(run.count(TaskStatus::Ok), 16);
         QCOMPARE(run.count(TaskStatus::Failed), 1); // the command's own failure, not a lost host
         QCOMPARE(hostsOf(run), (QSet<QString>{QStringLiteral("localhost"), QStringLiteral("srun")}));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
     }
 
     void srunTerminateReachesTheStep()
@@ -54,19 +51,15 @@ private Q_SLOTS:
         const QString pidFile = dir.filePath(QStringLiteral("grandchild.pid"));
         JobSpec spec = perTask({QStringLiteral("grandchild"), pidFile});
         spec.hosts = {srunHost(1)};
-        RangeInput in(2);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, range(2));
+        run.start();
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 30000);
         QFile f(pidFile);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const qint64 grandchild = f.readAll().trimmed().toLongLong();
         QVERIFY(isAlive(grandchild));
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        run.pool.terminate();
+        WAIT_FOR_END(run, 30000);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 15000);

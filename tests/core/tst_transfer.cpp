@@ -175,11 +175,8 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{}.copy")};
         spec.cleanup = true;
         spec.remoteDirectory = QStringLiteral("~/") + base;
-        ListInput in(QList<QByteArray>{source.filePath(QStringLiteral("in.txt")).toUtf8()});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, QList<QByteArray>{source.filePath(QStringLiteral("in.txt")).toUtf8()});
+        RUN_TO_END(run, 30000);
         const QStringList left = treeOf(home + QLatin1Char('/') + base);
         QDir(home + QLatin1Char('/') + base).removeRecursively();
         QVERIFY(run.eachIdOnce(1));
@@ -216,13 +213,10 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{}.out")};
         spec.cleanup = cleanup;
         spec.remoteDirectory = remote.path();
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(names.size()));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         QSet<QString> taskDirs;
         for (const TaskOutcome &o : run.outcomes) {
             QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QString::fromUtf8(o.errorOutput)));
@@ -253,11 +247,8 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{.}.result")};
         spec.cleanup = true;
         spec.remoteDirectory = remote.path();
-        ListInput in(QList<QByteArray>{"data.txt", "no such file.txt", ""});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, QList<QByteArray>{"data.txt", "no such file.txt", ""});
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(3));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QCOMPARE(byId[0].status, TaskStatus::Failed);
@@ -268,7 +259,7 @@ private Q_SLOTS:
         QVERIFY2(byId[1].error.contains(QLatin1String("cannot transfer \"no such file.txt\": no such file")), qPrintable(byId[1].error));
         QCOMPARE(byId[2].status, TaskStatus::Failed);
         QVERIFY2(byId[2].error.contains(QLatin1String("cannot transfer")), qPrintable(byId[2].error));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError())); // the task's fault, not the host's
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError())); // the task's fault, not the host's
         QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
         QCOMPARE(readFile(source.filePath(QStringLiteral("data.txt"))), QByteArray("some data\n"));
     }
@@ -289,11 +280,8 @@ private Q_SLOTS:
         spec.hosts = {localHost(1), unreachableHost(2)};
         spec.transfer = true;
         spec.returnFiles = {QStringLiteral("{}.out")};
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(6));
         QCOMPARE(run.count(TaskStatus::Ok), 6);
         for (const TaskOutcome &o : run.outcomes) {
@@ -304,7 +292,7 @@ private Q_SLOTS:
         const QString log = run.log.join('\n');
         QVERIFY2(log.contains(QLatin1String("cannot reach 127.0.0.1")) && log.contains(QLatin1String("host 127.0.0.1 is down")),
                  qPrintable(log));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
     }
 
     // The connection drops while a return file is copied back (a stand-in
@@ -337,14 +325,11 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{}.out")};
         spec.cleanup = true;
         spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(QList<QByteArray>{"in.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, QList<QByteArray>{"in.txt"});
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(1));
         const TaskOutcome o = run.outcomes.first();
-        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
+        QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + run.pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
         QCOMPARE(o.attempts, 1); // returned to the queue, not failed
         QCOMPARE(o.input, QByteArray("in.txt"));
         QVERIFY(QFile::exists(mark));
@@ -353,7 +338,7 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QLatin1String("flaky-ssh: connection reset")) && log.contains(QLatin1String("is down"))
                      && log.contains(QLatin1String("is up again")),
                  qPrintable(log));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         const QStringList left = treeOf(spec.remoteDirectory);
         if (worker) {
             // The slot's directory is kept across the loss (the same slot comes back to it) and goes at the end.
@@ -392,17 +377,13 @@ private Q_SLOTS:
         spec.workingDirectory = dir.path();
         spec.transfer = true;
         spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, QList<QByteArray>{"in.txt", "in.txt"});
+        run.start();
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mark), 10000);
         QElapsedTimer clock;
         clock.start();
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        run.pool.terminate();
+        WAIT_FOR_END(run, 10000);
         QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
@@ -437,13 +418,10 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{}.out")};
         spec.cleanup = cleanup;
         spec.remoteDirectory = remote.path();
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(names.size()));
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         const QRegularExpression slotDir(QStringLiteral("^%1/[^/]+/w\\d+-[0-9a-f]{8}$").arg(QRegularExpression::escape(remote.path())));
         QSet<QString> workerDirs;
         for (const TaskOutcome &o : run.outcomes) {
@@ -481,11 +459,8 @@ private Q_SLOTS:
         spec.returnFiles = {QStringLiteral("{}.out")};
         spec.cleanup = true;
         spec.remoteDirectory = remote.path();
-        ListInput in(QList<QByteArray>{"first.txt", "quiet.txt", "no such file.txt", "last.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 60000);
+        LiveRun run(spec, QList<QByteArray>{"first.txt", "quiet.txt", "no such file.txt", "last.txt"});
+        RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(4));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error));
@@ -499,7 +474,7 @@ private Q_SLOTS:
         QCOMPARE(readFile(source.filePath(QStringLiteral("last.txt.out"))), QByteArray("LAST\n"));
         for (const TaskOutcome &o : run.outcomes)
             QCOMPARE(o.attempts, 1);
-        QVERIFY2(pool.fatalError().isEmpty(), qPrintable(pool.fatalError()));
+        QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
     }
 
@@ -516,17 +491,14 @@ private Q_SLOTS:
         spec.transfer = true;
         spec.returnFiles = {QStringLiteral("{}.out")};
         spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(QList<QByteArray>{"in.txt", "in.txt"});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, QList<QByteArray>{"in.txt", "in.txt"});
         // Before the second task's input is copied (one slot, one task at a time), the
         // file changes so that the worker writes no output for it.
-        QObject::connect(&pool, &TaskPool::taskFinished, &pool, [input](const TaskOutcome &) {
+        QObject::connect(&run.pool, &TaskPool::taskFinished, &run.pool, [input](const TaskOutcome &) {
             writeFile(input, "no output now\n");
             QFile::remove(input + QStringLiteral(".out"));
         });
-        RUN_POOL(pool, 30000);
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(2));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error + run.log.join('\n')));
@@ -553,11 +525,8 @@ private Q_SLOTS:
         spec.cleanup = true;
         spec.maxTasksPerWorker = 1;
         spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
-        ListInput in(items);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, items);
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(4));
         QSet<QString> dirs;
         for (const TaskOutcome &o : run.outcomes) {
