@@ -340,9 +340,7 @@ HostSpec shellHost(int slotCount)
 
 HostSpec unreachableHost(int slotCount)
 {
-    HostSpec h;
-    h.slotCount = slotCount;
-    h.kind = HostSpec::Kind::Ssh;
+    HostSpec h = shellHost(slotCount);
     h.target = QStringLiteral("127.0.0.1");
     h.launcher = QStringLiteral("ssh -F /dev/null -T -o BatchMode=yes -o ConnectTimeout=5 -p %1 {host} --").arg(freePort());
     return h;

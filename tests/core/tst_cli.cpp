@@ -54,6 +54,18 @@ CliResult runCli(const QStringList &args, const QByteArray &stdinData = {}, int 
     return r;
 }
 
+// Four files in dir named after pattern (%1: 0 to 3), holding "abc0" to
+// "abc3", and inputs.txt that lists their names (*names).
+bool writeInputFiles(const QString &dir, const QString &pattern, QStringList *names)
+{
+    for (int i = 0; i < 4; ++i) {
+        names->append(pattern.arg(i));
+        if (!writeFile(dir + QLatin1Char('/') + names->last(), QByteArray("abc") + QByteArray::number(i)))
+            return false;
+    }
+    return writeFile(dir + QStringLiteral("/inputs.txt"), names->join('\n').toUtf8() + '\n');
+}
+
 // A command line taskpool refuses: exit status 2, the reason on stderr, no results.
 void checkRefused(const QStringList &args, const QString &reason)
 {
@@ -737,12 +749,7 @@ private Q_SLOTS:
         QTemporaryDir source;
         QTemporaryDir remote;
         QStringList lines;
-        for (int i = 0; i < 4; ++i) {
-            const QString name = QStringLiteral("case $%1 'q' \"d\".txt").arg(i);
-            QVERIFY(writeFile(source.filePath(name), QByteArray("abc") + QByteArray::number(i)));
-            lines.append(name);
-        }
-        QVERIFY(writeFile(source.filePath(QStringLiteral("inputs.txt")), lines.join('\n').toUtf8() + '\n'));
+        QVERIFY(writeInputFiles(source.path(), QStringLiteral("case $%1 'q' \"d\".txt"), &lines));
         QProcess p;
         p.setWorkingDirectory(source.path());
         p.start(QStringLiteral(TASKPOOL_PATH),
@@ -772,12 +779,7 @@ private Q_SLOTS:
         QTemporaryDir source;
         QTemporaryDir remote;
         QStringList lines;
-        for (int i = 0; i < 4; ++i) {
-            const QString name = QStringLiteral("case $%1 'q'.txt").arg(i);
-            QVERIFY(writeFile(source.filePath(name), QByteArray("abc") + QByteArray::number(i)));
-            lines.append(name);
-        }
-        QVERIFY(writeFile(source.filePath(QStringLiteral("inputs.txt")), lines.join('\n').toUtf8() + '\n'));
+        QVERIFY(writeInputFiles(source.path(), QStringLiteral("case $%1 'q'.txt"), &lines));
         QProcess p;
         p.setWorkingDirectory(source.path());
         p.start(QStringLiteral(TASKPOOL_PATH),

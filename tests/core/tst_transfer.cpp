@@ -107,6 +107,27 @@ struct TransferFiles
     }
 };
 
+// The cleanup column of a test that runs with and without --cleanup.
+void addCleanupRows()
+{
+    QTest::addColumn<bool>("cleanup");
+    QTest::newRow("cleanup") << true;
+    QTest::newRow("keep the copies") << false;
+}
+
+// spec, run on host with --transfer: inputs named relative to `from` are
+// copied under remoteDir there, and each task's INPUT.out comes back.
+JobSpec transferring(JobSpec spec, const HostSpec &host, const QString &from, const QString &remoteDir, bool cleanup)
+{
+    spec.hosts = {host};
+    spec.workingDirectory = from;
+    spec.transfer = true;
+    spec.returnFiles = {QStringLiteral("{}.out")};
+    spec.cleanup = cleanup;
+    spec.remoteDirectory = remoteDir;
+    return spec;
+}
+
 // A per-task job that runs through sh -c (inputs reach the script as data).
 JobSpec shellJob(const QStringList &words)
 {
@@ -191,9 +212,7 @@ private Q_SLOTS:
     // directory on the host and writes an output next to it, which comes back.
     void transferRunsOnCopiesAndReturnsOutputs_data()
     {
-        QTest::addColumn<bool>("cleanup");
-        QTest::newRow("cleanup") << true;
-        QTest::newRow("keep the copies") << false;
+        addCleanupRows();
     }
     void transferRunsOnCopiesAndReturnsOutputs()
     {
@@ -201,21 +220,12 @@ private Q_SLOTS:
         QFETCH(bool, cleanup);
         TransferFiles files;
         QVERIFY(files.write());
-        const QTemporaryDir &source = files.source;
-        const QTemporaryDir &remote = files.remote;
-        const QStringList &names = files.names;
-        const QList<QByteArray> &items = files.items;
         JobSpec spec = shellJob({QStringLiteral("pwd;"), QStringLiteral("tr"), QStringLiteral("a-z"), QStringLiteral("A-Z"),
                                  QStringLiteral("<"), QStringLiteral("{}"), QStringLiteral(">"), QStringLiteral("{}.out")});
-        spec.hosts = {m_sshd.host(3)};
-        spec.workingDirectory = source.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = cleanup;
-        spec.remoteDirectory = remote.path();
-        LiveRun run(spec, items);
+        spec = transferring(spec, m_sshd.host(3), files.source.path(), files.remote.path(), cleanup);
+        LiveRun run(spec, files.items);
         RUN_TO_END(run, 60000);
-        QVERIFY(run.eachIdOnce(names.size()));
+        QVERIFY(run.eachIdOnce(files.names.size()));
         QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         QSet<QString> taskDirs;
         for (const TaskOutcome &o : run.outcomes) {
@@ -223,11 +233,11 @@ private Q_SLOTS:
             QCOMPARE(o.host, m_sshd.target());
             // The command ran in a scratch directory under the remote directory, not beside the sources.
             const QString cwd = QString::fromUtf8(o.output).trimmed();
-            QVERIFY2(cwd.startsWith(remote.path() + QLatin1Char('/')), qPrintable(cwd));
+            QVERIFY2(cwd.startsWith(files.remote.path() + QLatin1Char('/')), qPrintable(cwd));
             taskDirs.insert(cwd);
             files.checkReturned(o.id);
         }
-        QCOMPARE(taskDirs.size(), names.size()); // one scratch directory per task
+        QCOMPARE(taskDirs.size(), files.names.size()); // one scratch directory per task
         files.checkLeftovers(taskDirs, cleanup);
     }
 
@@ -319,12 +329,7 @@ private Q_SLOTS:
         JobSpec spec = worker ? protocol({QStringLiteral("--files")})
                               : shellJob({QStringLiteral("echo"), QStringLiteral("ran"), QStringLiteral(">>"), QStringLiteral("{}.runs;"),
                                           QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
-        spec.hosts = {flaky};
-        spec.workingDirectory = dir.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = true;
-        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        spec = transferring(spec, flaky, dir.path(), dir.filePath(QStringLiteral("remote")), true);
         LiveRun run(spec, QList<QByteArray>{"in.txt"});
         RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(1));
@@ -397,9 +402,7 @@ private Q_SLOTS:
     // comes back; results keep the input as given.
     void workerTransferRunsOnCopiesAndReturnsOutputs_data()
     {
-        QTest::addColumn<bool>("cleanup");
-        QTest::newRow("cleanup") << true;
-        QTest::newRow("keep the copies") << false;
+        addCleanupRows();
     }
     void workerTransferRunsOnCopiesAndReturnsOutputs()
     {
@@ -407,33 +410,23 @@ private Q_SLOTS:
         QFETCH(bool, cleanup);
         TransferFiles files;
         QVERIFY(files.write());
-        const QTemporaryDir &source = files.source;
-        const QTemporaryDir &remote = files.remote;
-        const QStringList &names = files.names;
-        const QList<QByteArray> &items = files.items;
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {m_sshd.host(2)};
-        spec.workingDirectory = source.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = cleanup;
-        spec.remoteDirectory = remote.path();
-        LiveRun run(spec, items);
+        JobSpec spec = transferring(protocol({QStringLiteral("--files")}), m_sshd.host(2), files.source.path(), files.remote.path(), cleanup);
+        LiveRun run(spec, files.items);
         RUN_TO_END(run, 60000);
-        QVERIFY(run.eachIdOnce(names.size()));
+        QVERIFY(run.eachIdOnce(files.names.size()));
         QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
-        const QRegularExpression slotDir(QStringLiteral("^%1/[^/]+/w\\d+-[0-9a-f]{8}$").arg(QRegularExpression::escape(remote.path())));
+        const QRegularExpression slotDir(QStringLiteral("^%1/[^/]+/w\\d+-[0-9a-f]{8}$").arg(QRegularExpression::escape(files.remote.path())));
         QSet<QString> workerDirs;
         for (const TaskOutcome &o : run.outcomes) {
             QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QString::fromUtf8(o.errorOutput) + run.log.join('\n')));
             QCOMPARE(o.host, m_sshd.target());
-            QCOMPARE(o.input, items[int(o.id)]); // the input as given, not the copy's path
+            QCOMPARE(o.input, files.items[int(o.id)]); // the input as given, not the copy's path
             const QJsonObject answer = QJsonDocument::fromJson("{\"r\":" + o.result + "}").object().value("r").toObject();
             // The worker ran in its slot's scratch directory and was given the copy, by a path relative to it.
             const QString cwd = answer.value("cwd").toString();
             QVERIFY2(slotDir.match(cwd).hasMatch(), qPrintable(cwd));
             workerDirs.insert(cwd);
-            QCOMPARE(answer.value("input").toString(), TransferFiles::inside(names[int(o.id)]));
+            QCOMPARE(answer.value("input").toString(), TransferFiles::inside(files.names[int(o.id)]));
             files.checkReturned(o.id);
         }
         QVERIFY2(workerDirs.size() <= 2, qPrintable(QStringList(workerDirs.cbegin(), workerDirs.cend()).join('\n'))); // one per slot
@@ -452,13 +445,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(source.filePath(QStringLiteral("quiet.txt")), "no output here\n"));
         QVERIFY(writeFile(source.filePath(QStringLiteral("last.txt")), "last\n"));
         QVERIFY(writeFile(source.filePath(QStringLiteral("quiet.txt.out")), "stale\n"));
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {m_sshd.host(1)};
-        spec.workingDirectory = source.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = true;
-        spec.remoteDirectory = remote.path();
+        JobSpec spec = transferring(protocol({QStringLiteral("--files")}), m_sshd.host(1), source.path(), remote.path(), true);
         LiveRun run(spec, QList<QByteArray>{"first.txt", "quiet.txt", "no such file.txt", "last.txt"});
         RUN_TO_END(run, 60000);
         QVERIFY(run.eachIdOnce(4));
@@ -485,12 +472,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString input = dir.filePath(QStringLiteral("in.txt"));
         QVERIFY(writeFile(input, "first\n"));
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {shellHost(1)};
-        spec.workingDirectory = dir.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
+        JobSpec spec = transferring(protocol({QStringLiteral("--files")}), shellHost(1), dir.path(), dir.filePath(QStringLiteral("remote")), false);
         LiveRun run(spec, QList<QByteArray>{"in.txt", "in.txt"});
         // Before the second task's input is copied (one slot, one task at a time), the
         // file changes so that the worker writes no output for it.
@@ -517,14 +499,8 @@ private Q_SLOTS:
             QVERIFY(writeFile(dir.filePath(QStringLiteral("in%1.txt").arg(i)), QByteArray("x") + QByteArray::number(i)));
             items.append(QStringLiteral("in%1.txt").arg(i).toUtf8());
         }
-        JobSpec spec = protocol({QStringLiteral("--files")});
-        spec.hosts = {shellHost(1)};
-        spec.workingDirectory = dir.path();
-        spec.transfer = true;
-        spec.returnFiles = {QStringLiteral("{}.out")};
-        spec.cleanup = true;
+        JobSpec spec = transferring(protocol({QStringLiteral("--files")}), shellHost(1), dir.path(), dir.filePath(QStringLiteral("remote")), true);
         spec.maxTasksPerWorker = 1;
-        spec.remoteDirectory = dir.filePath(QStringLiteral("remote"));
         LiveRun run(spec, items);
         RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(4));
