@@ -1,6 +1,7 @@
 #include "processtree.h"
 
 #include "orphanguard.h"
+#include "procstat.h"
 
 #include <QFile>
 #include <QProcess>
@@ -10,13 +11,10 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -91,54 +89,20 @@ bool groupExists(qint64 pgid)
 {
     if (pgid <= 1 || (::kill(-pid_t(pgid), 0) != 0 && errno != EPERM))
         return false;
-    DIR *proc = ::opendir("/proc");
-    if (!proc)
+    ProcScan scan;
+    if (!scan.isOpen())
         return true;
-    bool live = false;
-    char path[300];
-    char stat[512];
-    while (const dirent *entry = ::readdir(proc)) {
-        if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
-            continue;
-        std::snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
-        const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        const ssize_t n = ::read(fd, stat, sizeof stat - 1);
-        ::close(fd);
-        if (n <= 0)
-            continue;
-        stat[n] = '\0';
-        // "pid (comm) S ppid pgrp ...": the name may hold spaces and ')'.
-        const char *close = std::strrchr(stat, ')');
-        char state = 0;
-        long ppid = 0, pgrp = 0;
-        if (close && std::sscanf(close + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid
-            && state != 'Z' && state != 'X') {
-            live = true;
-            break;
-        }
+    for (ProcStat stat; scan.next(&stat);) {
+        if (stat.pgrp == pgid && !stat.isDead())
+            return true;
     }
-    ::closedir(proc);
-    return live;
+    return false;
 }
 
 bool hasExited(qint64 pid)
 {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true;
-    char stat[512];
-    const ssize_t n = ::read(fd, stat, sizeof stat - 1);
-    ::close(fd);
-    if (n <= 0)
-        return true;
-    stat[n] = '\0';
-    const char *close = std::strrchr(stat, ')'); // the name may hold spaces and ')'
-    char state = 0;
-    return close && std::sscanf(close + 1, " %c", &state) == 1 && (state == 'Z' || state == 'X');
+    ProcStat stat;
+    return !ProcStat::read(pid, &stat) || stat.isDead();
 }
 
 void reapGroup(qint64 pgid, int graceMs, std::shared_ptr<OrphanGuard> guard)

@@ -1,5 +1,7 @@
 #include "runjournal.h"
 
+#include "procstat.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -50,16 +52,12 @@ const char *const schema[] = {
     " started_at INTEGER, duration_ms INTEGER, host TEXT, PRIMARY KEY(run_id, task_id, attempt))",
 };
 
-// Start time of a process (field 22 of /proc/PID/stat): tells a live owner
+// Start time of a process (in clock ticks after boot): tells a live owner
 // from an unrelated process that got the same pid later.
 QString processStartTime(qint64 pid)
 {
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray stat = f.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.size() > 19 ? QString::fromLatin1(fields.at(19)) : QString();
+    ProcStat stat;
+    return ProcStat::read(pid, &stat) ? QString::number(stat.startTicks) : QString();
 }
 
 bool hasColumn(const QSqlDatabase &db, const QString &table, const QString &column)

@@ -1,28 +1,35 @@
 #pragma once
 
-// Shared helpers for the engine tests: run a pool to the end, and find
-// processes that outlived it.
+// Shared helpers for the engine tests: jobs on the helper worker, a pool run
+// to its end, files written and read back, and processes that outlived a test.
 
 #include "inputsource.h"
 #include "jobspec.h"
+#include "procstat.h"
 #include "taskpool.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QList>
 #include <QMap>
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+
 #include <sys/prctl.h>
 #include <unistd.h>
 
-// Starts a pool and waits (event loop running) until it has finished.
-#define RUN_POOL(pool, timeoutMs)                                                   \
+// Waits (event loop running) until the pool of a started LiveRun has finished, once.
+#define WAIT_FOR_END(run, timeoutMs) QTRY_COMPARE_WITH_TIMEOUT((run).finished.count(), 1, (timeoutMs))
+
+// Starts a LiveRun and waits until its pool has finished.
+#define RUN_TO_END(run, timeoutMs)                                                  \
     do {                                                                            \
-        QSignalSpy finishedSpy_(&(pool), &TaskPool::finished);                      \
-        (pool).start();                                                             \
-        QTRY_COMPARE_WITH_TIMEOUT(finishedSpy_.count(), 1, (timeoutMs));            \
+        (run).start();                                                              \
+        WAIT_FOR_END(run, timeoutMs);                                               \
     } while (0)
 
 namespace TestSupport {
@@ -33,42 +40,21 @@ inline QString testWorker() { return QStringLiteral(TESTWORKER_PATH); }
 // check only has to look at our own children.
 inline void becomeSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
-// State letter of a process from /proc, or 0 if there is none.
-inline char processState(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = f.readAll();
-    const qsizetype close = stat.lastIndexOf(')');
-    return close > 0 && close + 2 < stat.size() ? stat.at(close + 2) : 0;
-}
-
+// The process is there and not a zombie.
 inline bool isAlive(qint64 pid)
 {
-    const char s = processState(pid);
-    return s != 0 && s != 'Z' && s != 'X';
+    ProcStat stat;
+    return ProcStat::read(pid, &stat) && !stat.isDead();
 }
 
 // Our children that are still running (zombies do not count: they are dead).
 inline QList<qint64> liveChildren()
 {
     QList<qint64> pids;
-    const QString self = QString::number(::getpid());
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &entry : entries) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray stat = f.readAll();
-        const qsizetype close = stat.lastIndexOf(')');
-        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-        if (fields.size() > 1 && fields.at(1) == self.toLatin1() && fields.at(0) != "Z")
-            pids.append(pid);
+    ProcScan scan;
+    for (ProcStat stat; scan.next(&stat);) {
+        if (stat.ppid == ::getpid() && !stat.isDead())
+            pids.append(stat.pid);
     }
     return pids;
 }
@@ -91,12 +77,51 @@ inline JobSpec protocol(const QStringList &args = {})
     return spec;
 }
 
+// The mode column of a test that runs in both modes.
+inline void addModeRows()
+{
+    QTest::addColumn<JobSpec::Mode>("mode");
+    QTest::newRow("per-task") << JobSpec::Mode::PerTask;
+    QTest::newRow("worker") << JobSpec::Mode::Worker;
+}
+
+// A job whose tasks act out their input ("slow:MS", "crash", "hang", ...) in either mode.
+inline JobSpec actingOut(JobSpec::Mode mode)
+{
+    return mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+}
+
 inline QList<QByteArray> inputs(std::initializer_list<const char *> items)
 {
     QList<QByteArray> list;
     for (const char *s : items)
         list.append(QByteArray(s));
     return list;
+}
+
+// Writes a file, and the directories it needs.
+inline bool writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
+}
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+// Every file and directory under dir, as paths relative to it.
+inline QStringList treeOf(const QString &dir)
+{
+    QStringList entries;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        entries.append(QDir(dir).relativeFilePath(it.next()));
+    entries.sort();
+    return entries;
 }
 
 // Collects every final outcome of a pool.
@@ -137,6 +162,36 @@ inline void attach(TaskPool *pool, Run *run)
         run->log.append(QStringLiteral("%1: %2").arg(slot).arg(line));
     });
 }
+
+// A run a test acts on while it goes (terminate, pause, resize, kill a worker,
+// poll its snapshots) or asks about at the end: it owns the input and the
+// pool, and collects what the pool reports. For the outcome alone, runToEnd().
+//     LiveRun run(spec, inputs({"a", "hang"}));
+//     run.start();
+//     ... run.pool.terminate();
+//     WAIT_FOR_END(run, 10000);
+struct LiveRun : Run
+{
+    LiveRun(const JobSpec &spec, const QList<QByteArray> &items)
+        : LiveRun(spec, std::make_unique<ListInput>(items))
+    {
+    }
+    LiveRun(const JobSpec &spec, std::unique_ptr<InputSource> source)
+        : input(std::move(source))
+        , pool(spec, input.get())
+        , finished(&pool, &TaskPool::finished)
+    {
+        attach(&pool, this);
+    }
+    void start() { pool.start(); }
+
+    std::unique_ptr<InputSource> input; // before the pool, which reads it to the end
+    TaskPool pool;
+    QSignalSpy finished;
+};
+
+// The inputs 0, 1, ... count-1, for a LiveRun.
+inline std::unique_ptr<InputSource> range(qint64 count) { return std::make_unique<RangeInput>(count); }
 
 // A run left alone from start to end: what Run collects, and how the pool ended.
 struct EndedRun : Run

@@ -1,5 +1,8 @@
-// `taskpool run` end to end: the real binary, real workers, real signals.
+// `taskpool run` end to end: the real binary, real workers, real signals; and
+// its options for other hosts (--host, --launcher, --transfer...), over a real
+// sshd on 127.0.0.1 where a run needs one (see remotefixtures.h).
 
+#include "remotefixtures.h"
 #include "runjournal.h"
 #include "testsupport.h"
 
@@ -50,12 +53,35 @@ CliResult runCli(const QStringList &args, const QByteArray &stdinData = {}, int 
     r.err = p.readAllStandardError();
     return r;
 }
+
+// Four files in dir named after pattern (%1: 0 to 3), holding "abc0" to
+// "abc3", and inputs.txt that lists their names (*names).
+bool writeInputFiles(const QString &dir, const QString &pattern, QStringList *names)
+{
+    for (int i = 0; i < 4; ++i) {
+        names->append(pattern.arg(i));
+        if (!writeFile(dir + QLatin1Char('/') + names->last(), QByteArray("abc") + QByteArray::number(i)))
+            return false;
+    }
+    return writeFile(dir + QStringLiteral("/inputs.txt"), names->join('\n').toUtf8() + '\n');
+}
+
+// A command line taskpool refuses: exit status 2, the reason on stderr, no results.
+void checkRefused(const QStringList &args, const QString &reason)
+{
+    const CliResult r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains(reason), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
 } // namespace
 
 class TestCli : public QObject
 {
     Q_OBJECT
     QTemporaryDir m_dataHome;
+    SshServer m_sshd;
+    QString m_sshdProblem;
 
 private Q_SLOTS:
     void initTestCase()
@@ -63,8 +89,10 @@ private Q_SLOTS:
         becomeSubreaper();
         // Runs are journaled by default: keep them out of the real data folder.
         qputenv("XDG_DATA_HOME", m_dataHome.path().toUtf8());
+        startSshd(m_sshd, &m_sshdProblem);
     }
-    void cleanup() { QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000); }
+    void cleanupTestCase() { m_sshd.stop(); }
+    void cleanup() { verifyNothingLeftRunning({m_sshd.pid()}, 5000); }
 
     void helpDocumentsEveryOption()
     {
@@ -96,10 +124,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const CliResult r = runCli(args);
-        QCOMPARE(r.exitCode, 2);
-        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
-        QVERIFY(r.out.isEmpty());
+        checkRefused(args, message);
     }
 
     void perTaskResultsHaveEveryField()
@@ -569,6 +594,204 @@ private Q_SLOTS:
         const CliResult r = runCli({"run", "--timeout", "0.3", "--kill-grace", "0.2", "--range", "1", "-q", "--", testWorker(), "ignore-term"});
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.results().value(0).value("status").toString(), QStringLiteral("timeout"));
+    }
+
+    // ---- on other hosts (--host, --launcher, --transfer, --return, --cleanup) ----
+
+    void cliRunsOnHostsAndRecordsThem()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir dir;
+        const QString journalPath = dir.filePath(QStringLiteral("journal.sqlite"));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--journal", journalPath, "--host", "1/localhost", "--host", "2/ssh:" + m_sshd.target(),
+                 "--launcher", "ssh=" + m_sshd.launcher(), "--range", "12", "--", TESTWORKER_PATH, "task", "slow:100"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        QMap<qint64, QString> hostOf;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            QCOMPARE(o.value("status").toString(), QStringLiteral("ok"));
+            hostOf.insert(o.value("id").toInteger(), o.value("host").toString());
+        }
+        QCOMPARE(hostOf.size(), 12);
+        QVERIFY(hostOf.values().contains(m_sshd.target()));
+        QVERIFY(hostOf.values().contains(QStringLiteral("localhost")));
+
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        RunInfo info;
+        QVERIFY(journal.run(journal.latestRun(), &info, &error));
+        QCOMPARE(info.spec.hosts.size(), 2);
+        QCOMPARE(info.spec.hosts[1].launcher, m_sshd.launcher());
+        int seen = 0;
+        QVERIFY(journal.forEachResult(
+            info.id, [&](const TaskOutcome &o) {
+                QCOMPARE(o.host, hostOf.value(o.id));
+                ++seen;
+            },
+            &error));
+        QCOMPARE(seen, 12);
+    }
+
+    void cliRejectsBadHostOptions_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QStringList tail{"--range", "1", "--", "true"};
+        QTest::newRow("-j with --host") << (QStringList{"run", "-j", "2", "--host", "2/localhost"} + tail) << "--host N/localhost";
+        QTest::newRow("bad host") << (QStringList{"run", "--host", "0/localhost"} + tail) << "at least 1";
+        QTest::newRow("launcher without host") << (QStringList{"run", "--launcher", "srun=srun -N1"} + tail) << "no --host of that kind";
+        QTest::newRow("bad launcher kind") << (QStringList{"run", "--host", "ssh:x", "--launcher", "rsh=rsh"} + tail) << "ssh=TEMPLATE";
+        QTest::newRow("missing launcher") << (QStringList{"run", "--host", "ssh:x", "--launcher", "ssh=no-such-ssh-here {host}"} + tail)
+                                          << "not installed here";
+    }
+    void cliRejectsBadHostOptions()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        checkRefused(args << QStringLiteral("--no-journal"), message);
+    }
+
+    void cliRejectsBadTransferOptions_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QStringList tail{"--range", "1", "--", "true"};
+        const QStringList ssh{"run", "--host", "2/ssh:node2"};
+        QTest::newRow("return without transfer") << (ssh + QStringList{"--return", "{}.out"} + tail) << "need the input files transferred";
+        QTest::newRow("cleanup without transfer") << (ssh + QStringList{"--cleanup"} + tail) << "need the input files transferred";
+        QTest::newRow("transfer without a remote host") << (QStringList{"run", "--transfer"} + tail) << "needs a remote host";
+        QTest::newRow("transfer to unpinned srun") << (QStringList{"run", "--host", "2/srun", "--transfer"} + tail) << "pinned node";
+        QTest::newRow("empty return name") << (ssh + QStringList{"--transfer", "--return", " "} + tail) << "needs a name";
+    }
+    void cliRejectsBadTransferOptions()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        checkRefused(args << QStringLiteral("--no-journal"), message);
+    }
+
+    // --transfer with --worker used to be refused; now only what is wrong for
+    // any mode is (no remote host, a return file without a name).
+    void workerTransferIsAccepted()
+    {
+        JobSpec spec = protocol({QStringLiteral("--files")});
+        spec.hosts = {shellHost(2)};
+        spec.transfer = true;
+        spec.returnFiles = {QStringLiteral("{}.out")};
+        spec.cleanup = true;
+        QVERIFY2(spec.validate().isEmpty(), qPrintable(spec.validate()));
+        spec.hosts = {localHost(2)};
+        QVERIFY(spec.validate().contains(QLatin1String("needs a remote host")));
+        // The CLI runs it (a stand-in "ssh" that is sh -c: no sshd needed).
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.txt")), "abc"));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("inputs.txt")), "in.txt\n"));
+        QProcess p;
+        p.setWorkingDirectory(dir.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--worker", "--host", "1/ssh:shell", "--launcher", "ssh=sh -c", "--transfer", "--return",
+                 "{}.out", "--cleanup", "--remote-dir", dir.filePath(QStringLiteral("remote")), "--inputs", "inputs.txt", "--",
+                 TESTWORKER_PATH, "proto", "--files"});
+        QVERIFY(p.waitForFinished(30000));
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 0, qPrintable(err));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("in.txt.out"))), QByteArray("ABC"));
+        QVERIFY2(treeOf(dir.filePath(QStringLiteral("remote"))).isEmpty(), qPrintable(treeOf(dir.filePath(QStringLiteral("remote"))).join('\n')));
+    }
+
+    void cliTakesHostsFromAJobFile()
+    {
+        QTemporaryDir dir;
+        JobSpec spec = perTask({QStringLiteral("echo"), QStringLiteral("{}")});
+        spec.hosts = {localHost(2), shellHost(2)};
+        spec.inputKind = JobSpec::InputKind::Range;
+        spec.rangeCount = 8;
+        const QString job = dir.filePath(QStringLiteral("job.json"));
+        QString error;
+        QVERIFY2(spec.save(job, &error), qPrintable(error));
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--no-journal", "--job", job});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QSet<QString> hosts;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n'))
+            if (!line.isEmpty())
+                hosts.insert(QJsonDocument::fromJson(line).object().value("host").toString());
+        QCOMPARE(hosts, (QSet<QString>{QStringLiteral("localhost"), QStringLiteral("shell")}));
+        // -j would be ignored next to hosts: refused instead.
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--no-journal", "--job", job, "-j", "3"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--host N/localhost"));
+    }
+
+    void helpDescribesHosts()
+    {
+        QProcess p;
+        p.start(QStringLiteral(TASKPOOL_PATH), {"run", "--help"});
+        QVERIFY(p.waitForFinished(20000));
+        const QByteArray out = p.readAllStandardOutput();
+        for (const char *word : {"--host N/HOST", "--launcher KIND=TEMPLATE", "ssh:DEST", "srun", "shared file system", "host,",
+                                 "--transfer", "--return PATTERN", "--cleanup", "--remote-dir DIR"})
+            QVERIFY2(out.contains(word), word);
+    }
+
+    void cliTransfersFilesToWorkers()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QStringList lines;
+        QVERIFY(writeInputFiles(source.path(), QStringLiteral("case $%1 'q' \"d\".txt"), &lines));
+        QProcess p;
+        p.setWorkingDirectory(source.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--worker", "--host", "2/ssh:" + m_sshd.target(), "--launcher", "ssh=" + m_sshd.launcher(),
+                 "--transfer", "--return", "{}.out", "--cleanup", "--remote-dir", remote.path(), "--inputs", "inputs.txt",
+                 "--", TESTWORKER_PATH, "proto", "--files"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        QStringList recorded;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n')) {
+            if (!line.trimmed().isEmpty())
+                recorded.append(QJsonDocument::fromJson(line).object().value("input").toString());
+        }
+        recorded.sort();
+        QStringList given = lines;
+        given.sort();
+        QCOMPARE(recorded, given); // the inputs as given, not the copies' paths
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(readFile(source.filePath(QStringLiteral("case $%1 'q' \"d\".txt.out").arg(i))), QByteArray("ABC") + QByteArray::number(i));
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
+    }
+
+    void cliTransfersFiles()
+    {
+        SKIP_UNLESS_READY(m_sshdProblem);
+        QTemporaryDir source;
+        QTemporaryDir remote;
+        QStringList lines;
+        QVERIFY(writeInputFiles(source.path(), QStringLiteral("case $%1 'q'.txt"), &lines));
+        QProcess p;
+        p.setWorkingDirectory(source.path());
+        p.start(QStringLiteral(TASKPOOL_PATH),
+                {"run", "--no-journal", "--host", "2/ssh:" + m_sshd.target(), "--launcher", "ssh=" + m_sshd.launcher(),
+                 "--transfer", "--return", "{.}.up", "--cleanup", "--remote-dir", remote.path(), "--inputs", "inputs.txt",
+                 "--shell", "--", "tr", "a-z", "A-Z", "<", "{}", ">", "{.}.up"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(readFile(source.filePath(QStringLiteral("case $%1 'q'.up").arg(i))), QByteArray("ABC") + QByteArray::number(i));
+        QVERIFY2(treeOf(remote.path()).isEmpty(), qPrintable(treeOf(remote.path()).join('\n')));
     }
 };
 

@@ -42,13 +42,10 @@ private Q_SLOTS:
         QList<QByteArray> tasks;
         for (int i = 0; i < 200; ++i)
             tasks.append(i % 2 ? QByteArray("error") : QByteArray("slow:20"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
-        QVERIFY2(pool.haltReason().contains(message), qPrintable(pool.haltReason()));
-        QVERIFY(pool.fatalError().isEmpty());
+        LiveRun run(spec, tasks);
+        RUN_TO_END(run, 20000);
+        QVERIFY2(run.pool.haltReason().contains(message), qPrintable(run.pool.haltReason()));
+        QVERIFY(run.pool.fatalError().isEmpty());
         QVERIFY(run.eachIdOnce(200)); // the rest is recorded as cancelled, nothing vanishes
         QVERIFY(run.count(TaskStatus::Cancelled) > 100);
         if (count)
@@ -178,17 +175,13 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         JobSpec spec = protocol({QStringLiteral("--close-stdout-once"), dir.filePath(QStringLiteral("closed"))});
         spec.workers = 1;
-        ListInput in(inputs({"a", "b", "c"}));
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.holdNewTasks(true);
-        pool.start();
+        LiveRun run(spec, inputs({"a", "b", "c"}));
+        run.pool.holdNewTasks(true);
+        run.start();
         QTRY_VERIFY2_WITH_TIMEOUT(!run.log.filter(QStringLiteral("closed its standard output")).isEmpty(), qPrintable(run.log.join('\n')), 10000);
-        pool.holdNewTasks(false);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
-        QVERIFY(pool.fatalError().isEmpty());
+        run.pool.holdNewTasks(false);
+        WAIT_FOR_END(run, 15000);
+        QVERIFY(run.pool.fatalError().isEmpty());
         QVERIFY(run.eachIdOnce(3));
         QCOMPARE(run.count(TaskStatus::Ok), 3);
     }
@@ -240,23 +233,18 @@ private Q_SLOTS:
 
     void stallWatchdogEndsSilentTasks_data()
     {
-        QTest::addColumn<JobSpec::Mode>("mode");
-        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
-        QTest::newRow("worker") << JobSpec::Mode::Worker;
+        addModeRows();
     }
     void stallWatchdogEndsSilentTasks()
     {
         QFETCH(JobSpec::Mode, mode);
-        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+        JobSpec spec = actingOut(mode);
         spec.workers = 1;
         spec.window = 1;
         spec.stallSeconds = 0.5;
         // slow:1500 reports progress every 150 ms: slow but alive, so it must survive.
-        ListInput in(inputs({"slow:1500", "hang", "after"}));
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        LiveRun run(spec, inputs({"slow:1500", "hang", "after"}));
+        RUN_TO_END(run, 20000);
         const auto r = run.byId();
         QCOMPARE(r[0].status, TaskStatus::Ok);
         QCOMPARE(r[1].status, TaskStatus::Stalled);
@@ -272,23 +260,20 @@ private Q_SLOTS:
         spec.stallSeconds = 0.6;
         spec.retries = 1;
         QList<QByteArray> tasks(30, QByteArray("slow:100"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, tasks);
         bool stopped = false;
         QTimer freezer;
-        QObject::connect(&freezer, &QTimer::timeout, &pool, [&] {
-            const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+        QObject::connect(&freezer, &QTimer::timeout, &run.pool, [&] {
+            const QList<WorkerSnapshot> workers = run.pool.workerSnapshots();
             if (!stopped && !workers.isEmpty() && workers.first().pid > 0 && workers.first().taskId >= 0)
                 stopped = ::kill(pid_t(workers.first().pid), SIGSTOP) == 0;
         });
         freezer.start(50);
-        RUN_POOL(pool, 30000);
+        RUN_TO_END(run, 30000);
         QVERIFY(stopped);
         QVERIFY(run.eachIdOnce(30));
         QCOMPARE(run.count(TaskStatus::Ok), 30); // the frozen task was retried elsewhere
-        QCOMPARE(pool.stats().retried, 1);
+        QCOMPARE(run.pool.stats().retried, 1);
     }
 
     void adaptiveTimeoutCutsOutliers()
@@ -300,15 +285,12 @@ private Q_SLOTS:
         QList<QByteArray> tasks(8, QByteArray("slow:50"));
         tasks.append("hang");
         tasks.append("slow:50");
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 20000);
+        LiveRun run(spec, tasks);
+        RUN_TO_END(run, 20000);
         QVERIFY(run.eachIdOnce(10));
         QCOMPARE(run.byId()[8].status, TaskStatus::Timeout);
         QCOMPARE(run.count(TaskStatus::Ok), 9);
-        QCOMPARE(pool.effectiveTimeoutMs(), 1000); // 300% of ~50 ms, raised to the 1 s floor
+        QCOMPARE(run.pool.effectiveTimeoutMs(), 1000); // 300% of ~50 ms, raised to the 1 s floor
     }
 
     void workersAreRecycledAfterTheirTaskLimit()
@@ -316,24 +298,21 @@ private Q_SLOTS:
         JobSpec spec = protocol();
         spec.workers = 2;
         spec.maxTasksPerWorker = 10;
-        RangeInput in(100);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, range(100));
         QSet<qint64> pids;
         QTimer watch;
-        QObject::connect(&watch, &QTimer::timeout, &pool, [&] {
-            for (const WorkerSnapshot &s : pool.workerSnapshots())
+        QObject::connect(&watch, &QTimer::timeout, &run.pool, [&] {
+            for (const WorkerSnapshot &s : run.pool.workerSnapshots())
                 if (s.pid > 0)
                     pids.insert(s.pid);
         });
         watch.start(1);
-        RUN_POOL(pool, 30000);
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(100));
         QCOMPARE(run.count(TaskStatus::Ok), 100);
         QVERIFY2(run.log.filter(QStringLiteral("recycled")).size() >= 8, qPrintable(run.log.join('\n')));
         QVERIFY(pids.size() >= 4);
-        QVERIFY(pool.fatalError().isEmpty());
+        QVERIFY(run.pool.fatalError().isEmpty());
     }
 
     void leakingWorkersAreRecycled()
@@ -345,11 +324,8 @@ private Q_SLOTS:
         QList<QByteArray> tasks;
         for (int i = 0; i < 12; ++i)
             tasks.append(i % 2 ? QByteArray("leak:25") : QByteArray("slow:400"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        RUN_POOL(pool, 30000);
+        LiveRun run(spec, tasks);
+        RUN_TO_END(run, 30000);
         QVERIFY(run.eachIdOnce(12));
         QCOMPARE(run.count(TaskStatus::Ok), 12);
         QVERIFY2(!run.log.filter(QStringLiteral("limit 60 MB")).isEmpty(), qPrintable(run.log.join('\n')));

@@ -1,4 +1,5 @@
-// The run journal: crash safety, resume, retry failed, export, bad files.
+// The run journal: crash safety, resume, retry failed, export, bad files,
+// and journals written by older versions.
 
 #include "runjournal.h"
 #include "testsupport.h"
@@ -422,6 +423,60 @@ private Q_SLOTS:
             locker = {};
             QSqlDatabase::removeDatabase(QStringLiteral("locker"));
         }
+    }
+
+    // Journals from before remote hosts gain the column and keep working.
+    void journalGainsTheHostColumn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.sqlite"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec("CREATE TABLE tasks(run_id INTEGER NOT NULL, task_id INTEGER NOT NULL, task_key INTEGER NOT NULL,"
+                           " input BLOB, status TEXT NOT NULL, exit_code INTEGER, output BLOB, stderr BLOB, result TEXT,"
+                           " error TEXT, truncated INTEGER, attempts INTEGER, worker INTEGER, started_at INTEGER,"
+                           " duration_ms INTEGER, PRIMARY KEY(run_id, task_id))"));
+            QVERIFY(q.exec("CREATE TABLE attempts(run_id INTEGER NOT NULL, task_id INTEGER NOT NULL, attempt INTEGER NOT NULL,"
+                           " status TEXT NOT NULL, exit_code INTEGER, error TEXT, worker INTEGER, started_at INTEGER,"
+                           " duration_ms INTEGER, PRIMARY KEY(run_id, task_id, attempt))"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        const qint64 runId = journal.beginRun(perTask({QStringLiteral("echo")}), &error);
+        QVERIFY2(runId >= 0, qPrintable(error));
+        TaskOutcome retried;
+        retried.id = 0;
+        retried.input = "a";
+        retried.status = TaskStatus::Failed;
+        retried.attempts = 1;
+        retried.host = QStringLiteral("user@node2");
+        journal.recordAttempt(retried);
+        TaskOutcome done = retried;
+        done.status = TaskStatus::Ok;
+        done.attempts = 2;
+        done.host = QStringLiteral("localhost");
+        journal.recordResult(done);
+        QVERIFY2(journal.endRun(QStringLiteral("finished"), {}, &error), qPrintable(error));
+        QString host;
+        QVERIFY(journal.forEachResult(runId, [&](const TaskOutcome &o) { host = o.host; }, &error));
+        QCOMPARE(host, QStringLiteral("localhost"));
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec("SELECT host FROM attempts WHERE task_id=0 AND attempt=1") && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("user@node2"));
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
     }
 };
 

@@ -217,29 +217,24 @@ private Q_SLOTS:
         spec.command = {testWorker(), QStringLiteral("crash-once"), QStringLiteral("{}")};
         spec.workers = 1;
         spec.retries = 1;
-        ListInput in(markers);
-        TaskPool pool(spec, &in);
-        QList<TaskOutcome> finished;
-        connect(&pool, &TaskPool::attemptFailed, &pool, [&](const TaskOutcome &o) {
+        LiveRun run(spec, markers);
+        connect(&run.pool, &TaskPool::attemptFailed, &run.pool, [&](const TaskOutcome &o) {
             if (o.id == 0)
-                pool.holdNewTasks(true);
+                run.pool.holdNewTasks(true);
         });
-        connect(&pool, &TaskPool::taskFinished, &pool, [&](const TaskOutcome &o) { finished.append(o); });
-        QSignalSpy done(&pool, &TaskPool::finished);
-        pool.start();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
-        QCOMPARE(finished[0].id, 0);
-        QCOMPARE(finished[0].status, TaskStatus::Ok);
-        QCOMPARE(finished[0].attempts, 2);
+        run.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 1, 20000);
+        QCOMPARE(run.outcomes[0].id, 0);
+        QCOMPARE(run.outcomes[0].status, TaskStatus::Ok);
+        QCOMPARE(run.outcomes[0].attempts, 2);
         // The slot is free again: had the hold not worked, task 1 would have started at once.
-        QCOMPARE(pool.stats().running, 0);
-        QCOMPARE(pool.stats().issued, 1);
-        QCOMPARE(pool.state(), TaskPool::State::Running);
-        pool.holdNewTasks(false);
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
-        QCOMPARE(finished.size(), 5);
-        for (const TaskOutcome &o : std::as_const(finished))
-            QCOMPARE(o.status, TaskStatus::Ok);
+        QCOMPARE(run.pool.stats().running, 0);
+        QCOMPARE(run.pool.stats().issued, 1);
+        QCOMPARE(run.pool.state(), TaskPool::State::Running);
+        run.pool.holdNewTasks(false);
+        WAIT_FOR_END(run, 20000);
+        QCOMPARE(run.outcomes.size(), 5);
+        QCOMPARE(run.count(TaskStatus::Ok), 5);
     }
 };
 

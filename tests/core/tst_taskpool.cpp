@@ -251,22 +251,18 @@ private Q_SLOTS:
     void perTaskProgressComesFromOutput()
     {
         JobSpec spec = perTask({QStringLiteral("percent"), QStringLiteral("20"), QStringLiteral("40")});
-        RangeInput in(1);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
+        LiveRun run(spec, range(1));
         double seen = -1;
         QTimer poll;
-        QObject::connect(&poll, &QTimer::timeout, &pool, [&] {
-            for (const WorkerSnapshot &s : pool.workerSnapshots()) {
+        QObject::connect(&poll, &QTimer::timeout, &run.pool, [&] {
+            for (const WorkerSnapshot &s : run.pool.workerSnapshots()) {
                 if (s.progress > 0 && s.progress < 1)
                     seen = s.progress;
             }
         });
         poll.start(5);
-        pool.start();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        run.start();
+        WAIT_FOR_END(run, 20000);
         QVERIFY2(seen > 0 && seen < 1, qPrintable(QString::number(seen)));
         QCOMPARE(run.outcomes.value(0).status, TaskStatus::Ok);
     }
@@ -379,14 +375,12 @@ private Q_SLOTS:
     void protocolProgressIsReported()
     {
         JobSpec spec = protocol();
-        ListInput in(inputs({"slow:600"}));
-        TaskPool pool(spec, &in);
-        QSignalSpy finished(&pool, &TaskPool::finished);
+        LiveRun run(spec, inputs({"slow:600"}));
         double seen = -1;
         QString message;
         QTimer poll;
-        QObject::connect(&poll, &QTimer::timeout, &pool, [&] {
-            for (const WorkerSnapshot &s : pool.workerSnapshots()) {
+        QObject::connect(&poll, &QTimer::timeout, &run.pool, [&] {
+            for (const WorkerSnapshot &s : run.pool.workerSnapshots()) {
                 if (s.progress > 0 && s.progress < 1) {
                     seen = s.progress;
                     message = s.message;
@@ -394,8 +388,8 @@ private Q_SLOTS:
             }
         });
         poll.start(5);
-        pool.start();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        run.start();
+        WAIT_FOR_END(run, 20000);
         QVERIFY(seen > 0 && seen < 1);
         QCOMPARE(message, QStringLiteral("step"));
     }
@@ -453,14 +447,11 @@ private Q_SLOTS:
         QList<QByteArray> tasks;
         for (int i = 0; i < 400; ++i)
             tasks.append("slow:10");
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, tasks);
         int kills = 0;
         QTimer killer;
-        QObject::connect(&killer, &QTimer::timeout, &pool, [&] {
-            const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+        QObject::connect(&killer, &QTimer::timeout, &run.pool, [&] {
+            const QList<WorkerSnapshot> workers = run.pool.workerSnapshots();
             if (workers.isEmpty())
                 return; // between the last worker's exit and finished()
             const WorkerSnapshot &victim = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
@@ -468,7 +459,7 @@ private Q_SLOTS:
                 ++kills;
         });
         killer.start(80);
-        RUN_POOL(pool, 60000);
+        RUN_TO_END(run, 60000);
         killer.stop();
         QVERIFY(kills > 0);
         QVERIFY(run.eachIdOnce(400));
@@ -517,9 +508,7 @@ private Q_SLOTS:
 
     void terminateReachesGrandchildren_data()
     {
-        QTest::addColumn<JobSpec::Mode>("mode");
-        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
-        QTest::newRow("worker") << JobSpec::Mode::Worker;
+        addModeRows();
     }
     void terminateReachesGrandchildren()
     {
@@ -530,19 +519,15 @@ private Q_SLOTS:
                                                       : protocol();
         spec.workers = 2;
         const QByteArray first = mode == JobSpec::Mode::PerTask ? pidFile.toUtf8() : "grandchild:" + pidFile.toUtf8();
-        ListInput in({first, QByteArray("x"), QByteArray("y"), QByteArray("z")});
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, QList<QByteArray>{first, QByteArray("x"), QByteArray("y"), QByteArray("z")});
+        run.start();
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pidFile) && QFile(pidFile).size() > 0, 10000);
         QFile f(pidFile);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const qint64 grandchild = f.readAll().trimmed().toLongLong();
         QVERIFY(isAlive(grandchild));
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        run.pool.terminate();
+        WAIT_FOR_END(run, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 5000); // it ignored SIGTERM: SIGKILL after the grace period got it
         QVERIFY(run.eachIdOnce(4));
         QCOMPARE(run.byId()[0].status, TaskStatus::Cancelled);
@@ -566,7 +551,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString fifo = dir.filePath(QStringLiteral("inputs"));
         QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
-        JobSpec spec = mode == JobSpec::Mode::PerTask ? perTask({QStringLiteral("task"), QStringLiteral("{}")}) : protocol();
+        JobSpec spec = actingOut(mode);
         spec.workers = 1;
         spec.window = 1;
         spec.inputKind = JobSpec::InputKind::File;
@@ -576,22 +561,19 @@ private Q_SLOTS:
         QVERIFY2(in, qPrintable(error));
         const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
         QVERIFY(writer >= 0);
-        TaskPool pool(spec, in.get());
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, std::move(in));
+        run.start();
         const QByteArray first = terminate ? "hang" : "slow:300";
         const QByteArray lines = first + "\nb\nc\n";
         QCOMPARE(::write(writer, lines.constData(), size_t(lines.size())), lines.size());
-        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 1, 10000);
         int unread = -1;
         QTRY_VERIFY_WITH_TIMEOUT(::ioctl(writer, FIONREAD, &unread) == 0 && unread == 0, 10000); // all read
         if (terminate)
-            pool.terminate();
+            run.pool.terminate();
         else
-            pool.stop();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000); // the producer is still there
+            run.pool.stop();
+        WAIT_FOR_END(run, 10000); // the producer is still there
         ::close(writer);
         QVERIFY(run.eachIdOnce(3));
         const QMap<qint64, TaskOutcome> byId = run.byId();
@@ -601,7 +583,7 @@ private Q_SLOTS:
         QCOMPARE(byId[1].status, TaskStatus::Cancelled);
         QCOMPARE(byId[2].input, QByteArray("c"));
         QCOMPARE(byId[2].status, TaskStatus::Cancelled);
-        QCOMPARE(pool.stats().total, 3);
+        QCOMPARE(run.pool.stats().total, 3);
     }
 
     void stopDrainsRunningTasksAndCancelsTheRest()
@@ -610,15 +592,11 @@ private Q_SLOTS:
         spec.workers = 2;
         spec.window = 1;
         QList<QByteArray> tasks(20, QByteArray("slow:400"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
-        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 2, 10000);
-        pool.stop();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        LiveRun run(spec, tasks);
+        run.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 2, 10000);
+        run.pool.stop();
+        WAIT_FOR_END(run, 10000);
         QVERIFY(run.eachIdOnce(20));
         QCOMPARE(run.count(TaskStatus::Ok), 2);
         QCOMPARE(run.count(TaskStatus::Cancelled), 18);
@@ -631,16 +609,12 @@ private Q_SLOTS:
         spec.window = 1; // exactly one hanging task per worker
         QList<QByteArray> tasks = inputs({"a", "b", "c", "d"});
         tasks += QList<QByteArray>(10, QByteArray("hang"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, tasks);
+        run.start();
         QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 4, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 2, 10000);
-        pool.terminate();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 2, 10000);
+        run.pool.terminate();
+        WAIT_FOR_END(run, 10000);
         QVERIFY(run.eachIdOnce(14));
         QCOMPARE(run.count(TaskStatus::Ok), 4);
         QCOMPARE(run.count(TaskStatus::Cancelled), 10);
@@ -652,39 +626,33 @@ private Q_SLOTS:
         spec.workers = 1;
         spec.window = 1;
         QList<QByteArray> tasks(6, QByteArray("slow:100"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
+        LiveRun run(spec, tasks);
+        run.start();
         QTRY_COMPARE_WITH_TIMEOUT(run.outcomes.size(), 1, 10000);
-        pool.pause();
-        const qint64 issuedAtPause = pool.stats().issued; // those done and the one in hand
+        run.pool.pause();
+        const qint64 issuedAtPause = run.pool.stats().issued; // those done and the one in hand
         // The task in hand finishes, and its worker asks for the next one in
         // the same event: a pool that ignored the pause would hand it out now.
-        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 0, 10000);
-        QCOMPARE(pool.stats().issued, issuedAtPause);
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 0, 10000);
+        QCOMPARE(run.pool.stats().issued, issuedAtPause);
         QCOMPARE(run.outcomes.size(), issuedAtPause);
         // Ask for a dispatch outright (a resize does one) and give whatever is
         // pending its turn: still nothing may start.
-        pool.setWorkerCount(1);
+        run.pool.setWorkerCount(1);
         QCoreApplication::sendPostedEvents();
         QCoreApplication::processEvents();
-        QCOMPARE(pool.stats().issued, issuedAtPause);
-        QCOMPARE(pool.stats().running, 0);
-        QCOMPARE(pool.workerSnapshots().size(), 1); // workers are kept
-        pool.resume();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(run.pool.stats().issued, issuedAtPause);
+        QCOMPARE(run.pool.stats().running, 0);
+        QCOMPARE(run.pool.workerSnapshots().size(), 1); // workers are kept
+        run.pool.resume();
+        WAIT_FOR_END(run, 10000);
         QVERIFY(run.eachIdOnce(6));
         QCOMPARE(run.count(TaskStatus::Ok), 6);
     }
 
     void workerCountFollowsChangesMidRun_data()
     {
-        QTest::addColumn<JobSpec::Mode>("mode");
-        QTest::newRow("per-task") << JobSpec::Mode::PerTask;
-        QTest::newRow("worker") << JobSpec::Mode::Worker;
+        addModeRows();
     }
     void workerCountFollowsChangesMidRun()
     {
@@ -693,20 +661,16 @@ private Q_SLOTS:
         spec.workers = 1;
         spec.window = 1;
         QList<QByteArray> tasks(mode == JobSpec::Mode::PerTask ? 80 : 80, QByteArray("slow:60"));
-        ListInput in(tasks);
-        TaskPool pool(spec, &in);
-        Run run;
-        attach(&pool, &run);
-        QSignalSpy finished(&pool, &TaskPool::finished);
-        pool.start();
-        QCOMPARE(pool.workerSnapshots().size(), 1);
-        pool.setWorkerCount(4);
-        QCOMPARE(pool.workerSnapshots().size(), 4);
-        QTRY_COMPARE_WITH_TIMEOUT(pool.stats().running, 4, 10000);
-        pool.setWorkerCount(2);
-        QCOMPARE(pool.stats().workers, 2);
-        QTRY_COMPARE_WITH_TIMEOUT(pool.workerSnapshots().size(), 2, 10000); // busy ones finished their task
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        LiveRun run(spec, tasks);
+        run.start();
+        QCOMPARE(run.pool.workerSnapshots().size(), 1);
+        run.pool.setWorkerCount(4);
+        QCOMPARE(run.pool.workerSnapshots().size(), 4);
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 4, 10000);
+        run.pool.setWorkerCount(2);
+        QCOMPARE(run.pool.stats().workers, 2);
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.workerSnapshots().size(), 2, 10000); // busy ones finished their task
+        WAIT_FOR_END(run, 30000);
         QVERIFY(run.eachIdOnce(80));
         QCOMPARE(run.count(TaskStatus::Ok), 80);
         QVERIFY(run.log.filter(QStringLiteral("exited")).isEmpty());
@@ -728,18 +692,16 @@ private Q_SLOTS:
         QString error;
         std::unique_ptr<InputSource> in(InputSource::create(spec, nullptr, &error));
         QVERIFY2(in, qPrintable(error));
-        TaskPool pool(spec, in.get());
-        Run run;
-        attach(&pool, &run);
+        LiveRun run(spec, std::move(in));
         QList<qint64> pids;
         QTimer watch;
-        QObject::connect(&watch, &QTimer::timeout, &pool, [&] {
-            for (const WorkerSnapshot &s : pool.workerSnapshots())
+        QObject::connect(&watch, &QTimer::timeout, &run.pool, [&] {
+            for (const WorkerSnapshot &s : run.pool.workerSnapshots())
                 if (s.pid > 0 && !pids.contains(s.pid))
                     pids.append(s.pid);
         });
         watch.start(5);
-        RUN_POOL(pool, 20000);
+        RUN_TO_END(run, 20000);
         QVERIFY(feeder.state() == QProcess::NotRunning || feeder.waitForFinished(5000));
         QVERIFY(run.eachIdOnce(15));
         QCOMPARE(run.count(TaskStatus::Ok), 15);

@@ -4,6 +4,7 @@
 
 #include "jobspec.h"
 #include "mainwindow.h"
+#include "procstat.h"
 #include "resultfilterproxy.h"
 #include "resultspanel.h"
 #include "resulttablemodel.h"
@@ -69,26 +70,10 @@ inline JobSpec demoJob(qint64 tasks, bool fast = false)
 inline QList<qint64> liveProcessesInGroups(const QSet<qint64> &groups)
 {
     QList<qint64> alive;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &entry : entries) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray stat = file.readAll();
-        const qsizetype close = stat.lastIndexOf(')');
-        if (close < 0)
-            continue;
-        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-        if (fields.size() < 3)
-            continue;
-        const char state = fields.at(0).isEmpty() ? 0 : fields.at(0).at(0);
-        const qint64 group = fields.at(2).toLongLong();
-        if (groups.contains(group) && state != 'Z' && state != 'X')
-            alive.append(pid);
+    ProcScan scan;
+    for (ProcStat stat; scan.next(&stat);) {
+        if (groups.contains(stat.pgrp) && !stat.isDead())
+            alive.append(stat.pid);
     }
     return alive;
 }
