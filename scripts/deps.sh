@@ -3,7 +3,7 @@
 # Does nothing when everything is already there.
 set -euo pipefail
 
-# openssh, slurm and munge: tst_remote starts a real sshd and a one-node Slurm cluster on 127.0.0.1.
+# openssh, slurm and munge: the remote suites (tst_remotehosts, tst_transfer, tst_slurm, tst_cli) start a real sshd and a one-node Slurm cluster on 127.0.0.1.
 packages=(cmake g++ make qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite libsqlite3-dev
           qt6-qpa-plugins python3 openssh-server openssh-client slurmctld slurmd slurm-client munge)
 [[ "${1:-}" == "--with-bench" ]] && packages+=(parallel hyperfine libbenchmark-dev time)

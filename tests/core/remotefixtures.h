@@ -26,6 +26,11 @@
 
 namespace TestSupport {
 
+// How long a run over ssh or srun may take before a test gives up: an upper
+// bound for a loaded CI machine (every connection is a real ssh handshake),
+// never a figure the test relies on.
+constexpr int RemoteRunTimeoutMs = 240000;
+
 // sshd on 127.0.0.1 at a free port, with its own host key, accepting one
 // generated user key.
 class SshServer

@@ -49,7 +49,7 @@ private Q_SLOTS:
         spec.shell = shell;
         const QList<QByteArray> hostile = hostileInputs();
         LiveRun run(spec, hostile);
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(hostile.size()));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -79,7 +79,7 @@ private Q_SLOTS:
         QFETCH(QString, error);
         JobSpec spec = withHosts(perTask(args), {shellHost(2)});
         LiveRun run(spec, range(4));
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(4));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, status);
@@ -94,7 +94,7 @@ private Q_SLOTS:
     {
         JobSpec spec = withHosts(perTask({QStringLiteral("flood"), QStringLiteral("300000")}), {shellHost(2)});
         LiveRun run(spec, range(3));
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(3));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -108,7 +108,7 @@ private Q_SLOTS:
         JobSpec spec = withHosts(perTask({QStringLiteral("echo")}), {shellHost(1)});
         spec.workingDirectory = QStringLiteral("/nonexistent/taskpool-test-dir");
         LiveRun run(spec, range(2));
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
         QVERIFY2(run.pool.fatalError().contains(QLatin1String("no host can run workers"))
@@ -128,7 +128,7 @@ private Q_SLOTS:
         spec.hosts = {localHost(2), unreachableHost(3)};
         const QList<QByteArray> items(30, "slow:60");
         LiveRun run(spec, items);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(30));
         QCOMPARE(run.count(TaskStatus::Ok), 30);
         QCOMPARE(hostsOf(run), QSet<QString>{QStringLiteral("localhost")});
@@ -160,7 +160,7 @@ private Q_SLOTS:
         LiveRun run(spec, range(5));
         QElapsedTimer clock;
         clock.start();
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(5));
         QCOMPARE(run.count(TaskStatus::Cancelled), 5);
         QVERIFY2(run.pool.fatalError().contains(QLatin1String("no host can run workers"))
@@ -186,7 +186,7 @@ private Q_SLOTS:
         spec.hosts = {localHost(1), m_sshd.host(2)};
         const QList<QByteArray> items(30, "slow:100");
         LiveRun run(spec, items);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(30));
         QCOMPARE(run.count(TaskStatus::Ok), 30);
         QCOMPARE(hostsOf(run), (QSet<QString>{QStringLiteral("localhost"), m_sshd.target()}));
@@ -204,7 +204,7 @@ private Q_SLOTS:
         JobSpec spec = withHosts(perTask({QStringLiteral("argv"), QStringLiteral("{}")}), {m_sshd.host(3)});
         const QList<QByteArray> hostile = hostileInputs();
         LiveRun run(spec, hostile);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(hostile.size()));
         for (const TaskOutcome &o : run.outcomes) {
             QCOMPARE(o.status, TaskStatus::Ok);
@@ -242,7 +242,7 @@ private Q_SLOTS:
                                  }()),
                                  20000);
         QVERIFY(::kill(pid_t(victim), SIGKILL) == 0);
-        WAIT_FOR_END(run, 60000);
+        WAIT_FOR_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(24));
         QCOMPARE(run.count(TaskStatus::Ok), 24);
         for (const TaskOutcome &o : run.outcomes)
@@ -275,7 +275,7 @@ private Q_SLOTS:
         const qint64 grandchild = f.readAll().trimmed().toLongLong();
         QVERIFY(isAlive(grandchild)); // ignores SIGTERM, in the remote command's session
         run.pool.terminate();
-        WAIT_FOR_END(run, 20000);
+        WAIT_FOR_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 10000); // SIGKILL from the guard after the grace

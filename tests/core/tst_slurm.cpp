@@ -36,7 +36,7 @@ private Q_SLOTS:
         QList<QByteArray> items(16, "slow:200");
         items.append("error");
         LiveRun run(spec, items);
-        RUN_TO_END(run, 90000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(17));
         QCOMPARE(run.count(TaskStatus::Ok), 16);
         QCOMPARE(run.count(TaskStatus::Failed), 1); // the command's own failure, not a lost host
@@ -59,7 +59,7 @@ private Q_SLOTS:
         const qint64 grandchild = f.readAll().trimmed().toLongLong();
         QVERIFY(isAlive(grandchild));
         run.pool.terminate();
-        WAIT_FOR_END(run, 30000);
+        WAIT_FOR_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(grandchild), 15000);

@@ -197,7 +197,7 @@ private Q_SLOTS:
         spec.cleanup = true;
         spec.remoteDirectory = QStringLiteral("~/") + base;
         LiveRun run(spec, QList<QByteArray>{source.filePath(QStringLiteral("in.txt")).toUtf8()});
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         const QStringList left = treeOf(home + QLatin1Char('/') + base);
         QDir(home + QLatin1Char('/') + base).removeRecursively();
         QVERIFY(run.eachIdOnce(1));
@@ -224,7 +224,7 @@ private Q_SLOTS:
                                  QStringLiteral("<"), QStringLiteral("{}"), QStringLiteral(">"), QStringLiteral("{}.out")});
         spec = transferring(spec, m_sshd.host(3), files.source.path(), files.remote.path(), cleanup);
         LiveRun run(spec, files.items);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(files.names.size()));
         QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         QSet<QString> taskDirs;
@@ -258,7 +258,7 @@ private Q_SLOTS:
         spec.cleanup = true;
         spec.remoteDirectory = remote.path();
         LiveRun run(spec, QList<QByteArray>{"data.txt", "no such file.txt", ""});
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(3));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QCOMPARE(byId[0].status, TaskStatus::Failed);
@@ -291,7 +291,7 @@ private Q_SLOTS:
         spec.transfer = true;
         spec.returnFiles = {QStringLiteral("{}.out")};
         LiveRun run(spec, items);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(6));
         QCOMPARE(run.count(TaskStatus::Ok), 6);
         for (const TaskOutcome &o : run.outcomes) {
@@ -331,7 +331,7 @@ private Q_SLOTS:
                                           QStringLiteral("cp"), QStringLiteral("{}"), QStringLiteral("{}.out")});
         spec = transferring(spec, flaky, dir.path(), dir.filePath(QStringLiteral("remote")), true);
         LiveRun run(spec, QList<QByteArray>{"in.txt"});
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(1));
         const TaskOutcome o = run.outcomes.first();
         QVERIFY2(o.status == TaskStatus::Ok, qPrintable(o.error + QLatin1Char('\n') + run.pool.fatalError() + QLatin1Char('\n') + run.log.join('\n')));
@@ -388,7 +388,7 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         run.pool.terminate();
-        WAIT_FOR_END(run, 10000);
+        WAIT_FOR_END(run, RemoteRunTimeoutMs);
         QVERIFY2(clock.elapsed() < 5000, "a copy under way must not hold up terminate");
         QVERIFY(run.eachIdOnce(2));
         QCOMPARE(run.count(TaskStatus::Cancelled), 2);
@@ -412,7 +412,7 @@ private Q_SLOTS:
         QVERIFY(files.write());
         JobSpec spec = transferring(protocol({QStringLiteral("--files")}), m_sshd.host(2), files.source.path(), files.remote.path(), cleanup);
         LiveRun run(spec, files.items);
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(files.names.size()));
         QVERIFY2(run.pool.fatalError().isEmpty(), qPrintable(run.pool.fatalError()));
         const QRegularExpression slotDir(QStringLiteral("^%1/[^/]+/w\\d+-[0-9a-f]{8}$").arg(QRegularExpression::escape(files.remote.path())));
@@ -447,7 +447,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(source.filePath(QStringLiteral("quiet.txt.out")), "stale\n"));
         JobSpec spec = transferring(protocol({QStringLiteral("--files")}), m_sshd.host(1), source.path(), remote.path(), true);
         LiveRun run(spec, QList<QByteArray>{"first.txt", "quiet.txt", "no such file.txt", "last.txt"});
-        RUN_TO_END(run, 60000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(4));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error));
@@ -480,7 +480,7 @@ private Q_SLOTS:
             writeFile(input, "no output now\n");
             QFile::remove(input + QStringLiteral(".out"));
         });
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(2));
         const QMap<qint64, TaskOutcome> byId = run.byId();
         QVERIFY2(byId[0].status == TaskStatus::Ok, qPrintable(byId[0].error + run.log.join('\n')));
@@ -502,7 +502,7 @@ private Q_SLOTS:
         JobSpec spec = transferring(protocol({QStringLiteral("--files")}), shellHost(1), dir.path(), dir.filePath(QStringLiteral("remote")), true);
         spec.maxTasksPerWorker = 1;
         LiveRun run(spec, items);
-        RUN_TO_END(run, 30000);
+        RUN_TO_END(run, RemoteRunTimeoutMs);
         QVERIFY(run.eachIdOnce(4));
         QSet<QString> dirs;
         for (const TaskOutcome &o : run.outcomes) {
