@@ -57,6 +57,9 @@ protected:
 };
 } // namespace
 
+// The widgets are created in the order Tab visits them (Qt's focus chain
+// follows creation; the input pages come after these). The steps below set up
+// each part of the form, then lay it out and wire it.
 JobEditor::JobEditor(QWidget *parent)
     : QWidget(parent)
     , m_mode(new QComboBox(this))
@@ -82,6 +85,22 @@ JobEditor::JobEditor(QWidget *parent)
     , m_maxTasks(new QSpinBox(this))
     , m_maxMemory(new QSpinBox(this))
     , m_recycleNote(new QLabel(this))
+{
+    setUpCommand();
+    setUpInputs();
+    setUpHosts();
+    setUpRetriesAndTimeouts();
+    setUpHalt();
+    setUpRecycling();
+    layOutForm();
+    connectSignals();
+    showInputPage(0);
+    updateUnits();
+    updateHints();
+}
+
+// Mode, program, arguments, the sh -c switch, and the hint below them.
+void JobEditor::setUpCommand()
 {
     m_mode->addItem(QStringLiteral("One process per task"), int(JobSpec::Mode::PerTask));
     m_mode->addItem(QStringLiteral("Long-lived workers (JSON Lines)"), int(JobSpec::Mode::Worker));
@@ -117,14 +136,22 @@ JobEditor::JobEditor(QWidget *parent)
     hintFont.setPointSizeF(hintFont.pointSizeF() * 0.9);
     m_commandHint->setFont(hintFont);
     m_commandHint->setForegroundRole(QPalette::PlaceholderText);
+}
 
+// Where the inputs come from, with one page of fields per kind.
+void JobEditor::setUpInputs()
+{
     m_inputKind->addItem(QStringLiteral("Numbers 0 … N−1"), int(JobSpec::InputKind::Range));
     m_inputKind->addItem(QStringLiteral("Lines of a file"), int(JobSpec::InputKind::File));
     m_inputKind->addItem(QStringLiteral("Pasted list"), int(JobSpec::InputKind::List));
     describe(m_inputKind, QStringLiteral("jobInputKind"), QStringLiteral("Where the task inputs come from"));
     m_inputKind->setAccessibleName(QStringLiteral("Inputs"));
     m_inputPages = {buildRangePage(), buildFilePage(), buildListPage()};
+}
 
+// Where the slots run, and the file transfer that remote hosts may need.
+void JobEditor::setUpHosts()
+{
     describe(m_hostsEdit, QStringLiteral("jobHosts"),
              QStringLiteral("Where the worker slots run, as N/HOST separated by commas (like taskpool run --host):\n"
                             "4/localhost = 4 slots here, 8/ssh:user@node2 = 8 slots through ssh (a Host alias works),\n"
@@ -152,7 +179,11 @@ JobEditor::JobEditor(QWidget *parent)
     describe(m_cleanup, QStringLiteral("jobCleanup"),
              QStringLiteral("Remove the copied input and the returned files on the host after each task."));
     m_cleanup->setAccessibleName(QStringLiteral("Clean up"));
+}
 
+// Retries and the time limits: timeout, stall limit, worker start-up.
+void JobEditor::setUpRetriesAndTimeouts()
+{
     m_retries->setRange(0, 100);
     describe(m_retries, QStringLiteral("jobRetries"),
              QStringLiteral("Extra attempts for a task that fails, times out or crashes"));
@@ -186,7 +217,11 @@ JobEditor::JobEditor(QWidget *parent)
                             "task gets this much more time before the timeout or stall limit ends it. A worker that "
                             "prints {\"ready\": true} when it is up has its first task's clock start then."));
     m_startup->setAccessibleName(QStringLiteral("Worker start-up allowance"));
+}
 
+// When the whole run stops after failures, and what happens to running tasks then.
+void JobEditor::setUpHalt()
+{
     m_halt->setSpecialValueText(QStringLiteral("Never"));
     describe(m_halt, QStringLiteral("jobHalt"),
              QStringLiteral("Stop the whole run after this many failed tasks, or once this percentage of the finished "
@@ -201,7 +236,11 @@ JobEditor::JobEditor(QWidget *parent)
     describe(m_haltMode, QStringLiteral("jobHaltMode"),
              QStringLiteral("When the run halts: let the running tasks finish (drain), or end them at once"));
     m_haltMode->setAccessibleName(QStringLiteral("On halt"));
+}
 
+// When a long-lived worker is replaced, and the note that per-task runs have none.
+void JobEditor::setUpRecycling()
+{
     m_maxTasks->setRange(0, std::numeric_limits<int>::max());
     m_maxTasks->setGroupSeparatorShown(true);
     m_maxTasks->setSuffix(QStringLiteral(" tasks"));
@@ -222,7 +261,11 @@ JobEditor::JobEditor(QWidget *parent)
     m_recycleNote->setWordWrap(true);
     m_recycleNote->setFont(m_commandHint->font());
     m_recycleNote->setForegroundRole(QPalette::PlaceholderText);
+}
 
+// One form, top to bottom; the labels' mnemonics focus their buddies.
+void JobEditor::layOutForm()
+{
     auto *programRow = new QHBoxLayout;
     programRow->addWidget(m_program, 1);
     programRow->addWidget(m_browseProgram);
@@ -259,7 +302,12 @@ JobEditor::JobEditor(QWidget *parent)
     form->addRow(buddyLabel(QStringLiteral("Re&cycle after:"), m_maxTasks, this), m_maxTasks);
     form->addRow(buddyLabel(QStringLiteral("Memor&y limit:"), m_maxMemory, this), m_maxMemory);
     form->addRow(QString(), m_recycleNote);
+}
 
+// Every change emits edited(); some also update the hints, units and
+// enabled states. A signal's slots run in the order they are connected here.
+void JobEditor::connectSignals()
+{
     connect(m_browseProgram, &QToolButton::clicked, this, &JobEditor::chooseProgram);
     connect(m_inputKind, &QComboBox::currentIndexChanged, this, &JobEditor::showInputPage);
     connect(m_mode, &QComboBox::currentIndexChanged, this, &JobEditor::updateHints);
@@ -289,9 +337,6 @@ JobEditor::JobEditor(QWidget *parent)
     connect(m_transfer, &QCheckBox::toggled, this, &JobEditor::updateTransferControls);
     connect(m_returnFiles, &QLineEdit::textEdited, this, &JobEditor::edited);
     connect(m_inputList, &QPlainTextEdit::textChanged, this, &JobEditor::edited);
-    showInputPage(0);
-    updateUnits();
-    updateHints();
 }
 
 QLabel *JobEditor::sectionLabel(const QString &text)

@@ -41,6 +41,16 @@ Q_SIGNALS:
 private:
     enum InputPage { RangePage, FilePage, ListPage };
 
+    // The constructor's steps: each part of the form, then its layout and wiring.
+    void setUpCommand();
+    void setUpInputs();
+    void setUpHosts();
+    void setUpRetriesAndTimeouts();
+    void setUpHalt();
+    void setUpRecycling();
+    void layOutForm();
+    void connectSignals();
+
     void chooseProgram();
     void chooseInputFile();
     void showInputPage(int page);

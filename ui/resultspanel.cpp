@@ -38,6 +38,23 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     , m_detail(new ResultDetailView(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
 {
+    QHBoxLayout *filterBar = buildFilterBar();
+    setUpTable();
+    setUpSplitter();
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(filterBar);
+    layout->addWidget(m_splitter, 1);
+    createActions();
+    connectSignals();
+    updateFilterCounts();
+    updateActions();
+}
+
+// The row above the table: which run it shows, the status filter and the
+// search field, whose text filters the rows once typing pauses.
+QHBoxLayout *ResultsPanel::buildFilterBar()
+{
     m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
     m_statusFilter->setAccessibleName(QStringLiteral("Status filter"));
     m_statusFilter->setToolTip(QStringLiteral("Show only results with this status"));
@@ -72,7 +89,13 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     filterBar->addSpacing(12);
     filterBar->addWidget(searchLabel);
     filterBar->addWidget(m_search, 1);
+    return filterBar;
+}
 
+// The table: sorted by id at first, columns sized in digits, the preview
+// taking the room that is left.
+void ResultsPanel::setUpTable()
+{
     m_view->setObjectName(QStringLiteral("resultsView"));
     m_view->setAccessibleName(QStringLiteral("Results"));
     m_view->setToolTip(QString());
@@ -82,19 +105,15 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     header->setSortIndicatorClearable(true); // a third click shows the rows in arrival order
     header->setSortIndicator(ResultTableModel::IdColumn, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
-    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    header->resizeSection(ResultTableModel::IdColumn, digit * 8);
-    header->resizeSection(ResultTableModel::InputColumn, digit * 16);
-    header->resizeSection(ResultTableModel::StatusColumn, digit * 13);
-    header->resizeSection(ResultTableModel::PreviewColumn, digit * 30);
-    header->resizeSection(ResultTableModel::ExitCodeColumn, digit * 6);
-    header->resizeSection(ResultTableModel::AttemptsColumn, digit * 9);
-    header->resizeSection(ResultTableModel::WorkerColumn, digit * 8);
-    header->resizeSection(ResultTableModel::HostColumn, digit * 14);
-    header->resizeSection(ResultTableModel::DurationColumn, digit * 10);
     header->setStretchLastSection(false);
-    header->setSectionResizeMode(ResultTableModel::PreviewColumn, QHeaderView::Stretch);
+    // Id, input, status, preview, exit code, attempts, worker, host, duration.
+    TableSetup::columnWidths(m_view, {8, 16, 13, 30, 6, 9, 8, 14, 10}, ResultTableModel::PreviewColumn);
+}
 
+// The table and, beside it, the detail pane of the current row.
+void ResultsPanel::setUpSplitter()
+{
+    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0')); // as the table's columns
     m_detail->setMinimumWidth(digit * 24);
     m_splitter->setObjectName(QStringLiteral("resultsSplitter"));
     m_splitter->addWidget(m_view);
@@ -102,12 +121,12 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
+}
 
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(filterBar);
-    layout->addWidget(m_splitter, 1);
-
+// The actions on results: the window puts them in its menus and toolbar, the
+// table in its context menu.
+void ResultsPanel::createActions()
+{
     m_retrySelected = new QAction(QStringLiteral("&Retry selected tasks"), this);
     m_retrySelected->setObjectName(QStringLiteral("retrySelectedAction"));
     m_retrySelected->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
@@ -126,7 +145,11 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
     m_find->setShortcut(QKeySequence::Find);
     m_find->setToolTip(QStringLiteral("Search the results"));
     m_view->addAction(m_copy);
+}
 
+// The actions, the filters, and the model: counts, the current row's details.
+void ResultsPanel::connectSignals()
+{
     connect(m_retrySelected, &QAction::triggered, this, [this] {
         const QList<int> rows = selectedSourceRows();
         if (!rows.isEmpty())
@@ -155,8 +178,6 @@ ResultsPanel::ResultsPanel(ResultTableModel *model, QWidget *parent)
         if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
             showCurrent(); // a retry replaced the task on display
     });
-    updateFilterCounts();
-    updateActions();
 }
 
 void ResultsPanel::setCaption(const QString &text, const QString &tooltip)

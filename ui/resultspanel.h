@@ -5,6 +5,7 @@
 
 class QAction;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -45,6 +46,13 @@ Q_SIGNALS:
     void retryFailedRequested();
 
 private:
+    // The constructor's steps.
+    QHBoxLayout *buildFilterBar();
+    void setUpTable();
+    void setUpSplitter();
+    void createActions();
+    void connectSignals();
+
     void updateFilterCounts();
     void showCurrent();
     void showContextMenu(const QPoint &pos);

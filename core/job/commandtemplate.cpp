@@ -63,11 +63,13 @@ QLatin1String CommandTemplate::shellVariable(Part part)
     return QLatin1String(names[int(part)]);
 }
 
-// Rewrites the script so each replacement string becomes an expansion of a
-// variable that holds its value, quoted for where it stands. A small lexer
-// follows the quoting; if it misjudges an exotic construct, the worst outcome
-// is a value split into words or printed as text: a value is never code.
-void CommandTemplate::buildShellScript(const QString &script)
+// The --shell lexer. It reads the script once, copying it to out, and keeps
+// a stack of the quoting contexts it stands in, so that each replacement
+// string becomes an expansion of the variable that holds its value, quoted for
+// where it stands. It follows the quoting only as far as that needs; if it
+// misjudges an exotic construct, the worst outcome is a value split into words
+// or printed as text: a value is never code.
+struct CommandTemplate::ShellLexer
 {
     enum class Context { Unquoted, CommandSubstitution, SingleQuoted, AnsiQuoted, DoubleQuoted, Backquoted,
                          ParameterExpansion, Arithmetic };
@@ -76,188 +78,278 @@ void CommandTemplate::buildShellScript(const QString &script)
         Context context;
         int depth = 0; // open parentheses or braces inside it
     };
+
+    explicit ShellLexer(const QString &text) : script(text), n(text.size()) {}
+
+    const QString &script;
+    const qsizetype n;
+    qsizetype i = 0;
     QList<Level> stack{{Context::Unquoted}};
     bool inHereDocument = false; // after <<: the document's body may or may not expand
-    QString out;
-    QList<Part> used;
-    const qsizetype n = script.size();
-    auto at = [&](qsizetype k) { return k < n ? script.at(k) : QChar(); };
-    auto startsWord = [&](qsizetype k) {
-        return k == 0 || QStringLiteral(" \t\n;&|()").contains(script.at(k - 1));
-    };
-    auto refuse = [&](const QString &token, const QString &why) {
-        if (m_error.isEmpty())
-            m_error = QStringLiteral("the shell command cannot take %1 %2").arg(token, why);
-    };
-    qsizetype i = 0;
+    QString out;                 // the rewritten script
+    QList<Part> used;            // the replacement strings met, in order: the values passed
+    QString error;               // the first reason the script cannot be used
+
+    void run();
+    bool replacePlaceholder();
+    static QString whyNotInside(Context context, const QString &token);
+    void lexUnquoted();
+    void lexDoubleQuoted();
+    void lexQuoted(QChar closer, bool escapes);
+    void lexArithmetic();
+    bool opensSubstitution();
+    bool nests(QChar opener, QChar closer);
+
+    QChar at(qsizetype k) const { return k < n ? script.at(k) : QChar(); }
+    // Whether position k begins a word: where a # starts a comment.
+    bool startsWord(qsizetype k) const { return k == 0 || QStringLiteral(" \t\n;&|()").contains(script.at(k - 1)); }
+    void copy(qsizetype count)
+    {
+        out += script.mid(i, count);
+        i += count;
+    }
+    // A backslash and the character it keeps (none at the end of the script).
+    void copyEscaped() { copy(qMin<qsizetype>(2, n - i)); }
+    void push(Context context, qsizetype opener)
+    {
+        stack.append({context});
+        copy(opener);
+    }
+    void pop(qsizetype closer)
+    {
+        stack.removeLast();
+        copy(closer);
+    }
+    void refuse(const QString &token, const QString &why)
+    {
+        if (error.isEmpty())
+            error = QStringLiteral("the shell command cannot take %1 %2").arg(token, why);
+    }
+};
+
+// One step per replacement string or character, in the context on top of the
+// stack; an open quote or substitution at the end makes the script unusable.
+void CommandTemplate::ShellLexer::run()
+{
     while (i < n) {
-        Level &level = stack.last();
-        Part part;
-        const qsizetype length = matchPlaceholder(QStringView(script).mid(i), &part);
-        if (length > 0) {
-            const QString token = script.mid(i, length);
-            i += length;
-            if (!used.contains(part))
-                used.append(part);
-            const QString variable = QStringLiteral("${%1}").arg(shellVariable(part));
-            const bool digits = part == Part::Number; // safe as text anywhere
-            if (inHereDocument && !digits) {
-                refuse(token, QStringLiteral("in a here-document (whether it expands depends on its delimiter); "
-                                             "use printf '%s\\n' %1 | … instead").arg(token));
-                continue;
-            }
-            switch (level.context) {
-            case Context::Unquoted:
-            case Context::CommandSubstitution:
-                out += QLatin1Char('"') + variable + QLatin1Char('"');
-                break;
-            case Context::DoubleQuoted:
-                out += variable;
-                break;
-            case Context::SingleQuoted: // close the quote, expand, reopen
-                out += QLatin1String("'\"") + variable + QLatin1String("\"'");
-                break;
-            case Context::AnsiQuoted:
-                out += QLatin1String("'\"") + variable + QLatin1String("\"$'");
-                break;
-            case Context::Backquoted:
-                if (digits)
-                    out += variable;
-                else
-                    refuse(token, QStringLiteral("inside `…`; use $(…) instead"));
-                break;
-            case Context::ParameterExpansion:
-                if (digits)
-                    out += variable;
-                else
-                    refuse(token, QStringLiteral("inside ${…}; assign it first (v=%1) and use ${v…}").arg(token));
-                break;
-            case Context::Arithmetic:
-                if (digits)
-                    out += variable;
-                else
-                    refuse(token, QStringLiteral("inside $((…)): the shell would evaluate the input as an expression"));
-                break;
-            }
+        if (replacePlaceholder())
             continue;
-        }
-        const QChar c = script.at(i);
-        auto copy = [&](qsizetype count) {
-            out += script.mid(i, count);
-            i += count;
-        };
-        auto push = [&](Context context, qsizetype opener) {
-            stack.append({context});
-            copy(opener);
-        };
-        auto pop = [&](qsizetype closer) {
-            stack.removeLast();
-            copy(closer);
-        };
-        // $( $(( ${ and ` open the same way unquoted and in double quotes.
-        auto opensSubstitution = [&]() {
-            if (c == QLatin1Char('`')) {
-                push(Context::Backquoted, 1);
-                return true;
-            }
-            if (c != QLatin1Char('$'))
-                return false;
-            if (at(i + 1) == QLatin1Char('(') && at(i + 2) == QLatin1Char('('))
-                push(Context::Arithmetic, 3);
-            else if (at(i + 1) == QLatin1Char('('))
-                push(Context::CommandSubstitution, 2);
-            else if (at(i + 1) == QLatin1Char('{'))
-                push(Context::ParameterExpansion, 2);
-            else
-                return false;
-            return true;
-        };
-        // A construct that nests (parentheses in $(…), braces in ${…}): an
-        // opener goes one deeper, the closer at depth 0 ends the construct.
-        auto nests = [&](QChar opener, QChar closer) {
-            if (c == opener) {
-                ++level.depth;
-                copy(1);
-            } else if (c != closer) {
-                return false;
-            } else if (level.depth == 0) {
-                pop(1);
-            } else {
-                --level.depth;
-                copy(1);
-            }
-            return true;
-        };
-        // Quotes that end at closer; with escapes, a backslash keeps the next character.
-        auto quoted = [&](QChar closer, bool escapes) {
-            if (escapes && c == QLatin1Char('\\'))
-                copy(qMin<qsizetype>(2, n - i));
-            else if (c == closer)
-                pop(1);
-            else
-                copy(1);
-        };
-        switch (level.context) {
+        switch (stack.last().context) {
         case Context::Unquoted:
         case Context::CommandSubstitution:
-            if (c == QLatin1Char('\\'))
-                copy(qMin<qsizetype>(2, n - i));
-            else if (c == QLatin1Char('\''))
-                push(Context::SingleQuoted, 1);
-            else if (c == QLatin1Char('"'))
-                push(Context::DoubleQuoted, 1);
-            else if (c == QLatin1Char('$') && at(i + 1) == QLatin1Char('\''))
-                push(Context::AnsiQuoted, 2);
-            else if (opensSubstitution())
-                ;
-            else if (c == QLatin1Char('#') && startsWord(i)) {
-                // A comment: nothing in it expands, a replacement string included.
-                const qsizetype end = script.indexOf(QLatin1Char('\n'), i);
-                copy((end < 0 ? n : end) - i);
-            } else if (c == QLatin1Char('<') && at(i + 1) == QLatin1Char('<') && at(i + 2) != QLatin1Char('<')) {
-                inHereDocument = true;
-                copy(2);
-            } else if (level.context != Context::CommandSubstitution || !nests(QLatin1Char('('), QLatin1Char(')'))) {
-                copy(1);
-            }
+            lexUnquoted();
             break;
         case Context::SingleQuoted:
-            quoted(QLatin1Char('\''), false);
+            lexQuoted(QLatin1Char('\''), false);
             break;
         case Context::AnsiQuoted:
-            quoted(QLatin1Char('\''), true);
+            lexQuoted(QLatin1Char('\''), true);
             break;
         case Context::DoubleQuoted:
-            if (c == QLatin1Char('\\'))
-                copy(qMin<qsizetype>(2, n - i));
-            else if (c == QLatin1Char('"'))
-                pop(1);
-            else if (!opensSubstitution())
-                copy(1);
+            lexDoubleQuoted();
             break;
         case Context::Backquoted:
-            quoted(QLatin1Char('`'), true);
+            lexQuoted(QLatin1Char('`'), true);
             break;
         case Context::ParameterExpansion:
             if (!nests(QLatin1Char('{'), QLatin1Char('}')))
                 copy(1);
             break;
         case Context::Arithmetic:
-            if (c == QLatin1Char('(')) {
-                ++level.depth;
-                copy(1);
-            } else if (c == QLatin1Char(')') && level.depth == 0 && at(i + 1) == QLatin1Char(')')) {
-                pop(2);
-            } else {
-                if (c == QLatin1Char(')'))
-                    level.depth = qMax(0, level.depth - 1);
-                copy(1);
-            }
+            lexArithmetic();
             break;
         }
     }
-    if (stack.size() > 1 && m_error.isEmpty())
-        m_error = QStringLiteral("the shell command has an unterminated quote or substitution");
+    if (stack.size() > 1 && error.isEmpty())
+        error = QStringLiteral("the shell command has an unterminated quote or substitution");
+}
+
+// A replacement string at i becomes its variable, quoted so the shell expands
+// it to exactly one word of data: closing and reopening '…' around it, for
+// instance. Where no quoting is exact, it is refused; {#} is digits, safe as
+// text anywhere. Returns false when no replacement string starts at i.
+bool CommandTemplate::ShellLexer::replacePlaceholder()
+{
+    Part part;
+    const qsizetype length = matchPlaceholder(QStringView(script).mid(i), &part);
+    if (length == 0)
+        return false;
+    const QString token = script.mid(i, length);
+    i += length;
+    if (!used.contains(part))
+        used.append(part);
+    const QString variable = QStringLiteral("${%1}").arg(shellVariable(part));
+    const bool digits = part == Part::Number;
+    if (inHereDocument && !digits) {
+        refuse(token, QStringLiteral("in a here-document (whether it expands depends on its delimiter); "
+                                     "use printf '%s\\n' %1 | … instead").arg(token));
+        return true;
+    }
+    const Context context = stack.last().context;
+    switch (context) {
+    case Context::Unquoted:
+    case Context::CommandSubstitution:
+        out += QLatin1Char('"') + variable + QLatin1Char('"');
+        break;
+    case Context::DoubleQuoted:
+        out += variable;
+        break;
+    case Context::SingleQuoted: // close the quote, expand, reopen
+        out += QLatin1String("'\"") + variable + QLatin1String("\"'");
+        break;
+    case Context::AnsiQuoted:
+        out += QLatin1String("'\"") + variable + QLatin1String("\"$'");
+        break;
+    case Context::Backquoted:
+    case Context::ParameterExpansion:
+    case Context::Arithmetic:
+        if (digits)
+            out += variable;
+        else
+            refuse(token, whyNotInside(context, token));
+        break;
+    }
+    return true;
+}
+
+// Why a replacement string other than {#} cannot stand in a context that
+// reparses or evaluates what it expands, and what to write instead.
+QString CommandTemplate::ShellLexer::whyNotInside(Context context, const QString &token)
+{
+    switch (context) {
+    case Context::Backquoted:
+        return QStringLiteral("inside `…`; use $(…) instead");
+    case Context::ParameterExpansion:
+        return QStringLiteral("inside ${…}; assign it first (v=%1) and use ${v…}").arg(token);
+    default:
+        return QStringLiteral("inside $((…)): the shell would evaluate the input as an expression");
+    }
+}
+
+// Unquoted text, at the top or inside $(…): quotes and substitutions open
+// here, a comment hides the rest of its line, << starts a here-document, and
+// inside $(…) parentheses nest until the one that closes it.
+void CommandTemplate::ShellLexer::lexUnquoted()
+{
+    const QChar c = script.at(i);
+    if (c == QLatin1Char('\\'))
+        copyEscaped();
+    else if (c == QLatin1Char('\''))
+        push(Context::SingleQuoted, 1);
+    else if (c == QLatin1Char('"'))
+        push(Context::DoubleQuoted, 1);
+    else if (c == QLatin1Char('$') && at(i + 1) == QLatin1Char('\''))
+        push(Context::AnsiQuoted, 2);
+    else if (opensSubstitution())
+        ;
+    else if (c == QLatin1Char('#') && startsWord(i)) {
+        // A comment: nothing in it expands, a replacement string included.
+        const qsizetype end = script.indexOf(QLatin1Char('\n'), i);
+        copy((end < 0 ? n : end) - i);
+    } else if (c == QLatin1Char('<') && at(i + 1) == QLatin1Char('<') && at(i + 2) != QLatin1Char('<')) {
+        inHereDocument = true;
+        copy(2);
+    } else if (stack.last().context != Context::CommandSubstitution || !nests(QLatin1Char('('), QLatin1Char(')'))) {
+        copy(1);
+    }
+}
+
+// "…": a backslash keeps the next character, substitutions open as they do
+// unquoted, and the closing quote ends it.
+void CommandTemplate::ShellLexer::lexDoubleQuoted()
+{
+    const QChar c = script.at(i);
+    if (c == QLatin1Char('\\'))
+        copyEscaped();
+    else if (c == QLatin1Char('"'))
+        pop(1);
+    else if (!opensSubstitution())
+        copy(1);
+}
+
+// Quotes that end at closer ('…', $'…', `…`); with escapes, a backslash keeps
+// the next character, so an escaped closer does not end them.
+void CommandTemplate::ShellLexer::lexQuoted(QChar closer, bool escapes)
+{
+    const QChar c = script.at(i);
+    if (escapes && c == QLatin1Char('\\'))
+        copyEscaped();
+    else if (c == closer)
+        pop(1);
+    else
+        copy(1);
+}
+
+// $((…)): parentheses nest, and )) at depth 0 ends it. A stray ) never takes
+// the depth below 0, so the closing )) is still found.
+void CommandTemplate::ShellLexer::lexArithmetic()
+{
+    const QChar c = script.at(i);
+    Level &level = stack.last();
+    if (c == QLatin1Char('(')) {
+        ++level.depth;
+        copy(1);
+    } else if (c == QLatin1Char(')') && level.depth == 0 && at(i + 1) == QLatin1Char(')')) {
+        pop(2);
+    } else {
+        if (c == QLatin1Char(')'))
+            level.depth = qMax(0, level.depth - 1);
+        copy(1);
+    }
+}
+
+// $(( $( ${ and ` open the same way unquoted and in double quotes. Returns
+// false, copying nothing, when none starts at i.
+bool CommandTemplate::ShellLexer::opensSubstitution()
+{
+    const QChar c = script.at(i);
+    if (c == QLatin1Char('`')) {
+        push(Context::Backquoted, 1);
+        return true;
+    }
+    if (c != QLatin1Char('$'))
+        return false;
+    if (at(i + 1) == QLatin1Char('(') && at(i + 2) == QLatin1Char('('))
+        push(Context::Arithmetic, 3);
+    else if (at(i + 1) == QLatin1Char('('))
+        push(Context::CommandSubstitution, 2);
+    else if (at(i + 1) == QLatin1Char('{'))
+        push(Context::ParameterExpansion, 2);
+    else
+        return false;
+    return true;
+}
+
+// A construct that nests (parentheses in $(…), braces in ${…}): an opener goes
+// one deeper, the closer at depth 0 ends the construct. Returns false, copying
+// nothing, when the character at i is neither.
+bool CommandTemplate::ShellLexer::nests(QChar opener, QChar closer)
+{
+    const QChar c = script.at(i);
+    Level &level = stack.last();
+    if (c == opener) {
+        ++level.depth;
+        copy(1);
+    } else if (c != closer) {
+        return false;
+    } else if (level.depth == 0) {
+        pop(1);
+    } else {
+        --level.depth;
+        copy(1);
+    }
+    return true;
+}
+
+// Rewrites the script with ShellLexer; without any replacement string the
+// input is appended as one more word, as without a shell.
+void CommandTemplate::buildShellScript(const QString &script)
+{
+    ShellLexer lexer(script);
+    lexer.run();
+    m_error = lexer.error;
+    QString out = lexer.out;
+    QList<Part> used = lexer.used;
     if (!m_hasPlaceholder) {
         if (!used.contains(Part::Input))
             used.append(Part::Input);

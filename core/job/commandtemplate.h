@@ -61,6 +61,8 @@ private:
     static Word parseWord(const QString &word, bool *hasPlaceholder);
     static QByteArray substitute(Part part, QByteArrayView input, qint64 taskNumber);
     static QByteArray render(const Word &word, QByteArrayView input, qint64 taskNumber);
+    // The --shell lexer that buildShellScript() runs (commandtemplate.cpp).
+    struct ShellLexer;
     void buildShellScript(const QString &script);
 
     QList<Word> m_words;
