@@ -16,9 +16,6 @@ constexpr size_t MedianSamples = 1001;
 constexpr size_t MedianMinimumSamples = 5;
 constexpr qint64 MinimumAdaptiveTimeoutMs = 1000;
 constexpr qint64 HaltMinimumFinished = 10; // a percentage of 2 tasks says nothing
-constexpr qint64 HostRetryFirstMs = 1000;  // a lost host is tried again after 1 s, 2 s, 4 s ...
-constexpr qint64 HostRetryMaxMs = 60000;   // ... at most a minute apart
-constexpr int HostTriesWhenAllDown = 4;    // with every host down, give up after this many tries each
 } // namespace
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
@@ -34,7 +31,12 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
         host.name = spec.name();
         host.slotCount = spec.slotCount;
         m_hosts.push_back(host);
+        m_reach.addHost(host.name);
     }
+    connect(&m_reach, &HostReachability::hostUp, this, [this](int host) { setHostSlotsDown(host, false); });
+    connect(&m_reach, &HostReachability::hostDown, this, [this](int host) { setHostSlotsDown(host, true); });
+    connect(&m_reach, &HostReachability::retryDue, this, &TaskPool::probeHost);
+    connect(&m_reach, &HostReachability::logLine, this, [this](const QString &line) { Q_EMIT logLine(-1, line); });
     connect(m_input, &InputSource::readyRead, this, [this] {
         if (m_draining)
             cancelRemaining();
@@ -190,7 +192,7 @@ Worker *TaskPool::addWorker(int hostIndex)
     Worker *w = Worker::create(slot, m_spec, host.spec, hostIndex, this);
     w->setTimeoutMs(m_timeoutMs);
     w->setOrphanGuard(m_guard);
-    if (host.reach != Host::Reach::Up)
+    if (!m_reach.isUp(hostIndex))
         w->setHostDown(true); // waits for the host's retry like its siblings
     connect(w, &Worker::hostConnected, this, &TaskPool::onHostConnected);
     connect(w, &Worker::hostLost, this, &TaskPool::onHostLost);
@@ -272,7 +274,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
     else if (isFailure(outcome.status))
         ++host.tasksFailed;
     if (outcome.startedAtMs > 0)
-        host.failures = 0; // a task ran there: the host works
+        m_reach.taskRan(worker->hostIndex());
     if (outcome.exitCode >= 0 || outcome.status != TaskStatus::Failed)
         m_anyProcessRan = true; // a start failure is "failed" without an exit code
     if (outcome.status == TaskStatus::Ok)
@@ -442,12 +444,8 @@ void TaskPool::onWorkerRetired(Worker *worker)
     }
     m_workers.removeOne(worker);
     worker->deleteLater();
-    Host &host = m_hosts[size_t(worker->hostIndex())];
-    if (host.reach == Host::Reach::Probing && !worker->isHostDown()) {
-        host.reach = Host::Reach::Down; // the probe went away before it knew: probe again
-        if (host.retryTimer)
-            host.retryTimer->start(0);
-    }
+    if (!worker->isHostDown())
+        m_reach.probeGone(worker->hostIndex()); // if it was the probe: probe again
     if (m_state == State::Running || m_state == State::Paused) {
         if (!m_retiringAll)
             reconcileWorkers(); // a slot that died for good is replaced
@@ -457,24 +455,13 @@ void TaskPool::onWorkerRetired(Worker *worker)
 
 void TaskPool::onHostConnected(Worker *worker)
 {
-    Host &host = m_hosts[size_t(worker->hostIndex())];
-    if (host.reach == Host::Reach::Up)
-        return;
-    host.reach = Host::Reach::Up;
-    if (host.retryTimer)
-        host.retryTimer->stop();
-    Q_EMIT logLine(-1, QStringLiteral("host %1 is up again").arg(host.name));
-    const QList<Worker *> workers = m_workers;
-    for (Worker *w : workers) {
-        if (m_workers.contains(w) && w->hostIndex() == worker->hostIndex())
-            w->setHostDown(false);
-    }
+    m_reach.slotConnected(worker->hostIndex());
 }
 
 // A slot could not reach its host or lost the connection. Its tasks come back
 // right after through tasksReturned (not failures, no attempt used), once the
-// host is marked down so they go to other hosts; the host gets no new
-// connections until a retry, 1 s, 2 s, 4 s ... 60 s later.
+// host is marked down so they go to other hosts; m_reach says when it is
+// tried again.
 void TaskPool::onHostLost(Worker *worker, const QString &reason)
 {
     Q_EMIT logLine(worker->slot(), reason);
@@ -482,63 +469,44 @@ void TaskPool::onHostLost(Worker *worker, const QString &reason)
         worker->terminate(); // no process left: retires at once
         return;
     }
-    const int index = worker->hostIndex();
-    Host &host = m_hosts[size_t(index)];
-    if (host.reach == Host::Reach::Down)
-        return; // one failure per try, however many slots report it
-    host.reach = Host::Reach::Down;
-    host.lastError = reason;
-    ++host.failures;
-    const qint64 delay = qMin(HostRetryMaxMs, HostRetryFirstMs << qMin(host.failures - 1, 16));
-    host.retryAtMs = monotonicMs() + delay;
-    for (Worker *w : std::as_const(m_workers)) {
-        if (w->hostIndex() == index)
-            w->setHostDown(true);
-    }
-    if (!host.retryTimer) {
-        host.retryTimer = new QTimer(this);
-        host.retryTimer->setSingleShot(true);
-        connect(host.retryTimer, &QTimer::timeout, this, [this, index] { retryHost(index); });
-    }
-    host.retryTimer->start(int(delay));
-    Q_EMIT logLine(-1, QStringLiteral("host %1 is down; its tasks go to the other hosts; next try in %2 s")
-                           .arg(host.name)
-                           .arg(delay / 1000.0));
-    checkAllHostsDown();
+    if (m_reach.slotLost(worker->hostIndex(), reason))
+        checkAllHostsDown();
 }
 
-// One slot probes the host; the others follow once it connects.
-void TaskPool::retryHost(int hostIndex)
+// Held (down), a host's slots open no new connections; released, those that
+// lost theirs connect again.
+void TaskPool::setHostSlotsDown(int hostIndex, bool down)
+{
+    const QList<Worker *> workers = m_workers;
+    for (Worker *w : workers) {
+        if (m_workers.contains(w) && w->hostIndex() == hostIndex)
+            w->setHostDown(down);
+    }
+}
+
+// Time to try a down host again: one slot probes it; the others follow once
+// it connects.
+void TaskPool::probeHost(int hostIndex)
 {
     if (m_state != State::Running && m_state != State::Paused)
-        return;
-    Host &host = m_hosts[size_t(hostIndex)];
-    if (host.reach != Host::Reach::Down)
-        return;
-    host.reach = Host::Reach::Probing;
-    for (Worker *w : std::as_const(m_workers)) {
-        if (w->hostIndex() == hostIndex && !w->isRetiring()) {
-            w->setHostDown(false);
-            return;
-        }
-    }
-    host.reach = Host::Reach::Up; // no slot there (0 slots): nothing to probe
+        return; // the run is ending: the host stays down
+    const auto probe = std::find_if(m_workers.cbegin(), m_workers.cend(), [hostIndex](Worker *w) {
+        return w->hostIndex() == hostIndex && !w->isRetiring();
+    });
+    if (m_reach.startProbe(hostIndex, probe != m_workers.cend()))
+        (*probe)->setHostDown(false);
 }
 
-// A host that never comes up must not end a run other hosts carry on, but with
-// every host down the run ends after a few tries each instead of waiting forever.
 void TaskPool::checkAllHostsDown()
 {
-    QStringList reasons;
-    for (const Host &host : m_hosts) {
-        if (host.slotCount == 0)
-            continue;
-        if (host.reach != Host::Reach::Down || host.failures < HostTriesWhenAllDown)
-            return;
-        reasons.append(QStringLiteral("%1 (%2 tries)").arg(host.lastError).arg(host.failures));
+    QList<int> used;
+    for (int h = 0; h < int(m_hosts.size()); ++h) {
+        if (m_hosts[size_t(h)].slotCount > 0)
+            used.append(h);
     }
-    if (!reasons.isEmpty())
-        fail(QStringLiteral("no host can run workers: %1").arg(reasons.join(QStringLiteral("; "))));
+    const QString why = m_reach.whyAllGivenUp(used);
+    if (!why.isEmpty())
+        fail(QStringLiteral("no host can run workers: %1").arg(why));
 }
 
 void TaskPool::fail(const QString &message)
@@ -725,10 +693,10 @@ QList<HostSnapshot> TaskPool::hostSnapshots() const
         s.name = host.name;
         s.kind = host.spec.kind;
         s.slotCount = host.slotCount;
-        s.down = host.reach != Host::Reach::Up;
-        s.failures = host.failures;
-        s.retryInMs = host.reach == Host::Reach::Down ? qMax<qint64>(0, host.retryAtMs - now) : -1;
-        s.lastError = host.lastError;
+        s.down = !m_reach.isUp(h);
+        s.failures = m_reach.failures(h);
+        s.retryInMs = m_reach.retryInMs(h, now);
+        s.lastError = m_reach.lastError(h);
         s.tasksOk = host.tasksOk;
         s.tasksFailed = host.tasksFailed;
         for (const Worker *w : m_workers) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hostreachability.h"
 #include "jobspec.h"
 #include "processgroupusage.h"
 #include "task.h"
@@ -126,7 +127,8 @@ private:
     void onWorkerRetired(Worker *worker);
     void onHostConnected(Worker *worker);
     void onHostLost(Worker *worker, const QString &reason);
-    void retryHost(int hostIndex);
+    void setHostSlotsDown(int hostIndex, bool down);
+    void probeHost(int hostIndex);
     void checkAllHostsDown();
 
     const JobSpec m_spec;
@@ -134,24 +136,18 @@ private:
     TaskQueue m_queue;
     QList<Worker *> m_workers;  // live and retiring slots, in slot order
     QList<WorkerSnapshot> m_endedWorkers; // slots as they were when the run ended
-    // A remote host is up until a slot cannot reach it or loses its connection;
-    // then it is down (no new connections) until a retry with backoff, when one
-    // slot probes it; a slot that connects brings the host back up.
+    // A host of the run: what it is, the slots wanted there, what ran there.
+    // Whether it can be reached is m_reach's.
     struct Host
     {
-        enum class Reach { Up, Down, Probing }; // not "State": moc would mistake it for TaskPool::State
         HostSpec spec;
         QString name;
         int slotCount = 0;
-        Reach reach = Reach::Up;
-        int failures = 0;
-        qint64 retryAtMs = 0;
-        QString lastError;
-        QTimer *retryTimer = nullptr;
         qint64 tasksOk = 0;
         qint64 tasksFailed = 0;
     };
     std::vector<Host> m_hosts;
+    HostReachability m_reach;
     QTimer *m_tick = nullptr;
     State m_state = State::Idle;
     bool m_dispatching = false;
