@@ -38,7 +38,7 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
     connect(&m_reach, &HostReachability::retryDue, this, &TaskPool::probeHost);
     connect(&m_reach, &HostReachability::logLine, this, [this](const QString &line) { Q_EMIT logLine(-1, line); });
     connect(m_input, &InputSource::readyRead, this, [this] {
-        if (m_draining)
+        if (m_ending == Ending::CancellingRest)
             cancelRemaining();
         else
             dispatch();
@@ -108,30 +108,71 @@ void TaskPool::holdNewTasks(bool held)
 
 void TaskPool::stop()
 {
-    if (m_state != State::Running && m_state != State::Paused)
+    if (!takesWork())
         return;
     setState(State::Stopping);
     Q_EMIT logLine(-1, QStringLiteral("stopping: no new tasks; running tasks finish"));
     checkCompletion();
 }
 
+// The terminate chain, from here to the last record:
+//  1. The pool: State::Terminating; no task is retried, no slot is added or
+//     replaced (Ending::SlotsEnding), and every slot gets Worker::terminate().
+//  2. The slot: a task whose command is done but whose files are still being
+//     transferred ends now (its result stands if it failed or every file came
+//     back; else it is cancelled). A slot without a process retires at once.
+//  3. Its process group: SIGTERM to the whole group the slot's process leads
+//     (ProcessTree::signalGroup), children and pipelines included; a process
+//     not started yet is killed. A remote slot's group is its launcher (ssh,
+//     srun): the sh guard on the host sees the connection go (srun forwards
+//     the signal) and ends the command's tree there, SIGTERM then SIGKILL
+//     after the grace.
+//  4. The grace (--kill-grace), then SIGKILL to whatever is left of the group.
+//     A leader that exits sooner while others of its group live on
+//     (stragglers) waits for that same SIGKILL: the slot is done only when its
+//     whole tree is. Then the OrphanGuard forgets the group (ids are reused).
+//     A lost host's launcher let go earlier is reaped the same way in the
+//     background (ProcessTree::reapGroup).
+//  5. What is recorded: each task a slot held ends "cancelled", error
+//     "terminated" (every task in a long-lived worker's window; even one that
+//     exits 0 within the grace); each task read but never run, and each task a
+//     lost host handed back, ends "cancelled", "not run: the pool was
+//     terminated" (cancelRemaining(), which also stops the input). None is
+//     retried; each has exactly one taskFinished().
+//  6. Once every slot has retired: State::Finished, finished(), and the
+//     OrphanGuard is closed: it ends what it still watches (groups being
+//     reaped), after the grace, and exits.
+// Should taskpool die on the way (kill -9, a crash), the OrphanGuard sees its
+// socket close and does 3-4 itself for every group it watches; should the
+// pool be destroyed first, each Worker's destructor SIGKILLs its group.
 void TaskPool::terminate()
 {
     if (m_state == State::Idle) {
         setState(State::Terminating);
-        m_retiringAll = true;
+        m_ending = Ending::SlotsEnding; // there are none yet
         cancelRemaining();
         return;
     }
     if (m_state == State::Terminating || m_state == State::Finished)
         return;
     setState(State::Terminating);
-    m_retiringAll = true;
     Q_EMIT logLine(-1, QStringLiteral("terminating every worker's process tree"));
-    const QList<Worker *> workers = m_workers; // terminate() may remove entries
-    for (Worker *w : workers)
-        w->terminate();
+    endSlots(true);
     checkCompletion();
+}
+
+// Every slot goes, at once (terminate: its process tree is ended) or once its
+// tasks are done (retire); from now on none is added or replaced.
+void TaskPool::endSlots(bool now)
+{
+    m_ending = Ending::SlotsEnding;
+    const QList<Worker *> workers = m_workers; // either may remove entries
+    for (Worker *w : workers) {
+        if (now)
+            w->terminate();
+        else
+            w->retire();
+    }
 }
 
 int TaskPool::workerCount() const
@@ -153,7 +194,7 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
     if (hostIndex < 0 || hostIndex >= int(m_hosts.size()))
         return;
     m_hosts[size_t(hostIndex)].slotCount = qMax(0, slotCount);
-    if (m_state == State::Running || m_state == State::Paused) {
+    if (takesWork()) {
         reconcileWorkers();
         dispatch();
     }
@@ -210,15 +251,20 @@ Worker *TaskPool::addWorker(int hostIndex)
     return w;
 }
 
+// ---- The dispatch loop -------------------------------------------------------
+// Tasks go from the queue (retries first, then fresh inputs, read lazily) to
+// the slots: dispatch() offers every slot its fill, feedSlot() hands one slot
+// tasks while it has room. It runs on start, resume, when a slot has room
+// (onCapacityAvailable), when the input has more, and when tasks come back.
+
 void TaskPool::dispatch()
 {
-    if (m_dispatching) {
-        m_dispatchAgain = true;
+    if (m_dispatchPass != Pass::None) {
+        m_dispatchPass = Pass::Again;
         return;
     }
-    m_dispatching = true;
     do {
-        m_dispatchAgain = false;
+        m_dispatchPass = Pass::Running;
         if (m_state != State::Running)
             break;
         const QList<Worker *> workers = m_workers;
@@ -226,14 +272,14 @@ void TaskPool::dispatch()
             if (m_state != State::Running)
                 break;
             if (m_workers.contains(w))
-                fill(w);
+                feedSlot(w);
         }
-    } while (m_dispatchAgain);
-    m_dispatching = false;
+    } while (m_dispatchPass == Pass::Again);
+    m_dispatchPass = Pass::None;
     checkCompletion();
 }
 
-void TaskPool::fill(Worker *worker)
+void TaskPool::feedSlot(Worker *worker)
 {
     Task task;
     while (m_state == State::Running && worker->freeCapacity() > 0) {
@@ -252,14 +298,15 @@ void TaskPool::fill(Worker *worker)
 
 void TaskPool::onCapacityAvailable(Worker *worker)
 {
-    if (m_dispatching) {
-        m_dispatchAgain = true; // the loop that is running picks it up
+    if (m_dispatchPass != Pass::None) {
+        m_dispatchPass = Pass::Again; // the loop that is running picks it up
         return;
     }
-    m_dispatching = true;
-    fill(worker);
-    m_dispatching = false;
-    if (m_dispatchAgain)
+    m_dispatchPass = Pass::Running;
+    feedSlot(worker);
+    const bool again = m_dispatchPass == Pass::Again;
+    m_dispatchPass = Pass::None;
+    if (again)
         dispatch();
     else
         checkCompletion();
@@ -279,8 +326,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
         m_anyProcessRan = true; // a start failure is "failed" without an exit code
     if (outcome.status == TaskStatus::Ok)
         m_consecutiveDeaths = 0;
-    const bool retryable = isFailure(outcome.status) && task.attempts < m_spec.retries
-        && (m_state == State::Running || m_state == State::Paused);
+    const bool retryable = isFailure(outcome.status) && task.attempts < m_spec.retries && takesWork();
     if (retryable) {
         Task again = task;
         again.attempts = outcome.attempts;
@@ -295,7 +341,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
         return;
     }
     emitFinal(outcome);
-    if (!m_dispatching)
+    if (m_dispatchPass == Pass::None)
         checkCompletion();
 }
 
@@ -314,7 +360,7 @@ void TaskPool::emitFinal(const TaskOutcome &outcome)
 
 void TaskPool::applyHaltPolicy()
 {
-    if (!m_haltReason.isEmpty() || (m_state != State::Running && m_state != State::Paused))
+    if (!m_haltReason.isEmpty() || !takesWork())
         return;
     const qint64 failures = m_counts[int(TaskStatus::Failed)] + m_counts[int(TaskStatus::Timeout)]
         + m_counts[int(TaskStatus::Crashed)] + m_counts[int(TaskStatus::Stalled)];
@@ -378,7 +424,7 @@ void TaskPool::adaptTimeout()
 void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
 {
     m_running -= tasks.size();
-    if (m_drainDone) {
+    if (m_ending == Ending::RestCancelled) {
         // The queue was already emptied into "cancelled" records (the run ended
         // while a lost host handed these back): record them the same way.
         for (const Task &task : tasks)
@@ -398,7 +444,7 @@ void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
 void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask)
 {
     Q_EMIT logLine(worker->slot(), reason);
-    if (m_state != State::Running && m_state != State::Paused) {
+    if (!takesWork()) {
         worker->terminate(); // no process left: retires at once
         return;
     }
@@ -430,7 +476,7 @@ void TaskPool::onStartFailed(Worker *worker, const QString &reason)
 
 void TaskPool::onWorkerRetired(Worker *worker)
 {
-    if (m_retiringAll) {
+    if (m_ending != Ending::NotYet) {
         // The run is ending: keep each slot's final figures for whoever looks next.
         WorkerSnapshot last = worker->snapshot(monotonicMs());
         last.state = WorkerState::Exited;
@@ -446,10 +492,8 @@ void TaskPool::onWorkerRetired(Worker *worker)
     worker->deleteLater();
     if (!worker->isHostDown())
         m_reach.probeGone(worker->hostIndex()); // if it was the probe: probe again
-    if (m_state == State::Running || m_state == State::Paused) {
-        if (!m_retiringAll)
-            reconcileWorkers(); // a slot that died for good is replaced
-    }
+    if (takesWork() && m_ending == Ending::NotYet)
+        reconcileWorkers(); // a slot that died for good is replaced
     checkCompletion();
 }
 
@@ -465,7 +509,7 @@ void TaskPool::onHostConnected(Worker *worker)
 void TaskPool::onHostLost(Worker *worker, const QString &reason)
 {
     Q_EMIT logLine(worker->slot(), reason);
-    if (m_state != State::Running && m_state != State::Paused) {
+    if (!takesWork()) {
         worker->terminate(); // no process left: retires at once
         return;
     }
@@ -488,7 +532,7 @@ void TaskPool::setHostSlotsDown(int hostIndex, bool down)
 // it connects.
 void TaskPool::probeHost(int hostIndex)
 {
-    if (m_state != State::Running && m_state != State::Paused)
+    if (!takesWork())
         return; // the run is ending: the host stays down
     const auto probe = std::find_if(m_workers.cbegin(), m_workers.cend(), [hostIndex](Worker *w) {
         return w->hostIndex() == hostIndex && !w->isRetiring();
@@ -522,22 +566,21 @@ void TaskPool::checkCompletion()
 {
     // Retiring workers and cancelling inputs call back in here; run the steps
     // one at a time instead of nesting them.
-    if (m_checkingCompletion) {
-        m_checkCompletionAgain = true;
+    if (m_completionPass != Pass::None) {
+        m_completionPass = Pass::Again;
         return;
     }
-    m_checkingCompletion = true;
     do {
-        m_checkCompletionAgain = false;
+        m_completionPass = Pass::Running;
         advanceTowardsEnd();
-    } while (m_checkCompletionAgain && !m_finishedEmitted);
-    m_checkingCompletion = false;
+    } while (m_completionPass == Pass::Again && m_state != State::Finished);
+    m_completionPass = Pass::None;
 }
 
 // Moves the run towards its end once nothing more can happen in the current state.
 void TaskPool::advanceTowardsEnd()
 {
-    if (m_dispatching || m_finishedEmitted)
+    if (m_dispatchPass != Pass::None)
         return;
     switch (m_state) {
     case State::Idle:
@@ -555,20 +598,15 @@ void TaskPool::advanceTowardsEnd()
     case State::Terminating:
         break;
     }
-    if (!m_retiringAll) {
-        m_retiringAll = true;
-        const QList<Worker *> workers = m_workers;
-        for (Worker *w : workers)
-            w->retire();
-    }
-    if (!m_drainDone) {
+    if (m_ending == Ending::NotYet)
+        endSlots(false);
+    if (m_ending != Ending::RestCancelled) {
         cancelRemaining(); // comes back here when done (it may wait for the input)
         return;
     }
     if (!m_workers.isEmpty() || m_running > 0)
         return;
     m_endedMs = monotonicMs();
-    m_finishedEmitted = true;
     if (m_tick)
         m_tick->stop();
     if (m_guard) {
@@ -598,9 +636,9 @@ void TaskPool::emitCancelled(const Task &task)
 // it was told to stop (a pipe may never end), so each input has one result.
 void TaskPool::cancelRemaining()
 {
-    if (!m_draining)
+    if (m_ending != Ending::CancellingRest)
         m_input->stopReading();
-    m_draining = true;
+    m_ending = Ending::CancellingRest;
     m_queue.holdFresh(false); // what is never run is recorded as cancelled, held or not
     Task task;
     for (;;) {
@@ -611,8 +649,7 @@ void TaskPool::cancelRemaining()
             break;
         emitCancelled(task);
     }
-    m_draining = false;
-    m_drainDone = true;
+    m_ending = Ending::RestCancelled;
     checkCompletion();
 }
 
