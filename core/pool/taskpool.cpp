@@ -16,9 +16,6 @@ constexpr size_t MedianSamples = 1001;
 constexpr size_t MedianMinimumSamples = 5;
 constexpr qint64 MinimumAdaptiveTimeoutMs = 1000;
 constexpr qint64 HaltMinimumFinished = 10; // a percentage of 2 tasks says nothing
-constexpr qint64 HostRetryFirstMs = 1000;  // a lost host is tried again after 1 s, 2 s, 4 s ...
-constexpr qint64 HostRetryMaxMs = 60000;   // ... at most a minute apart
-constexpr int HostTriesWhenAllDown = 4;    // with every host down, give up after this many tries each
 } // namespace
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
@@ -34,9 +31,14 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
         host.name = spec.name();
         host.slotCount = spec.slotCount;
         m_hosts.push_back(host);
+        m_reach.addHost(host.name);
     }
+    connect(&m_reach, &HostReachability::hostUp, this, [this](int host) { setHostSlotsDown(host, false); });
+    connect(&m_reach, &HostReachability::hostDown, this, [this](int host) { setHostSlotsDown(host, true); });
+    connect(&m_reach, &HostReachability::retryDue, this, &TaskPool::probeHost);
+    connect(&m_reach, &HostReachability::logLine, this, [this](const QString &line) { Q_EMIT logLine(-1, line); });
     connect(m_input, &InputSource::readyRead, this, [this] {
-        if (m_draining)
+        if (m_ending == Ending::CancellingRest)
             cancelRemaining();
         else
             dispatch();
@@ -106,30 +108,71 @@ void TaskPool::holdNewTasks(bool held)
 
 void TaskPool::stop()
 {
-    if (m_state != State::Running && m_state != State::Paused)
+    if (!takesWork())
         return;
     setState(State::Stopping);
     Q_EMIT logLine(-1, QStringLiteral("stopping: no new tasks; running tasks finish"));
     checkCompletion();
 }
 
+// The terminate chain, from here to the last record:
+//  1. The pool: State::Terminating; no task is retried, no slot is added or
+//     replaced (Ending::SlotsEnding), and every slot gets Worker::terminate().
+//  2. The slot: a task whose command is done but whose files are still being
+//     transferred ends now (its result stands if it failed or every file came
+//     back; else it is cancelled). A slot without a process retires at once.
+//  3. Its process group: SIGTERM to the whole group the slot's process leads
+//     (ProcessTree::signalGroup), children and pipelines included; a process
+//     not started yet is killed. A remote slot's group is its launcher (ssh,
+//     srun): the sh guard on the host sees the connection go (srun forwards
+//     the signal) and ends the command's tree there, SIGTERM then SIGKILL
+//     after the grace.
+//  4. The grace (--kill-grace), then SIGKILL to whatever is left of the group.
+//     A leader that exits sooner while others of its group live on
+//     (stragglers) waits for that same SIGKILL: the slot is done only when its
+//     whole tree is. Then the OrphanGuard forgets the group (ids are reused).
+//     A lost host's launcher let go earlier is reaped the same way in the
+//     background (ProcessTree::reapGroup).
+//  5. What is recorded: each task a slot held ends "cancelled", error
+//     "terminated" (every task in a long-lived worker's window; even one that
+//     exits 0 within the grace); each task read but never run, and each task a
+//     lost host handed back, ends "cancelled", "not run: the pool was
+//     terminated" (cancelRemaining(), which also stops the input). None is
+//     retried; each has exactly one taskFinished().
+//  6. Once every slot has retired: State::Finished, finished(), and the
+//     OrphanGuard is closed: it ends what it still watches (groups being
+//     reaped), after the grace, and exits.
+// Should taskpool die on the way (kill -9, a crash), the OrphanGuard sees its
+// socket close and does 3-4 itself for every group it watches; should the
+// pool be destroyed first, each Worker's destructor SIGKILLs its group.
 void TaskPool::terminate()
 {
     if (m_state == State::Idle) {
         setState(State::Terminating);
-        m_retiringAll = true;
+        m_ending = Ending::SlotsEnding; // there are none yet
         cancelRemaining();
         return;
     }
     if (m_state == State::Terminating || m_state == State::Finished)
         return;
     setState(State::Terminating);
-    m_retiringAll = true;
     Q_EMIT logLine(-1, QStringLiteral("terminating every worker's process tree"));
-    const QList<Worker *> workers = m_workers; // terminate() may remove entries
-    for (Worker *w : workers)
-        w->terminate();
+    endSlots(true);
     checkCompletion();
+}
+
+// Every slot goes, at once (terminate: its process tree is ended) or once its
+// tasks are done (retire); from now on none is added or replaced.
+void TaskPool::endSlots(bool now)
+{
+    m_ending = Ending::SlotsEnding;
+    const QList<Worker *> workers = m_workers; // either may remove entries
+    for (Worker *w : workers) {
+        if (now)
+            w->terminate();
+        else
+            w->retire();
+    }
 }
 
 int TaskPool::workerCount() const
@@ -151,7 +194,7 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
     if (hostIndex < 0 || hostIndex >= int(m_hosts.size()))
         return;
     m_hosts[size_t(hostIndex)].slotCount = qMax(0, slotCount);
-    if (m_state == State::Running || m_state == State::Paused) {
+    if (takesWork()) {
         reconcileWorkers();
         dispatch();
     }
@@ -190,7 +233,7 @@ Worker *TaskPool::addWorker(int hostIndex)
     Worker *w = Worker::create(slot, m_spec, host.spec, hostIndex, this);
     w->setTimeoutMs(m_timeoutMs);
     w->setOrphanGuard(m_guard);
-    if (host.reach != Host::Reach::Up)
+    if (!m_reach.isUp(hostIndex))
         w->setHostDown(true); // waits for the host's retry like its siblings
     connect(w, &Worker::hostConnected, this, &TaskPool::onHostConnected);
     connect(w, &Worker::hostLost, this, &TaskPool::onHostLost);
@@ -208,15 +251,20 @@ Worker *TaskPool::addWorker(int hostIndex)
     return w;
 }
 
+// ---- The dispatch loop -------------------------------------------------------
+// Tasks go from the queue (retries first, then fresh inputs, read lazily) to
+// the slots: dispatch() offers every slot its fill, feedSlot() hands one slot
+// tasks while it has room. It runs on start, resume, when a slot has room
+// (onCapacityAvailable), when the input has more, and when tasks come back.
+
 void TaskPool::dispatch()
 {
-    if (m_dispatching) {
-        m_dispatchAgain = true;
+    if (m_dispatchPass != Pass::None) {
+        m_dispatchPass = Pass::Again;
         return;
     }
-    m_dispatching = true;
     do {
-        m_dispatchAgain = false;
+        m_dispatchPass = Pass::Running;
         if (m_state != State::Running)
             break;
         const QList<Worker *> workers = m_workers;
@@ -224,14 +272,14 @@ void TaskPool::dispatch()
             if (m_state != State::Running)
                 break;
             if (m_workers.contains(w))
-                fill(w);
+                feedSlot(w);
         }
-    } while (m_dispatchAgain);
-    m_dispatching = false;
+    } while (m_dispatchPass == Pass::Again);
+    m_dispatchPass = Pass::None;
     checkCompletion();
 }
 
-void TaskPool::fill(Worker *worker)
+void TaskPool::feedSlot(Worker *worker)
 {
     Task task;
     while (m_state == State::Running && worker->freeCapacity() > 0) {
@@ -250,14 +298,15 @@ void TaskPool::fill(Worker *worker)
 
 void TaskPool::onCapacityAvailable(Worker *worker)
 {
-    if (m_dispatching) {
-        m_dispatchAgain = true; // the loop that is running picks it up
+    if (m_dispatchPass != Pass::None) {
+        m_dispatchPass = Pass::Again; // the loop that is running picks it up
         return;
     }
-    m_dispatching = true;
-    fill(worker);
-    m_dispatching = false;
-    if (m_dispatchAgain)
+    m_dispatchPass = Pass::Running;
+    feedSlot(worker);
+    const bool again = m_dispatchPass == Pass::Again;
+    m_dispatchPass = Pass::None;
+    if (again)
         dispatch();
     else
         checkCompletion();
@@ -272,13 +321,12 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
     else if (isFailure(outcome.status))
         ++host.tasksFailed;
     if (outcome.startedAtMs > 0)
-        host.failures = 0; // a task ran there: the host works
+        m_reach.taskRan(worker->hostIndex());
     if (outcome.exitCode >= 0 || outcome.status != TaskStatus::Failed)
         m_anyProcessRan = true; // a start failure is "failed" without an exit code
     if (outcome.status == TaskStatus::Ok)
         m_consecutiveDeaths = 0;
-    const bool retryable = isFailure(outcome.status) && task.attempts < m_spec.retries
-        && (m_state == State::Running || m_state == State::Paused);
+    const bool retryable = isFailure(outcome.status) && task.attempts < m_spec.retries && takesWork();
     if (retryable) {
         Task again = task;
         again.attempts = outcome.attempts;
@@ -293,7 +341,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
         return;
     }
     emitFinal(outcome);
-    if (!m_dispatching)
+    if (m_dispatchPass == Pass::None)
         checkCompletion();
 }
 
@@ -312,7 +360,7 @@ void TaskPool::emitFinal(const TaskOutcome &outcome)
 
 void TaskPool::applyHaltPolicy()
 {
-    if (!m_haltReason.isEmpty() || (m_state != State::Running && m_state != State::Paused))
+    if (!m_haltReason.isEmpty() || !takesWork())
         return;
     const qint64 failures = m_counts[int(TaskStatus::Failed)] + m_counts[int(TaskStatus::Timeout)]
         + m_counts[int(TaskStatus::Crashed)] + m_counts[int(TaskStatus::Stalled)];
@@ -376,7 +424,7 @@ void TaskPool::adaptTimeout()
 void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
 {
     m_running -= tasks.size();
-    if (m_drainDone) {
+    if (m_ending == Ending::RestCancelled) {
         // The queue was already emptied into "cancelled" records (the run ended
         // while a lost host handed these back): record them the same way.
         for (const Task &task : tasks)
@@ -396,7 +444,7 @@ void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
 void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask)
 {
     Q_EMIT logLine(worker->slot(), reason);
-    if (m_state != State::Running && m_state != State::Paused) {
+    if (!takesWork()) {
         worker->terminate(); // no process left: retires at once
         return;
     }
@@ -428,7 +476,7 @@ void TaskPool::onStartFailed(Worker *worker, const QString &reason)
 
 void TaskPool::onWorkerRetired(Worker *worker)
 {
-    if (m_retiringAll) {
+    if (m_ending != Ending::NotYet) {
         // The run is ending: keep each slot's final figures for whoever looks next.
         WorkerSnapshot last = worker->snapshot(monotonicMs());
         last.state = WorkerState::Exited;
@@ -442,103 +490,67 @@ void TaskPool::onWorkerRetired(Worker *worker)
     }
     m_workers.removeOne(worker);
     worker->deleteLater();
-    Host &host = m_hosts[size_t(worker->hostIndex())];
-    if (host.reach == Host::Reach::Probing && !worker->isHostDown()) {
-        host.reach = Host::Reach::Down; // the probe went away before it knew: probe again
-        if (host.retryTimer)
-            host.retryTimer->start(0);
-    }
-    if (m_state == State::Running || m_state == State::Paused) {
-        if (!m_retiringAll)
-            reconcileWorkers(); // a slot that died for good is replaced
-    }
+    if (!worker->isHostDown())
+        m_reach.probeGone(worker->hostIndex()); // if it was the probe: probe again
+    if (takesWork() && m_ending == Ending::NotYet)
+        reconcileWorkers(); // a slot that died for good is replaced
     checkCompletion();
 }
 
 void TaskPool::onHostConnected(Worker *worker)
 {
-    Host &host = m_hosts[size_t(worker->hostIndex())];
-    if (host.reach == Host::Reach::Up)
-        return;
-    host.reach = Host::Reach::Up;
-    if (host.retryTimer)
-        host.retryTimer->stop();
-    Q_EMIT logLine(-1, QStringLiteral("host %1 is up again").arg(host.name));
-    const QList<Worker *> workers = m_workers;
-    for (Worker *w : workers) {
-        if (m_workers.contains(w) && w->hostIndex() == worker->hostIndex())
-            w->setHostDown(false);
-    }
+    m_reach.slotConnected(worker->hostIndex());
 }
 
 // A slot could not reach its host or lost the connection. Its tasks come back
 // right after through tasksReturned (not failures, no attempt used), once the
-// host is marked down so they go to other hosts; the host gets no new
-// connections until a retry, 1 s, 2 s, 4 s ... 60 s later.
+// host is marked down so they go to other hosts; m_reach says when it is
+// tried again.
 void TaskPool::onHostLost(Worker *worker, const QString &reason)
 {
     Q_EMIT logLine(worker->slot(), reason);
-    if (m_state != State::Running && m_state != State::Paused) {
+    if (!takesWork()) {
         worker->terminate(); // no process left: retires at once
         return;
     }
-    const int index = worker->hostIndex();
-    Host &host = m_hosts[size_t(index)];
-    if (host.reach == Host::Reach::Down)
-        return; // one failure per try, however many slots report it
-    host.reach = Host::Reach::Down;
-    host.lastError = reason;
-    ++host.failures;
-    const qint64 delay = qMin(HostRetryMaxMs, HostRetryFirstMs << qMin(host.failures - 1, 16));
-    host.retryAtMs = monotonicMs() + delay;
-    for (Worker *w : std::as_const(m_workers)) {
-        if (w->hostIndex() == index)
-            w->setHostDown(true);
-    }
-    if (!host.retryTimer) {
-        host.retryTimer = new QTimer(this);
-        host.retryTimer->setSingleShot(true);
-        connect(host.retryTimer, &QTimer::timeout, this, [this, index] { retryHost(index); });
-    }
-    host.retryTimer->start(int(delay));
-    Q_EMIT logLine(-1, QStringLiteral("host %1 is down; its tasks go to the other hosts; next try in %2 s")
-                           .arg(host.name)
-                           .arg(delay / 1000.0));
-    checkAllHostsDown();
+    if (m_reach.slotLost(worker->hostIndex(), reason))
+        checkAllHostsDown();
 }
 
-// One slot probes the host; the others follow once it connects.
-void TaskPool::retryHost(int hostIndex)
+// Held (down), a host's slots open no new connections; released, those that
+// lost theirs connect again.
+void TaskPool::setHostSlotsDown(int hostIndex, bool down)
 {
-    if (m_state != State::Running && m_state != State::Paused)
-        return;
-    Host &host = m_hosts[size_t(hostIndex)];
-    if (host.reach != Host::Reach::Down)
-        return;
-    host.reach = Host::Reach::Probing;
-    for (Worker *w : std::as_const(m_workers)) {
-        if (w->hostIndex() == hostIndex && !w->isRetiring()) {
-            w->setHostDown(false);
-            return;
-        }
+    const QList<Worker *> workers = m_workers;
+    for (Worker *w : workers) {
+        if (m_workers.contains(w) && w->hostIndex() == hostIndex)
+            w->setHostDown(down);
     }
-    host.reach = Host::Reach::Up; // no slot there (0 slots): nothing to probe
 }
 
-// A host that never comes up must not end a run other hosts carry on, but with
-// every host down the run ends after a few tries each instead of waiting forever.
+// Time to try a down host again: one slot probes it; the others follow once
+// it connects.
+void TaskPool::probeHost(int hostIndex)
+{
+    if (!takesWork())
+        return; // the run is ending: the host stays down
+    const auto probe = std::find_if(m_workers.cbegin(), m_workers.cend(), [hostIndex](Worker *w) {
+        return w->hostIndex() == hostIndex && !w->isRetiring();
+    });
+    if (m_reach.startProbe(hostIndex, probe != m_workers.cend()))
+        (*probe)->setHostDown(false);
+}
+
 void TaskPool::checkAllHostsDown()
 {
-    QStringList reasons;
-    for (const Host &host : m_hosts) {
-        if (host.slotCount == 0)
-            continue;
-        if (host.reach != Host::Reach::Down || host.failures < HostTriesWhenAllDown)
-            return;
-        reasons.append(QStringLiteral("%1 (%2 tries)").arg(host.lastError).arg(host.failures));
+    QList<int> used;
+    for (int h = 0; h < int(m_hosts.size()); ++h) {
+        if (m_hosts[size_t(h)].slotCount > 0)
+            used.append(h);
     }
-    if (!reasons.isEmpty())
-        fail(QStringLiteral("no host can run workers: %1").arg(reasons.join(QStringLiteral("; "))));
+    const QString why = m_reach.whyAllGivenUp(used);
+    if (!why.isEmpty())
+        fail(QStringLiteral("no host can run workers: %1").arg(why));
 }
 
 void TaskPool::fail(const QString &message)
@@ -554,22 +566,21 @@ void TaskPool::checkCompletion()
 {
     // Retiring workers and cancelling inputs call back in here; run the steps
     // one at a time instead of nesting them.
-    if (m_checkingCompletion) {
-        m_checkCompletionAgain = true;
+    if (m_completionPass != Pass::None) {
+        m_completionPass = Pass::Again;
         return;
     }
-    m_checkingCompletion = true;
     do {
-        m_checkCompletionAgain = false;
+        m_completionPass = Pass::Running;
         advanceTowardsEnd();
-    } while (m_checkCompletionAgain && !m_finishedEmitted);
-    m_checkingCompletion = false;
+    } while (m_completionPass == Pass::Again && m_state != State::Finished);
+    m_completionPass = Pass::None;
 }
 
 // Moves the run towards its end once nothing more can happen in the current state.
 void TaskPool::advanceTowardsEnd()
 {
-    if (m_dispatching || m_finishedEmitted)
+    if (m_dispatchPass != Pass::None)
         return;
     switch (m_state) {
     case State::Idle:
@@ -587,20 +598,15 @@ void TaskPool::advanceTowardsEnd()
     case State::Terminating:
         break;
     }
-    if (!m_retiringAll) {
-        m_retiringAll = true;
-        const QList<Worker *> workers = m_workers;
-        for (Worker *w : workers)
-            w->retire();
-    }
-    if (!m_drainDone) {
+    if (m_ending == Ending::NotYet)
+        endSlots(false);
+    if (m_ending != Ending::RestCancelled) {
         cancelRemaining(); // comes back here when done (it may wait for the input)
         return;
     }
     if (!m_workers.isEmpty() || m_running > 0)
         return;
     m_endedMs = monotonicMs();
-    m_finishedEmitted = true;
     if (m_tick)
         m_tick->stop();
     if (m_guard) {
@@ -630,9 +636,9 @@ void TaskPool::emitCancelled(const Task &task)
 // it was told to stop (a pipe may never end), so each input has one result.
 void TaskPool::cancelRemaining()
 {
-    if (!m_draining)
+    if (m_ending != Ending::CancellingRest)
         m_input->stopReading();
-    m_draining = true;
+    m_ending = Ending::CancellingRest;
     m_queue.holdFresh(false); // what is never run is recorded as cancelled, held or not
     Task task;
     for (;;) {
@@ -643,8 +649,7 @@ void TaskPool::cancelRemaining()
             break;
         emitCancelled(task);
     }
-    m_draining = false;
-    m_drainDone = true;
+    m_ending = Ending::RestCancelled;
     checkCompletion();
 }
 
@@ -725,10 +730,10 @@ QList<HostSnapshot> TaskPool::hostSnapshots() const
         s.name = host.name;
         s.kind = host.spec.kind;
         s.slotCount = host.slotCount;
-        s.down = host.reach != Host::Reach::Up;
-        s.failures = host.failures;
-        s.retryInMs = host.reach == Host::Reach::Down ? qMax<qint64>(0, host.retryAtMs - now) : -1;
-        s.lastError = host.lastError;
+        s.down = !m_reach.isUp(h);
+        s.failures = m_reach.failures(h);
+        s.retryInMs = m_reach.retryInMs(h, now);
+        s.lastError = m_reach.lastError(h);
         s.tasksOk = host.tasksOk;
         s.tasksFailed = host.tasksFailed;
         for (const Worker *w : m_workers) {

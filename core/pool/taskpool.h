@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hostreachability.h"
 #include "jobspec.h"
 #include "processgroupusage.h"
 #include "task.h"
@@ -48,10 +49,18 @@ struct HostSnapshot
 // live resizing, pause, drain and terminate. Every task taken from the input
 // ends in exactly one taskFinished(). Observers poll stats() and
 // workerSnapshots() for display; only final outcomes are signalled.
+// Where to look: the dispatch loop is dispatch() and feedSlot(); the
+// terminate chain is told at terminate() in taskpool.cpp; how a run ends is
+// advanceTowardsEnd(); which hosts are up is HostReachability's.
 class TaskPool : public QObject
 {
     Q_OBJECT
 public:
+    // Idle -> Running (start()) <-> Paused (pause(), resume());
+    // Running, Paused -> Stopping (stop(), a halt policy): running tasks finish;
+    // any but Finished -> Terminating (terminate(), a halt policy, a fatal error);
+    // Running, Stopping, Terminating -> Finished, once every slot is gone.
+    // Every task read has its one taskFinished() before finished().
     enum class State { Idle, Running, Paused, Stopping, Terminating, Finished };
     Q_ENUM(State)
 
@@ -93,12 +102,15 @@ Q_SIGNALS:
 
 private:
     void setState(State state);
+    bool takesWork() const { return m_state == State::Running || m_state == State::Paused; }
     void reconcileWorkers();
     Worker *addWorker(int hostIndex);
+    // The dispatch loop: hands queued tasks to every slot with room.
     void dispatch();
-    void fill(Worker *worker);
+    void feedSlot(Worker *worker);
     void checkCompletion();
     void advanceTowardsEnd();
+    void endSlots(bool now);
     void cancelRemaining();
     void emitCancelled(const Task &task);
     void fail(const QString &message);
@@ -116,7 +128,8 @@ private:
     void onWorkerRetired(Worker *worker);
     void onHostConnected(Worker *worker);
     void onHostLost(Worker *worker, const QString &reason);
-    void retryHost(int hostIndex);
+    void setHostSlotsDown(int hostIndex, bool down);
+    void probeHost(int hostIndex);
     void checkAllHostsDown();
 
     const JobSpec m_spec;
@@ -124,34 +137,38 @@ private:
     TaskQueue m_queue;
     QList<Worker *> m_workers;  // live and retiring slots, in slot order
     QList<WorkerSnapshot> m_endedWorkers; // slots as they were when the run ended
-    // A remote host is up until a slot cannot reach it or loses its connection;
-    // then it is down (no new connections) until a retry with backoff, when one
-    // slot probes it; a slot that connects brings the host back up.
+    // A host of the run: what it is, the slots wanted there, what ran there.
+    // Whether it can be reached is m_reach's.
     struct Host
     {
-        enum class Reach { Up, Down, Probing }; // not "State": moc would mistake it for TaskPool::State
         HostSpec spec;
         QString name;
         int slotCount = 0;
-        Reach reach = Reach::Up;
-        int failures = 0;
-        qint64 retryAtMs = 0;
-        QString lastError;
-        QTimer *retryTimer = nullptr;
         qint64 tasksOk = 0;
         qint64 tasksFailed = 0;
     };
     std::vector<Host> m_hosts;
+    HostReachability m_reach;
     QTimer *m_tick = nullptr;
     State m_state = State::Idle;
-    bool m_dispatching = false;
-    bool m_dispatchAgain = false;
-    bool m_draining = false;    // cancelling what was never run
-    bool m_drainDone = false;
-    bool m_retiringAll = false;
-    bool m_finishedEmitted = false;
-    bool m_checkingCompletion = false;
-    bool m_checkCompletionAgain = false;
+    // How far a run that is ending has got, whichever way it ends (m_state
+    // says which). It only moves forward:
+    //   NotYet         a slot that goes for good is replaced;
+    //   SlotsEnding    every slot was told to retire (or to terminate), none
+    //                  is replaced, and each keeps its final figures as it goes;
+    //   CancellingRest the queue is being emptied into "cancelled" results and
+    //                  the input stops; a pipe's reader may hand over more;
+    //   RestCancelled  every task read has its result but those slots hold
+    //                  (a lost host's tasks handed back are cancelled too);
+    //                  Finished follows once every slot is gone.
+    enum class Ending { NotYet, SlotsEnding, CancellingRest, RestCancelled };
+    Ending m_ending = Ending::NotYet;
+    // dispatch() and checkCompletion() are reached again from the signals they
+    // cause (a slot with room, a slot retiring): such a call only asks the
+    // pass under way to go round once more, instead of nesting.
+    enum class Pass { None, Running, Again };
+    Pass m_dispatchPass = Pass::None;
+    Pass m_completionPass = Pass::None;
     QString m_fatalError;
     QString m_haltReason;
     qint64 m_timeoutMs = 0;
