@@ -93,10 +93,22 @@ JobEditor::JobEditor(QWidget *parent)
     setUpHalt();
     setUpRecycling();
     layOutForm();
+    orderTabsAsShown();
     connectSignals();
     showInputPage(0);
     updateUnits();
     updateHints();
+}
+
+// The input pages are built after the rest of the form, so Tab (and a screen
+// reader's walk) would reach their fields last: put them right after the
+// input kind, where they are shown. Hidden pages' fields are skipped anyway.
+void JobEditor::orderTabsAsShown()
+{
+    const QList<QWidget *> chain{m_inputKind, m_rangeCount, m_inputFile, m_browseInputFile,
+                                 m_nullSeparated, m_inputList, m_hostsEdit};
+    for (qsizetype i = 1; i < chain.size(); ++i)
+        setTabOrder(chain.at(i - 1), chain.at(i));
 }
 
 // Mode, program, arguments, the sh -c switch, and the hint below them.

@@ -49,6 +49,7 @@ private:
     void setUpHalt();
     void setUpRecycling();
     void layOutForm();
+    void orderTabsAsShown();
     void connectSignals();
 
     void chooseProgram();

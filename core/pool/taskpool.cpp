@@ -330,7 +330,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
     if (retryable) {
         Task again = task;
         again.attempts = outcome.attempts;
-        ++m_retried;
+        ++m_counts.retried;
         m_queue.requeue(std::move(again));
         Q_EMIT attemptFailed(outcome);
         Q_EMIT logLine(outcome.worker, QStringLiteral("task %1 %2 (%3); trying again (attempt %4 of %5)")
@@ -347,7 +347,7 @@ void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOut
 
 void TaskPool::emitFinal(const TaskOutcome &outcome)
 {
-    ++m_counts[static_cast<int>(outcome.status)];
+    m_counts.add(outcome.status);
     if (outcome.status == TaskStatus::Ok && m_spec.timeoutPercent > 0) {
         m_okDurations.push_back(outcome.durationMs);
         if (m_okDurations.size() > MedianSamples)
@@ -362,9 +362,8 @@ void TaskPool::applyHaltPolicy()
 {
     if (!m_haltReason.isEmpty() || !takesWork())
         return;
-    const qint64 failures = m_counts[int(TaskStatus::Failed)] + m_counts[int(TaskStatus::Timeout)]
-        + m_counts[int(TaskStatus::Crashed)] + m_counts[int(TaskStatus::Stalled)];
-    qint64 finished = failures + m_counts[int(TaskStatus::Ok)];
+    const qint64 failures = m_counts.failures();
+    const qint64 finished = failures + m_counts.ok; // cancelled tasks say nothing of the failure rate
     if (m_spec.haltAfterFailures > 0 && failures >= m_spec.haltAfterFailures) {
         m_haltReason = QStringLiteral("halting: %1 tasks failed (limit %2)").arg(failures).arg(m_spec.haltAfterFailures);
     } else if (m_spec.haltFailurePercent > 0 && finished >= HaltMinimumFinished
@@ -682,13 +681,7 @@ PoolStats TaskPool::stats() const
     s.running = m_running;
     const qint64 remaining = m_queue.remaining();
     s.queued = m_state == State::Finished ? 0 : remaining;
-    s.ok = m_counts[int(TaskStatus::Ok)];
-    s.failed = m_counts[int(TaskStatus::Failed)];
-    s.timedOut = m_counts[int(TaskStatus::Timeout)];
-    s.crashed = m_counts[int(TaskStatus::Crashed)];
-    s.stalled = m_counts[int(TaskStatus::Stalled)];
-    s.cancelled = m_counts[int(TaskStatus::Cancelled)];
-    s.retried = m_retried;
+    static_cast<TaskCounts &>(s) = m_counts;
     s.workers = int(std::count_if(m_workers.cbegin(), m_workers.cend(), [](Worker *w) { return !w->isRetiring(); }));
     const qint64 end = m_endedMs >= 0 ? m_endedMs : monotonicMs();
     s.elapsedSeconds = m_state == State::Idle ? 0 : (end - m_startedMs) / 1000.0;

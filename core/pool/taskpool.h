@@ -179,8 +179,7 @@ private:
     qint64 m_lastMemoryCheckMs = 0;
 
     qint64 m_running = 0;
-    qint64 m_counts[TaskStatusCount] = {};
-    qint64 m_retried = 0;
+    TaskCounts m_counts;
     int m_consecutiveDeaths = 0; // worker deaths with no task finished in between
     int m_startFailures = 0;
     bool m_anyProcessRan = false;

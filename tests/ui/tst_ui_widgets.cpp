@@ -9,6 +9,7 @@
 #include "uitestsupport.h"
 #include "workertablemodel.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 class TestWidgets : public QObject
 {
@@ -85,6 +87,31 @@ private Q_SLOTS:
         spec.rangeCount = 123456;
         editor.setSpec(spec);
         QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
+    // Tab walks the form in the order it is shown: the input kind, then the
+    // fields of the chosen input, then the hosts.
+    void jobEditorTabsThroughTheInputsWhereTheyAreShown()
+    {
+        JobEditor editor;
+        auto *kind = editor.findChild<QComboBox *>(QStringLiteral("jobInputKind"));
+        auto *file = editor.findChild<QLineEdit *>(QStringLiteral("jobInputFile"));
+        auto *browse = editor.findChild<QToolButton *>(QStringLiteral("jobBrowseInputFile"));
+        auto *hosts = editor.findChild<QLineEdit *>(QStringLiteral("jobHosts"));
+        QVERIFY(kind && file && browse && hosts);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowActive(&editor));
+        kind->setCurrentIndex(kind->findData(int(JobSpec::InputKind::File)));
+        QVERIFY(file->isVisible());
+        kind->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), kind);
+        QTest::keyClick(kind, Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), file);
+        QTest::keyClick(file, Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), browse);
+        QTest::keyClick(browse, Qt::Key_Tab);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab); // the NUL check box
+        QCOMPARE(QApplication::focusWidget(), hosts);
     }
 
     // With the shell box ticked, the fields are the script as typed: its quotes
