@@ -143,6 +143,22 @@ void RemoteTransfer::remove(const QString &remoteDir, const QStringList &remoteP
         startProcess();
 }
 
+void RemoteTransfer::discard(RemoteTransfer *&step, QObject *owner)
+{
+    if (!step)
+        return;
+    step->disconnect(owner);
+    step->abort(); // a no-op once it has finished
+    step->deleteLater();
+    step = nullptr;
+}
+
+QString RemoteTransfer::reportedDirectory() const
+{
+    const QByteArray printed = m_output.trimmed();
+    return QString::fromUtf8(printed.mid(printed.lastIndexOf('\n') + 1));
+}
+
 void RemoteTransfer::run(const QString &operation, const QStringList &arguments, bool passStdin)
 {
     Q_ASSERT(!m_process);

@@ -48,8 +48,15 @@ public:
                 Directory directory = Directory::RemoveIfEmpty);
     // Ends the operation now; finished() is not emitted.
     void abort();
+    // Lets step go (null is fine): owner hears nothing more of it, the
+    // operation is aborted if still under way, and step is set to null.
+    static void discard(RemoteTransfer *&step, QObject *owner);
 
     QByteArray output() const { return m_output; }
+    // upload(), makeDirectory(): DIR as an absolute path on the host, or empty
+    // if the host did not say. pwd's line is the last of the output: a login
+    // script may have printed something before it.
+    QString reportedDirectory() const;
 
     // Where a local path goes inside a scratch directory: a relative path that
     // stays below localDirectory keeps its (cleaned) form; an absolute one, or

@@ -74,9 +74,7 @@ void TaskFiles::stage(Done done)
 
 void TaskFiles::onStaged(RemoteTransfer::Result result, const QString &message)
 {
-    // pwd's line is the last: a login script may have printed something before it.
-    const QByteArray printed = m_step->output().trimmed();
-    const QByteArray where = printed.mid(printed.lastIndexOf('\n') + 1);
+    const QString where = m_step->reportedDirectory();
     dropStep();
     switch (result) {
     case RemoteTransfer::Result::Ok:
@@ -85,7 +83,7 @@ void TaskFiles::onStaged(RemoteTransfer::Result result, const QString &message)
                                          .arg(m_input, m_host.name()));
             return;
         }
-        m_remoteDirectory = QString::fromUtf8(where);
+        m_remoteDirectory = where;
         complete(Result::Ok, {});
         return;
     case RemoteTransfer::Result::Failed:
@@ -166,12 +164,7 @@ RemoteTransfer *TaskFiles::newStep(void (TaskFiles::*handler)(RemoteTransfer::Re
 
 void TaskFiles::dropStep()
 {
-    if (!m_step)
-        return;
-    m_step->disconnect(this);
-    m_step->abort(); // a no-op once it has finished
-    m_step->deleteLater();
-    m_step = nullptr;
+    RemoteTransfer::discard(m_step, this);
 }
 
 void TaskFiles::abort()

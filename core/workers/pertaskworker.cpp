@@ -4,9 +4,6 @@
 #include "processtree.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QFileInfo>
-#include <QRandomGenerator>
 
 namespace {
 constexpr qsizetype ProgressLineMax = 4096;
@@ -15,8 +12,15 @@ constexpr qsizetype ProgressLineMax = 4096;
 PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
     : Worker(slot, spec, host, hostIndex, parent)
     , m_command(spec.command, spec.shell)
-    , m_runToken(TaskFiles::runToken(spec))
 {
+    connect(process(), &SlotProcess::stdoutData, this, &PerTaskWorker::onStdout);
+    connect(process(), &SlotProcess::stderrData, this, &PerTaskWorker::onStderr);
+    connect(process(), &SlotProcess::finished, this, &PerTaskWorker::onFinished);
+    if (SlotTransfer *files = transfer()) {
+        connect(files, &SlotTransfer::staged, this, &PerTaskWorker::onStaged);
+        connect(files, &SlotTransfer::stageFailed, this, &PerTaskWorker::failTask);
+        connect(files, &SlotTransfer::taskFinished, this, &PerTaskWorker::finishTask);
+    }
     if (!spec.progressPattern.isEmpty()) {
         m_progressPattern.setPattern(spec.progressPattern);
         m_progressPattern.optimize();
@@ -29,7 +33,7 @@ PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host
 int PerTaskWorker::freeCapacity() const
 {
     // Each task is a new connection: none while the host is down.
-    return !m_retiring && !m_hostDown && m_state == WorkerState::Idle ? 1 : 0;
+    return !isRetiring() && !isHostDown() && state() == WorkerState::Idle ? 1 : 0;
 }
 
 void PerTaskWorker::start()
@@ -55,10 +59,21 @@ void PerTaskWorker::assign(Task task)
                                 "command line is text)"));
         return;
     }
-    if (transfersFiles())
-        stageInput();
-    else
+    if (!transfer()) {
         launchCommand(m_run->task.input, QString());
+        return;
+    }
+    QString error;
+    if (!transfer()->beginTask(m_run->task.input, m_run->task.id + 1, &error)) {
+        failTask(error);
+        return;
+    }
+    transfer()->stage();
+}
+
+void PerTaskWorker::onStaged()
+{
+    launchCommand(transfer()->taskInput().toUtf8(), transfer()->taskDirectory());
 }
 
 void PerTaskWorker::launchCommand(const QByteArray &input, const QString &remoteDirectory)
@@ -83,105 +98,28 @@ void PerTaskWorker::failTask(const QString &error)
 {
     TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
     outcome.error = error;
-    if (m_files)
-        afterCommand(std::move(outcome)); // what reached the host is cleaned up too
+    endAttempt(std::move(outcome));
+}
+
+// The command is done, or will never run. What reached the host comes back
+// (or is cleaned up) first; a cancelled task is reported at once.
+void PerTaskWorker::endAttempt(TaskOutcome outcome)
+{
+    if (transfer() && transfer()->hasTask() && outcome.status != TaskStatus::Cancelled)
+        transfer()->finishTask(std::move(outcome)); // then finishTask()
     else
         finishTask(std::move(outcome));
 }
 
-// ---- file transfer ------------------------------------------------------------
-
-void PerTaskWorker::stageInput()
+// Terminate while the task's files move: the task is reported now.
+void PerTaskWorker::abort()
 {
-    const qint64 number = m_run->task.id + 1;
-    // A directory per attempt: tasks on one host never share copies, and files
-    // an earlier attempt left never pass for this one's.
-    const QString directory = QStringLiteral("%1/%2/%3-%4")
-                                  .arg(m_spec.effectiveRemoteDirectory(), m_runToken)
-                                  .arg(number)
-                                  .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
-    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the command"), orphanGuard(), this);
-    QString error;
-    if (!m_files->prepare(m_run->task.input, number, directory, &error)) {
-        dropFiles();
-        failTask(error);
-        return;
-    }
-    m_files->stage([this](TaskFiles::Result result, const QString &message) {
-        switch (result) {
-        case TaskFiles::Result::Ok:
-            launchCommand(m_files->input().toUtf8(), m_files->remoteDirectory());
-            return;
-        case TaskFiles::Result::Failed:
-            failTask(message);
-            return;
-        case TaskFiles::Result::HostLost:
-            loseHost(message);
-            return;
-        }
-    });
-}
-
-void PerTaskWorker::afterCommand(TaskOutcome outcome)
-{
-    m_filesOutcome = std::move(outcome);
-    if (m_filesOutcome->status != TaskStatus::Ok) {
-        cleanUpOrFinish();
-        return;
-    }
-    m_files->fetchReturns([this](TaskFiles::Result result, const QString &message) {
-        if (result == TaskFiles::Result::HostLost) {
-            loseHost(message); // the result cannot come back: the task runs again elsewhere
-            return;
-        }
-        if (result == TaskFiles::Result::Failed) {
-            m_filesOutcome->status = TaskStatus::Failed;
-            m_filesOutcome->error = message;
-        }
-        cleanUpOrFinish();
-    });
-}
-
-void PerTaskWorker::cleanUpOrFinish()
-{
-    if (!m_spec.cleanup) {
-        finishTask(std::move(*m_filesOutcome));
-        return;
-    }
-    m_files->removeCopies(RemoteTransfer::Directory::RemoveIfEmpty, [this](TaskFiles::Result result, const QString &message) {
-        // The task's result stands; what is left over on the host is only logged.
-        if (result != TaskFiles::Result::Ok)
-            log(message);
-        finishTask(std::move(*m_filesOutcome));
-    });
-}
-
-void PerTaskWorker::dropFiles()
-{
-    if (!m_files)
-        return;
-    m_files->abort();
-    m_files->deleteLater();
-    m_files = nullptr;
-}
-
-void PerTaskWorker::onTerminate()
-{
-    if (!m_files || !m_files->isBusy() || !m_run)
+    if (!transfer() || !transfer()->isBusy() || !m_run)
         return; // a running command ends through its process
-    // A finished command's result stands unless its files did not all come back.
-    const bool resultStands = m_filesOutcome && (m_filesOutcome->status != TaskStatus::Ok || m_files->allReturned());
-    dropFiles();
-    if (resultStands) {
-        finishTask(std::move(*m_filesOutcome));
-        return;
-    }
-    TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Cancelled, nowMs());
-    outcome.error = QStringLiteral("terminated");
-    finishTask(std::move(outcome));
+    finishTask(transfer()->stopTask(makeCancelledOutcome(*m_run, nowMs())));
 }
 
-void PerTaskWorker::handleStdout(QByteArrayView data)
+void PerTaskWorker::onStdout(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
@@ -197,7 +135,7 @@ void PerTaskWorker::handleStdout(QByteArrayView data)
     scanProgress(m_stdoutTail, data);
 }
 
-void PerTaskWorker::handleStderr(QByteArrayView data)
+void PerTaskWorker::onStderr(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
@@ -278,21 +216,22 @@ bool PerTaskWorker::parseProgress(QByteArrayView line, double *progress) const
     return true;
 }
 
-void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText)
+void PerTaskWorker::onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText)
 {
     if (!m_run)
         return;
     TaskStatus taskStatus = TaskStatus::Failed;
     QString error;
     int code = -1;
-    switch (endReason()) {
+    const EndReason reason = process()->endReason();
+    switch (reason) {
     case EndReason::Terminate:
         taskStatus = TaskStatus::Cancelled;
         error = QStringLiteral("terminated");
         break;
     case EndReason::Timeout:
     case EndReason::Stall:
-        taskStatus = endReason() == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
+        taskStatus = reason == EndReason::Timeout ? TaskStatus::Timeout : TaskStatus::Stalled;
         error = endReasonText();
         break;
     case EndReason::None:
@@ -316,13 +255,10 @@ void PerTaskWorker::handleExit(int exitCode, QProcess::ExitStatus status, const 
     outcome.error = error;
     outcome.output = std::move(m_output);
     outcome.outputTruncated = outcome.outputTruncated || m_outputTruncated;
-    if (m_files && outcome.status != TaskStatus::Cancelled)
-        afterCommand(std::move(outcome));
-    else
-        finishTask(std::move(outcome));
+    endAttempt(std::move(outcome));
 }
 
-void PerTaskWorker::handleStartFailure(const QString &reason)
+void PerTaskWorker::reportStartFailure(const QString &reason)
 {
     if (!m_run)
         return;
@@ -342,25 +278,25 @@ void PerTaskWorker::finishTask(TaskOutcome outcome)
     const Task task = std::move(m_run->task);
     m_run.reset();
     m_output.clear();
-    dropFiles();
-    m_filesOutcome.reset();
+    if (transfer())
+        transfer()->dropTask();
     countOutcome(outcome.status);
-    setState(m_retiring ? WorkerState::Stopping : WorkerState::Idle);
+    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
-    if (m_retiring)
+    if (isRetiring())
         finishRetiring();
     else
         Q_EMIT capacityAvailable(this);
 }
 
 // The task's clock starts when it runs on the host, not when ssh starts dialling.
-void PerTaskWorker::handleConnected()
+void PerTaskWorker::startTaskClock()
 {
     if (m_run)
         m_run->startedMs = nowMs();
 }
 
-QList<Task> PerTaskWorker::handleHostLost()
+QList<Task> PerTaskWorker::releaseTasks()
 {
     QList<Task> tasks;
     if (m_run) {
@@ -368,21 +304,15 @@ QList<Task> PerTaskWorker::handleHostLost()
         m_run.reset();
     }
     m_output.clear();
-    dropFiles();
-    m_filesOutcome.reset();
-    setState(m_retiring ? WorkerState::Stopping : WorkerState::Crashed);
+    if (transfer())
+        transfer()->dropTask();
+    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Crashed);
     return tasks;
 }
 
-void PerTaskWorker::onHostUp()
+void PerTaskWorker::drain()
 {
-    setState(WorkerState::Idle);
-    Q_EMIT capacityAvailable(this);
-}
-
-void PerTaskWorker::onRetire()
-{
-    if (!m_run && !hasProcess())
+    if (!m_run && !process()->isActive())
         finishRetiring();
     else
         setState(WorkerState::Stopping);

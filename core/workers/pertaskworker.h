@@ -1,13 +1,14 @@
 #pragma once
 
-#include "taskfiles.h"
 #include "worker.h"
 
 #include <optional>
 
-// One process per task, like `xargs -P`: the input goes into the command line,
-// stdout is the task's output, the exit code decides ok or failed, and lines
-// that match the progress pattern set the task's progress.
+// Per-task mode: one process per task, like `xargs -P`. The input goes into
+// the command line, stdout is the task's output, the exit code decides ok or
+// failed, and lines that match the progress pattern set the task's progress.
+// With --transfer on a remote host the slot's SlotTransfer copies the input
+// there before the command and brings the return files back after it.
 class PerTaskWorker final : public Worker
 {
     Q_OBJECT
@@ -20,34 +21,26 @@ public:
     void assign(Task task) override;
 
 protected:
-    void handleStdout(QByteArrayView data) override;
-    void handleStderr(QByteArrayView data) override;
-    void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) override;
-    void handleStartFailure(const QString &reason) override;
     const Running *current() const override { return m_run ? &*m_run : nullptr; }
-    void onRetire() override;
-    void onTerminate() override;
-    void handleConnected() override;
-    QList<Task> handleHostLost() override;
-    void onHostUp() override;
+    void startTaskClock() override;
+    void reportStartFailure(const QString &reason) override;
+    QList<Task> releaseTasks() override;
+    void drain() override;
+    void abort() override;
 
 private:
-    // --transfer on a remote slot: copy the input there, run the command in a
-    // scratch directory, copy the return files back, clean up; one step at a time.
-    bool transfersFiles() const { return m_spec.transfer && isRemote(); }
-    void stageInput();
     void launchCommand(const QByteArray &input, const QString &remoteDirectory);
-    void afterCommand(TaskOutcome outcome);
-    void cleanUpOrFinish();
-    void dropFiles();
     void failTask(const QString &error);
-
+    void endAttempt(TaskOutcome outcome);
+    void onStaged();
+    void onStdout(QByteArrayView data);
+    void onStderr(QByteArrayView data);
+    void onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText);
     void finishTask(TaskOutcome outcome);
     void scanProgress(QByteArray &tail, QByteArrayView data);
     bool parseProgress(QByteArrayView line, double *progress) const;
 
     CommandTemplate m_command;
-    const QString m_runToken;
     QRegularExpression m_progressPattern;
     bool m_progressNeedsPercent = false;
     int m_doneGroup = -1;
@@ -58,6 +51,4 @@ private:
     bool m_outputTruncated = false;
     QByteArray m_stdoutTail; // unfinished line, for progress matching
     QByteArray m_stderrTail;
-    TaskFiles *m_files = nullptr;               // the task's files, with --transfer
-    std::optional<TaskOutcome> m_filesOutcome;  // the command is done: waiting for returns and cleanup
 };

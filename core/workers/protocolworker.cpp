@@ -3,7 +3,6 @@
 #include "protocol.h"
 
 #include <QDateTime>
-#include <QRandomGenerator>
 
 namespace {
 constexpr int MaxWindow = 256;
@@ -15,19 +14,26 @@ ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &ho
     : Worker(slot, spec, host, hostIndex, parent)
     , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
     , m_stderr(StderrLineMax)
-    , m_transfersFiles(spec.transfer && host.isRemote())
 {
-    if (m_transfersFiles) {
-        m_slotDirectory = QStringLiteral("%1/%2/w%3-%4")
-                              .arg(spec.effectiveRemoteDirectory(), TaskFiles::runToken(spec))
-                              .arg(slot)
-                              .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    connect(process(), &SlotProcess::started, this, &ProtocolWorker::onStarted);
+    connect(process(), &SlotProcess::stdoutData, this, &ProtocolWorker::onStdout);
+    connect(process(), &SlotProcess::stdoutClosed, this, &ProtocolWorker::onStdoutClosed);
+    connect(process(), &SlotProcess::stdinClosed, this, &ProtocolWorker::onStdinClosed);
+    connect(process(), &SlotProcess::stderrData, this, &ProtocolWorker::onStderr);
+    connect(process(), &SlotProcess::finished, this, &ProtocolWorker::onFinished);
+    if (SlotTransfer *files = transfer()) {
+        connect(files, &SlotTransfer::slotDirectoryReady, this, &ProtocolWorker::launchWorker);
+        connect(files, &SlotTransfer::slotDirectoryFailed, this, &ProtocolWorker::onSlotDirectoryFailed);
+        connect(files, &SlotTransfer::slotDirectoryRemoved, this, &ProtocolWorker::finishRetiring);
+        connect(files, &SlotTransfer::staged, this, &ProtocolWorker::sendStagedTask);
+        connect(files, &SlotTransfer::stageFailed, this, &ProtocolWorker::onStageFailed);
+        connect(files, &SlotTransfer::taskFinished, this, &ProtocolWorker::finishFilesTask);
     }
 }
 
 int ProtocolWorker::window() const
 {
-    if (m_transfersFiles)
+    if (transfer())
         return 1; // a task's files are copied before its line goes out
     if (m_spec.window > 0)
         return m_spec.window;
@@ -38,8 +44,8 @@ int ProtocolWorker::window() const
 
 int ProtocolWorker::freeCapacity() const
 {
-    if (m_retiring || !m_recycleReason.isEmpty() || !hasProcess() || isEnding()
-        || (m_state != WorkerState::Idle && m_state != WorkerState::Busy))
+    if (isRetiring() || !m_recycleReason.isEmpty() || !process()->isActive() || process()->isEnding()
+        || (state() != WorkerState::Idle && state() != WorkerState::Busy))
         return 0;
     int room = window() - inFlightCount();
     if (m_spec.maxTasksPerWorker > 0)
@@ -49,12 +55,12 @@ int ProtocolWorker::freeCapacity() const
 
 void ProtocolWorker::start()
 {
-    if (m_retiring) {
+    if (isRetiring()) {
         retireWhenDone();
         return;
     }
-    if (m_hostDown) { // a new connection waits until the host is back
-        m_waitingForHost = true;
+    if (isHostDown()) { // a new connection waits until the host is back
+        waitForHost();
         setState(WorkerState::Crashed);
         return;
     }
@@ -68,8 +74,8 @@ void ProtocolWorker::start()
     m_inputBytesSent = 0;
     m_recycleReason.clear();
     m_lastStderrLine.clear();
-    if (m_transfersFiles)
-        makeSlotDirectory(); // then launchWorker()
+    if (transfer())
+        transfer()->makeSlotDirectory(); // then launchWorker()
     else
         launchWorker();
 }
@@ -83,12 +89,12 @@ void ProtocolWorker::launchWorker()
         for (const QString &word : m_spec.command)
             argv.append(word.toUtf8());
     }
-    launch(argv, m_slotPath);
+    launch(argv, transfer() ? transfer()->slotPath() : QString());
 }
 
-void ProtocolWorker::handleStarted()
+void ProtocolWorker::onStarted()
 {
-    if (m_retiring)
+    if (isRetiring())
         return;
     setState(WorkerState::Idle);
     Q_EMIT capacityAvailable(this);
@@ -96,7 +102,7 @@ void ProtocolWorker::handleStarted()
 
 void ProtocolWorker::assign(Task task)
 {
-    if (m_transfersFiles) {
+    if (transfer()) {
         stageTask(std::move(task));
         return;
     }
@@ -116,7 +122,7 @@ void ProtocolWorker::flushAssigned()
     if (m_writeBuffer.isEmpty())
         return;
     m_inputBytesSent += m_writeBuffer.size();
-    writeToProcess(m_writeBuffer);
+    process()->write(m_writeBuffer);
     m_writeBuffer.resize(0); // keeps the capacity: no allocation per window
 }
 
@@ -134,18 +140,18 @@ qint64 ProtocolWorker::deadlineGraceMs() const
     return m_startingUp && m_finishedThisLife == 0 ? qint64(m_spec.startupSeconds * 1000) : 0;
 }
 
-void ProtocolWorker::handleStdout(QByteArrayView data)
+void ProtocolWorker::onStdout(QByteArrayView data)
 {
     if (data.isEmpty())
         return;
     if (!m_inFlight.empty())
         m_inFlight.front().lastActivityMs = nowMs();
-    m_stdout.feed(data, [this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    m_stdout.feed(data, [this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
     if (freeCapacity() > 0)
         Q_EMIT capacityAvailable(this);
 }
 
-void ProtocolWorker::handleLine(QByteArrayView line, bool truncated)
+void ProtocolWorker::takeLine(QByteArrayView line, bool truncated)
 {
     if (truncated) {
         m_lastLineTooLong = true;
@@ -251,20 +257,20 @@ void ProtocolWorker::recycleIfSpent()
 
 void ProtocolWorker::recycle(const QString &reason)
 {
-    if (m_retiring || !hasProcess() || !m_recycleReason.isEmpty())
+    if (isRetiring() || !process()->isActive() || !m_recycleReason.isEmpty())
         return;
     m_recycleReason = reason;
     recycleIfDue();
 }
 
 // Once nothing is in flight, closing stdin lets the worker exit cleanly;
-// handleExit() then starts a fresh process in the same slot.
+// onFinished() then starts a fresh process in the same slot.
 void ProtocolWorker::recycleIfDue()
 {
     if (m_recycleReason.isEmpty() || inFlightCount() > 0 || m_inputClosed)
         return; // (inFlightCount: a task whose files move is not done either)
     setState(WorkerState::Stopping);
-    closeProcessInput();
+    process()->finishInput();
     m_inputClosed = true;
 }
 
@@ -310,17 +316,22 @@ void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error,
 
 void ProtocolWorker::completeHead(TaskOutcome outcome)
 {
-    if (m_transfersFiles) {
+    if (transfer()) {
         m_filesRun = std::move(m_inFlight.front());
         m_inFlight.pop_front();
-        afterAnswer(std::move(outcome));
+        if (m_losingHost)
+            return; // releaseTasks() sends it back: its result cannot come back
+        if (outcome.status == TaskStatus::Cancelled || !transfer()->hasTask())
+            reportFilesTask(outcome); // terminate: at once
+        else
+            transfer()->finishTask(std::move(outcome)); // then finishFilesTask()
         return;
     }
     const Task task = std::move(m_inFlight.front().task);
     m_inFlight.pop_front();
     countOutcome(outcome.status);
     startHeadClock(nowMs());
-    if (m_inFlight.empty() && m_state == WorkerState::Busy)
+    if (m_inFlight.empty() && state() == WorkerState::Busy)
         setState(WorkerState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
 }
@@ -328,48 +339,51 @@ void ProtocolWorker::completeHead(TaskOutcome outcome)
 // Nothing the worker says can reach us any more. One whose stdin we closed
 // with nothing left to answer is on its way out, as asked (Worker's
 // RetireExitMs bounds the wait); any other is of no use: it is ended (unless
-// it exits by itself at once) and handleExit() treats that as its death.
-void ProtocolWorker::handleStdoutClosed()
+// it exits by itself at once) and onFinished() treats that as its death.
+void ProtocolWorker::onStdoutClosed()
 {
     const bool onItsWayOut = m_inputClosed;
     const QString why = QStringLiteral("the worker closed its standard output but did not exit; ending it");
     if (!onItsWayOut)
-        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why); // first: no new task goes to it
+        process()->endTreeUnlessItExits(EndReason::StdoutClosed, why); // first: no new task goes to it
     // An unterminated last line is still an answer.
-    m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
+    m_stdout.finish([this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
     if (onItsWayOut && inFlightCount() > 0)
-        endProcessTreeUnlessItExits(EndReason::StdoutClosed, why);
+        process()->endTreeUnlessItExits(EndReason::StdoutClosed, why);
 }
 
 // No task can reach the worker any more. The tasks whose lines never made it
 // into the pipe were not started: they go back to the queue at once. It may
 // still answer the others until it is ended.
-void ProtocolWorker::handleStdinClosed()
+void ProtocolWorker::onStdinClosed()
 {
-    endProcessTreeUnlessItExits(EndReason::StdinClosed,
+    process()->endTreeUnlessItExits(EndReason::StdinClosed,
                                 QStringLiteral("the worker closed its standard input but did not exit; ending it"));
-    const qint64 delivered = inputBytesDelivered();
+    const qint64 delivered = process()->inputBytesDelivered();
     QList<Task> notDelivered;
     while (!m_inFlight.empty() && m_inFlight.back().inputEnd > delivered) {
         notDelivered.prepend(std::move(m_inFlight.back().task));
         m_inFlight.pop_back();
     }
-    if (m_inFlight.empty() && m_state == WorkerState::Busy)
+    if (m_inFlight.empty() && state() == WorkerState::Busy)
         setState(WorkerState::Idle);
     if (!notDelivered.isEmpty())
         Q_EMIT tasksReturned(this, notDelivered);
 }
 
-void ProtocolWorker::handleStderr(QByteArrayView data)
+void ProtocolWorker::onStderr(QByteArrayView data)
 {
     if (!m_inFlight.empty()) {
         appendErrorOutput(m_inFlight.front(), data);
         m_inFlight.front().lastActivityMs = nowMs();
     }
-    m_stderr.feed(data, [this](QByteArrayView line, bool) {
-        m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
-        log(m_lastStderrLine);
-    });
+    m_stderr.feed(data, [this](QByteArrayView line, bool) { takeStderrLine(line); });
+}
+
+void ProtocolWorker::takeStderrLine(QByteArrayView line)
+{
+    m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
+    log(m_lastStderrLine);
 }
 
 void ProtocolWorker::returnQueuedTasks()
@@ -384,14 +398,11 @@ void ProtocolWorker::returnQueuedTasks()
 
 void ProtocolWorker::flushOutput()
 {
-    m_stdout.finish([this](QByteArrayView line, bool truncated) { handleLine(line, truncated); });
-    m_stderr.finish([this](QByteArrayView line, bool) {
-        m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
-        log(m_lastStderrLine);
-    });
+    m_stdout.finish([this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
+    m_stderr.finish([this](QByteArrayView line, bool) { takeStderrLine(line); });
 }
 
-void ProtocolWorker::handleConnected()
+void ProtocolWorker::startTaskClock()
 {
     if (!m_inFlight.empty())
         startHeadClock(nowMs());
@@ -399,55 +410,50 @@ void ProtocolWorker::handleConnected()
 
 // Answers that arrived before the connection dropped still count; the rest
 // of the window goes back to the queue.
-QList<Task> ProtocolWorker::handleHostLost()
+QList<Task> ProtocolWorker::releaseTasks()
 {
     m_losingHost = true;
     flushOutput();
     m_losingHost = false;
     QList<Task> tasks;
-    if (m_transfersFiles) {
+    if (transfer()) {
         // A copy that failed loses the host while the worker may still run:
         // the result cannot come back, so the task runs again.
         if (m_filesRun) {
             tasks.append(std::move(m_filesRun->task));
             m_filesRun.reset();
-            m_filesOutcome.reset();
         }
-        dropFiles();
-        dropDirectoryStep();
-        abandonProcess();
+        transfer()->abort();
+        process()->abandon();
         m_retireDeferred = false;
     }
     for (Running &r : m_inFlight)
         tasks.append(std::move(r.task));
     m_inFlight.clear();
-    setState(m_retiring ? WorkerState::Stopping : WorkerState::Crashed);
+    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Crashed);
     return tasks;
 }
 
-void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitText)
+void ProtocolWorker::onFinished(int, QProcess::ExitStatus, const QString &exitText)
 {
     flushOutput();
-    if (m_transfersFiles && m_filesRun && !m_filesOutcome) {
+    if (transfer() && m_filesRun && !transfer()->hasOutcome()) {
         // Its input was on the way but its line never went out: it was not started.
-        dropFiles();
+        transfer()->dropTask();
         const Task task = std::move(m_filesRun->task);
         m_filesRun.reset();
         Q_EMIT tasksReturned(this, {task});
     }
     const qint64 now = nowMs();
-    const EndReason reason = endReason();
+    const EndReason reason = process()->endReason();
     TaskStatus headStatus = TaskStatus::Crashed;
     QString headError = QStringLiteral("the worker %1 while working on this task").arg(exitText);
     QString death = QStringLiteral("worker %1").arg(exitText); // the slot's, for the log
     bool taskOverran = false;
     switch (reason) {
     case EndReason::Terminate:
-        while (!m_inFlight.empty()) {
-            TaskOutcome outcome = makeOutcome(m_inFlight.front(), TaskStatus::Cancelled, now);
-            outcome.error = QStringLiteral("terminated");
-            completeHead(std::move(outcome));
-        }
+        while (!m_inFlight.empty())
+            completeHead(makeCancelledOutcome(m_inFlight.front(), now));
         finishRetiring();
         return;
     case EndReason::Timeout:
@@ -476,12 +482,12 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
         outcome.error = headError;
         completeHead(std::move(outcome));
         returnQueuedTasks();
-    } else if (!m_recycleReason.isEmpty() && !m_retiring) {
+    } else if (!m_recycleReason.isEmpty() && !isRetiring()) {
         log(QStringLiteral("worker recycled: %1").arg(m_recycleReason));
         start();
         return;
     }
-    if (m_retiring) {
+    if (isRetiring()) {
         retireWhenDone();
         return;
     }
@@ -495,77 +501,54 @@ void ProtocolWorker::handleExit(int, QProcess::ExitStatus, const QString &exitTe
     Q_EMIT died(this, death, m_finishedThisLife > 0);
 }
 
-void ProtocolWorker::handleStartFailure(const QString &reason)
+void ProtocolWorker::reportStartFailure(const QString &reason)
 {
     returnQueuedTasks();
     setState(WorkerState::Crashed);
     Q_EMIT startFailed(this, reason);
 }
 
-void ProtocolWorker::onRetire()
+void ProtocolWorker::drain()
 {
     setState(WorkerState::Stopping);
-    if (m_transfersFiles) {
-        dropDirectoryStep(); // a worker that has not started yet need not start
+    if (transfer()) {
+        transfer()->cancelDirectoryStep(); // a worker that has not started yet need not start
         if (m_filesRun) {
             m_retireDeferred = true; // finishFilesTask() comes back here
             return;
         }
     }
-    if (!hasProcess()) {
+    if (!process()->isActive()) {
         retireWhenDone();
         return;
     }
-    closeProcessInput(); // stdin closed = finish the queued tasks and exit
+    process()->finishInput(); // stdin closed = finish the queued tasks and exit
     m_inputClosed = true;
     m_inputClosedAtMs = nowMs();
 }
 
+// The process is gone and the slot goes: with --cleanup its directory goes
+// too (if the worker left nothing else there), and the run's when empty.
+void ProtocolWorker::retireWhenDone()
+{
+    if (!transfer()) {
+        finishRetiring();
+        return;
+    }
+    if (m_filesRun) {
+        m_retireDeferred = true; // finishFilesTask() -> drain() comes back here
+        return;
+    }
+    if (isHostDown() || !transfer()->removeSlotDirectory())
+        finishRetiring(); // else once it is removed
+}
+
 // ---- file transfer ------------------------------------------------------------
 
-RemoteTransfer *ProtocolWorker::newDirectoryStep()
+void ProtocolWorker::onSlotDirectoryFailed(const QString &reason)
 {
-    dropDirectoryStep();
-    m_directoryStep = new RemoteTransfer(m_host, m_spec.killGraceSeconds, orphanGuard(), this);
-    return m_directoryStep;
-}
-
-void ProtocolWorker::dropDirectoryStep()
-{
-    if (!m_directoryStep)
-        return;
-    m_directoryStep->disconnect(this);
-    m_directoryStep->abort(); // a no-op once it has finished
-    m_directoryStep->deleteLater();
-    m_directoryStep = nullptr;
-}
-
-// The worker's working directory must exist before the remote guard enters it;
-// made on every start, since a host that was lost may have lost it too.
-void ProtocolWorker::makeSlotDirectory()
-{
-    RemoteTransfer *step = newDirectoryStep();
-    connect(step, &RemoteTransfer::finished, this, [this, step](RemoteTransfer::Result result, const QString &message) {
-        // pwd's line is the last: a login script may have printed something before it.
-        const QByteArray printed = step->output().trimmed();
-        const QByteArray where = printed.mid(printed.lastIndexOf('\n') + 1);
-        dropDirectoryStep();
-        if (result == RemoteTransfer::Result::HostLost) {
-            loseHost(message);
-            return;
-        }
-        if (result == RemoteTransfer::Result::Ok && !where.isEmpty()) {
-            m_slotPath = QString::fromUtf8(where);
-            launchWorker();
-            return;
-        }
-        const QString reason = QStringLiteral("cannot make the scratch directory %1 on %2: %3")
-                                   .arg(m_slotDirectory, m_hostName,
-                                        message.isEmpty() ? QStringLiteral("the host did not report its directory") : message);
-        setState(WorkerState::Crashed);
-        Q_EMIT startFailed(this, reason);
-    });
-    step->makeDirectory(m_slotDirectory);
+    setState(WorkerState::Crashed);
+    Q_EMIT startFailed(this, reason);
 }
 
 void ProtocolWorker::stageTask(Task task)
@@ -576,38 +559,22 @@ void ProtocolWorker::stageTask(Task task)
     run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
     m_filesRun = std::move(run);
     setState(WorkerState::Busy);
-    m_files = new TaskFiles(m_spec, m_host, QStringLiteral("the worker"), orphanGuard(), this);
     QString error;
-    if (!m_files->prepare(m_filesRun->task.input, m_filesRun->task.id + 1, m_slotPath, &error)) {
+    if (!transfer()->beginTask(m_filesRun->task.input, m_filesRun->task.id + 1, &error)) {
         // No line is sent; the pool's dispatch loop sees the free room itself.
-        m_filesOutcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
-        m_filesOutcome->error = error;
-        reportFilesTask();
+        TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
+        outcome.error = error;
+        reportFilesTask(outcome);
         return;
     }
-    m_files->stage([this](TaskFiles::Result result, const QString &message) {
-        switch (result) {
-        case TaskFiles::Result::Ok:
-            sendStagedTask();
-            return;
-        case TaskFiles::Result::Failed: {
-            TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
-            outcome.error = message;
-            afterAnswer(std::move(outcome)); // a partial copy is cleaned up too
-            return;
-        }
-        case TaskFiles::Result::HostLost:
-            loseHost(message);
-            return;
-        }
-    });
+    transfer()->stage(); // then sendStagedTask()
 }
 
 // The line names the copy, relative to the worker's directory; the task keeps
 // its own input, so results and the journal show what the user gave.
 void ProtocolWorker::sendStagedTask()
 {
-    Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, m_files->input().toUtf8());
+    Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, transfer()->taskInput().toUtf8());
     m_filesRun->inputEnd = m_inputBytesSent + m_writeBuffer.size();
     // emplace_back() + assignment, not push_back(Running&&): a second use of
     // that instantiation made GCC stop inlining it into assign()'s hot path.
@@ -617,66 +584,31 @@ void ProtocolWorker::sendStagedTask()
     flushAssigned();
 }
 
-// m_filesRun holds the answered (or failed) task.
-void ProtocolWorker::afterAnswer(TaskOutcome outcome)
+// A partial copy is cleaned up too.
+void ProtocolWorker::onStageFailed(const QString &message)
 {
-    m_filesOutcome = std::move(outcome);
-    if (m_losingHost)
-        return; // handleHostLost() sends it back
-    if (m_filesOutcome->status == TaskStatus::Cancelled || !m_files) {
-        reportFilesTask(); // terminate: at once
-        return;
-    }
-    if (m_filesOutcome->status != TaskStatus::Ok) {
-        cleanUpTaskFiles();
-        return;
-    }
-    m_files->fetchReturns([this](TaskFiles::Result result, const QString &message) {
-        if (result == TaskFiles::Result::HostLost) {
-            loseHost(message); // the result cannot come back: the task runs again
-            return;
-        }
-        if (result == TaskFiles::Result::Failed) {
-            m_filesOutcome->status = TaskStatus::Failed;
-            m_filesOutcome->error = message;
-        }
-        cleanUpTaskFiles();
-    });
+    TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
+    outcome.error = message;
+    transfer()->finishTask(std::move(outcome)); // then finishFilesTask()
 }
 
-void ProtocolWorker::cleanUpTaskFiles()
+void ProtocolWorker::reportFilesTask(const TaskOutcome &outcome)
 {
-    if (!m_spec.cleanup) {
-        finishFilesTask();
-        return;
-    }
-    // The worker runs in the directory: only the task's files go.
-    m_files->removeCopies(RemoteTransfer::Directory::Keep, [this](TaskFiles::Result result, const QString &message) {
-        if (result != TaskFiles::Result::Ok)
-            log(message); // the task's result stands
-        finishFilesTask();
-    });
-}
-
-void ProtocolWorker::reportFilesTask()
-{
-    const TaskOutcome outcome = std::move(*m_filesOutcome);
     const Task task = std::move(m_filesRun->task);
-    m_filesOutcome.reset();
     m_filesRun.reset();
-    dropFiles();
+    transfer()->dropTask();
     countOutcome(outcome.status);
-    if (m_state == WorkerState::Busy)
+    if (state() == WorkerState::Busy)
         setState(WorkerState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
 }
 
-void ProtocolWorker::finishFilesTask()
+void ProtocolWorker::finishFilesTask(const TaskOutcome &outcome)
 {
-    reportFilesTask();
+    reportFilesTask(outcome);
     if (m_retireDeferred) {
         m_retireDeferred = false;
-        onRetire();
+        drain();
         return;
     }
     recycleIfDue();
@@ -684,56 +616,15 @@ void ProtocolWorker::finishFilesTask()
         Q_EMIT capacityAvailable(this);
 }
 
-void ProtocolWorker::dropFiles()
-{
-    if (!m_files)
-        return;
-    m_files->abort();
-    m_files->deleteLater();
-    m_files = nullptr;
-}
-
 // Terminate during a copy: the task is cancelled at once, unless the worker
 // had answered and every return file is back.
-void ProtocolWorker::onTerminate()
+void ProtocolWorker::abort()
 {
-    if (!m_transfersFiles)
+    if (!transfer())
         return;
-    dropDirectoryStep();
+    transfer()->cancelDirectoryStep();
     m_retireDeferred = false;
     if (!m_filesRun)
         return;
-    const bool resultStands = m_filesOutcome && (m_filesOutcome->status != TaskStatus::Ok || (m_files && m_files->allReturned()));
-    dropFiles();
-    if (!resultStands) {
-        m_filesOutcome = makeOutcome(*m_filesRun, TaskStatus::Cancelled, nowMs());
-        m_filesOutcome->error = QStringLiteral("terminated");
-    }
-    reportFilesTask();
-}
-
-// The process is gone and the slot goes: with --cleanup its directory goes
-// too (if the worker left nothing else there), and the run's when empty.
-void ProtocolWorker::retireWhenDone()
-{
-    if (!m_transfersFiles) {
-        finishRetiring();
-        return;
-    }
-    if (m_filesRun) {
-        m_retireDeferred = true; // finishFilesTask() -> onRetire() comes back here
-        return;
-    }
-    if (!m_spec.cleanup || m_slotPath.isEmpty() || m_hostDown) {
-        finishRetiring();
-        return;
-    }
-    RemoteTransfer *step = newDirectoryStep();
-    connect(step, &RemoteTransfer::finished, this, [this](RemoteTransfer::Result result, const QString &message) {
-        dropDirectoryStep();
-        if (result != RemoteTransfer::Result::Ok)
-            log(QStringLiteral("cleanup on %1 failed: %2").arg(m_hostName, message));
-        finishRetiring();
-    });
-    step->remove(m_slotPath, {}, RemoteTransfer::Directory::RemoveIfEmpty);
+    reportFilesTask(transfer()->stopTask(makeCancelledOutcome(*m_filesRun, nowMs())));
 }

@@ -1,15 +1,17 @@
 #pragma once
 
 #include "linesplitter.h"
-#include "taskfiles.h"
 #include "worker.h"
 
 #include <optional>
 
-// A long-lived worker speaking the JSON Lines protocol. It keeps a small window
-// of tasks in flight so the pipes never run dry; the window adapts to the task
-// duration (deep for microsecond tasks, one for slow ones, so that slow tasks
-// are never stuck behind each other while another worker is idle).
+// Protocol mode: a long-lived worker speaking the JSON Lines protocol. It keeps
+// a small window of tasks in flight so the pipes never run dry; the window
+// adapts to the task duration (deep for microsecond tasks, one for slow ones,
+// so that slow tasks are never stuck behind each other while another worker
+// is idle). With --transfer on a remote host the window is one task, whose
+// files the slot's SlotTransfer moves before its line goes out and after its
+// answer comes back.
 class ProtocolWorker final : public Worker
 {
     Q_OBJECT
@@ -25,23 +27,23 @@ public:
     void recycle(const QString &reason) override;
 
 protected:
-    void handleStarted() override;
-    void handleStdout(QByteArrayView data) override;
-    void handleStdoutClosed() override;
-    void handleStdinClosed() override;
-    void handleStderr(QByteArrayView data) override;
-    void handleExit(int exitCode, QProcess::ExitStatus status, const QString &exitText) override;
-    void handleStartFailure(const QString &reason) override;
     const Running *current() const override { return m_inFlight.empty() ? nullptr : &m_inFlight.front(); }
     qint64 deadlineGraceMs() const override;
-    void onRetire() override;
-    void onTerminate() override;
-    void handleConnected() override;
-    QList<Task> handleHostLost() override;
-    void onHostUp() override { start(); }
+    void startTaskClock() override;
+    void reportStartFailure(const QString &reason) override;
+    QList<Task> releaseTasks() override;
+    void drain() override;
+    void abort() override;
 
 private:
-    void handleLine(QByteArrayView line, bool truncated);
+    void onStarted();
+    void onStdout(QByteArrayView data);
+    void onStdoutClosed();
+    void onStdinClosed();
+    void onStderr(QByteArrayView data);
+    void onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText);
+    void takeLine(QByteArrayView line, bool truncated);
+    void takeStderrLine(QByteArrayView line);
     void flushOutput();
     void completeHead(TaskOutcome outcome);
     void failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead = false);
@@ -51,29 +53,25 @@ private:
     void returnQueuedTasks();
     void recycleIfDue();
     void launchWorker();
+    void onSlotDirectoryFailed(const QString &reason);
+    void retireWhenDone();
 
-    // --transfer on a remote slot, one task at a time: the worker runs in a
-    // scratch directory of the slot's own; a task's input is copied there
-    // before its line is sent, and its return files come back after the
-    // answer, before the task is reported. None of this touches the path of
-    // a slot without transfer beyond the m_transfersFiles checks.
-    void makeSlotDirectory();
+    // --transfer on a remote slot, one task at a time: the worker runs in the
+    // slot's scratch directory (SlotTransfer makes it before each start); a
+    // task's input is copied there before its line is sent, and its return
+    // files come back after the answer, before the task is reported. While
+    // its files move the task is m_filesRun, not in m_inFlight.
     void stageTask(Task task);
     void sendStagedTask();
-    void afterAnswer(TaskOutcome outcome);
-    void cleanUpTaskFiles();
-    void reportFilesTask();
-    void finishFilesTask();
-    void dropFiles();
-    void dropDirectoryStep();
-    void retireWhenDone();
-    RemoteTransfer *newDirectoryStep();
+    void onStageFailed(const QString &message);
+    void reportFilesTask(const TaskOutcome &outcome);
+    void finishFilesTask(const TaskOutcome &outcome);
 
     std::deque<Running> m_inFlight;
     LineSplitter m_stdout;
     LineSplitter m_stderr;
     QByteArray m_writeBuffer;
-    qint64 m_inputBytesSent = 0;   // handed to writeToProcess() by the current process's flushes
+    qint64 m_inputBytesSent = 0;   // handed to write() by the current process's flushes
     QString m_lastStderrLine;
     double m_avgTaskMs = -1;       // moving average of the service time
     qint64 m_finishedThisLife = 0; // tasks answered by the current process
@@ -83,13 +81,7 @@ private:
     QString m_recycleReason;       // set: finish what is in flight, then restart
     qint64 m_inputClosedAtMs = -1;
 
-    const bool m_transfersFiles;
-    QString m_slotDirectory;              // as the host is told (relative = from its home)
-    QString m_slotPath;                   // absolute there, once made
-    RemoteTransfer *m_directoryStep = nullptr; // making or removing the slot's directory
-    TaskFiles *m_files = nullptr;
     std::optional<Running> m_filesRun;    // the task while its files move (not in m_inFlight)
-    std::optional<TaskOutcome> m_filesOutcome; // its answer, waiting for the returns and cleanup
     bool m_retireDeferred = false;        // retire() came while files moved
     bool m_losingHost = false;
 };
