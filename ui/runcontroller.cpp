@@ -164,7 +164,7 @@ void RunController::refresh()
 {
     if (!m_run)
         return;
-    m_workers->update(pool()->workerSnapshots());
+    m_workers->update(pool()->slotSnapshots());
     if (m_sinceUsageSample.elapsed() >= UsageIntervalMs && ProcessGroupUsage::isAvailable()) {
         m_sinceUsageSample.restart();
         m_workers->setUsage(m_usage.sample(m_workers->pids()));

@@ -67,15 +67,15 @@ QString label(TaskStatus status)
     return {};
 }
 
-QColor color(WorkerState state)
+QColor color(SlotState state)
 {
     switch (state) {
-    case WorkerState::Busy: return color(TaskStatus::Running);
-    case WorkerState::Crashed: return color(TaskStatus::Failed);
-    case WorkerState::Stopping:
-    case WorkerState::Exited: return color(TaskStatus::Cancelled);
-    case WorkerState::Starting:
-    case WorkerState::Idle: return {};
+    case SlotState::Busy: return color(TaskStatus::Running);
+    case SlotState::Crashed: return color(TaskStatus::Failed);
+    case SlotState::Stopping:
+    case SlotState::Exited: return color(TaskStatus::Cancelled);
+    case SlotState::Starting:
+    case SlotState::Idle: return {};
     }
     return {};
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "task.h"
-#include "worker.h"
+#include "slot.h"
 
 #include <QColor>
 #include <QIcon>
@@ -15,7 +15,7 @@ QColor color(TaskStatus status);
 QIcon icon(TaskStatus status);          // a coloured dot; the text is always shown too
 QString label(TaskStatus status);       // "OK", "Failed", "Timed out", ...
 
-QColor color(WorkerState state);        // invalid QColor: the palette's text colour
+QColor color(SlotState state);        // invalid QColor: the palette's text colour
 
 // A journal run's state: running, finished, stopped, terminated, failed, interrupted.
 QColor runStateColor(const QString &state);

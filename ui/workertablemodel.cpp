@@ -65,7 +65,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row &row = m_rows.at(index.row());
-    const WorkerSnapshot &w = row.worker;
+    const SlotSnapshot &w = row.worker;
     switch (role) {
     case Qt::DisplayRole:
         return display(row, index.column());
@@ -109,12 +109,12 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
 
 QVariant WorkerTableModel::display(const Row &row, int column) const
 {
-    const WorkerSnapshot &w = row.worker;
+    const SlotSnapshot &w = row.worker;
     switch (column) {
     case SlotColumn: return w.slot;
     case HostColumn: return hostText(w);
     case PidColumn: return w.pid > 0 ? QVariant(w.pid) : QVariant(QStringLiteral("—"));
-    case StateColumn: return workerStateName(w.state);
+    case StateColumn: return slotStateName(w.state);
     case TaskColumn: return w.taskId >= 0 ? DisplayFormat::firstLineOfInput(w.input, 120) : QString();
     case ProgressColumn:
         if (w.taskId < 0)
@@ -129,17 +129,17 @@ QVariant WorkerTableModel::display(const Row &row, int column) const
     return {};
 }
 
-QString WorkerTableModel::hostText(const WorkerSnapshot &w)
+QString WorkerTableModel::hostText(const SlotSnapshot &w)
 {
     // The pool names local slots "localhost" (or nothing without hosts); "local" reads better.
     const QString name = w.host.isEmpty() || w.host == QLatin1String("localhost") ? QStringLiteral("local") : w.host;
     return w.hostDown ? QStringLiteral("%1 (down)").arg(name) : name;
 }
 
-void WorkerTableModel::update(QList<WorkerSnapshot> snapshots)
+void WorkerTableModel::update(QList<SlotSnapshot> snapshots)
 {
     std::sort(snapshots.begin(), snapshots.end(),
-              [](const WorkerSnapshot &a, const WorkerSnapshot &b) { return a.slot < b.slot; });
+              [](const SlotSnapshot &a, const SlotSnapshot &b) { return a.slot < b.slot; });
     removeMissingSlots(snapshots);
     insertNewSlots(snapshots);
     Q_ASSERT(m_rows.size() == snapshots.size());
@@ -165,10 +165,10 @@ void WorkerTableModel::update(QList<WorkerSnapshot> snapshots)
     emitChangedBlocks(changedRows, firstColumn, lastColumn);
 }
 
-void WorkerTableModel::removeMissingSlots(const QList<WorkerSnapshot> &snapshots)
+void WorkerTableModel::removeMissingSlots(const QList<SlotSnapshot> &snapshots)
 {
     QSet<int> liveSlots;
-    for (const WorkerSnapshot &w : snapshots)
+    for (const SlotSnapshot &w : snapshots)
         liveSlots.insert(w.slot);
     auto present = [&liveSlots](int slot) { return liveSlots.contains(slot); };
     // From the end, so earlier row numbers stay valid; adjacent rows go in one step.
@@ -188,7 +188,7 @@ void WorkerTableModel::removeMissingSlots(const QList<WorkerSnapshot> &snapshots
     }
 }
 
-void WorkerTableModel::insertNewSlots(const QList<WorkerSnapshot> &snapshots)
+void WorkerTableModel::insertNewSlots(const QList<SlotSnapshot> &snapshots)
 {
     // Both lists are in slot order and every row's slot is in snapshots now.
     int row = 0;
@@ -212,7 +212,7 @@ void WorkerTableModel::insertNewSlots(const QList<WorkerSnapshot> &snapshots)
     }
 }
 
-int WorkerTableModel::firstDifference(const WorkerSnapshot &a, const WorkerSnapshot &b, int *lastColumn)
+int WorkerTableModel::firstDifference(const SlotSnapshot &a, const SlotSnapshot &b, int *lastColumn)
 {
     const bool differs[ColumnCount] = {
         a.slot != b.slot,

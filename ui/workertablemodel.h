@@ -1,12 +1,12 @@
 #pragma once
 
 #include "processgroupusage.h"
-#include "worker.h"
+#include "slot.h"
 
 #include <QAbstractTableModel>
 #include <QList>
 
-// One row per worker slot of the running pool, fed from TaskPool::workerSnapshots()
+// One row per worker slot of the running pool, fed from TaskPool::slotSnapshots()
 // on a timer. Rows are inserted and removed as slots come and go; changed cells
 // are announced as one dataChanged per block of adjacent changed rows.
 class WorkerTableModel : public QAbstractTableModel
@@ -31,7 +31,7 @@ public:
     enum Role
     {
         ProgressRole = Qt::UserRole + 1, // double 0..1, or -1 when the task reported none
-        StateRole,                       // int(WorkerState)
+        StateRole,                       // int(SlotState)
         PidRole,                         // qint64, 0 before the process started
         SlotRole,
     };
@@ -44,7 +44,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // Brings the rows in line with the pool's slots.
-    void update(QList<WorkerSnapshot> snapshots);
+    void update(QList<SlotSnapshot> snapshots);
     // CPU and memory per process group (= worker pid).
     void setUsage(const QHash<qint64, GroupUsage> &usage);
     void clear();
@@ -54,16 +54,16 @@ public:
 private:
     struct Row
     {
-        WorkerSnapshot worker;
+        SlotSnapshot worker;
         GroupUsage usage;
     };
 
-    void removeMissingSlots(const QList<WorkerSnapshot> &snapshots);
-    void insertNewSlots(const QList<WorkerSnapshot> &snapshots);
+    void removeMissingSlots(const QList<SlotSnapshot> &snapshots);
+    void insertNewSlots(const QList<SlotSnapshot> &snapshots);
     void emitChangedBlocks(const QList<int> &rows, int firstColumn, int lastColumn);
-    static int firstDifference(const WorkerSnapshot &a, const WorkerSnapshot &b, int *lastColumn);
+    static int firstDifference(const SlotSnapshot &a, const SlotSnapshot &b, int *lastColumn);
     QVariant display(const Row &row, int column) const;
-    static QString hostText(const WorkerSnapshot &w);
+    static QString hostText(const SlotSnapshot &w);
 
     QList<Row> m_rows; // in slot order
 };

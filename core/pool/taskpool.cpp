@@ -48,7 +48,7 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
 TaskPool::~TaskPool()
 {
     // Workers kill their process trees in their destructors.
-    qDeleteAll(m_workers);
+    qDeleteAll(m_slots);
     if (m_guard)
         m_guard->close(); // whatever is still watched goes too (groups being reaped)
 }
@@ -79,7 +79,7 @@ void TaskPool::start()
     connect(m_tick, &QTimer::timeout, this, &TaskPool::tick);
     m_tick->start();
     setState(State::Running);
-    reconcileWorkers();
+    reconcileSlots();
     dispatch();
 }
 
@@ -89,7 +89,7 @@ void TaskPool::pause()
         setState(State::Paused);
 }
 
-void TaskPool::resume()
+void TaskPool::unpause()
 {
     if (m_state != State::Paused)
         return;
@@ -117,7 +117,7 @@ void TaskPool::stop()
 
 // The terminate chain, from here to the last record:
 //  1. The pool: State::Terminating; no task is retried, no slot is added or
-//     replaced (Ending::SlotsEnding), and every slot gets Worker::terminate().
+//     replaced (Ending::SlotsEnding), and every slot gets Slot::terminate().
 //  2. The slot: a task whose command is done but whose files are still being
 //     transferred ends now (its result stands if it failed or every file came
 //     back; else it is cancelled). A slot without a process retires at once.
@@ -144,7 +144,7 @@ void TaskPool::stop()
 //     reaped), after the grace, and exits.
 // Should taskpool die on the way (kill -9, a crash), the OrphanGuard sees its
 // socket close and does 3-4 itself for every group it watches; should the
-// pool be destroyed first, each Worker's destructor SIGKILLs its group.
+// pool be destroyed first, each Slot's destructor SIGKILLs its group.
 void TaskPool::terminate()
 {
     if (m_state == State::Idle) {
@@ -166,8 +166,8 @@ void TaskPool::terminate()
 void TaskPool::endSlots(bool now)
 {
     m_ending = Ending::SlotsEnding;
-    const QList<Worker *> workers = m_workers; // either may remove entries
-    for (Worker *w : workers) {
+    const QList<Slot *> workers = m_slots; // either may remove entries
+    for (Slot *w : workers) {
         if (now)
             w->terminate();
         else
@@ -195,58 +195,58 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
         return;
     m_hosts[size_t(hostIndex)].slotCount = qMax(0, slotCount);
     if (takesWork()) {
-        reconcileWorkers();
+        reconcileSlots();
         dispatch();
     }
 }
 
-void TaskPool::reconcileWorkers()
+void TaskPool::reconcileSlots()
 {
     for (int h = 0; h < int(m_hosts.size()); ++h) {
         const int target = m_hosts[size_t(h)].slotCount;
-        QList<Worker *> live;
-        for (Worker *w : std::as_const(m_workers)) {
+        QList<Slot *> live;
+        for (Slot *w : std::as_const(m_slots)) {
             if (!w->isRetiring() && w->hostIndex() == h)
                 live.append(w);
         }
         while (live.size() < target)
-            live.append(addWorker(h));
+            live.append(addSlot(h));
         if (live.size() > target) {
             // Idle workers go first, then those with the least work in hand.
-            std::stable_sort(live.begin(), live.end(), [](Worker *a, Worker *b) {
+            std::stable_sort(live.begin(), live.end(), [](Slot *a, Slot *b) {
                 return a->inFlightCount() < b->inFlightCount();
             });
-            const QList<Worker *> surplus = live.mid(target);
-            for (Worker *w : surplus)
+            const QList<Slot *> surplus = live.mid(target);
+            for (Slot *w : surplus)
                 w->retire();
         }
     }
 }
 
-Worker *TaskPool::addWorker(int hostIndex)
+Slot *TaskPool::addSlot(int hostIndex)
 {
     // Reuse the lowest free slot number so rows stay stable in the UI.
     int slot = 0;
-    while (std::any_of(m_workers.cbegin(), m_workers.cend(), [slot](Worker *w) { return w->slot() == slot; }))
+    while (std::any_of(m_slots.cbegin(), m_slots.cend(), [slot](Slot *w) { return w->slot() == slot; }))
         ++slot;
     const Host &host = m_hosts[size_t(hostIndex)];
-    Worker *w = Worker::create(slot, m_spec, host.spec, hostIndex, this);
+    Slot *w = Slot::create(slot, m_spec, host.spec, hostIndex, this);
     w->setTimeoutMs(m_timeoutMs);
     w->setOrphanGuard(m_guard);
     if (!m_reach.isUp(hostIndex))
         w->setHostDown(true); // waits for the host's retry like its siblings
-    connect(w, &Worker::hostConnected, this, &TaskPool::onHostConnected);
-    connect(w, &Worker::hostLost, this, &TaskPool::onHostLost);
-    connect(w, &Worker::attemptFinished, this, &TaskPool::onAttemptFinished);
-    connect(w, &Worker::tasksReturned, this, &TaskPool::onTasksReturned);
-    connect(w, &Worker::capacityAvailable, this, &TaskPool::onCapacityAvailable);
-    connect(w, &Worker::died, this, &TaskPool::onWorkerDied);
-    connect(w, &Worker::startFailed, this, &TaskPool::onStartFailed);
-    connect(w, &Worker::retired, this, &TaskPool::onWorkerRetired);
-    connect(w, &Worker::logLine, this, &TaskPool::logLine);
-    const auto pos = std::lower_bound(m_workers.begin(), m_workers.end(), slot,
-                                      [](Worker *a, int s) { return a->slot() < s; });
-    m_workers.insert(pos, w);
+    connect(w, &Slot::hostConnected, this, &TaskPool::onHostConnected);
+    connect(w, &Slot::hostLost, this, &TaskPool::onHostLost);
+    connect(w, &Slot::attemptFinished, this, &TaskPool::onAttemptFinished);
+    connect(w, &Slot::tasksReturned, this, &TaskPool::onTasksReturned);
+    connect(w, &Slot::capacityAvailable, this, &TaskPool::onCapacityAvailable);
+    connect(w, &Slot::died, this, &TaskPool::onSlotDied);
+    connect(w, &Slot::startFailed, this, &TaskPool::onStartFailed);
+    connect(w, &Slot::retired, this, &TaskPool::onSlotRetired);
+    connect(w, &Slot::logLine, this, &TaskPool::logLine);
+    const auto pos = std::lower_bound(m_slots.begin(), m_slots.end(), slot,
+                                      [](Slot *a, int s) { return a->slot() < s; });
+    m_slots.insert(pos, w);
     w->start();
     return w;
 }
@@ -254,7 +254,7 @@ Worker *TaskPool::addWorker(int hostIndex)
 // ---- The dispatch loop -------------------------------------------------------
 // Tasks go from the queue (retries first, then fresh inputs, read lazily) to
 // the slots: dispatch() offers every slot its fill, feedSlot() hands one slot
-// tasks while it has room. It runs on start, resume, when a slot has room
+// tasks while it has room. It runs on start, unpause, when a slot has room
 // (onCapacityAvailable), when the input has more, and when tasks come back.
 
 void TaskPool::dispatch()
@@ -267,11 +267,11 @@ void TaskPool::dispatch()
         m_dispatchPass = Pass::Running;
         if (m_state != State::Running)
             break;
-        const QList<Worker *> workers = m_workers;
-        for (Worker *w : workers) {
+        const QList<Slot *> workers = m_slots;
+        for (Slot *w : workers) {
             if (m_state != State::Running)
                 break;
-            if (m_workers.contains(w))
+            if (m_slots.contains(w))
                 feedSlot(w);
         }
     } while (m_dispatchPass == Pass::Again);
@@ -279,7 +279,7 @@ void TaskPool::dispatch()
     checkCompletion();
 }
 
-void TaskPool::feedSlot(Worker *worker)
+void TaskPool::feedSlot(Slot *worker)
 {
     Task task;
     while (m_state == State::Running && worker->freeCapacity() > 0) {
@@ -296,7 +296,7 @@ void TaskPool::feedSlot(Worker *worker)
     worker->flushAssigned();
 }
 
-void TaskPool::onCapacityAvailable(Worker *worker)
+void TaskPool::onCapacityAvailable(Slot *worker)
 {
     if (m_dispatchPass != Pass::None) {
         m_dispatchPass = Pass::Again; // the loop that is running picks it up
@@ -312,7 +312,7 @@ void TaskPool::onCapacityAvailable(Worker *worker)
         checkCompletion();
 }
 
-void TaskPool::onAttemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome)
+void TaskPool::onAttemptFinished(Slot *worker, const Task &task, const TaskOutcome &outcome)
 {
     --m_running;
     Host &host = m_hosts[size_t(worker->hostIndex())];
@@ -392,12 +392,12 @@ void TaskPool::checkWorkerMemory()
     if (!m_usage)
         m_usage = std::make_unique<ProcessGroupUsage>();
     QList<qint64> groups;
-    for (Worker *w : std::as_const(m_workers))
+    for (Slot *w : std::as_const(m_slots))
         if (w->pid() > 0 && !w->isRemote()) // a remote slot's local process is only its launcher
             groups.append(w->pid());
     const QHash<qint64, GroupUsage> usage = m_usage->sample(groups);
     const qint64 limit = m_spec.maxWorkerMemoryMb * 1024 * 1024;
-    for (Worker *w : std::as_const(m_workers)) {
+    for (Slot *w : std::as_const(m_slots)) {
         if (w->isRemote())
             continue;
         const qint64 rss = usage.value(w->pid()).rssBytes;
@@ -416,11 +416,11 @@ void TaskPool::adaptTimeout()
     std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
     const qint64 median = sorted[sorted.size() / 2];
     m_timeoutMs = qMax<qint64>(MinimumAdaptiveTimeoutMs, qint64(double(median) * m_spec.timeoutPercent / 100.0));
-    for (Worker *w : std::as_const(m_workers))
+    for (Slot *w : std::as_const(m_slots))
         w->setTimeoutMs(m_timeoutMs);
 }
 
-void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
+void TaskPool::onTasksReturned(Slot *, const QList<Task> &tasks)
 {
     m_running -= tasks.size();
     if (m_ending == Ending::RestCancelled) {
@@ -440,7 +440,7 @@ void TaskPool::onTasksReturned(Worker *, const QList<Task> &tasks)
         dispatch();
 }
 
-void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask)
+void TaskPool::onSlotDied(Slot *worker, const QString &reason, bool finishedAnyTask)
 {
     Q_EMIT logLine(worker->slot(), reason);
     if (!takesWork()) {
@@ -461,7 +461,7 @@ void TaskPool::onWorkerDied(Worker *worker, const QString &reason, bool finished
     QTimer::singleShot(delay, worker, [worker] { worker->start(); });
 }
 
-void TaskPool::onStartFailed(Worker *worker, const QString &reason)
+void TaskPool::onStartFailed(Slot *worker, const QString &reason)
 {
     if (m_spec.mode == JobSpec::Mode::Worker) {
         worker->terminate();
@@ -473,30 +473,30 @@ void TaskPool::onStartFailed(Worker *worker, const QString &reason)
         fail(reason);
 }
 
-void TaskPool::onWorkerRetired(Worker *worker)
+void TaskPool::onSlotRetired(Slot *worker)
 {
     if (m_ending != Ending::NotYet) {
         // The run is ending: keep each slot's final figures for whoever looks next.
-        WorkerSnapshot last = worker->snapshot(monotonicMs());
-        last.state = WorkerState::Exited;
+        SlotSnapshot last = worker->snapshot(monotonicMs());
+        last.state = SlotState::Exited;
         last.taskId = -1;
         last.input.clear();
         last.progress = -1;
         last.message.clear();
         last.taskElapsedMs = 0;
         last.queued = 0;
-        m_endedWorkers.append(last);
+        m_endedSlots.append(last);
     }
-    m_workers.removeOne(worker);
+    m_slots.removeOne(worker);
     worker->deleteLater();
     if (!worker->isHostDown())
         m_reach.probeGone(worker->hostIndex()); // if it was the probe: probe again
     if (takesWork() && m_ending == Ending::NotYet)
-        reconcileWorkers(); // a slot that died for good is replaced
+        reconcileSlots(); // a slot that died for good is replaced
     checkCompletion();
 }
 
-void TaskPool::onHostConnected(Worker *worker)
+void TaskPool::onHostConnected(Slot *worker)
 {
     m_reach.slotConnected(worker->hostIndex());
 }
@@ -505,7 +505,7 @@ void TaskPool::onHostConnected(Worker *worker)
 // right after through tasksReturned (not failures, no attempt used), once the
 // host is marked down so they go to other hosts; m_reach says when it is
 // tried again.
-void TaskPool::onHostLost(Worker *worker, const QString &reason)
+void TaskPool::onHostLost(Slot *worker, const QString &reason)
 {
     Q_EMIT logLine(worker->slot(), reason);
     if (!takesWork()) {
@@ -520,9 +520,9 @@ void TaskPool::onHostLost(Worker *worker, const QString &reason)
 // lost theirs connect again.
 void TaskPool::setHostSlotsDown(int hostIndex, bool down)
 {
-    const QList<Worker *> workers = m_workers;
-    for (Worker *w : workers) {
-        if (m_workers.contains(w) && w->hostIndex() == hostIndex)
+    const QList<Slot *> workers = m_slots;
+    for (Slot *w : workers) {
+        if (m_slots.contains(w) && w->hostIndex() == hostIndex)
             w->setHostDown(down);
     }
 }
@@ -533,10 +533,10 @@ void TaskPool::probeHost(int hostIndex)
 {
     if (!takesWork())
         return; // the run is ending: the host stays down
-    const auto probe = std::find_if(m_workers.cbegin(), m_workers.cend(), [hostIndex](Worker *w) {
+    const auto probe = std::find_if(m_slots.cbegin(), m_slots.cend(), [hostIndex](Slot *w) {
         return w->hostIndex() == hostIndex && !w->isRetiring();
     });
-    if (m_reach.startProbe(hostIndex, probe != m_workers.cend()))
+    if (m_reach.startProbe(hostIndex, probe != m_slots.cend()))
         (*probe)->setHostDown(false);
 }
 
@@ -603,7 +603,7 @@ void TaskPool::advanceTowardsEnd()
         cancelRemaining(); // comes back here when done (it may wait for the input)
         return;
     }
-    if (!m_workers.isEmpty() || m_running > 0)
+    if (!m_slots.isEmpty() || m_running > 0)
         return;
     m_endedMs = monotonicMs();
     if (m_tick)
@@ -660,9 +660,9 @@ void TaskPool::tick()
         m_lastMemoryCheckMs = now;
         checkWorkerMemory();
     }
-    const QList<Worker *> workers = m_workers;
-    for (Worker *w : workers) {
-        if (m_workers.contains(w))
+    const QList<Slot *> workers = m_slots;
+    for (Slot *w : workers) {
+        if (m_slots.contains(w))
             w->checkDeadlines(now);
     }
     const PoolStats s = stats();
@@ -682,7 +682,7 @@ PoolStats TaskPool::stats() const
     const qint64 remaining = m_queue.remaining();
     s.queued = m_state == State::Finished ? 0 : remaining;
     static_cast<TaskCounts &>(s) = m_counts;
-    s.workers = int(std::count_if(m_workers.cbegin(), m_workers.cend(), [](Worker *w) { return !w->isRetiring(); }));
+    s.workers = int(std::count_if(m_slots.cbegin(), m_slots.cend(), [](Slot *w) { return !w->isRetiring(); }));
     const qint64 end = m_endedMs >= 0 ? m_endedMs : monotonicMs();
     s.elapsedSeconds = m_state == State::Idle ? 0 : (end - m_startedMs) / 1000.0;
     const qint64 finished = s.finished();
@@ -698,18 +698,18 @@ PoolStats TaskPool::stats() const
     return s;
 }
 
-QList<WorkerSnapshot> TaskPool::workerSnapshots() const
+QList<SlotSnapshot> TaskPool::slotSnapshots() const
 {
-    QList<WorkerSnapshot> list;
-    list.reserve(m_workers.size());
+    QList<SlotSnapshot> list;
+    list.reserve(m_slots.size());
     const qint64 now = monotonicMs();
-    for (Worker *w : m_workers)
+    for (Slot *w : m_slots)
         list.append(w->snapshot(now));
-    for (const WorkerSnapshot &ended : m_endedWorkers) {
-        if (std::none_of(list.cbegin(), list.cend(), [&](const WorkerSnapshot &s) { return s.slot == ended.slot; }))
+    for (const SlotSnapshot &ended : m_endedSlots) {
+        if (std::none_of(list.cbegin(), list.cend(), [&](const SlotSnapshot &s) { return s.slot == ended.slot; }))
             list.append(ended);
     }
-    std::sort(list.begin(), list.end(), [](const WorkerSnapshot &a, const WorkerSnapshot &b) { return a.slot < b.slot; });
+    std::sort(list.begin(), list.end(), [](const SlotSnapshot &a, const SlotSnapshot &b) { return a.slot < b.slot; });
     return list;
 }
 
@@ -729,7 +729,7 @@ QList<HostSnapshot> TaskPool::hostSnapshots() const
         s.lastError = m_reach.lastError(h);
         s.tasksOk = host.tasksOk;
         s.tasksFailed = host.tasksFailed;
-        for (const Worker *w : m_workers) {
+        for (const Slot *w : m_slots) {
             if (w->hostIndex() != h || w->isRetiring())
                 continue;
             ++s.liveSlots;

@@ -5,7 +5,7 @@
 #include "processgroupusage.h"
 #include "task.h"
 #include "taskqueue.h"
-#include "worker.h"
+#include "slot.h"
 
 #include <QList>
 #include <QObject>
@@ -48,7 +48,7 @@ struct HostSnapshot
 // Runs a job: N worker slots fed from a task queue, with retries, timeouts,
 // live resizing, pause, drain and terminate. Every task taken from the input
 // ends in exactly one taskFinished(). Observers poll stats() and
-// workerSnapshots() for display; only final outcomes are signalled.
+// slotSnapshots() for display; only final outcomes are signalled.
 // Where to look: the dispatch loop is dispatch() and feedSlot(); the
 // terminate chain is told at terminate() in taskpool.cpp; how a run ends is
 // advanceTowardsEnd(); which hosts are up is HostReachability's.
@@ -56,7 +56,7 @@ class TaskPool : public QObject
 {
     Q_OBJECT
 public:
-    // Idle -> Running (start()) <-> Paused (pause(), resume());
+    // Idle -> Running (start()) <-> Paused (pause(), unpause());
     // Running, Paused -> Stopping (stop(), a halt policy): running tasks finish;
     // any but Finished -> Terminating (terminate(), a halt policy, a fatal error);
     // Running, Stopping, Terminating -> Finished, once every slot is gone.
@@ -70,7 +70,7 @@ public:
 
     void start();
     void pause();
-    void resume();
+    void unpause();
     void stop();       // drain: no new tasks, running ones finish, the rest is cancelled
     void terminate();  // end every worker's process tree now; unfinished tasks are cancelled
     // Without hosts: the number of local slots. With hosts: the slots of the
@@ -86,7 +86,7 @@ public:
     bool isActive() const { return m_state != State::Idle && m_state != State::Finished; }
     PoolStats stats() const;
     // Live slots; once the run ends, every slot's final figures (state exited).
-    QList<WorkerSnapshot> workerSnapshots() const;
+    QList<SlotSnapshot> slotSnapshots() const;
     QList<HostSnapshot> hostSnapshots() const; // in JobSpec::effectiveHosts() order
     QString fatalError() const { return m_fatalError; }
     QString haltReason() const { return m_haltReason; } // set when the halt policy stopped the run
@@ -103,11 +103,11 @@ Q_SIGNALS:
 private:
     void setState(State state);
     bool takesWork() const { return m_state == State::Running || m_state == State::Paused; }
-    void reconcileWorkers();
-    Worker *addWorker(int hostIndex);
+    void reconcileSlots();
+    Slot *addSlot(int hostIndex);
     // The dispatch loop: hands queued tasks to every slot with room.
     void dispatch();
-    void feedSlot(Worker *worker);
+    void feedSlot(Slot *worker);
     void checkCompletion();
     void advanceTowardsEnd();
     void endSlots(bool now);
@@ -120,14 +120,14 @@ private:
     void adaptTimeout();
     void checkWorkerMemory();
 
-    void onCapacityAvailable(Worker *worker);
-    void onAttemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
-    void onTasksReturned(Worker *worker, const QList<Task> &tasks);
-    void onWorkerDied(Worker *worker, const QString &reason, bool finishedAnyTask);
-    void onStartFailed(Worker *worker, const QString &reason);
-    void onWorkerRetired(Worker *worker);
-    void onHostConnected(Worker *worker);
-    void onHostLost(Worker *worker, const QString &reason);
+    void onCapacityAvailable(Slot *worker);
+    void onAttemptFinished(Slot *worker, const Task &task, const TaskOutcome &outcome);
+    void onTasksReturned(Slot *worker, const QList<Task> &tasks);
+    void onSlotDied(Slot *worker, const QString &reason, bool finishedAnyTask);
+    void onStartFailed(Slot *worker, const QString &reason);
+    void onSlotRetired(Slot *worker);
+    void onHostConnected(Slot *worker);
+    void onHostLost(Slot *worker, const QString &reason);
     void setHostSlotsDown(int hostIndex, bool down);
     void probeHost(int hostIndex);
     void checkAllHostsDown();
@@ -135,8 +135,8 @@ private:
     const JobSpec m_spec;
     InputSource *m_input;
     TaskQueue m_queue;
-    QList<Worker *> m_workers;  // live and retiring slots, in slot order
-    QList<WorkerSnapshot> m_endedWorkers; // slots as they were when the run ended
+    QList<Slot *> m_slots;  // live and retiring slots, in slot order
+    QList<SlotSnapshot> m_endedSlots; // slots as they were when the run ended
     // A host of the run: what it is, the slots wanted there, what ran there.
     // Whether it can be reached is m_reach's.
     struct Host

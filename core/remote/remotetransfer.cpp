@@ -293,7 +293,7 @@ void RemoteTransfer::abort()
     m_done = true;
     if (!m_process)
         return;
-    // As Worker does: never wait. SIGTERM lets the launcher close the
+    // As Slot does: never wait. SIGTERM lets the launcher close the
     // connection, so the guard on the far side ends the remote part.
     const qint64 pid = m_pid;
     m_pid = 0;

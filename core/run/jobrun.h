@@ -63,7 +63,7 @@ public:
 
     void start();
     void pause() { m_pool->pause(); }
-    void unpause() { m_pool->resume(); }
+    void unpause() { m_pool->unpause(); }
     void stop();      // drain; the run ends "stopped"
     void terminate(); // the run ends "terminated"
     void interrupt(int signal); // terminate on a signal (Ctrl-C); ends "terminated" whatever else happened

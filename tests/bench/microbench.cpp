@@ -96,7 +96,7 @@ BENCHMARK(LineSplitter_LongLine);
 
 // ---------------------------------------------------------------- Protocol
 
-// As ProtocolWorker::assign does it today: the buffer is clear()ed (which frees it) per task.
+// As WorkerSlot::assign does it today: the buffer is clear()ed (which frees it) per task.
 void Protocol_AppendTaskLine_AfterClear(benchmark::State &state)
 {
     QByteArray out;

@@ -156,10 +156,10 @@ Row runScenario(const Scenario &sc, int tasks)
 
 int killRandomWorker(TaskPool &pool, int signal)
 {
-    const QList<WorkerSnapshot> workers = pool.workerSnapshots();
+    const QList<SlotSnapshot> workers = pool.slotSnapshots();
     if (workers.isEmpty())
         return 0;
-    const WorkerSnapshot &w = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
+    const SlotSnapshot &w = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
     return w.pid > 0 && w.taskId >= 0 && ::kill(pid_t(w.pid), signal) == 0 ? 1 : 0;
 }
 

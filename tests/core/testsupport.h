@@ -199,7 +199,7 @@ struct EndedRun : Run
     bool ended = false; // the pool finished (once) within the timeout
     PoolStats stats;
     QString fatalError;
-    QList<WorkerSnapshot> workers;
+    QList<SlotSnapshot> workers;
 };
 
 // Runs `spec` on `input` and waits (event loop running) until the pool has
@@ -216,7 +216,7 @@ inline EndedRun runToEnd(const JobSpec &spec, InputSource &&input, int timeoutMs
         run.ended = (finished.count() > 0 || finished.wait(timeoutMs)) && finished.count() == 1;
         run.stats = pool.stats();
         run.fatalError = pool.fatalError();
-        run.workers = pool.workerSnapshots();
+        run.workers = pool.slotSnapshots();
     } // the pool goes before `run` is handed back: nothing more can arrive
     return run;
 }

@@ -264,7 +264,7 @@ private Q_SLOTS:
         bool stopped = false;
         QTimer freezer;
         QObject::connect(&freezer, &QTimer::timeout, &run.pool, [&] {
-            const QList<WorkerSnapshot> workers = run.pool.workerSnapshots();
+            const QList<SlotSnapshot> workers = run.pool.slotSnapshots();
             if (!stopped && !workers.isEmpty() && workers.first().pid > 0 && workers.first().taskId >= 0)
                 stopped = ::kill(pid_t(workers.first().pid), SIGSTOP) == 0;
         });
@@ -302,7 +302,7 @@ private Q_SLOTS:
         QSet<qint64> pids;
         QTimer watch;
         QObject::connect(&watch, &QTimer::timeout, &run.pool, [&] {
-            for (const WorkerSnapshot &s : run.pool.workerSnapshots())
+            for (const SlotSnapshot &s : run.pool.slotSnapshots())
                 if (s.pid > 0)
                     pids.insert(s.pid);
         });

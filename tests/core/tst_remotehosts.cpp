@@ -232,7 +232,7 @@ private Q_SLOTS:
         // Wait for a remote slot that is running a task on the host, then cut it off.
         qint64 victim = 0;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                     for (const WorkerSnapshot &w : run.pool.workerSnapshots()) {
+                                     for (const SlotSnapshot &w : run.pool.slotSnapshots()) {
                                          if (w.host == m_sshd.target() && w.taskId >= 0 && w.progress > 0 && w.pid > 0) {
                                              victim = w.pid;
                                              return true;

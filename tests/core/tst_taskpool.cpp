@@ -52,8 +52,8 @@ private Q_SLOTS:
         // After the run every slot is still listed, with its final count.
         QCOMPARE(run.workers.size(), workers);
         qint64 done = 0;
-        for (const WorkerSnapshot &s : run.workers) {
-            QCOMPARE(s.state, WorkerState::Exited);
+        for (const SlotSnapshot &s : run.workers) {
+            QCOMPARE(s.state, SlotState::Exited);
             QCOMPARE(s.taskId, -1);
             done += s.tasksDone;
         }
@@ -255,7 +255,7 @@ private Q_SLOTS:
         double seen = -1;
         QTimer poll;
         QObject::connect(&poll, &QTimer::timeout, &run.pool, [&] {
-            for (const WorkerSnapshot &s : run.pool.workerSnapshots()) {
+            for (const SlotSnapshot &s : run.pool.slotSnapshots()) {
                 if (s.progress > 0 && s.progress < 1)
                     seen = s.progress;
             }
@@ -380,7 +380,7 @@ private Q_SLOTS:
         QString message;
         QTimer poll;
         QObject::connect(&poll, &QTimer::timeout, &run.pool, [&] {
-            for (const WorkerSnapshot &s : run.pool.workerSnapshots()) {
+            for (const SlotSnapshot &s : run.pool.slotSnapshots()) {
                 if (s.progress > 0 && s.progress < 1) {
                     seen = s.progress;
                     message = s.message;
@@ -451,10 +451,10 @@ private Q_SLOTS:
         int kills = 0;
         QTimer killer;
         QObject::connect(&killer, &QTimer::timeout, &run.pool, [&] {
-            const QList<WorkerSnapshot> workers = run.pool.workerSnapshots();
+            const QList<SlotSnapshot> workers = run.pool.slotSnapshots();
             if (workers.isEmpty())
                 return; // between the last worker's exit and finished()
-            const WorkerSnapshot &victim = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
+            const SlotSnapshot &victim = workers.at(QRandomGenerator::global()->bounded(int(workers.size())));
             if (victim.pid > 0 && kills < 8 && ::kill(pid_t(victim.pid), SIGKILL) == 0)
                 ++kills;
         });
@@ -643,8 +643,8 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QCOMPARE(run.pool.stats().issued, issuedAtPause);
         QCOMPARE(run.pool.stats().running, 0);
-        QCOMPARE(run.pool.workerSnapshots().size(), 1); // workers are kept
-        run.pool.resume();
+        QCOMPARE(run.pool.slotSnapshots().size(), 1); // workers are kept
+        run.pool.unpause();
         WAIT_FOR_END(run, 10000);
         QVERIFY(run.eachIdOnce(6));
         QCOMPARE(run.count(TaskStatus::Ok), 6);
@@ -663,13 +663,13 @@ private Q_SLOTS:
         QList<QByteArray> tasks(mode == JobSpec::Mode::PerTask ? 80 : 80, QByteArray("slow:60"));
         LiveRun run(spec, tasks);
         run.start();
-        QCOMPARE(run.pool.workerSnapshots().size(), 1);
+        QCOMPARE(run.pool.slotSnapshots().size(), 1);
         run.pool.setWorkerCount(4);
-        QCOMPARE(run.pool.workerSnapshots().size(), 4);
+        QCOMPARE(run.pool.slotSnapshots().size(), 4);
         QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 4, 10000);
         run.pool.setWorkerCount(2);
         QCOMPARE(run.pool.stats().workers, 2);
-        QTRY_COMPARE_WITH_TIMEOUT(run.pool.workerSnapshots().size(), 2, 10000); // busy ones finished their task
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.slotSnapshots().size(), 2, 10000); // busy ones finished their task
         WAIT_FOR_END(run, 30000);
         QVERIFY(run.eachIdOnce(80));
         QCOMPARE(run.count(TaskStatus::Ok), 80);
@@ -696,7 +696,7 @@ private Q_SLOTS:
         QList<qint64> pids;
         QTimer watch;
         QObject::connect(&watch, &QTimer::timeout, &run.pool, [&] {
-            for (const WorkerSnapshot &s : run.pool.workerSnapshots())
+            for (const SlotSnapshot &s : run.pool.slotSnapshots())
                 if (s.pid > 0 && !pids.contains(s.pid))
                     pids.append(s.pid);
         });

@@ -391,15 +391,15 @@ private Q_SLOTS:
     void delegateDrawsTheProgressBar()
     {
         WorkerTableModel model;
-        WorkerSnapshot w;
+        SlotSnapshot w;
         w.slot = 0;
         w.pid = 1;
-        w.state = WorkerState::Busy;
+        w.state = SlotState::Busy;
         w.taskId = 1;
         w.progress = 1.0;
-        WorkerSnapshot idle;
+        SlotSnapshot idle;
         idle.slot = 1;
-        idle.state = WorkerState::Idle;
+        idle.state = SlotState::Idle;
         model.update({w, idle});
 
         QTableView view;

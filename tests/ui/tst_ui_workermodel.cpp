@@ -9,12 +9,12 @@
 #include <QTest>
 
 namespace {
-WorkerSnapshot busy(int slot, qint64 taskId, double progress = -1, qint64 elapsedMs = 0)
+SlotSnapshot busy(int slot, qint64 taskId, double progress = -1, qint64 elapsedMs = 0)
 {
-    WorkerSnapshot w;
+    SlotSnapshot w;
     w.slot = slot;
     w.pid = 1000 + slot;
-    w.state = WorkerState::Busy;
+    w.state = SlotState::Busy;
     w.taskId = taskId;
     w.input = QByteArray::number(taskId);
     w.progress = progress;
@@ -22,9 +22,9 @@ WorkerSnapshot busy(int slot, qint64 taskId, double progress = -1, qint64 elapse
     return w;
 }
 
-QList<WorkerSnapshot> slotsOf(std::initializer_list<int> slotNumbers)
+QList<SlotSnapshot> slotsOf(std::initializer_list<int> slotNumbers)
 {
-    QList<WorkerSnapshot> list;
+    QList<SlotSnapshot> list;
     for (int s : slotNumbers)
         list.append(busy(s, s * 10));
     return list;
@@ -92,14 +92,14 @@ private Q_SLOTS:
     {
         WorkerTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QList<WorkerSnapshot> snapshots = {busy(0, 1), busy(1, 2), busy(2, 3), busy(3, 4)};
+        QList<SlotSnapshot> snapshots = {busy(0, 1), busy(1, 2), busy(2, 3), busy(3, 4)};
         model.update(snapshots);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
         model.update(snapshots);
         QCOMPARE(changed.count(), 0); // nothing changed: nothing to redraw
 
-        for (WorkerSnapshot &w : snapshots)
+        for (SlotSnapshot &w : snapshots)
             w.taskElapsedMs += 100;
         model.update(snapshots);
         QCOMPARE(changed.count(), 1);
@@ -121,10 +121,10 @@ private Q_SLOTS:
     {
         WorkerTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        WorkerSnapshot idle;
+        SlotSnapshot idle;
         idle.slot = 1;
         idle.pid = 4321;
-        idle.state = WorkerState::Idle;
+        idle.state = SlotState::Idle;
         model.update({busy(0, 17, 0.42, 2500), idle});
 
         auto cell = [&model](int row, int column, int role = Qt::DisplayRole) {
@@ -149,7 +149,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.columnCount(), int(WorkerTableModel::ColumnCount));
         QCOMPARE(model.headerData(WorkerTableModel::HostColumn, Qt::Horizontal).toString(), QStringLiteral("Host"));
-        QList<WorkerSnapshot> snapshots = {busy(0, 1), busy(1, 2), busy(2, 3)};
+        QList<SlotSnapshot> snapshots = {busy(0, 1), busy(1, 2), busy(2, 3)};
         snapshots[0].host = QStringLiteral("localhost");
         snapshots[1].host = QStringLiteral("user@node2");
         // snapshots[2]: a pool without hosts names no host.
@@ -178,7 +178,7 @@ private Q_SLOTS:
     {
         WorkerTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QList<WorkerSnapshot> snapshots = {busy(0, 1), busy(1, 2)};
+        QList<SlotSnapshot> snapshots = {busy(0, 1), busy(1, 2)};
         model.update(snapshots);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 

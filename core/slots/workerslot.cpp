@@ -1,4 +1,4 @@
-#include "protocolworker.h"
+#include "workerslot.h"
 
 #include "protocol.h"
 
@@ -10,28 +10,28 @@ constexpr double TargetQueuedMs = 5.0; // how much work to keep queued in a work
 constexpr qsizetype StderrLineMax = 64 * 1024;
 } // namespace
 
-ProtocolWorker::ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
-    : Worker(slot, spec, host, hostIndex, parent)
+WorkerSlot::WorkerSlot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+    : Slot(slot, spec, host, hostIndex, parent)
     , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
     , m_stderr(StderrLineMax)
 {
-    connect(process(), &SlotProcess::started, this, &ProtocolWorker::onStarted);
-    connect(process(), &SlotProcess::stdoutData, this, &ProtocolWorker::onStdout);
-    connect(process(), &SlotProcess::stdoutClosed, this, &ProtocolWorker::onStdoutClosed);
-    connect(process(), &SlotProcess::stdinClosed, this, &ProtocolWorker::onStdinClosed);
-    connect(process(), &SlotProcess::stderrData, this, &ProtocolWorker::onStderr);
-    connect(process(), &SlotProcess::finished, this, &ProtocolWorker::onFinished);
+    connect(process(), &SlotProcess::started, this, &WorkerSlot::onStarted);
+    connect(process(), &SlotProcess::stdoutData, this, &WorkerSlot::onStdout);
+    connect(process(), &SlotProcess::stdoutClosed, this, &WorkerSlot::onStdoutClosed);
+    connect(process(), &SlotProcess::stdinClosed, this, &WorkerSlot::onStdinClosed);
+    connect(process(), &SlotProcess::stderrData, this, &WorkerSlot::onStderr);
+    connect(process(), &SlotProcess::finished, this, &WorkerSlot::onFinished);
     if (SlotTransfer *files = transfer()) {
-        connect(files, &SlotTransfer::slotDirectoryReady, this, &ProtocolWorker::launchWorker);
-        connect(files, &SlotTransfer::slotDirectoryFailed, this, &ProtocolWorker::onSlotDirectoryFailed);
-        connect(files, &SlotTransfer::slotDirectoryRemoved, this, &ProtocolWorker::finishRetiring);
-        connect(files, &SlotTransfer::staged, this, &ProtocolWorker::sendStagedTask);
-        connect(files, &SlotTransfer::stageFailed, this, &ProtocolWorker::onStageFailed);
-        connect(files, &SlotTransfer::taskFinished, this, &ProtocolWorker::finishFilesTask);
+        connect(files, &SlotTransfer::slotDirectoryReady, this, &WorkerSlot::launchWorker);
+        connect(files, &SlotTransfer::slotDirectoryFailed, this, &WorkerSlot::onSlotDirectoryFailed);
+        connect(files, &SlotTransfer::slotDirectoryRemoved, this, &WorkerSlot::finishRetiring);
+        connect(files, &SlotTransfer::staged, this, &WorkerSlot::sendStagedTask);
+        connect(files, &SlotTransfer::stageFailed, this, &WorkerSlot::onStageFailed);
+        connect(files, &SlotTransfer::taskFinished, this, &WorkerSlot::finishFilesTask);
     }
 }
 
-int ProtocolWorker::window() const
+int WorkerSlot::window() const
 {
     if (transfer())
         return 1; // a task's files are copied before its line goes out
@@ -42,10 +42,10 @@ int ProtocolWorker::window() const
     return int(qBound(1.0, 1.0 + TargetQueuedMs / qMax(m_avgTaskMs, 0.001), double(MaxWindow)));
 }
 
-int ProtocolWorker::freeCapacity() const
+int WorkerSlot::freeCapacity() const
 {
     if (isRetiring() || !m_recycleReason.isEmpty() || !process()->isActive() || process()->isEnding()
-        || (state() != WorkerState::Idle && state() != WorkerState::Busy))
+        || (state() != SlotState::Idle && state() != SlotState::Busy))
         return 0;
     int room = window() - inFlightCount();
     if (m_spec.maxTasksPerWorker > 0)
@@ -53,7 +53,7 @@ int ProtocolWorker::freeCapacity() const
     return qMax(0, room);
 }
 
-void ProtocolWorker::start()
+void WorkerSlot::start()
 {
     if (isRetiring()) {
         retireWhenDone();
@@ -61,10 +61,10 @@ void ProtocolWorker::start()
     }
     if (isHostDown()) { // a new connection waits until the host is back
         waitForHost();
-        setState(WorkerState::Crashed);
+        setState(SlotState::Crashed);
         return;
     }
-    setState(WorkerState::Starting);
+    setState(SlotState::Starting);
     m_stdout.reset();
     m_stderr.reset();
     m_finishedThisLife = 0;
@@ -80,7 +80,7 @@ void ProtocolWorker::start()
         launchWorker();
 }
 
-void ProtocolWorker::launchWorker()
+void WorkerSlot::launchWorker()
 {
     QList<QByteArray> argv;
     if (m_spec.shell) {
@@ -92,15 +92,15 @@ void ProtocolWorker::launchWorker()
     launch(argv, transfer() ? transfer()->slotPath() : QString());
 }
 
-void ProtocolWorker::onStarted()
+void WorkerSlot::onStarted()
 {
     if (isRetiring())
         return;
-    setState(WorkerState::Idle);
+    setState(SlotState::Idle);
     Q_EMIT capacityAvailable(this);
 }
 
-void ProtocolWorker::assign(Task task)
+void WorkerSlot::assign(Task task)
 {
     if (transfer()) {
         stageTask(std::move(task));
@@ -114,10 +114,10 @@ void ProtocolWorker::assign(Task task)
     m_inFlight.push_back(std::move(run));
     if (m_inFlight.size() == 1)
         startHeadClock(now);
-    setState(WorkerState::Busy);
+    setState(SlotState::Busy);
 }
 
-void ProtocolWorker::flushAssigned()
+void WorkerSlot::flushAssigned()
 {
     if (m_writeBuffer.isEmpty())
         return;
@@ -126,7 +126,7 @@ void ProtocolWorker::flushAssigned()
     m_writeBuffer.resize(0); // keeps the capacity: no allocation per window
 }
 
-void ProtocolWorker::startHeadClock(qint64 now)
+void WorkerSlot::startHeadClock(qint64 now)
 {
     if (m_inFlight.empty())
         return;
@@ -135,12 +135,12 @@ void ProtocolWorker::startHeadClock(qint64 now)
     head.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
 }
 
-qint64 ProtocolWorker::deadlineGraceMs() const
+qint64 WorkerSlot::deadlineGraceMs() const
 {
     return m_startingUp && m_finishedThisLife == 0 ? qint64(m_spec.startupSeconds * 1000) : 0;
 }
 
-void ProtocolWorker::onStdout(QByteArrayView data)
+void WorkerSlot::onStdout(QByteArrayView data)
 {
     if (data.isEmpty())
         return;
@@ -151,7 +151,7 @@ void ProtocolWorker::onStdout(QByteArrayView data)
         Q_EMIT capacityAvailable(this);
 }
 
-void ProtocolWorker::takeLine(QByteArrayView line, bool truncated)
+void WorkerSlot::takeLine(QByteArrayView line, bool truncated)
 {
     if (truncated) {
         m_lastLineTooLong = true;
@@ -233,7 +233,7 @@ void ProtocolWorker::takeLine(QByteArrayView line, bool truncated)
 // An answer (a result or an error) for a task that is not in flight: never
 // given, or answered already. Answers come in order, so it was most likely
 // meant for the head of the window, which would otherwise wait for ever.
-void ProtocolWorker::failHeadForStrayAnswer(qint64 id)
+void WorkerSlot::failHeadForStrayAnswer(qint64 id)
 {
     log(QStringLiteral("worker answered task %1, which it was not given or had answered").arg(id));
     if (m_inFlight.empty())
@@ -248,14 +248,14 @@ void ProtocolWorker::failHeadForStrayAnswer(qint64 id)
 
 // Every answer, good or broken, counts toward --max-tasks-per-worker: a
 // worker at its limit has no room left, so it must be recycled.
-void ProtocolWorker::recycleIfSpent()
+void WorkerSlot::recycleIfSpent()
 {
     if (m_spec.maxTasksPerWorker > 0 && m_finishedThisLife >= m_spec.maxTasksPerWorker && m_recycleReason.isEmpty())
         recycle(QStringLiteral("it finished %1 tasks (--max-tasks-per-worker)").arg(m_finishedThisLife));
     recycleIfDue();
 }
 
-void ProtocolWorker::recycle(const QString &reason)
+void WorkerSlot::recycle(const QString &reason)
 {
     if (isRetiring() || !process()->isActive() || !m_recycleReason.isEmpty())
         return;
@@ -265,11 +265,11 @@ void ProtocolWorker::recycle(const QString &reason)
 
 // Once nothing is in flight, closing stdin lets the worker exit cleanly;
 // onFinished() then starts a fresh process in the same slot.
-void ProtocolWorker::recycleIfDue()
+void WorkerSlot::recycleIfDue()
 {
     if (m_recycleReason.isEmpty() || inFlightCount() > 0 || m_inputClosed)
         return; // (inFlightCount: a task whose files move is not done either)
-    setState(WorkerState::Stopping);
+    setState(SlotState::Stopping);
     process()->finishInput();
     m_inputClosed = true;
 }
@@ -279,7 +279,7 @@ void ProtocolWorker::recycleIfDue()
 // will never come (with a window of one, that wait would never end).
 // elseTheHead: the line is known to answer some task; if it names none in
 // flight, it is the head's.
-void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead)
+void WorkerSlot::failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead)
 {
     qint64 id = -1;
     const qsizetype key = line.indexOf("\"id\"");
@@ -314,7 +314,7 @@ void ProtocolWorker::failAnsweredTask(QByteArrayView line, const QString &error,
     recycleIfSpent();
 }
 
-void ProtocolWorker::completeHead(TaskOutcome outcome)
+void WorkerSlot::completeHead(TaskOutcome outcome)
 {
     if (transfer()) {
         m_filesRun = std::move(m_inFlight.front());
@@ -331,16 +331,16 @@ void ProtocolWorker::completeHead(TaskOutcome outcome)
     m_inFlight.pop_front();
     countOutcome(outcome.status);
     startHeadClock(nowMs());
-    if (m_inFlight.empty() && state() == WorkerState::Busy)
-        setState(WorkerState::Idle);
+    if (m_inFlight.empty() && state() == SlotState::Busy)
+        setState(SlotState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
 }
 
 // Nothing the worker says can reach us any more. One whose stdin we closed
-// with nothing left to answer is on its way out, as asked (Worker's
+// with nothing left to answer is on its way out, as asked (Slot's
 // RetireExitMs bounds the wait); any other is of no use: it is ended (unless
 // it exits by itself at once) and onFinished() treats that as its death.
-void ProtocolWorker::onStdoutClosed()
+void WorkerSlot::onStdoutClosed()
 {
     const bool onItsWayOut = m_inputClosed;
     const QString why = QStringLiteral("the worker closed its standard output but did not exit; ending it");
@@ -355,7 +355,7 @@ void ProtocolWorker::onStdoutClosed()
 // No task can reach the worker any more. The tasks whose lines never made it
 // into the pipe were not started: they go back to the queue at once. It may
 // still answer the others until it is ended.
-void ProtocolWorker::onStdinClosed()
+void WorkerSlot::onStdinClosed()
 {
     process()->endTreeUnlessItExits(EndReason::StdinClosed,
                                 QStringLiteral("the worker closed its standard input but did not exit; ending it"));
@@ -365,13 +365,13 @@ void ProtocolWorker::onStdinClosed()
         notDelivered.prepend(std::move(m_inFlight.back().task));
         m_inFlight.pop_back();
     }
-    if (m_inFlight.empty() && state() == WorkerState::Busy)
-        setState(WorkerState::Idle);
+    if (m_inFlight.empty() && state() == SlotState::Busy)
+        setState(SlotState::Idle);
     if (!notDelivered.isEmpty())
         Q_EMIT tasksReturned(this, notDelivered);
 }
 
-void ProtocolWorker::onStderr(QByteArrayView data)
+void WorkerSlot::onStderr(QByteArrayView data)
 {
     if (!m_inFlight.empty()) {
         appendErrorOutput(m_inFlight.front(), data);
@@ -380,13 +380,13 @@ void ProtocolWorker::onStderr(QByteArrayView data)
     m_stderr.feed(data, [this](QByteArrayView line, bool) { takeStderrLine(line); });
 }
 
-void ProtocolWorker::takeStderrLine(QByteArrayView line)
+void WorkerSlot::takeStderrLine(QByteArrayView line)
 {
     m_lastStderrLine = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 500)));
     log(m_lastStderrLine);
 }
 
-void ProtocolWorker::returnQueuedTasks()
+void WorkerSlot::returnQueuedTasks()
 {
     QList<Task> queued;
     for (Running &r : m_inFlight)
@@ -396,13 +396,13 @@ void ProtocolWorker::returnQueuedTasks()
         Q_EMIT tasksReturned(this, queued);
 }
 
-void ProtocolWorker::flushOutput()
+void WorkerSlot::flushOutput()
 {
     m_stdout.finish([this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
     m_stderr.finish([this](QByteArrayView line, bool) { takeStderrLine(line); });
 }
 
-void ProtocolWorker::startTaskClock()
+void WorkerSlot::startTaskClock()
 {
     if (!m_inFlight.empty())
         startHeadClock(nowMs());
@@ -410,7 +410,7 @@ void ProtocolWorker::startTaskClock()
 
 // Answers that arrived before the connection dropped still count; the rest
 // of the window goes back to the queue.
-QList<Task> ProtocolWorker::releaseTasks()
+QList<Task> WorkerSlot::releaseTasks()
 {
     m_losingHost = true;
     flushOutput();
@@ -430,11 +430,11 @@ QList<Task> ProtocolWorker::releaseTasks()
     for (Running &r : m_inFlight)
         tasks.append(std::move(r.task));
     m_inFlight.clear();
-    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Crashed);
+    setState(isRetiring() ? SlotState::Stopping : SlotState::Crashed);
     return tasks;
 }
 
-void ProtocolWorker::onFinished(int, QProcess::ExitStatus, const QString &exitText)
+void WorkerSlot::onFinished(int, QProcess::ExitStatus, const QString &exitText)
 {
     flushOutput();
     if (transfer() && m_filesRun && !transfer()->hasOutcome()) {
@@ -495,22 +495,22 @@ void ProtocolWorker::onFinished(int, QProcess::ExitStatus, const QString &exitTe
         start(); // the task's fault, not the worker program's
         return;
     }
-    setState(WorkerState::Crashed);
+    setState(SlotState::Crashed);
     if (!m_lastStderrLine.isEmpty())
         death += QStringLiteral(" (last stderr line: %1)").arg(m_lastStderrLine);
     Q_EMIT died(this, death, m_finishedThisLife > 0);
 }
 
-void ProtocolWorker::reportStartFailure(const QString &reason)
+void WorkerSlot::reportStartFailure(const QString &reason)
 {
     returnQueuedTasks();
-    setState(WorkerState::Crashed);
+    setState(SlotState::Crashed);
     Q_EMIT startFailed(this, reason);
 }
 
-void ProtocolWorker::drain()
+void WorkerSlot::drain()
 {
-    setState(WorkerState::Stopping);
+    setState(SlotState::Stopping);
     if (transfer()) {
         transfer()->cancelDirectoryStep(); // a worker that has not started yet need not start
         if (m_filesRun) {
@@ -529,7 +529,7 @@ void ProtocolWorker::drain()
 
 // The process is gone and the slot goes: with --cleanup its directory goes
 // too (if the worker left nothing else there), and the run's when empty.
-void ProtocolWorker::retireWhenDone()
+void WorkerSlot::retireWhenDone()
 {
     if (!transfer()) {
         finishRetiring();
@@ -545,20 +545,20 @@ void ProtocolWorker::retireWhenDone()
 
 // ---- file transfer ------------------------------------------------------------
 
-void ProtocolWorker::onSlotDirectoryFailed(const QString &reason)
+void WorkerSlot::onSlotDirectoryFailed(const QString &reason)
 {
-    setState(WorkerState::Crashed);
+    setState(SlotState::Crashed);
     Q_EMIT startFailed(this, reason);
 }
 
-void ProtocolWorker::stageTask(Task task)
+void WorkerSlot::stageTask(Task task)
 {
     Running run;
     run.task = std::move(task);
     run.startedMs = nowMs();
     run.startedAtEpochMs = QDateTime::currentMSecsSinceEpoch();
     m_filesRun = std::move(run);
-    setState(WorkerState::Busy);
+    setState(SlotState::Busy);
     QString error;
     if (!transfer()->beginTask(m_filesRun->task.input, m_filesRun->task.id + 1, &error)) {
         // No line is sent; the pool's dispatch loop sees the free room itself.
@@ -572,7 +572,7 @@ void ProtocolWorker::stageTask(Task task)
 
 // The line names the copy, relative to the worker's directory; the task keeps
 // its own input, so results and the journal show what the user gave.
-void ProtocolWorker::sendStagedTask()
+void WorkerSlot::sendStagedTask()
 {
     Protocol::appendTaskLine(m_writeBuffer, m_filesRun->task.id, transfer()->taskInput().toUtf8());
     m_filesRun->inputEnd = m_inputBytesSent + m_writeBuffer.size();
@@ -585,25 +585,25 @@ void ProtocolWorker::sendStagedTask()
 }
 
 // A partial copy is cleaned up too.
-void ProtocolWorker::onStageFailed(const QString &message)
+void WorkerSlot::onStageFailed(const QString &message)
 {
     TaskOutcome outcome = makeOutcome(*m_filesRun, TaskStatus::Failed, nowMs());
     outcome.error = message;
     transfer()->finishTask(std::move(outcome)); // then finishFilesTask()
 }
 
-void ProtocolWorker::reportFilesTask(const TaskOutcome &outcome)
+void WorkerSlot::reportFilesTask(const TaskOutcome &outcome)
 {
     const Task task = std::move(m_filesRun->task);
     m_filesRun.reset();
     transfer()->dropTask();
     countOutcome(outcome.status);
-    if (state() == WorkerState::Busy)
-        setState(WorkerState::Idle);
+    if (state() == SlotState::Busy)
+        setState(SlotState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
 }
 
-void ProtocolWorker::finishFilesTask(const TaskOutcome &outcome)
+void WorkerSlot::finishFilesTask(const TaskOutcome &outcome)
 {
     reportFilesTask(outcome);
     if (m_retireDeferred) {
@@ -618,7 +618,7 @@ void ProtocolWorker::finishFilesTask(const TaskOutcome &outcome)
 
 // Terminate during a copy: the task is cancelled at once, unless the worker
 // had answered and every return file is back.
-void ProtocolWorker::abort()
+void WorkerSlot::abort()
 {
     if (!transfer())
         return;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "worker.h"
+#include "slot.h"
 
 #include <optional>
 
@@ -9,11 +9,11 @@
 // failed, and lines that match the progress pattern set the task's progress.
 // With --transfer on a remote host the slot's SlotTransfer copies the input
 // there before the command and brings the return files back after it.
-class PerTaskWorker final : public Worker
+class PerTaskSlot final : public Slot
 {
     Q_OBJECT
 public:
-    PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
+    PerTaskSlot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     int freeCapacity() const override;
     int inFlightCount() const override { return m_run ? 1 : 0; }

@@ -15,15 +15,15 @@
 
 class OrphanGuard;
 
-enum class WorkerState : quint8 { Starting, Idle, Busy, Stopping, Exited, Crashed };
-QString workerStateName(WorkerState state);
+enum class SlotState : quint8 { Starting, Idle, Busy, Stopping, Exited, Crashed };
+QString slotStateName(SlotState state);
 
 // What the UI needs to draw one worker row; copied out ~10 times a second.
-struct WorkerSnapshot
+struct SlotSnapshot
 {
     int slot = -1;
     qint64 pid = 0;
-    WorkerState state = WorkerState::Starting;
+    SlotState state = SlotState::Starting;
     qint64 taskId = -1;
     QByteArray input;
     double progress = -1;       // -1: no progress reported yet
@@ -38,7 +38,7 @@ struct WorkerSnapshot
 
 // One worker slot of the pool: one of its N places. It runs at most one
 // process at a time and hides whether that process runs one task (per-task
-// mode, PerTaskWorker) or many (protocol mode, ProtocolWorker). The pool hands
+// mode, PerTaskSlot) or many (protocol mode, WorkerSlot). The pool hands
 // it tasks while freeCapacity() > 0 and gets every attempt back through
 // attemptFinished() or tasksReturned(), exactly once.
 //
@@ -49,13 +49,13 @@ struct WorkerSnapshot
 // remote host, the file transfer (SlotTransfer). A mode connects to their
 // signals itself and overrides the few hooks below, each called at one moment
 // this class documents.
-class Worker : public QObject
+class Slot : public QObject
 {
     Q_OBJECT
 public:
-    static Worker *create(int slot, const JobSpec &spec, QObject *parent);
-    static Worker *create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
-    ~Worker() override;
+    static Slot *create(int slot, const JobSpec &spec, QObject *parent);
+    static Slot *create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
+    ~Slot() override;
 
     int slot() const { return m_slot; }
     int hostIndex() const { return m_hostIndex; }
@@ -66,12 +66,12 @@ public:
     // While the host is down the slot opens no new connection (a slot that
     // lost its own waits; live ones go on). Up again: waiting slots restart.
     void setHostDown(bool down);
-    WorkerState state() const { return m_state; }
+    SlotState state() const { return m_state; }
     qint64 pid() const { return m_process->pid(); }
     bool isRetiring() const { return m_retiring; }
     virtual int freeCapacity() const = 0;
     virtual int inFlightCount() const = 0;
-    WorkerSnapshot snapshot(qint64 nowMs) const;
+    SlotSnapshot snapshot(qint64 nowMs) const;
 
     virtual void start() = 0;            // ready to take tasks soon (capacityAvailable)
     virtual void assign(Task task) = 0;
@@ -88,22 +88,22 @@ public:
     virtual void recycle(const QString &reason) { Q_UNUSED(reason) }
 
 Q_SIGNALS:
-    void attemptFinished(Worker *worker, const Task &task, const TaskOutcome &outcome);
-    void tasksReturned(Worker *worker, const QList<Task> &tasks); // never started: no attempt used
-    void capacityAvailable(Worker *worker);
+    void attemptFinished(Slot *worker, const Task &task, const TaskOutcome &outcome);
+    void tasksReturned(Slot *worker, const QList<Task> &tasks); // never started: no attempt used
+    void capacityAvailable(Slot *worker);
     // The process ended on its own while it should have been running.
-    void died(Worker *worker, const QString &reason, bool finishedAnyTask);
-    void startFailed(Worker *worker, const QString &reason);
-    void retired(Worker *worker);         // after retire()/terminate(), once the process is gone
+    void died(Slot *worker, const QString &reason, bool finishedAnyTask);
+    void startFailed(Slot *worker, const QString &reason);
+    void retired(Slot *worker);         // after retire()/terminate(), once the process is gone
     void logLine(int slot, const QString &line);
     // Remote slots: the guard on the host answered (the host works), or the
     // launcher ended without the command's exit status (unreachable, connection
     // lost). The slot's tasks come back through tasksReturned(), not as failures.
-    void hostConnected(Worker *worker);
-    void hostLost(Worker *worker, const QString &reason);
+    void hostConnected(Slot *worker);
+    void hostLost(Slot *worker, const QString &reason);
 
 protected:
-    Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
+    Slot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     using EndReason = SlotProcess::EndReason;
 
@@ -157,7 +157,7 @@ protected:
 
     // ---- for the modes ---------------------------------------------------------
     QString endReasonText() const; // the error of a task ended by timeout or stall
-    void setState(WorkerState state);
+    void setState(SlotState state);
     void finishRetiring();                  // emits retired() once
     void log(const QString &line);
     // The host is unreachable or the connection dropped: the tasks go back.
@@ -185,7 +185,7 @@ private:
     SlotTransfer *const m_transfer;
     bool m_hostDown = false;
     bool m_waitingForHost = false; // lost its connection; restarts when the host is up
-    WorkerState m_state = WorkerState::Starting;
+    SlotState m_state = SlotState::Starting;
     bool m_retiring = false;
     bool m_retiredEmitted = false;
     qint64 m_timeoutMs = 0;

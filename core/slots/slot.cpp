@@ -1,8 +1,8 @@
-#include "worker.h"
+#include "slot.h"
 
 #include "clock.h"
-#include "pertaskworker.h"
-#include "protocolworker.h"
+#include "pertaskslot.h"
+#include "workerslot.h"
 
 namespace {
 constexpr int LogBurst = 50;      // lines per second per worker before we summarize
@@ -10,32 +10,32 @@ constexpr int LogLineMax = 2000;  // characters kept of one log line
 constexpr qint64 RetireExitMs = 5000; // time a worker gets to exit after its stdin closed
 } // namespace
 
-QString workerStateName(WorkerState state)
+QString slotStateName(SlotState state)
 {
     switch (state) {
-    case WorkerState::Starting: return QStringLiteral("starting");
-    case WorkerState::Idle: return QStringLiteral("idle");
-    case WorkerState::Busy: return QStringLiteral("busy");
-    case WorkerState::Stopping: return QStringLiteral("stopping");
-    case WorkerState::Exited: return QStringLiteral("exited");
-    case WorkerState::Crashed: return QStringLiteral("crashed");
+    case SlotState::Starting: return QStringLiteral("starting");
+    case SlotState::Idle: return QStringLiteral("idle");
+    case SlotState::Busy: return QStringLiteral("busy");
+    case SlotState::Stopping: return QStringLiteral("stopping");
+    case SlotState::Exited: return QStringLiteral("exited");
+    case SlotState::Crashed: return QStringLiteral("crashed");
     }
     return {};
 }
 
-Worker *Worker::create(int slot, const JobSpec &spec, QObject *parent)
+Slot *Slot::create(int slot, const JobSpec &spec, QObject *parent)
 {
     return create(slot, spec, HostSpec(), 0, parent);
 }
 
-Worker *Worker::create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+Slot *Slot::create(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
 {
     if (spec.mode == JobSpec::Mode::Worker)
-        return new ProtocolWorker(slot, spec, host, hostIndex, parent);
-    return new PerTaskWorker(slot, spec, host, hostIndex, parent);
+        return new WorkerSlot(slot, spec, host, hostIndex, parent);
+    return new PerTaskSlot(slot, spec, host, hostIndex, parent);
 }
 
-Worker::Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+Slot::Slot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
     : QObject(parent)
     , m_spec(spec)
     , m_slot(slot)
@@ -46,38 +46,38 @@ Worker::Worker(int slot, const JobSpec &spec, const HostSpec &host, int hostInde
     , m_transfer(SlotTransfer::isNeeded(spec, host) ? new SlotTransfer(spec, host, slot, this) : nullptr)
     , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
 {
-    connect(m_process, &SlotProcess::message, this, &Worker::log);
-    connect(m_process, &SlotProcess::startFailed, this, &Worker::onProcessStartFailed);
-    connect(m_process, &SlotProcess::hostLost, this, &Worker::onProcessHostLost);
-    connect(m_process, &SlotProcess::hostReached, this, &Worker::onHostReached);
+    connect(m_process, &SlotProcess::message, this, &Slot::log);
+    connect(m_process, &SlotProcess::startFailed, this, &Slot::onProcessStartFailed);
+    connect(m_process, &SlotProcess::hostLost, this, &Slot::onProcessHostLost);
+    connect(m_process, &SlotProcess::hostReached, this, &Slot::onHostReached);
     if (m_transfer) {
-        connect(m_transfer, &SlotTransfer::message, this, &Worker::log);
-        connect(m_transfer, &SlotTransfer::hostLost, this, &Worker::loseHost);
+        connect(m_transfer, &SlotTransfer::message, this, &Slot::log);
+        connect(m_transfer, &SlotTransfer::hostLost, this, &Slot::loseHost);
     }
 }
 
 // The process goes first, as it did before the slot's other parts: its tree
 // is SIGKILLed without waiting.
-Worker::~Worker()
+Slot::~Slot()
 {
     delete m_process;
 }
 
-void Worker::setOrphanGuard(std::shared_ptr<OrphanGuard> guard)
+void Slot::setOrphanGuard(std::shared_ptr<OrphanGuard> guard)
 {
     if (m_transfer)
         m_transfer->setOrphanGuard(guard);
     m_process->setOrphanGuard(std::move(guard));
 }
 
-qint64 Worker::nowMs()
+qint64 Slot::nowMs()
 {
     return monotonicMs();
 }
 
-WorkerSnapshot Worker::snapshot(qint64 now) const
+SlotSnapshot Slot::snapshot(qint64 now) const
 {
-    WorkerSnapshot s;
+    SlotSnapshot s;
     s.slot = m_slot;
     s.pid = m_process->pid();
     s.state = m_state;
@@ -96,7 +96,7 @@ WorkerSnapshot Worker::snapshot(qint64 now) const
     return s;
 }
 
-void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirectory)
+void Slot::launch(const QList<QByteArray> &argv, const QString &remoteDirectory)
 {
     m_drainedSinceMs = -1;
     m_process->start(argv, remoteDirectory);
@@ -104,21 +104,21 @@ void Worker::launch(const QList<QByteArray> &argv, const QString &remoteDirector
 
 // A start failure that was queued (no pipe could be made) may arrive after
 // terminate() retired the slot: by then nobody is to hear of it.
-void Worker::onProcessStartFailed(const QString &reason)
+void Slot::onProcessStartFailed(const QString &reason)
 {
     if (m_retiredEmitted)
         return;
     reportStartFailure(reason);
 }
 
-void Worker::onProcessHostLost(const QString &reason)
+void Slot::onProcessHostLost(const QString &reason)
 {
     if (m_retiredEmitted)
         return; // as in onProcessStartFailed()
     loseHost(reason);
 }
 
-void Worker::onHostReached()
+void Slot::onHostReached()
 {
     startTaskClock();
     Q_EMIT hostConnected(this);
@@ -126,7 +126,7 @@ void Worker::onHostReached()
 
 // The slot's tasks go back to the queue (they are not the tasks' fault); the
 // pool decides when the host is tried again.
-void Worker::loseHost(const QString &reason)
+void Slot::loseHost(const QString &reason)
 {
     m_waitingForHost = true;
     m_hostDown = true;
@@ -138,7 +138,7 @@ void Worker::loseHost(const QString &reason)
         finishRetiring();
 }
 
-void Worker::setHostDown(bool down)
+void Slot::setHostDown(bool down)
 {
     if (m_hostDown == down)
         return;
@@ -146,12 +146,12 @@ void Worker::setHostDown(bool down)
     if (!down && m_waitingForHost && !m_retiring) {
         m_waitingForHost = false;
         start();
-    } else if (!down && !m_retiring && m_state == WorkerState::Idle && freeCapacity() > 0) {
+    } else if (!down && !m_retiring && m_state == SlotState::Idle && freeCapacity() > 0) {
         Q_EMIT capacityAvailable(this);
     }
 }
 
-void Worker::retire()
+void Slot::retire()
 {
     if (m_retiring)
         return;
@@ -159,7 +159,7 @@ void Worker::retire()
     drain();
 }
 
-void Worker::terminate()
+void Slot::terminate()
 {
     m_retiring = true;
     abort();
@@ -169,7 +169,7 @@ void Worker::terminate()
         finishRetiring();
 }
 
-void Worker::checkDeadlines(qint64 now)
+void Slot::checkDeadlines(qint64 now)
 {
     if (!m_process->isActive() || m_process->endReason() != EndReason::None)
         return;
@@ -203,28 +203,28 @@ void Worker::checkDeadlines(qint64 now)
     }
 }
 
-QString Worker::endReasonText() const
+QString Slot::endReasonText() const
 {
     if (m_process->endReason() == EndReason::Stall)
         return QStringLiteral("stalled: no output and no progress for %1 s").arg(m_endedAfterMs / 1000.0, 0, 'f', 1);
     return QStringLiteral("timed out after %1 s").arg(m_endedAfterMs / 1000.0, 0, 'f', 1);
 }
 
-void Worker::setState(WorkerState state)
+void Slot::setState(SlotState state)
 {
     m_state = state;
 }
 
-void Worker::finishRetiring()
+void Slot::finishRetiring()
 {
     if (m_retiredEmitted)
         return;
     m_retiredEmitted = true;
-    setState(WorkerState::Exited);
+    setState(SlotState::Exited);
     Q_EMIT retired(this);
 }
 
-void Worker::log(const QString &line)
+void Slot::log(const QString &line)
 {
     const qint64 now = nowMs();
     if (now - m_logWindowStartMs >= 1000) {
@@ -241,7 +241,7 @@ void Worker::log(const QString &line)
     Q_EMIT logLine(m_slot, line.size() > LogLineMax ? line.left(LogLineMax) + QStringLiteral("…") : line);
 }
 
-TaskOutcome Worker::makeOutcome(const Running &run, TaskStatus status, qint64 now) const
+TaskOutcome Slot::makeOutcome(const Running &run, TaskStatus status, qint64 now) const
 {
     TaskOutcome o;
     o.id = run.task.id;
@@ -257,14 +257,14 @@ TaskOutcome Worker::makeOutcome(const Running &run, TaskStatus status, qint64 no
     return o;
 }
 
-TaskOutcome Worker::makeCancelledOutcome(const Running &run, qint64 now) const
+TaskOutcome Slot::makeCancelledOutcome(const Running &run, qint64 now) const
 {
     TaskOutcome o = makeOutcome(run, TaskStatus::Cancelled, now);
     o.error = QStringLiteral("terminated");
     return o;
 }
 
-void Worker::appendErrorOutput(Running &run, QByteArrayView data) const
+void Slot::appendErrorOutput(Running &run, QByteArrayView data) const
 {
     const qsizetype room = m_spec.maxOutputBytes - run.errorOutput.size();
     if (data.size() <= room) {
@@ -276,7 +276,7 @@ void Worker::appendErrorOutput(Running &run, QByteArrayView data) const
     }
 }
 
-void Worker::countOutcome(TaskStatus status)
+void Slot::countOutcome(TaskStatus status)
 {
     if (status == TaskStatus::Ok)
         ++m_tasksDone;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "linesplitter.h"
-#include "worker.h"
+#include "slot.h"
 
 #include <optional>
 
@@ -12,11 +12,11 @@
 // is idle). With --transfer on a remote host the window is one task, whose
 // files the slot's SlotTransfer moves before its line goes out and after its
 // answer comes back.
-class ProtocolWorker final : public Worker
+class WorkerSlot final : public Slot
 {
     Q_OBJECT
 public:
-    ProtocolWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
+    WorkerSlot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent);
 
     int freeCapacity() const override;
     int inFlightCount() const override { return int(m_inFlight.size()) + (m_filesRun ? 1 : 0); }

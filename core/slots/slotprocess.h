@@ -18,7 +18,7 @@ class QSocketNotifier;
 class QTimer;
 
 // The process a slot runs, one at a time, as an object of its own: the slot
-// (Worker and its two modes) decides what to run and what its output means;
+// (Slot and its two modes) decides what to run and what its output means;
 // this class only runs it. It owns the QProcess, our own stdout and stdin
 // pipes (QProcess says nothing when the child closes its stdout, and nothing
 // when it closes its stdin until a write fails), non-blocking writes, the end

@@ -1,4 +1,4 @@
-#include "pertaskworker.h"
+#include "pertaskslot.h"
 
 #include "json.h"
 #include "processtree.h"
@@ -9,17 +9,17 @@ namespace {
 constexpr qsizetype ProgressLineMax = 4096;
 } // namespace
 
-PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
-    : Worker(slot, spec, host, hostIndex, parent)
+PerTaskSlot::PerTaskSlot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
+    : Slot(slot, spec, host, hostIndex, parent)
     , m_command(spec.command, spec.shell)
 {
-    connect(process(), &SlotProcess::stdoutData, this, &PerTaskWorker::onStdout);
-    connect(process(), &SlotProcess::stderrData, this, &PerTaskWorker::onStderr);
-    connect(process(), &SlotProcess::finished, this, &PerTaskWorker::onFinished);
+    connect(process(), &SlotProcess::stdoutData, this, &PerTaskSlot::onStdout);
+    connect(process(), &SlotProcess::stderrData, this, &PerTaskSlot::onStderr);
+    connect(process(), &SlotProcess::finished, this, &PerTaskSlot::onFinished);
     if (SlotTransfer *files = transfer()) {
-        connect(files, &SlotTransfer::staged, this, &PerTaskWorker::onStaged);
-        connect(files, &SlotTransfer::stageFailed, this, &PerTaskWorker::failTask);
-        connect(files, &SlotTransfer::taskFinished, this, &PerTaskWorker::finishTask);
+        connect(files, &SlotTransfer::staged, this, &PerTaskSlot::onStaged);
+        connect(files, &SlotTransfer::stageFailed, this, &PerTaskSlot::failTask);
+        connect(files, &SlotTransfer::taskFinished, this, &PerTaskSlot::finishTask);
     }
     if (!spec.progressPattern.isEmpty()) {
         m_progressPattern.setPattern(spec.progressPattern);
@@ -30,19 +30,19 @@ PerTaskWorker::PerTaskWorker(int slot, const JobSpec &spec, const HostSpec &host
     }
 }
 
-int PerTaskWorker::freeCapacity() const
+int PerTaskSlot::freeCapacity() const
 {
     // Each task is a new connection: none while the host is down.
-    return !isRetiring() && !isHostDown() && state() == WorkerState::Idle ? 1 : 0;
+    return !isRetiring() && !isHostDown() && state() == SlotState::Idle ? 1 : 0;
 }
 
-void PerTaskWorker::start()
+void PerTaskSlot::start()
 {
-    setState(WorkerState::Idle);
+    setState(SlotState::Idle);
     Q_EMIT capacityAvailable(this);
 }
 
-void PerTaskWorker::assign(Task task)
+void PerTaskSlot::assign(Task task)
 {
     Q_ASSERT(!m_run);
     m_run.emplace();
@@ -53,7 +53,7 @@ void PerTaskWorker::assign(Task task)
     m_outputTruncated = false;
     m_stdoutTail.clear();
     m_stderrTail.clear();
-    setState(WorkerState::Busy);
+    setState(SlotState::Busy);
     if (isRemote() && !Json::isValidUtf8(m_run->task.input)) {
         failTask(QStringLiteral("the input is not valid UTF-8; such names run on local slots only (the remote "
                                 "command line is text)"));
@@ -71,12 +71,12 @@ void PerTaskWorker::assign(Task task)
     transfer()->stage();
 }
 
-void PerTaskWorker::onStaged()
+void PerTaskSlot::onStaged()
 {
     launchCommand(transfer()->taskInput().toUtf8(), transfer()->taskDirectory());
 }
 
-void PerTaskWorker::launchCommand(const QByteArray &input, const QString &remoteDirectory)
+void PerTaskSlot::launchCommand(const QByteArray &input, const QString &remoteDirectory)
 {
     QList<QByteArray> argv;
     QString error;
@@ -94,7 +94,7 @@ void PerTaskWorker::launchCommand(const QByteArray &input, const QString &remote
     launch(argv, remoteDirectory);
 }
 
-void PerTaskWorker::failTask(const QString &error)
+void PerTaskSlot::failTask(const QString &error)
 {
     TaskOutcome outcome = makeOutcome(*m_run, TaskStatus::Failed, nowMs());
     outcome.error = error;
@@ -103,7 +103,7 @@ void PerTaskWorker::failTask(const QString &error)
 
 // The command is done, or will never run. What reached the host comes back
 // (or is cleaned up) first; a cancelled task is reported at once.
-void PerTaskWorker::endAttempt(TaskOutcome outcome)
+void PerTaskSlot::endAttempt(TaskOutcome outcome)
 {
     if (transfer() && transfer()->hasTask() && outcome.status != TaskStatus::Cancelled)
         transfer()->finishTask(std::move(outcome)); // then finishTask()
@@ -112,14 +112,14 @@ void PerTaskWorker::endAttempt(TaskOutcome outcome)
 }
 
 // Terminate while the task's files move: the task is reported now.
-void PerTaskWorker::abort()
+void PerTaskSlot::abort()
 {
     if (!transfer() || !transfer()->isBusy() || !m_run)
         return; // a running command ends through its process
     finishTask(transfer()->stopTask(makeCancelledOutcome(*m_run, nowMs())));
 }
 
-void PerTaskWorker::onStdout(QByteArrayView data)
+void PerTaskSlot::onStdout(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
@@ -135,7 +135,7 @@ void PerTaskWorker::onStdout(QByteArrayView data)
     scanProgress(m_stdoutTail, data);
 }
 
-void PerTaskWorker::onStderr(QByteArrayView data)
+void PerTaskSlot::onStderr(QByteArrayView data)
 {
     if (data.isEmpty() || !m_run)
         return;
@@ -146,7 +146,7 @@ void PerTaskWorker::onStderr(QByteArrayView data)
 
 // Tools redraw progress with '\r', so both '\r' and '\n' end a line here.
 // Only the newest matching line matters, so lines are tried from the end.
-void PerTaskWorker::scanProgress(QByteArray &tail, QByteArrayView data)
+void PerTaskSlot::scanProgress(QByteArray &tail, QByteArrayView data)
 {
     if (!m_progressPattern.isValid() || m_progressPattern.pattern().isEmpty())
         return;
@@ -185,7 +185,7 @@ void PerTaskWorker::scanProgress(QByteArray &tail, QByteArrayView data)
         m_run->progress = progress;
 }
 
-bool PerTaskWorker::parseProgress(QByteArrayView line, double *progress) const
+bool PerTaskSlot::parseProgress(QByteArrayView line, double *progress) const
 {
     if (line.isEmpty() || line.size() > ProgressLineMax)
         return false;
@@ -216,7 +216,7 @@ bool PerTaskWorker::parseProgress(QByteArrayView line, double *progress) const
     return true;
 }
 
-void PerTaskWorker::onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText)
+void PerTaskSlot::onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText)
 {
     if (!m_run)
         return;
@@ -258,7 +258,7 @@ void PerTaskWorker::onFinished(int exitCode, QProcess::ExitStatus status, const 
     endAttempt(std::move(outcome));
 }
 
-void PerTaskWorker::reportStartFailure(const QString &reason)
+void PerTaskSlot::reportStartFailure(const QString &reason)
 {
     if (!m_run)
         return;
@@ -273,7 +273,7 @@ void PerTaskWorker::reportStartFailure(const QString &reason)
     finishTask(std::move(outcome));
 }
 
-void PerTaskWorker::finishTask(TaskOutcome outcome)
+void PerTaskSlot::finishTask(TaskOutcome outcome)
 {
     const Task task = std::move(m_run->task);
     m_run.reset();
@@ -281,7 +281,7 @@ void PerTaskWorker::finishTask(TaskOutcome outcome)
     if (transfer())
         transfer()->dropTask();
     countOutcome(outcome.status);
-    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Idle);
+    setState(isRetiring() ? SlotState::Stopping : SlotState::Idle);
     Q_EMIT attemptFinished(this, task, outcome);
     if (isRetiring())
         finishRetiring();
@@ -290,13 +290,13 @@ void PerTaskWorker::finishTask(TaskOutcome outcome)
 }
 
 // The task's clock starts when it runs on the host, not when ssh starts dialling.
-void PerTaskWorker::startTaskClock()
+void PerTaskSlot::startTaskClock()
 {
     if (m_run)
         m_run->startedMs = nowMs();
 }
 
-QList<Task> PerTaskWorker::releaseTasks()
+QList<Task> PerTaskSlot::releaseTasks()
 {
     QList<Task> tasks;
     if (m_run) {
@@ -306,14 +306,14 @@ QList<Task> PerTaskWorker::releaseTasks()
     m_output.clear();
     if (transfer())
         transfer()->dropTask();
-    setState(isRetiring() ? WorkerState::Stopping : WorkerState::Crashed);
+    setState(isRetiring() ? SlotState::Stopping : SlotState::Crashed);
     return tasks;
 }
 
-void PerTaskWorker::drain()
+void PerTaskSlot::drain()
 {
     if (!m_run && !process()->isActive())
         finishRetiring();
     else
-        setState(WorkerState::Stopping);
+        setState(SlotState::Stopping);
 }
