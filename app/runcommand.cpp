@@ -168,7 +168,7 @@ public:
         m_progress.finish();
         const ResultWriter &writer = m_recorder.sink().writer();
         if (writer.hasError())
-            m_run.outputFailed(writer.brokenPipe() ? QString() : writer.errorString(), writer.brokenPipe());
+            m_run.outputFailed(writer.errorString(), writer.brokenPipe());
         m_run.recordEnd();
         return exitStatus();
     }
@@ -201,7 +201,7 @@ private:
             ++m_interrupts;
             if (!m_interruptedBy)
                 m_interruptedBy = signal;
-            m_run.interrupt(signal);
+            m_run.interrupt();
         });
         m_shipTimer.setInterval(100); // results reach the journal and the file within a fraction of a second
         QObject::connect(&m_shipTimer, &QTimer::timeout, pool, [this] {

@@ -102,10 +102,7 @@ JobRun *JobRun::create(const JobSpec &jobSpec, const RunInputs &inputs, RunRecor
             inputs.finishedKeys.size());
         all->setParent(input);
     }
-    auto *run = new JobRun(spec, input, recorder, parent);
-    if (inputs.kind == RunInputs::Kind::Unfinished)
-        run->m_skippedAsFinished = inputs.finishedKeys.size();
-    return run;
+    return new JobRun(spec, input, recorder, parent);
 }
 
 JobRun::JobRun(const JobSpec &spec, InputSource *input, RunRecorder *recorder, QObject *parent)
@@ -148,16 +145,16 @@ void JobRun::terminate()
     m_pool->terminate();
 }
 
-void JobRun::interrupt(int signal)
+void JobRun::interrupt()
 {
-    Q_UNUSED(signal)
     m_endRequest = EndRequest::Interrupt;
     m_pool->terminate();
 }
 
 void JobRun::outputFailed(const QString &message, bool brokenPipe)
 {
-    if (m_outputError.isEmpty()) {
+    if (!m_outputFailed) {
+        m_outputFailed = true;
         m_outputError = message;
         m_outputClosed = brokenPipe;
     }
@@ -202,7 +199,7 @@ JobRun::End JobRun::end() const
     const QString fatal = m_pool->fatalError();
     if (m_endRequest == EndRequest::Interrupt)
         return {QStringLiteral("terminated"), fatal};
-    if (!m_outputError.isEmpty()) {
+    if (m_outputFailed) {
         if (m_outputClosed)
             return {QStringLiteral("terminated"), QStringLiteral("the results output was closed (no one reads it any more)")};
         return {QStringLiteral("failed"), m_outputError};

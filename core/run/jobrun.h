@@ -59,14 +59,13 @@ public:
     // As recorded: a run of exact inputs is a List job of those inputs.
     const JobSpec &spec() const { return m_spec; }
     TaskPool *pool() const { return m_pool; }
-    qint64 skippedAsFinished() const { return m_skippedAsFinished; } // Unfinished: tasks left out
 
     void start();
     void pause() { m_pool->pause(); }
     void unpause() { m_pool->unpause(); }
     void stop();      // drain; the run ends "stopped"
     void terminate(); // the run ends "terminated"
-    void interrupt(int signal); // terminate on a signal (Ctrl-C); ends "terminated" whatever else happened
+    void interrupt(); // terminate on a signal (Ctrl-C); ends "terminated" whatever else happened
     // The results output failed (the first report stands); an active run is
     // terminated, as its results have nowhere to go. A reader that went away
     // ends the run "terminated", any other error "failed".
@@ -98,10 +97,10 @@ private:
     const JobSpec m_spec;
     TaskPool *m_pool;
     RunRecorder *m_recorder;
-    qint64 m_skippedAsFinished = 0;
     EndRequest m_endRequest = EndRequest::None;
-    QString m_outputError; // empty: the output is fine
-    bool m_outputClosed = false;
+    bool m_outputFailed = false;
+    bool m_outputClosed = false; // the reader went away
+    QString m_outputError;
     bool m_endHeld = false;
     bool m_endRecorded = false;
     bool m_finished = false;
