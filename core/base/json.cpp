@@ -409,36 +409,37 @@ bool Reader::skipString()
 
 bool Reader::skipNumber()
 {
+    // Past the digits from p; p itself when there are none.
+    const auto digitsFrom = [this](const char *p) {
+        while (p < m_end && *p >= '0' && *p <= '9')
+            ++p;
+        return p;
+    };
     const char *p = m_p;
     if (p < m_end && *p == '-')
         ++p;
     if (p >= m_end)
         return false;
-    if (*p == '0') {
+    if (*p == '0')
         ++p;
-    } else if (*p >= '1' && *p <= '9') {
-        while (p < m_end && *p >= '0' && *p <= '9')
-            ++p;
-    } else {
+    else if (*p >= '1' && *p <= '9')
+        p = digitsFrom(p);
+    else
         return false;
-    }
     if (p < m_end && *p == '.') {
-        ++p;
-        const char *digits = p;
-        while (p < m_end && *p >= '0' && *p <= '9')
-            ++p;
-        if (p == digits)
+        const char *end = digitsFrom(p + 1);
+        if (end == p + 1)
             return false;
+        p = end;
     }
     if (p < m_end && (*p == 'e' || *p == 'E')) {
         ++p;
         if (p < m_end && (*p == '+' || *p == '-'))
             ++p;
-        const char *digits = p;
-        while (p < m_end && *p >= '0' && *p <= '9')
-            ++p;
-        if (p == digits)
+        const char *end = digitsFrom(p);
+        if (end == p)
             return false;
+        p = end;
     }
     m_p = p;
     return true;

@@ -88,6 +88,10 @@ private Q_SLOTS:
         QTest::newRow("progress") << QByteArray("{\"id\":2,\"progress\":0.25,\"message\":\"\\u00e9tape\"}") << true << int(K::Progress) << 2LL << QByteArray("\xc3\xa9tape");
         QTest::newRow("unknown keys ignored") << QByteArray("{\"id\":2,\"x\":{\"y\":[]},\"result\":1}") << true << int(K::Result) << 2LL << QByteArray("1");
         QTest::newRow("trailing spaces and CR") << QByteArray("{\"id\":5,\"result\":5} \r") << true << int(K::Result) << 5LL << QByteArray("5");
+        QTest::newRow("number: sign, fraction, exponent") << QByteArray("{\"id\":1,\"result\":-0.5E+2}") << true << int(K::Result) << 1LL << QByteArray("-0.5E+2");
+        QTest::newRow("number: zero") << QByteArray("{\"id\":1,\"result\":0}") << true << int(K::Result) << 1LL << QByteArray("0");
+        for (const char *bad : {"1.", "1e", "1e+", "01", "-", ".5", "+1", "1.e3"})
+            QTest::addRow("number: %s", bad) << QByteArray("{\"id\":1,\"result\":") + bad + "}" << false << 0 << 0LL << QByteArray();
         QTest::newRow("ready") << QByteArray("{\"ready\": true}") << true << int(K::Ready) << -1LL << QByteArray();
         QTest::newRow("ready with a task id") << QByteArray("{\"id\":1,\"ready\":true}") << false << 0 << 0LL << QByteArray();
         QTest::newRow("not json") << QByteArray("hello") << false << 0 << 0LL << QByteArray();
