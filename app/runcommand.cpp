@@ -5,6 +5,7 @@
 #include "resultwriter.h"
 #include "runjournal.h"
 #include "runoptions.h"
+#include "runpublisher.h"
 #include "runrecorder.h"
 #include "terminalprogress.h"
 #include "unixsignals.h"
@@ -152,6 +153,8 @@ public:
         , m_quiet(options.quiet)
         , m_progress(run.pool(), options.progress)
     {
+        if (options.monitor)
+            publish();
     }
 
     // Runs to the end; the exit status.
@@ -160,6 +163,8 @@ public:
         m_run.holdEnd(); // until the last result is out
         m_runTime.start();
         m_run.start();
+        if (m_publisher)
+            m_publisher->setJournalRun(m_recorder.journalRun());
         connectRun();
         if (m_run.isActive())
             QCoreApplication::exec();
@@ -170,10 +175,28 @@ public:
         if (writer.hasError())
             m_run.outputFailed(writer.errorString(), writer.brokenPipe());
         m_run.recordEnd();
+        if (m_publisher)
+            m_publisher->linger(ViewerLingerMs);
         return exitStatus();
     }
 
 private:
+    // Viewers get a moment to read how the run ended; a stuck one is left behind.
+    static constexpr int ViewerLingerMs = 1000;
+
+    // On the monitor socket, for `taskpool gui` to watch. A run that cannot be
+    // published (an unsafe runtime directory) goes ahead unwatched.
+    void publish()
+    {
+        m_publisher = std::make_unique<RunPublisher>(&m_run);
+        QString error;
+        if (!m_publisher->listen(&error)) {
+            m_publisher.reset();
+            if (!m_quiet)
+                printError(QStringLiteral("the run cannot be watched: %1").arg(error));
+        }
+    }
+
     void connectRun()
     {
         TaskPool *pool = m_run.pool();
@@ -282,6 +305,7 @@ private:
     UnixSignals &m_signals;
     const bool m_quiet;
     TerminalProgress m_progress;
+    std::unique_ptr<RunPublisher> m_publisher;
     QTimer m_shipTimer;
     QElapsedTimer m_runTime;
     int m_interruptedBy = 0;

@@ -124,6 +124,9 @@ const char *helpText =
     "  --keep-order             write results in input order\n"
     "  --progress               live progress bar with counts, throughput and ETA on stderr\n"
     "  -q, --quiet              no worker log lines and no summary on stderr\n"
+    "  --no-monitor             do not publish the run for the app to watch (by default\n"
+    "                           every run listens on a socket of its user's, in\n"
+    "                           $XDG_RUNTIME_DIR/taskpool/; taskpool gui > Runs > Watch)\n"
     "\n"
     "Journal (every run is recorded, so nothing is lost if taskpool is killed):\n"
     "  --journal FILE           the SQLite journal (default:\n"
@@ -180,7 +183,7 @@ RunOptions::RunOptions()
                          m_maxOutput, m_progressPattern, m_results,    m_keepOrder,  m_progress,   m_quiet,
                          m_job,       m_demo,       m_journal,         m_noJournal,  m_resume,     m_retryFailed,
                          m_runId,     m_stall,      m_workerStartup,   m_halt,       m_haltMode,   m_maxTasks,
-                         m_maxMemory});
+                         m_maxMemory, m_noMonitor});
 }
 
 int RunOptions::parse(const QString &taskpoolPath, const QStringList &arguments)
@@ -210,6 +213,7 @@ int RunOptions::parse(const QString &taskpoolPath, const QStringList &arguments)
     keepOrder = m_parser.isSet(m_keepOrder);
     progress = m_parser.isSet(m_progress);
     quiet = m_parser.isSet(m_quiet);
+    monitor = !m_parser.isSet(m_noMonitor);
     return -1;
 }
 

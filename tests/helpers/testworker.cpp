@@ -51,7 +51,10 @@
 #include <fcntl.h>
 #include <string>
 #include <ctime>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace {
@@ -378,6 +381,24 @@ int protocolMain(int argc, char **argv)
     }
 }
 
+// For the monitor's "another user is refused": as whichever user runs us.
+int connectToSocket(const char *path)
+{
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    strncpy(address.sun_path, path, sizeof(address.sun_path) - 1);
+    const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) {
+        writeAll(1, std::string("refused: ") + strerror(errno) + "\n");
+        return 1;
+    }
+    pollfd readable{fd, POLLIN, 0};
+    char buffer[4096];
+    const ssize_t n = poll(&readable, 1, 2000) > 0 ? read(fd, buffer, sizeof(buffer)) : 0;
+    writeAll(1, "connected: read " + std::to_string(n > 0 ? n : 0) + " bytes\n");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -389,6 +410,8 @@ int main(int argc, char **argv)
     const std::string mode = argv[1];
     if (mode == "proto")
         return protocolMain(argc, argv);
+    if (mode == "connect" && argc > 2) // connect to a Unix socket, say what came of it
+        return connectToSocket(argv[2]);
     if (mode == "echo") {
         std::string out;
         for (int i = 2; i < argc; ++i)

@@ -1,0 +1,301 @@
+#include "runpublisher.h"
+
+#include "jobrun.h"
+#include "linesplitter.h"
+#include "monitordirectory.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QSysInfo>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+constexpr qsizetype HistoryBlockBytes = 64 * 1024;
+constexpr qsizetype CommandLineLimit = 4096;
+constexpr int MaxWorkers = 4096; // a viewer asks; a typo must not fork a thousand workers more
+
+// Keeps the last `limit` bytes, cut at a line start where one is near.
+void keepTail(QByteArray &tail, const QByteArray &bytes, qsizetype limit)
+{
+    tail.append(bytes);
+    if (tail.size() <= limit)
+        return;
+    qsizetype cut = tail.size() - limit;
+    const qsizetype newline = tail.indexOf('\n', cut);
+    if (newline >= 0 && newline - cut < 1024)
+        cut = newline + 1;
+    tail.remove(0, cut);
+}
+} // namespace
+
+struct RunPublisher::Viewer
+{
+    QLocalSocket *socket = nullptr;
+    int block = 0;        // where it is in the history
+    qsizetype offset = 0;
+    LineSplitter commands{CommandLineLimit};
+};
+
+RunPublisher::RunPublisher(JobRun *run, QObject *parent)
+    : QObject(parent)
+    , m_run(run)
+{
+    m_hello.pid = QCoreApplication::applicationPid();
+    m_hello.host = QSysInfo::machineHostName();
+    m_hello.startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_hello.spec = run->spec();
+    m_stateTimer.setInterval(StateIntervalMs);
+    connect(&m_stateTimer, &QTimer::timeout, this, &RunPublisher::publishState);
+
+    TaskPool *pool = run->pool();
+    connect(pool, &TaskPool::taskFinished, this, [this](const TaskOutcome &outcome) {
+        append(MonitorProtocol::outcomeLine(true, outcome, HistoryOutputBytes));
+    });
+    connect(pool, &TaskPool::attemptFailed, this, [this](const TaskOutcome &outcome) {
+        append(MonitorProtocol::outcomeLine(false, outcome, HistoryOutputBytes));
+    });
+    connect(pool, &TaskPool::logLine, this, [this](int slot, const QString &text) {
+        const QByteArray line = MonitorProtocol::logLine(slot, text);
+        m_logLines.push_back(line);
+        if (m_logLines.size() > LogLinesKept)
+            m_logLines.pop_front();
+        for (const auto &viewer : m_viewers) {
+            if (!isBehind(viewer.get()))
+                viewer->socket->write(line);
+        }
+    });
+    connect(pool, &TaskPool::stateChanged, this, &RunPublisher::publishState);
+    connect(run, &JobRun::finished, this, [this] {
+        publishState();
+        const JobRun::End end = m_run->end();
+        const PoolStats stats = m_run->stats();
+        append(MonitorProtocol::endLine(end.state, end.message, JobRun::summaryText(stats, stats.elapsedSeconds)));
+        m_ended = true;
+    });
+}
+
+RunPublisher::~RunPublisher()
+{
+    for (const auto &viewer : m_viewers) {
+        viewer->socket->disconnect(this);
+        viewer->socket->abort();
+    }
+    m_viewers.clear();
+    if (m_server) {
+        m_server->close(); // removes the socket file
+        QFile::remove(m_socketPath);
+    }
+}
+
+bool RunPublisher::listen(QString *error, const QString &socketPath)
+{
+    if (socketPath.isEmpty() && !MonitorDirectory::ensure(error))
+        return false;
+    m_socketPath = socketPath.isEmpty() ? MonitorDirectory::socketPath(m_hello.pid) : socketPath;
+    // A socket of this name is left from a dead process that had our pid.
+    QLocalServer::removeServer(m_socketPath);
+    m_server = new QLocalServer(this);
+    m_server->setSocketOptions(QLocalServer::UserAccessOption); // 0600
+    if (!m_server->listen(m_socketPath)) {
+        *error = QStringLiteral("cannot publish the run on %1: %2").arg(m_socketPath, m_server->errorString());
+        delete m_server;
+        m_server = nullptr;
+        return false;
+    }
+    // Qt makes it 0700; a socket needs no x bit, and "0600" is what people check for.
+    ::chmod(QFile::encodeName(m_socketPath).constData(), 0600);
+    connect(m_server, &QLocalServer::newConnection, this, &RunPublisher::accept);
+    return true;
+}
+
+void RunPublisher::accept()
+{
+    while (QLocalSocket *socket = m_server->nextPendingConnection()) {
+        if (!MonitorDirectory::peerIsThisUser(socket->socketDescriptor())) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        auto viewer = std::make_unique<Viewer>();
+        viewer->socket = socket;
+        Viewer *raw = viewer.get();
+        m_viewers.push_back(std::move(viewer));
+        connect(socket, &QLocalSocket::readyRead, this, [this, raw] { onReadyRead(raw); });
+        connect(socket, &QLocalSocket::bytesWritten, this, [this, raw] { pump(raw); });
+        connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw); });
+
+        socket->write(MonitorProtocol::helloLine(m_hello));
+        for (int slot = 0; slot < m_tails.size(); ++slot) {
+            const OutputTail &tail = m_tails.at(slot);
+            if (!tail.out.isEmpty())
+                socket->write(MonitorProtocol::outputLine(slot, tail.taskId, false, tail.out));
+            if (!tail.err.isEmpty())
+                socket->write(MonitorProtocol::outputLine(slot, tail.taskId, true, tail.err));
+        }
+        for (const QByteArray &line : m_logLines)
+            socket->write(line);
+        pump(raw);
+        if (!m_ended && !m_stateTimer.isActive())
+            m_stateTimer.start();
+        publishState();
+        Q_EMIT viewerConnected();
+    }
+}
+
+void RunPublisher::drop(Viewer *viewer)
+{
+    for (auto it = m_viewers.begin(); it != m_viewers.end(); ++it) {
+        if (it->get() == viewer) {
+            viewer->socket->disconnect(this);
+            viewer->socket->deleteLater();
+            m_viewers.erase(it);
+            break;
+        }
+    }
+    if (m_viewers.empty())
+        m_stateTimer.stop();
+}
+
+void RunPublisher::onReadyRead(Viewer *viewer)
+{
+    const QByteArray bytes = viewer->socket->readAll();
+    QList<QJsonObject> commands;
+    viewer->commands.feed(bytes, [&commands](QByteArrayView line, bool truncated) {
+        if (!truncated)
+            commands.append(QJsonDocument::fromJson(line.toByteArray()).object());
+    });
+    for (const QJsonObject &command : commands)
+        apply(command);
+}
+
+void RunPublisher::apply(const QJsonObject &json)
+{
+    const QString command = json.value(QLatin1String("command")).toString();
+    if (command == QLatin1String("pause"))
+        m_run->pause();
+    else if (command == QLatin1String("unpause"))
+        m_run->unpause();
+    else if (command == QLatin1String("stop"))
+        m_run->stop();
+    else if (command == QLatin1String("terminate"))
+        m_run->terminate();
+    else if (command == QLatin1String("workers") && m_run->isActive())
+        m_run->pool()->setWorkerCount(qBound(1, json.value(QLatin1String("count")).toInt(), MaxWorkers));
+    else
+        return;
+    Q_EMIT commandReceived(command);
+    publishState();
+}
+
+void RunPublisher::append(QByteArray line)
+{
+    if (m_history.isEmpty() || m_history.last().size() + line.size() > HistoryBlockBytes) {
+        line.reserve(qMax(line.size(), HistoryBlockBytes));
+        m_history.append(std::move(line));
+    } else {
+        m_history.last().append(line);
+    }
+    for (const auto &viewer : m_viewers)
+        pump(viewer.get());
+}
+
+// Sends the viewer what it has not read of the history, while it keeps up.
+void RunPublisher::pump(Viewer *viewer)
+{
+    while (!isBehind(viewer) && viewer->block < m_history.size()) {
+        const QByteArray &block = m_history.at(viewer->block);
+        if (viewer->offset < block.size()) {
+            viewer->socket->write(block.constData() + viewer->offset, block.size() - viewer->offset);
+            viewer->offset = block.size();
+        }
+        if (viewer->block + 1 >= m_history.size())
+            break;
+        ++viewer->block;
+        viewer->offset = 0;
+    }
+}
+
+bool RunPublisher::isBehind(const Viewer *viewer) const
+{
+    return viewer->socket->bytesToWrite() > HighWaterBytes;
+}
+
+void RunPublisher::publishState()
+{
+    if (m_viewers.empty())
+        return;
+    MonitorProtocol::LiveState state;
+    TaskPool *pool = m_run->pool();
+    state.state = pool->state();
+    state.stats = pool->stats();
+    state.wantedWorkers = pool->workerCount();
+    state.slotSnapshots = pool->slotSnapshots();
+    if (!m_run->spec().hosts.isEmpty())
+        state.hosts = pool->hostSnapshots();
+    state.haltReason = pool->haltReason();
+    state.fatalError = pool->fatalError();
+    if (ProcessGroupUsage::isAvailable() && (!m_sinceUsage.isValid() || m_sinceUsage.elapsed() >= UsageIntervalMs)) {
+        m_sinceUsage.start();
+        QList<qint64> pids;
+        for (const SlotSnapshot &slot : state.slotSnapshots) {
+            if (slot.pid > 0)
+                pids.append(slot.pid);
+        }
+        m_lastUsage = m_usage.sample(pids);
+    }
+    state.usage = m_lastUsage;
+    const QByteArray line = MonitorProtocol::stateLine(state);
+    for (const auto &viewer : m_viewers) {
+        if (!isBehind(viewer.get()))
+            viewer->socket->write(line);
+    }
+}
+
+void RunPublisher::publishOutput(int slot, qint64 taskId, bool isStderr, const QByteArray &bytes)
+{
+    if (slot < 0 || bytes.isEmpty())
+        return;
+    if (slot >= m_tails.size())
+        m_tails.resize(slot + 1);
+    OutputTail &tail = m_tails[slot];
+    if (tail.taskId != taskId) {
+        tail = OutputTail();
+        tail.taskId = taskId;
+    }
+    keepTail(isStderr ? tail.err : tail.out, bytes, OutputTailBytes);
+    if (m_viewers.empty())
+        return;
+    const QByteArray line = MonitorProtocol::outputLine(slot, taskId, isStderr, bytes);
+    for (const auto &viewer : m_viewers) {
+        if (!isBehind(viewer.get()))
+            viewer->socket->write(line);
+    }
+}
+
+bool RunPublisher::isDrained() const
+{
+    for (const auto &viewer : m_viewers) {
+        const bool historySent = viewer->block >= m_history.size() - 1
+            && (m_history.isEmpty() || viewer->offset >= m_history.last().size());
+        if (!historySent || viewer->socket->bytesToWrite() > 0)
+            return false;
+    }
+    return true;
+}
+
+void RunPublisher::linger(int timeoutMs)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (!isDrained() && waited.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    for (const auto &viewer : m_viewers)
+        viewer->socket->flush();
+}

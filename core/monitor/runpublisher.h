@@ -1,0 +1,96 @@
+#pragma once
+
+#include "monitorprotocol.h"
+#include "processgroupusage.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+class JobRun;
+class QLocalServer;
+class QLocalSocket;
+
+// Publishes one live run on a monitor socket (MonitorDirectory) for viewers:
+// the app's Watch, another app over ssh. See MonitorProtocol for what a viewer
+// receives and may send.
+//
+// It never slows the run. Writes are queued in each viewer's socket buffer;
+// a viewer with more than HighWaterBytes unsent gets nothing more until it
+// drains: state messages are coalesced (only the latest is sent), live output
+// and log lines are dropped for it, and results wait in the history, which
+// every viewer reads from its own position. So a slow viewer falls behind and
+// catches up, and misses no result; a viewer that connects mid-run replays the
+// history. The history keeps every result and retried attempt with at most
+// HistoryOutputBytes of each output (the journal and the results file have all
+// of it): about 150 bytes a task plus the output kept.
+class RunPublisher : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qsizetype HighWaterBytes = 1 << 20;
+    static constexpr qsizetype HistoryOutputBytes = 4096;
+    static constexpr qsizetype OutputTailBytes = 64 * 1024; // each slot's recent output, for new viewers
+    static constexpr int LogLinesKept = 200;
+    static constexpr int StateIntervalMs = 100;
+    static constexpr int UsageIntervalMs = 1000;
+
+    explicit RunPublisher(JobRun *run, QObject *parent = nullptr);
+    ~RunPublisher() override; // closes every viewer and removes the socket
+
+    // Listens on this process's socket in MonitorDirectory (or on socketPath).
+    bool listen(QString *error, const QString &socketPath = QString());
+    QString socketPath() const { return m_socketPath; }
+    void setJournalRun(qint64 runId) { m_hello.journalRun = runId; }
+    int viewerCount() const { return int(m_viewers.size()); }
+
+    // A chunk a task wrote (live output), for viewers that keep up.
+    void publishOutput(int slot, qint64 taskId, bool isStderr, const QByteArray &bytes);
+    // After the run: gives viewers up to timeoutMs to receive the end, then returns.
+    void linger(int timeoutMs);
+
+Q_SIGNALS:
+    void viewerConnected();
+    void commandReceived(const QString &command);
+
+private:
+    struct Viewer;
+    struct OutputTail
+    {
+        qint64 taskId = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    void accept();
+    void onReadyRead(Viewer *viewer);
+    void drop(Viewer *viewer);
+    void apply(const QJsonObject &command);
+    void append(QByteArray line); // to the history, then to every viewer that keeps up
+    void pump(Viewer *viewer);
+    void publishState();
+    bool isBehind(const Viewer *viewer) const;
+    bool isDrained() const;
+
+    JobRun *m_run;
+    QLocalServer *m_server = nullptr;
+    QString m_socketPath;
+    MonitorProtocol::Hello m_hello;
+    std::vector<std::unique_ptr<Viewer>> m_viewers;
+    QList<QByteArray> m_history; // blocks of whole lines
+    std::deque<QByteArray> m_logLines;
+    QList<OutputTail> m_tails;   // by slot
+    QTimer m_stateTimer;
+    ProcessGroupUsage m_usage;
+    QHash<qint64, GroupUsage> m_lastUsage;
+    QElapsedTimer m_sinceUsage;
+    bool m_ended = false;
+};
