@@ -329,7 +329,7 @@ private Q_SLOTS:
             }
             return false;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(workerRuns(), 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT(workerRuns(), cli->readAllStandardError().constData(), 60000);
         QVERIFY(!QFileInfo::exists(MonitorDirectory::socketPath(cli->processId())));
         QVERIFY(writeFile(go, "go"));
         QVERIFY(cli->waitForFinished(20000));
