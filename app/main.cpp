@@ -15,6 +15,8 @@ const char *usage =
     "Usage:\n"
     "  taskpool                      open the desktop app\n"
     "  taskpool gui [--job FILE] [--start]   open it on a saved job, and start it at once\n"
+    "  taskpool gui --attach [ssh:HOST]      watch a live run of this machine (or of HOST,\n"
+    "                                        over ssh); several: pick one in the Runs tab\n"
     "  taskpool run [options] -- COMMAND [ARG...]   run a job headless (see taskpool run --help)\n"
     "  taskpool run --demo           run the built-in demo job in the terminal\n"
     "  taskpool runs [--journal FILE]               list past runs from the journal (--keep N,\n"
@@ -28,7 +30,7 @@ void setApplicationNames()
     QCoreApplication::setOrganizationName(QStringLiteral("taskpool"));
 }
 
-// `taskpool` or `taskpool gui [--job FILE] [--start]`.
+// `taskpool` or `taskpool gui [--job FILE] [--start] [--attach [ssh:HOST]]`.
 int runDesktopApp(int argc, char *argv[])
 {
     QApplication app(argc, argv);
@@ -39,7 +41,8 @@ int runDesktopApp(int argc, char *argv[])
     QCommandLineParser parser;
     const QCommandLineOption job(QStringLiteral("job"), QStringLiteral("Open this job file"), QStringLiteral("FILE"));
     const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start the job at once"));
-    parser.addOptions({job, start});
+    const QCommandLineOption attach(QStringLiteral("attach"), QStringLiteral("Watch a live run here or on ssh:HOST"));
+    parser.addOptions({job, start, attach});
     QStringList arguments = QCoreApplication::arguments();
     if (argc > 1)
         arguments.removeAt(1); // "gui"
@@ -52,8 +55,16 @@ int runDesktopApp(int argc, char *argv[])
     window.show();
     if (parser.isSet(job) && !window.loadJobFile(parser.value(job)))
         return QApplication::exec(); // the window says what is wrong with the file
+    if (parser.isSet(start) && parser.isSet(attach)) {
+        std::fprintf(stderr, "taskpool gui: give either --start or --attach, not both\n%s", usage);
+        return 2;
+    }
     if (parser.isSet(start))
         QTimer::singleShot(0, &window, &MainWindow::startRun);
+    if (parser.isSet(attach)) {
+        const QString target = parser.positionalArguments().value(0);
+        QTimer::singleShot(0, &window, [&window, target] { window.attach(target); });
+    }
     return QApplication::exec();
 }
 } // namespace

@@ -26,6 +26,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -125,7 +126,10 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
         m_summary->updateHosts(m_controller->hostSnapshots());
+        if (m_controller->isWatching())
+            showWorkerCount(m_controller->liveWorkerCount()); // it may be changed from elsewhere too
     });
+    connect(m_controller, &RunController::watchLost, this, [this](const QString &error) { m_watchLostReason = error; });
     connect(m_controller->resultModel(), &ResultTableModel::countsChanged, this, &MainWindow::updateResultsTabTitle);
     connect(m_results, &ResultsPanel::retryRequested, this, &MainWindow::retryRows);
     connect(m_results, &ResultsPanel::retryFailedRequested, this,
@@ -467,6 +471,13 @@ void MainWindow::startRun()
     saveSettings(); // a job that ran is worth remembering even if the app is killed
 }
 
+void MainWindow::attach(const QString &target)
+{
+    m_tabs->setCurrentWidget(runs());
+    runs()->watchHostEdit()->setText(target);
+    m_runsTab->findLiveRuns(target);
+}
+
 void MainWindow::resumeJob()
 {
     if (!m_jobEditor->hostsError().isEmpty()) {
@@ -636,7 +647,8 @@ void MainWindow::askToTerminate(const QString &question, const QString &acceptTe
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (!m_controller->isActive() || m_forceClose) {
+    // A watched run is not the window's: it goes on without it.
+    if (!m_controller->isActive() || m_forceClose || m_controller->isWatching()) {
         saveSettings();
         event->accept();
         return;
@@ -650,7 +662,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
                        m_closeWhenFinished = true;
                        m_controller->terminate();
                        // Workers are killed outright when the pool is deleted, so never wait for long.
-                       const int graceMs = int(m_controller->pool()->spec().killGraceSeconds * 1000);
+                       const int graceMs = int(m_controller->resultsSpec().killGraceSeconds * 1000);
                        QTimer::singleShot(graceMs + 2000, this, [this] {
                            if (m_controller->isActive()) {
                                m_forceClose = true;
@@ -751,22 +763,37 @@ void MainWindow::exportResults(const QString &path)
 void MainWindow::onStarted()
 {
     m_summary->reset();
+    m_watchLostReason.clear();
     m_shownRunInfo = RunInfo();
     m_haltAnnounced = false;
     m_unrecorded = false;
     showColumnsFor(m_controller->resultsSpec());
     updateResultsCaption();
-    m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
-                                                    : QStringLiteral("run started: %1")
-                                                          .arg(m_controller->resultsSpec().command.join(QLatin1Char(' '))));
+    const QString command = m_controller->resultsSpec().command.join(QLatin1Char(' '));
+    if (m_controller->isWatching()) {
+        m_log->appendMessage(QStringLiteral("watching %1: %2").arg(m_controller->watchedRunText(), command));
+        showWorkerCount(m_controller->liveWorkerCount());
+    } else {
+        m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
+                                                        : QStringLiteral("run started: %1").arg(command));
+    }
     statusBar()->clearMessage();
     updateActions();
+}
+
+// The box shows the watched run's count without sending it back as a change.
+void MainWindow::showWorkerCount(int count)
+{
+    if (count <= 0 || m_workerCount->value() == count || m_workerCount->hasFocus())
+        return;
+    const QSignalBlocker quiet(m_workerCount);
+    m_workerCount->setValue(count);
 }
 
 void MainWindow::onStateChanged(TaskPool::State)
 {
     updateActions();
-    const QString halt = m_controller->pool() ? m_controller->pool()->haltReason() : QString();
+    const QString halt = m_controller->haltReason();
     if (!halt.isEmpty() && !m_haltAnnounced) {
         m_haltAnnounced = true; // the pool's own log line has it too
         statusBar()->showMessage(QStringLiteral("Run halted: %1").arg(halt.section(QStringLiteral("halting: "), -1)));
@@ -779,7 +806,7 @@ void MainWindow::onFinished(const PoolStats &stats)
     updateActions();
     updateResultsCaption();
     const QString fatal = m_controller->fatalError();
-    const QString halt = m_controller->pool() ? m_controller->pool()->haltReason() : QString();
+    const QString halt = m_controller->haltReason();
     QString title;
     QString text = JobRun::summaryText(stats, stats.elapsedSeconds);
     if (!fatal.isEmpty()) {
@@ -792,6 +819,15 @@ void MainWindow::onFinished(const PoolStats &stats)
         title = QStringLiteral("Run ended early");
     } else {
         title = stats.failures() > 0 ? QStringLiteral("Run finished with failures") : QStringLiteral("Run finished");
+    }
+    if (m_controller->isWatching()) {
+        if (!m_watchLostReason.isEmpty()) {
+            title = QStringLiteral("Watched run lost");
+            text = m_watchLostReason + QStringLiteral(" — the journal has what it recorded");
+        }
+        text = m_controller->watchedRunText() + QStringLiteral(": ") + text;
+        const QSignalBlocker quiet(m_workerCount); // back to the window's own count
+        m_workerCount->setValue(m_controller->workerCount() > 0 ? m_controller->workerCount() : m_workerCount->value());
     }
     statusBar()->showMessage(title + QStringLiteral(": ") + text);
     m_log->appendMessage(title + QStringLiteral(": ") + text);
@@ -857,7 +893,9 @@ void MainWindow::updateActions()
     runs()->setRunActive(active || starting);
     QString text = stateText(state);
     if (active)
-        text += QStringLiteral(" · %1 worker(s)").arg(m_controller->pool()->workerCount());
+        text += QStringLiteral(" · %1 worker(s)").arg(m_controller->liveWorkerCount());
+    if (m_controller->isWatching())
+        text = QStringLiteral("Watching %1 · %2").arg(m_controller->watchedRunText(), text);
     m_stateLabel->setText(text);
 }
 
@@ -865,8 +903,7 @@ void MainWindow::updateWorkerCountBox(bool active)
 {
     // With hosts the job's slot counts decide, and the pool would resize only
     // the first local host: two places for one number. The box steps aside.
-    const bool hosts = active && m_controller->pool() ? !m_controller->pool()->spec().hosts.isEmpty()
-                                                      : m_jobEditor->hasHosts();
+    const bool hosts = active ? !m_controller->resultsSpec().hosts.isEmpty() : m_jobEditor->hasHosts();
     m_workerCount->setEnabled(!hosts);
     m_workerCount->setToolTip(
         hosts ? QStringLiteral("The job lists hosts: their slot counts (N/HOST in the job's Hosts field) set the workers. "

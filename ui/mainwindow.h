@@ -57,6 +57,9 @@ public:
     QAction *showRunsAction() const { return m_showRuns; }
 
     void startRun();      // as the Start button: the job in the form, the worker count in the toolbar
+    // Watches a live run on this machine ("") or on "ssh:HOST": the one there
+    // is, or a choice in the Runs tab (`taskpool gui --attach`).
+    void attach(const QString &target);
     void resumeJob();     // the job in the form, minus the inputs that finished in earlier runs
     bool loadJobFile(const QString &path);
     bool saveJobFile(const QString &path);
@@ -97,6 +100,7 @@ private:
     void onFinished(const PoolStats &stats);
     void updateActions();
     void updateWorkerCountBox(bool active);
+    void showWorkerCount(int count);
     void updateResultsTabTitle();
     void notify(const QString &title, const QString &text);
     void showError(const QString &title, const QString &text);
@@ -133,6 +137,7 @@ private:
     QAction *m_quit = nullptr;
 
     bool m_haltAnnounced = false;
+    QString m_watchLostReason; // the watched run went away before it ended
     bool m_unrecorded = false;    // the journal could not record the current run
     RunInfo m_shownRunInfo;       // the past run in the results (id -1: the live run)
     bool m_closeWhenFinished = false;

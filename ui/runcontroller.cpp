@@ -1,7 +1,10 @@
 #include "runcontroller.h"
 
 #include "journalservice.h"
+#include "monitortunnel.h"
 #include "resulttablemodel.h"
+#include "runpublisher.h"
+#include "runwatcher.h"
 #include "workertablemodel.h"
 
 RunController::RunController(const QString &journalPath, QObject *parent)
@@ -12,7 +15,11 @@ RunController::RunController(const QString &journalPath, QObject *parent)
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &RunController::refresh);
-    connect(m_journal, &JournalService::runBegun, this, [this](qint64 runId) { m_shownRun = runId; });
+    connect(m_journal, &JournalService::runBegun, this, [this](qint64 runId) {
+        m_shownRun = runId;
+        if (m_publisher)
+            m_publisher->setJournalRun(runId);
+    });
     connect(m_journal, &JournalService::resultsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &outcomes) {
         if (!m_loadingRun || runId != m_shownRun)
             return;
@@ -33,6 +40,55 @@ RunController::~RunController()
     if (m_run)
         m_run->abandon(QStringLiteral("the window was closed during the run"));
     delete m_run; // its slots end their process trees
+}
+
+bool RunController::isActive() const
+{
+    if (m_watcher)
+        return !m_watchedEnded;
+    return m_run && m_run->isActive();
+}
+
+TaskPool::State RunController::state() const
+{
+    if (m_watcher)
+        return m_watchedEnded ? TaskPool::State::Finished : m_watched.state;
+    return m_run ? pool()->state() : TaskPool::State::Idle;
+}
+
+PoolStats RunController::stats() const
+{
+    if (m_watcher)
+        return m_watched.stats;
+    return m_run ? m_run->stats() : PoolStats();
+}
+
+QList<HostSnapshot> RunController::hostSnapshots() const
+{
+    if (m_watcher)
+        return m_watched.hosts;
+    return m_run && !m_run->spec().hosts.isEmpty() ? pool()->hostSnapshots() : QList<HostSnapshot>();
+}
+
+QString RunController::fatalError() const
+{
+    if (m_watcher)
+        return m_watched.fatalError;
+    return m_run ? pool()->fatalError() : QString();
+}
+
+QString RunController::haltReason() const
+{
+    if (m_watcher)
+        return m_watched.haltReason;
+    return m_run ? pool()->haltReason() : QString();
+}
+
+int RunController::liveWorkerCount() const
+{
+    if (m_watcher)
+        return m_watched.wantedWorkers;
+    return m_run ? pool()->workerCount() : 0;
 }
 
 bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString *error)
@@ -68,6 +124,7 @@ bool RunController::showRun(const RunInfo &run, QString *error)
         return false;
     }
     discardRun();
+    stopWatching();
     m_workers->clear();
     showNewRun(run.spec);
     m_shownRun = run.id;
@@ -125,6 +182,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     if (!run)
         return false;
     discardRun();
+    stopWatching();
     m_workers->clear();
     m_loadingRun = false;
     m_journal->cancelLoad();
@@ -135,9 +193,22 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
     connect(run, &JobRun::finished, this, &RunController::onRunFinished);
+    publish(run);
     m_sinceUsageSample.start();
     m_refreshTimer.start();
     return true;
+}
+
+// Another window, or one on another host, may watch this run too.
+void RunController::publish(JobRun *run)
+{
+    m_publisher = new RunPublisher(run, run);
+    QString error;
+    if (!m_publisher->listen(&error)) {
+        Q_EMIT logLine(-1, QStringLiteral("this run cannot be watched from elsewhere: %1").arg(error));
+        delete m_publisher;
+        m_publisher = nullptr;
+    }
 }
 
 void RunController::discardRun()
@@ -148,6 +219,7 @@ void RunController::discardRun()
     m_run->pool()->disconnect(this);
     m_run->deleteLater();
     m_run = nullptr;
+    m_publisher = nullptr; // a child of the run
 }
 
 void RunController::onTaskFinished(const TaskOutcome &outcome)
@@ -182,31 +254,139 @@ void RunController::onRunFinished()
 
 void RunController::pause()
 {
-    if (m_run)
+    if (m_watcher)
+        m_watcher->pause();
+    else if (m_run)
         m_run->pause();
 }
 
 void RunController::unpause()
 {
-    if (m_run)
+    if (m_watcher)
+        m_watcher->unpause();
+    else if (m_run)
         m_run->unpause();
 }
 
 void RunController::stop()
 {
-    if (m_run)
+    if (m_watcher)
+        m_watcher->stop();
+    else if (m_run)
         m_run->stop();
 }
 
 void RunController::terminate()
 {
-    if (m_run)
+    if (m_watcher)
+        m_watcher->terminate();
+    else if (m_run)
         m_run->terminate();
 }
 
+// The watched run's count belongs to it; the count for the window's own runs stays.
 void RunController::setWorkerCount(int count)
 {
+    if (m_watcher) {
+        if (isActive())
+            m_watcher->setWorkerCount(count);
+        return;
+    }
     m_workerCount = count;
     if (isActive())
         pool()->setWorkerCount(count);
+}
+
+bool RunController::watch(const QString &socketPath, QString *error)
+{
+    return watch(socketPath, nullptr, error);
+}
+
+bool RunController::watch(const QString &socketPath, MonitorTunnel *tunnel, QString *error)
+{
+    if (isActive()) {
+        *error = m_watcher ? QStringLiteral("already watching a run") : QStringLiteral("wait until the current run has finished");
+        if (tunnel)
+            tunnel->deleteLater();
+        return false;
+    }
+    discardRun();
+    stopWatching();
+    m_loadingRun = false;
+    m_journal->cancelLoad();
+    m_workers->clear();
+    m_shownRun = -1;
+    m_watched = MonitorProtocol::LiveState();
+    m_watchedEnded = false;
+    m_tunnel = tunnel;
+    if (tunnel)
+        tunnel->setParent(this);
+    m_watcher = new RunWatcher(this);
+    connect(m_watcher, &RunWatcher::helloReceived, this, &RunController::onWatchedHello);
+    connect(m_watcher, &RunWatcher::stateReceived, this, &RunController::onWatchedState);
+    connect(m_watcher, &RunWatcher::resultReceived, this, &RunController::onTaskFinished);
+    connect(m_watcher, &RunWatcher::logReceived, this, &RunController::logLine);
+    connect(m_watcher, &RunWatcher::ended, this, [this] { onWatchEnded(QString()); });
+    connect(m_watcher, &RunWatcher::disconnected, this, &RunController::onWatchEnded);
+    m_watcher->connectTo(socketPath);
+    return true;
+}
+
+void RunController::stopWatching()
+{
+    if (!m_watcher)
+        return;
+    m_watcher->disconnect(this);
+    m_watcher->close();
+    m_watcher->deleteLater();
+    m_watcher = nullptr;
+    if (m_tunnel)
+        m_tunnel->deleteLater();
+    m_tunnel = nullptr;
+}
+
+QString RunController::watchedRunText() const
+{
+    if (!m_watcher)
+        return {};
+    const MonitorProtocol::Hello &hello = m_watcher->hello();
+    const QString where = m_tunnel ? QStringLiteral("pid %1 on %2").arg(hello.pid).arg(m_tunnel->host())
+                                   : QStringLiteral("pid %1").arg(hello.pid);
+    return hello.journalRun >= 0 ? QStringLiteral("run %1 (%2)").arg(hello.journalRun).arg(where) : where;
+}
+
+void RunController::onWatchedHello()
+{
+    showNewRun(m_watcher->hello().spec);
+    // The run's number in this journal; one on another host is not in ours.
+    m_shownRun = m_tunnel ? -1 : m_watcher->hello().journalRun;
+    m_watched.state = TaskPool::State::Running;
+    Q_EMIT started();
+    Q_EMIT stateChanged(m_watched.state);
+}
+
+void RunController::onWatchedState(const MonitorProtocol::LiveState &state)
+{
+    const TaskPool::State before = m_watched.state;
+    m_watched = state;
+    m_workers->update(state.slotSnapshots);
+    if (!state.usage.isEmpty())
+        m_workers->setUsage(state.usage);
+    if (state.state != before)
+        Q_EMIT stateChanged(state.state);
+    Q_EMIT refreshed(state.stats);
+}
+
+// The run ended (error empty) or its process went away first.
+void RunController::onWatchEnded(const QString &error)
+{
+    if (m_watchedEnded)
+        return;
+    m_watchedEnded = true;
+    m_watched.state = TaskPool::State::Finished;
+    m_results->flush();
+    if (!error.isEmpty())
+        Q_EMIT watchLost(error);
+    Q_EMIT stateChanged(TaskPool::State::Finished);
+    Q_EMIT finished(m_watched.stats);
 }

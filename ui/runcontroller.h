@@ -2,6 +2,7 @@
 
 #include "jobrun.h"
 #include "jobspec.h"
+#include "monitorprotocol.h"
 #include "processgroupusage.h"
 #include "runjournal.h"
 #include "taskpool.h"
@@ -13,14 +14,23 @@
 #include <QTimer>
 
 class JournalService;
+class MonitorTunnel;
 class ResultTableModel;
+class RunPublisher;
+class RunWatcher;
 class WorkerTableModel;
 
 // Runs jobs for the window: owns the current JobRun (which records it in the
-// journal), feeds its outcomes to the results model, and polls worker
-// snapshots, /proc usage and stats on a ~10 Hz timer. It also fills the results model with a
-// past run from the journal. Everything it does is asynchronous; it never
-// waits on a process or on the disk.
+// journal and publishes it on the monitor socket), feeds its outcomes to the
+// results model, and polls worker snapshots, /proc usage and stats on a ~10 Hz
+// timer. It also fills the results model with a past run from the journal.
+//
+// Or it watches a run of another process (`taskpool run`, another window, a
+// run on another host through an ssh tunnel) through its monitor socket: the
+// same models are fed from what the socket says, and pause, stop, terminate
+// and the worker count go to that run. The window cannot tell the two apart
+// except by isWatching(). Everything is asynchronous; it never waits on a
+// process, a socket or the disk.
 class RunController : public QObject
 {
     Q_OBJECT
@@ -50,6 +60,16 @@ public:
     bool retry(const QList<int> &rows, QString *error);
     QList<int> failedRows() const;
 
+    // Turns the window onto the run published on this socket (MonitorDirectory,
+    // or a MonitorTunnel's). The results are cleared; started() follows once
+    // the run said hello, watchLost() if it cannot be reached.
+    bool watch(const QString &socketPath, QString *error);
+    // Watches a socket of a tunnel to another host; the tunnel lives as long as the watch.
+    bool watch(const QString &socketPath, MonitorTunnel *tunnel, QString *error);
+    void stopWatching();
+    bool isWatching() const { return m_watcher != nullptr; }
+    QString watchedRunText() const; // "run 12 (pid 4711 on node2)"
+
     void pause();
     void unpause();
     void stop();
@@ -57,19 +77,18 @@ public:
     void setWorkerCount(int count);
     int workerCount() const { return m_workerCount; }
 
-    bool isActive() const { return m_run && m_run->isActive(); }
-    TaskPool::State state() const { return m_run ? pool()->state() : TaskPool::State::Idle; }
-    PoolStats stats() const { return m_run ? m_run->stats() : PoolStats(); }
+    bool isActive() const;
+    TaskPool::State state() const;
+    PoolStats stats() const;
     bool isRetryRun() const { return m_retrying; }
     JobRun *run() const { return m_run; }
     TaskPool *pool() const { return m_run ? m_run->pool() : nullptr; }
     // Per-host counts of the current run; empty when its job lists no hosts.
-    QList<HostSnapshot> hostSnapshots() const
-    {
-        return m_run && !m_run->spec().hosts.isEmpty() ? pool()->hostSnapshots() : QList<HostSnapshot>();
-    }
+    QList<HostSnapshot> hostSnapshots() const;
     const JobSpec &resultsSpec() const { return m_resultsSpec; } // the job whose results are shown
-    QString fatalError() const { return m_run ? pool()->fatalError() : QString(); }
+    QString fatalError() const;
+    QString haltReason() const;  // set when the halt policy stopped the run
+    int liveWorkerCount() const; // the slots the current run wants now
 
 Q_SIGNALS:
     void started();
@@ -78,6 +97,9 @@ Q_SIGNALS:
     void logLine(int slot, const QString &line);
     void finished(const PoolStats &stats);
     void runShown(qint64 runId, bool ok, const QString &error);
+    // The watched run's process went away before it said how the run ended
+    // (killed, or the ssh connection dropped); finished() has followed.
+    void watchLost(const QString &error);
 
 private:
     bool launch(const JobSpec &spec, const RunInputs &inputs, QString *error);
@@ -86,6 +108,10 @@ private:
     void refresh();
     void onTaskFinished(const TaskOutcome &outcome);
     void onRunFinished();
+    void publish(JobRun *run);
+    void onWatchedHello();
+    void onWatchedState(const MonitorProtocol::LiveState &state);
+    void onWatchEnded(const QString &error);
 
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
@@ -94,6 +120,11 @@ private:
     QTimer m_refreshTimer;
     QElapsedTimer m_sinceUsageSample;
     QPointer<JobRun> m_run;
+    RunPublisher *m_publisher = nullptr; // the run's, deleted with it
+    RunWatcher *m_watcher = nullptr;
+    MonitorTunnel *m_tunnel = nullptr;   // when the watched run is on another host
+    MonitorProtocol::LiveState m_watched; // its latest state
+    bool m_watchedEnded = false;
     JobSpec m_resultsSpec;
     bool m_retrying = false;
     QList<int> m_retryRows; // retry run: task id -> result row

@@ -1,5 +1,6 @@
 #include "runspanel.h"
 
+#include "monitordirectory.h"
 #include "runlistmodel.h"
 #include "tablesetup.h"
 
@@ -8,11 +9,18 @@
 #include <QHeaderView>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
+#include <QCoreApplication>
+#include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
+#include <QSysInfo>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace {
 QAction *makeAction(const QString &text, const QString &name, const QString &tooltip, QObject *parent)
@@ -52,6 +60,14 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
                                this);
     m_delete = makeAction(QStringLiteral("Delete…"), QStringLiteral("deleteRunAction"),
                           QStringLiteral("Remove the selected runs and their results from the journal"), this);
+    m_watch = makeAction(QStringLiteral("Watch"), QStringLiteral("watchRunAction"),
+                         QStringLiteral("Turn the window onto this run while another process runs it: its workers, "
+                                        "results and output live; Pause, Stop and Terminate act on it"),
+                         this);
+    m_findLive = makeAction(QStringLiteral("Find live runs"), QStringLiteral("findLiveRunsAction"),
+                            QStringLiteral("List the runs going now on this machine (any journal) or, with ssh:HOST, "
+                                           "on another host, and watch one"),
+                            this);
     m_delete->setShortcut(QKeySequence::Delete);
     m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(m_delete);
@@ -78,18 +94,38 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_hint, 1);
-    for (QAction *action : {m_open, m_resume, m_retryFailed, m_delete})
+    for (QAction *action : {m_open, m_resume, m_retryFailed, m_watch, m_delete})
         buttons->addWidget(buttonFor(action, this));
+
+    m_watchHost = new QLineEdit(this);
+    m_watchHost->setObjectName(QStringLiteral("watchHostEdit"));
+    m_watchHost->setPlaceholderText(QStringLiteral("this machine, or ssh:HOST"));
+    m_watchHost->setAccessibleName(QStringLiteral("Where to find live runs"));
+    m_watchHost->setToolTip(m_findLive->toolTip());
+    m_watchHost->setClearButtonEnabled(true);
+    auto *watchLabel = new QLabel(QStringLiteral("Live runs &on:"), this);
+    watchLabel->setBuddy(m_watchHost);
+    m_findLiveButton = buttonFor(m_findLive, this);
+    auto *footer = new QHBoxLayout;
+    footer->addWidget(m_pathLabel, 1);
+    footer->addWidget(watchLabel);
+    footer->addWidget(m_watchHost);
+    footer->addWidget(m_findLiveButton);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(buttons);
     layout->addWidget(m_problem);
     layout->addWidget(m_view, 1);
-    layout->addWidget(m_pathLabel);
+    layout->addLayout(footer);
 
     connect(m_open, &QAction::triggered, this, [this] { trigger(&RunsPanel::openRequested); });
     connect(m_resume, &QAction::triggered, this, [this] { trigger(&RunsPanel::resumeRequested); });
     connect(m_retryFailed, &QAction::triggered, this, [this] { trigger(&RunsPanel::retryFailedRequested); });
+    connect(m_watch, &QAction::triggered, this, [this] { trigger(&RunsPanel::watchRequested); });
+    connect(m_findLive, &QAction::triggered, this,
+            [this] { Q_EMIT findLiveRunsRequested(m_watchHost->text().trimmed()); });
+    connect(m_watchHost, &QLineEdit::returnPressed, m_findLive, &QAction::trigger);
     connect(m_delete, &QAction::triggered, this, [this] {
         const QList<RunInfo> runs = selectedRuns();
         if (!runs.isEmpty() && m_delete->isEnabled())
@@ -167,16 +203,53 @@ void RunsPanel::updateActions()
     for (const RunInfo &r : runs)
         deletable = deletable && r.id != m_model->liveRun() && r.state != QLatin1String("running");
     m_delete->setEnabled(deletable);
+    const bool watchable = one && isWatchable(run);
+    m_watch->setEnabled(watchable && !m_runActive);
+    m_findLive->setEnabled(!m_runActive);
 
     // Say why the buttons are off rather than leave the user guessing.
     QString hint;
-    if (m_runActive)
+    if (watchable && !m_runActive)
+        hint = QStringLiteral("This run is going in another process: Watch shows it here, live.");
+    else if (m_runActive)
         hint = QStringLiteral("A run is going: showing, resuming and retrying past runs wait until it ends.");
     else if (m_model->rowCount() == 0)
         hint = QStringLiteral("No runs yet. Every run you start is recorded here, with its results.");
     else if (runs.isEmpty())
         hint = QStringLiteral("Select a run to show its results, resume its job or retry its failures.");
     m_hint->setText(hint);
+}
+
+bool RunsPanel::isWatchable(const RunInfo &run)
+{
+    return run.state == QLatin1String("running") && run.ownerPid > 0
+        && run.ownerPid != QCoreApplication::applicationPid() && run.ownerHost == QSysInfo::machineHostName()
+        && QFileInfo::exists(MonitorDirectory::socketPath(run.ownerPid));
+}
+
+void RunsPanel::offerLiveRuns(const QList<LiveRunChoice> &choices)
+{
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("liveRunsMenu"));
+    menu->setAccessibleName(QStringLiteral("Live runs"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    auto picked = std::make_shared<bool>(false);
+    for (const LiveRunChoice &choice : choices) {
+        QAction *action = menu->addAction(choice.label);
+        connect(action, &QAction::triggered, this, [this, picked, path = choice.socketPath] {
+            *picked = true;
+            Q_EMIT liveRunChosen(path);
+        });
+    }
+    // Closed without a pick (a pick is triggered right after the menu hides):
+    // the caller lets go of what it held for the choice.
+    connect(menu, &QMenu::aboutToHide, this, [this, picked] {
+        QTimer::singleShot(0, this, [this, picked] {
+            if (!*picked)
+                Q_EMIT liveRunChosen(QString());
+        });
+    });
+    menu->popup(m_findLiveButton->mapToGlobal(QPoint(0, m_findLiveButton->height())));
 }
 
 void RunsPanel::trigger(void (RunsPanel::*request)(const RunInfo &))
@@ -192,6 +265,7 @@ void RunsPanel::showContextMenu(const QPoint &pos)
     menu.addAction(m_open);
     menu.addAction(m_resume);
     menu.addAction(m_retryFailed);
+    menu.addAction(m_watch);
     menu.addSeparator();
     menu.addAction(m_delete);
     menu.exec(m_view->viewport()->mapToGlobal(pos));

@@ -2,6 +2,9 @@
 
 #include "confirmation.h"
 #include "journalservice.h"
+#include "liverunfinder.h"
+#include "monitordirectory.h"
+#include "monitortunnel.h"
 #include "runcontroller.h"
 #include "runlistmodel.h"
 #include "runspanel.h"
@@ -14,6 +17,7 @@ RunsTab::RunsTab(RunController *controller, Confirmation *confirmation, QObject 
     , m_confirmation(confirmation)
     , m_model(new RunListModel(this))
     , m_panel(new RunsPanel(m_model))
+    , m_finder(new LiveRunFinder(this))
 {
     JournalService *journal = controller->journal();
     m_panel->setJournalPath(journal->path());
@@ -29,7 +33,64 @@ RunsTab::RunsTab(RunController *controller, Confirmation *confirmation, QObject 
     });
     connect(m_panel, &RunsPanel::retryFailedRequested, this, &RunsTab::retryFailedOf);
     connect(m_panel, &RunsPanel::deleteRequested, this, &RunsTab::askToDelete);
+    connect(m_panel, &RunsPanel::watchRequested, this, &RunsTab::watchRun);
+    connect(m_panel, &RunsPanel::findLiveRunsRequested, this, &RunsTab::findLiveRuns);
+    connect(m_panel, &RunsPanel::liveRunChosen, this, [this](const QString &socketPath) {
+        if (socketPath.isEmpty())
+            delete m_finder->takeTunnel(); // nothing picked: close the ssh connection
+        else
+            watchSocket(socketPath);
+    });
+    connect(m_finder, &LiveRunFinder::found, this, &RunsTab::onLiveRunsFound);
+    connect(m_finder, &LiveRunFinder::failed, this,
+            [this](const QString &error) { Q_EMIT failed(QStringLiteral("Cannot find live runs"), error); });
+    // Runs of other processes (`taskpool run`) start, move and end on their
+    // own; while the tab is in view it looks again now and then (one small
+    // query on the journal's thread).
+    m_liveRefresh.setInterval(LiveRefreshMs);
+    connect(&m_liveRefresh, &QTimer::timeout, this, [this] {
+        if (m_panel->isVisible())
+            refresh();
+    });
+    m_liveRefresh.start();
     refresh();
+}
+
+void RunsTab::watchRun(const RunInfo &run)
+{
+    watchSocket(MonitorDirectory::socketPath(run.ownerPid));
+}
+
+void RunsTab::watchSocket(const QString &socketPath)
+{
+    MonitorTunnel *tunnel = m_finder->takeTunnel(); // the found run's, if it is on another host
+    QString error;
+    if (!m_controller->watch(socketPath, tunnel, &error))
+        Q_EMIT failed(QStringLiteral("Cannot watch the run"), error);
+}
+
+void RunsTab::findLiveRuns(const QString &target)
+{
+    if (m_controller->isActive() || m_finder->isSearching())
+        return;
+    m_findTarget = target;
+    Q_EMIT progress(QStringLiteral("Looking for live runs on %1…").arg(LiveRunFinder::describe(target)));
+    m_finder->find(target);
+}
+
+void RunsTab::onLiveRunsFound(const QList<LiveRunChoice> &runs)
+{
+    const QString where = LiveRunFinder::describe(m_findTarget);
+    if (runs.isEmpty()) {
+        delete m_finder->takeTunnel();
+        Q_EMIT notice(QStringLiteral("No live runs on %1").arg(where));
+    } else if (runs.size() == 1) {
+        Q_EMIT notice(QStringLiteral("Watching the run on %1").arg(where));
+        watchSocket(runs.constFirst().socketPath);
+    } else {
+        Q_EMIT notice(QStringLiteral("%1 live runs on %2: pick one").arg(runs.size()).arg(where));
+        m_panel->offerLiveRuns(runs);
+    }
 }
 
 void RunsTab::refresh()

@@ -547,6 +547,10 @@ bool RunJournal::endRun(const QString &state, const QString &message, QString *e
     return true;
 }
 
+// What readRun() reads, in its order.
+const char RunColumns[] = "id, started_at, finished_at, state, message, job, n_ok, n_failed, n_timeout, n_crashed,"
+                          " n_stalled, n_cancelled, owner_pid, owner_host";
+
 RunInfo RunJournal::readRun(const QSqlQuery &q)
 {
     RunInfo info;
@@ -559,6 +563,8 @@ RunInfo RunJournal::readRun(const QSqlQuery &q)
     JobSpec::fromJson(QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object(), &info.spec, &ignored);
     for (int s = int(TaskStatus::Ok); s <= int(TaskStatus::Cancelled); ++s)
         info.counts.add(TaskStatus(s), q.value(6 + s - int(TaskStatus::Ok)).toLongLong());
+    info.ownerPid = q.value(12).toLongLong();
+    info.ownerHost = q.value(13).toString();
     return info;
 }
 
@@ -567,8 +573,7 @@ QList<RunInfo> RunJournal::runs(QString *error)
     QList<RunInfo> list;
     markInterruptedRuns();
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("SELECT id, started_at, finished_at, state, message, job, n_ok, n_failed, n_timeout,"
-                               " n_crashed, n_stalled, n_cancelled FROM runs ORDER BY id DESC"))) {
+    if (!q.exec(QStringLiteral("SELECT %1 FROM runs ORDER BY id DESC").arg(QLatin1String(RunColumns)))) {
         if (error)
             *error = sqlError(q.lastError());
         return list;
@@ -581,8 +586,7 @@ QList<RunInfo> RunJournal::runs(QString *error)
 bool RunJournal::run(qint64 runId, RunInfo *info, QString *error)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT id, started_at, finished_at, state, message, job, n_ok, n_failed, n_timeout,"
-                             " n_crashed, n_stalled, n_cancelled FROM runs WHERE id=?"));
+    q.prepare(QStringLiteral("SELECT %1 FROM runs WHERE id=?").arg(QLatin1String(RunColumns)));
     q.addBindValue(runId);
     if (!q.exec() || !q.next()) {
         if (error)

@@ -25,6 +25,8 @@ struct RunInfo
     JobSpec spec;
     QString message;             // why it failed, if it did
     TaskCounts counts;           // of the tasks' final outcomes (retried stays 0)
+    qint64 ownerPid = 0;         // the process that ran it, on ownerHost (a running run's is
+    QString ownerHost;           // where MonitorDirectory has its socket)
     qint64 finished() const { return counts.finished(); }
     qint64 failures() const { return counts.failures(); }
 };
