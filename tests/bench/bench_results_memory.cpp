@@ -132,7 +132,7 @@ void run(const char *name, JobSpec::Mode mode, qint64 tasks, int batch)
     QTemporaryDir dir;
     QString error;
     timer.restart();
-    const bool exported = ResultExporter::write(model->chunks(), mode, dir.filePath(QStringLiteral("r.jsonl")),
+    const bool exported = ResultExporter::write(model->snapshot(), mode, dir.filePath(QStringLiteral("r.jsonl")),
                                                 ResultExporter::Format::JsonLines, &error);
     const qint64 exportMs = timer.elapsed();
 

@@ -42,6 +42,15 @@ TaskOutcome outcome(qint64 id, TaskStatus status, const QByteArray &text = {})
     }
     return o;
 }
+
+// The outcomes as the model stores them and hands them to an export.
+ResultStorage::Snapshot stored(const QList<TaskOutcome> &outcomes)
+{
+    ResultStorage::Store store;
+    for (const TaskOutcome &o : outcomes)
+        store.append(o);
+    return store.snapshot();
+}
 } // namespace
 
 class TestResultModel : public QObject
@@ -128,7 +137,7 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("results.jsonl"));
         ResultExporter exporter;
         QSignalSpy finished(&exporter, &ResultExporter::finished);
-        exporter.start({{e9, e8}}, JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
+        exporter.start(stored({e9, e8}), JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
         QTRY_COMPARE(finished.count(), 1);
         const QList<QByteArray> lines = UiTest::readLines(path);
         QCOMPARE(lines.size(), 2);
@@ -274,8 +283,7 @@ private Q_SLOTS:
 
         ResultExporter exporter;
         QSignalSpy finished(&exporter, &ResultExporter::finished);
-        // Two chunks, as the model hands them over.
-        exporter.start({outcomes.mid(0, 20), outcomes.mid(20)}, JobSpec::Mode::PerTask, path,
+        exporter.start(stored(outcomes), JobSpec::Mode::PerTask, path,
                        ResultExporter::Format::JsonLines);
         QVERIFY(exporter.isRunning());
         QTRY_COMPARE(finished.count(), 1);
@@ -303,7 +311,7 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("results.csv"));
         QCOMPARE(ResultExporter::formatForPath(path), ResultExporter::Format::Csv);
         QString error;
-        QVERIFY2(ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, path, ResultExporter::Format::Csv, &error),
+        QVERIFY2(ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, path, ResultExporter::Format::Csv, &error),
                  qPrintable(error));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -312,7 +320,7 @@ private Q_SLOTS:
         QVERIFY(csv.contains("0,\"a, \"\"quoted\"\" input\",ok,0,\"plain\n\",,,false,1,0,10,\r\n"));
         QVERIFY(csv.contains("1,input-1,failed,2,,exit code 2,\"oops 1\n\",false,1,1,11,\r\n"));
 
-        QVERIFY(!ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
+        QVERIFY(!ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
                                        ResultExporter::Format::Csv, &error));
         QVERIFY(error.contains(QLatin1String("cannot write")));
     }
