@@ -422,6 +422,35 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), -1);
     }
 
+    // Sorting reads the stored bytes in place: inputs in byte order (as
+    // before, when they were QByteArrays), hosts as text.
+    void sortsStoredInputsAndHosts()
+    {
+        ResultTableModel model;
+        ResultFilterProxy proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QList<QByteArray> inputs = {"b", "a\xff", "a", "", "a\x01", "ab"};
+        const QStringList hosts = {QStringLiteral("n2"), QStringLiteral("n1"), QString(), QStringLiteral("n3"),
+                                   QStringLiteral("n4"), QStringLiteral("n0")};
+        for (int i = 0; i < inputs.size(); ++i) {
+            TaskOutcome o = outcome(i, TaskStatus::Ok);
+            o.input = inputs.at(i);
+            o.host = hosts.at(i);
+            model.append(o);
+        }
+        model.flush();
+        auto idsInOrder = [&proxy] {
+            QList<qint64> ids;
+            for (int row = 0; row < proxy.rowCount(); ++row)
+                ids.append(proxy.index(row, ResultTableModel::IdColumn).data().toLongLong());
+            return ids;
+        };
+        proxy.sort(ResultTableModel::InputColumn, Qt::AscendingOrder);
+        QCOMPARE(idsInOrder(), QList<qint64>({3, 2, 4, 5, 1, 0})); // "", a, a\x01, ab, a\xff, b
+        proxy.sort(ResultTableModel::HostColumn, Qt::AscendingOrder);
+        QCOMPARE(idsInOrder(), QList<qint64>({2, 5, 1, 0, 3, 4}));
+    }
+
     void stalledHasItsOwnFilterAndCounts()
     {
         ResultTableModel model;
