@@ -40,25 +40,28 @@ const char *getVarint(const char *in, qsizetype *value)
     return in;
 }
 
+QByteArrayView fieldOf(const char *record, Field f)
+{
+    qsizetype length;
+    for (int skipped = 0; skipped < f; ++skipped) {
+        record = getVarint(record, &length);
+        record += length;
+    }
+    record = getVarint(record, &length);
+    return {record, length};
+}
+
+qsizetype recordSize(const char *record)
+{
+    const QByteArrayView last = fieldOf(record, Field(FieldCount - 1));
+    return (last.data() + last.size()) - record;
+}
+
 } // namespace
 
 QByteArrayView RowView::field(Field f) const
 {
-    const char *at = m_record;
-    qsizetype length;
-    for (int skipped = 0; skipped < f; ++skipped) {
-        at = getVarint(at, &length);
-        at += length;
-    }
-    at = getVarint(at, &length);
-    return {at, length};
-}
-
-// The record's end: past its last field.
-static const char *recordEnd(const char *record)
-{
-    const QByteArrayView last = RowView(nullptr, record, nullptr).errorUtf8();
-    return last.data() + last.size();
+    return fieldOf(m_record, f);
 }
 
 TaskOutcome RowView::toOutcome() const
@@ -134,7 +137,7 @@ void Store::append(const TaskOutcome &outcome)
     }
     Chunk &chunk = m_chunks.last();
     chunk.append(Row());
-    store(chunk.last(), outcome);
+    write(chunk.last(), outcome);
     ++m_size;
 }
 
@@ -143,9 +146,8 @@ void Store::replace(qsizetype row, const TaskOutcome &outcome)
     Q_ASSERT(row >= 0 && row < m_size);
     Row &r = m_chunks[row / ChunkRows][row % ChunkRows];
     // The old bytes stay where they are: a snapshot may be reading them.
-    const char *old = m_blocks[r.block].get() + r.offset;
-    m_supersededBytes += recordEnd(old) - old;
-    store(r, outcome);
+    m_supersededBytes += recordSize(m_blocks[r.block].get() + r.offset);
+    write(r, outcome);
 }
 
 void Store::clear()
@@ -161,7 +163,7 @@ void Store::clear()
     m_supersededBytes = 0;
 }
 
-void Store::store(Row &row, const TaskOutcome &o)
+void Store::write(Row &row, const TaskOutcome &o)
 {
     const QByteArray error = o.error.toUtf8();
     const QByteArrayView fields[FieldCount] = {o.input, o.output, o.errorOutput, o.result, error};

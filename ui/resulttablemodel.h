@@ -13,7 +13,7 @@
 // with a single beginInsertRows, so views never redraw per task.
 //
 // Rows are stored compactly (ResultStorage::Store: a 48-byte row plus the
-// row's bytes), so a million results fit in ~130 MB, not ~360 MB; an export
+// row's bytes), so a million results take ~150 MB, not ~360 MB; an export
 // takes a snapshot that shares the storage instead of copying it.
 //
 // A retried task keeps its row: when the retry ran, its outcome replaces the old
