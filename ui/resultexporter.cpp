@@ -29,7 +29,7 @@ ResultExporter::Format ResultExporter::formatForPath(const QString &path)
     return path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? Format::Csv : Format::JsonLines;
 }
 
-bool ResultExporter::write(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format,
+bool ResultExporter::write(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format,
                            QString *error)
 {
     QSaveFile file(path);
@@ -42,16 +42,15 @@ bool ResultExporter::write(const Chunks &outcomes, JobSpec::Mode mode, const QSt
     // The same formats as `taskpool run` and `taskpool export` write.
     if (format == Format::Csv)
         ResultWriter::appendCsvHeader(buffer, mode);
-    for (const QList<TaskOutcome> &chunk : outcomes) {
-        for (const TaskOutcome &o : chunk) {
-            if (format == Format::Csv)
-                ResultWriter::appendCsv(buffer, o, mode);
-            else
-                ResultWriter::appendJson(buffer, o, mode);
-            if (buffer.size() >= WriteChunk) {
-                file.write(buffer);
-                buffer.clear();
-            }
+    for (qsizetype row = 0; row < outcomes.size(); ++row) {
+        const TaskOutcome o = outcomes.row(row).borrowOutcome(); // the snapshot outlives it
+        if (format == Format::Csv)
+            ResultWriter::appendCsv(buffer, o, mode);
+        else
+            ResultWriter::appendJson(buffer, o, mode);
+        if (buffer.size() >= WriteChunk) {
+            file.write(buffer);
+            buffer.clear();
         }
     }
     file.write(buffer);
@@ -62,12 +61,11 @@ bool ResultExporter::write(const Chunks &outcomes, JobSpec::Mode mode, const QSt
     return true;
 }
 
-void ResultExporter::start(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format)
+void ResultExporter::start(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path,
+                           Format format)
 {
     Q_ASSERT(!m_thread);
-    qint64 rows = 0;
-    for (const QList<TaskOutcome> &chunk : outcomes)
-        rows += chunk.size();
+    const qint64 rows = outcomes.size();
     m_thread = QThread::create([this, outcomes, mode, path, format, rows] {
         QString error;
         const bool ok = write(outcomes, mode, path, format, &error);

@@ -1,9 +1,8 @@
 #pragma once
 
 #include "jobspec.h"
-#include "task.h"
+#include "resultstore.h"
 
-#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QThread>
@@ -21,13 +20,13 @@ public:
     ~ResultExporter() override;
 
     static Format formatForPath(const QString &path); // .csv is CSV, anything else JSON Lines
-    // The outcomes come in chunks, as ResultTableModel stores them.
-    using Chunks = QList<QList<TaskOutcome>>;
-    static bool write(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format, QString *error);
+    // The outcomes come as ResultTableModel stores them.
+    static bool write(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format,
+                      QString *error);
 
     bool isRunning() const { return m_thread != nullptr; }
-    // The chunks are shared, not copied: the model keeps appending to its own.
-    void start(const Chunks &outcomes, JobSpec::Mode mode, const QString &path, Format format);
+    // The snapshot shares the model's storage: the model keeps appending to it.
+    void start(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format);
 
 Q_SIGNALS:
     void finished(bool ok, const QString &path, qint64 rows, const QString &error);

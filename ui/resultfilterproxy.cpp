@@ -32,32 +32,32 @@ bool ResultFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
 {
     if (sourceParent.isValid())
         return false;
-    // Read the outcome directly: this runs for every new row of a fast run.
-    const TaskOutcome &o = m_results->outcome(sourceRow);
-    if (m_status && o.status != *m_status)
+    // Read the row in place: this runs for every new row of a fast run.
+    const ResultStorage::RowView o = m_results->row(sourceRow);
+    if (m_status && o.status() != *m_status)
         return false;
     if (m_search.isEmpty())
         return true;
-    return QString::number(o.id) == m_search
-        || DisplayFormat::inputText(o.input).contains(m_search, Qt::CaseInsensitive)
+    return QString::number(o.id()) == m_search
+        || DisplayFormat::inputText(o.input()).contains(m_search, Qt::CaseInsensitive)
         || ResultTableModel::preview(o).contains(m_search, Qt::CaseInsensitive);
 }
 
 bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
-    // Compare the outcomes directly: sorting a big table through QVariants
+    // Compare the rows in place: sorting a big table through QVariants
     // would stall the window each time a batch lands in sorted order.
-    const TaskOutcome &a = m_results->outcome(left.row());
-    const TaskOutcome &b = m_results->outcome(right.row());
+    const ResultStorage::RowView a = m_results->row(left.row());
+    const ResultStorage::RowView b = m_results->row(right.row());
     switch (left.column()) {
-    case ResultTableModel::IdColumn: return a.id < b.id;
-    case ResultTableModel::InputColumn: return a.input < b.input;
-    case ResultTableModel::StatusColumn: return a.status < b.status;
-    case ResultTableModel::ExitCodeColumn: return a.exitCode < b.exitCode;
-    case ResultTableModel::AttemptsColumn: return a.attempts < b.attempts;
-    case ResultTableModel::WorkerColumn: return a.worker < b.worker;
-    case ResultTableModel::HostColumn: return a.host < b.host;
-    case ResultTableModel::DurationColumn: return a.durationMs < b.durationMs;
+    case ResultTableModel::IdColumn: return a.id() < b.id();
+    case ResultTableModel::InputColumn: return a.input().compare(b.input()) < 0;
+    case ResultTableModel::StatusColumn: return a.status() < b.status();
+    case ResultTableModel::ExitCodeColumn: return a.exitCode() < b.exitCode();
+    case ResultTableModel::AttemptsColumn: return a.attempts() < b.attempts();
+    case ResultTableModel::WorkerColumn: return a.worker() < b.worker();
+    case ResultTableModel::HostColumn: return a.host() < b.host();
+    case ResultTableModel::DurationColumn: return a.durationMs() < b.durationMs();
     }
     return QSortFilterProxyModel::lessThan(left, right);
 }

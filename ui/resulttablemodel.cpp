@@ -15,7 +15,7 @@ ResultTableModel::ResultTableModel(QObject *parent)
 
 int ResultTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_rowCount;
+    return parent.isValid() ? 0 : int(m_store.size());
 }
 
 int ResultTableModel::columnCount(const QModelIndex &parent) const
@@ -55,63 +55,63 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
     return {};
 }
 
-QString ResultTableModel::preview(const TaskOutcome &o)
+QString ResultTableModel::preview(const ResultStorage::RowView &o)
 {
-    if (o.status != TaskStatus::Ok && !o.error.isEmpty())
-        return DisplayFormat::firstLine(o.error);
-    if (!o.result.isEmpty())
-        return DisplayFormat::firstLineOfUtf8(o.result);
-    if (!o.output.isEmpty())
-        return DisplayFormat::firstLineOfUtf8(o.output);
-    return DisplayFormat::firstLineOfUtf8(o.errorOutput);
+    if (o.status() != TaskStatus::Ok && !o.errorUtf8().isEmpty())
+        return DisplayFormat::firstLineOfUtf8(o.errorUtf8());
+    if (!o.result().isEmpty())
+        return DisplayFormat::firstLineOfUtf8(o.result());
+    if (!o.output().isEmpty())
+        return DisplayFormat::firstLineOfUtf8(o.output());
+    return DisplayFormat::firstLineOfUtf8(o.errorOutput());
 }
 
 QVariant ResultTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const TaskOutcome &o = outcome(index.row());
+    const ResultStorage::RowView o = m_store.row(index.row());
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
         switch (column) {
-        case IdColumn: return o.id;
-        case InputColumn: return DisplayFormat::firstLineOfInput(o.input, role == Qt::ToolTipRole ? 1000 : 200);
-        case StatusColumn: return StatusStyle::label(o.status);
+        case IdColumn: return o.id();
+        case InputColumn: return DisplayFormat::firstLineOfInput(o.input(), role == Qt::ToolTipRole ? 1000 : 200);
+        case StatusColumn: return StatusStyle::label(o.status());
         case PreviewColumn: return preview(o);
-        case ExitCodeColumn: return o.exitCode >= 0 ? QVariant(o.exitCode) : QVariant(QStringLiteral("—"));
-        case AttemptsColumn: return o.attempts;
-        case WorkerColumn: return o.worker >= 0 ? QVariant(o.worker) : QVariant(QStringLiteral("—"));
-        case HostColumn: return o.host.isEmpty() ? QStringLiteral("—") : o.host;
-        case DurationColumn: return o.startedAtMs > 0 ? DisplayFormat::duration(o.durationMs) : QStringLiteral("—");
+        case ExitCodeColumn: return o.exitCode() >= 0 ? QVariant(o.exitCode()) : QVariant(QStringLiteral("—"));
+        case AttemptsColumn: return o.attempts();
+        case WorkerColumn: return o.worker() >= 0 ? QVariant(o.worker()) : QVariant(QStringLiteral("—"));
+        case HostColumn: return o.host().isEmpty() ? QStringLiteral("—") : o.host();
+        case DurationColumn: return o.startedAtMs() > 0 ? DisplayFormat::duration(o.durationMs()) : QStringLiteral("—");
         }
         return {};
     case Qt::DecorationRole:
-        return column == StatusColumn ? QVariant(StatusStyle::icon(o.status)) : QVariant();
+        return column == StatusColumn ? QVariant(StatusStyle::icon(o.status())) : QVariant();
     case Qt::ForegroundRole:
-        return column == StatusColumn ? QVariant(StatusStyle::color(o.status)) : QVariant();
+        return column == StatusColumn ? QVariant(StatusStyle::color(o.status())) : QVariant();
     case Qt::TextAlignmentRole:
         if (column == InputColumn || column == PreviewColumn || column == StatusColumn || column == HostColumn)
             return int(Qt::AlignLeft | Qt::AlignVCenter);
         return int(Qt::AlignRight | Qt::AlignVCenter);
     case SortRole:
         switch (column) {
-        case IdColumn: return o.id;
-        case InputColumn: return DisplayFormat::inputText(o.input);
-        case StatusColumn: return int(o.status);
+        case IdColumn: return o.id();
+        case InputColumn: return DisplayFormat::inputText(o.input());
+        case StatusColumn: return int(o.status());
         case PreviewColumn: return preview(o);
-        case ExitCodeColumn: return o.exitCode;
-        case AttemptsColumn: return o.attempts;
-        case WorkerColumn: return o.worker;
-        case HostColumn: return o.host;
-        case DurationColumn: return o.durationMs;
+        case ExitCodeColumn: return o.exitCode();
+        case AttemptsColumn: return o.attempts();
+        case WorkerColumn: return o.worker();
+        case HostColumn: return o.host();
+        case DurationColumn: return o.durationMs();
         }
         return {};
     case StatusRole:
-        return int(o.status);
+        return int(o.status());
     case IdRole:
-        return o.id;
+        return o.id();
     }
     return {};
 }
@@ -158,43 +158,14 @@ void ResultTableModel::applyAppends()
 {
     if (m_pendingAppends.isEmpty())
         return;
-    const int count = int(m_pendingAppends.size());
-    beginInsertRows({}, m_rowCount, m_rowCount + count - 1);
-    for (const TaskOutcome &o : std::as_const(m_pendingAppends))
+    const int first = rowCount();
+    beginInsertRows({}, first, first + int(m_pendingAppends.size()) - 1);
+    for (const TaskOutcome &o : std::as_const(m_pendingAppends)) {
         ++m_counts[int(o.status)];
-    if (!m_chunks.isEmpty() && m_chunks.constLast().size() + count <= SmallChunk) {
-        m_chunks.last().append(m_pendingAppends); // a slow run: keep the chunk count low
-    } else {
-        m_chunkStarts.append(m_rowCount);
-        m_chunks.append(std::move(m_pendingAppends)); // the batch becomes a chunk as it is
+        m_store.append(o);
     }
-    m_pendingAppends = Chunk();
-    m_pendingAppends.reserve(count); // the next batch is likely as big
-    m_rowCount += count;
+    m_pendingAppends.clear(); // keeps its capacity: the next batch is likely as big
     endInsertRows();
-}
-
-std::pair<int, int> ResultTableModel::locate(int row) const
-{
-    Q_ASSERT(row >= 0 && row < m_rowCount);
-    int chunk = m_lastChunk < m_chunks.size() ? m_lastChunk : 0;
-    if (row < m_chunkStarts.at(chunk) || row >= m_chunkStarts.at(chunk) + m_chunks.at(chunk).size()) {
-        if (chunk + 1 < m_chunks.size() && row >= m_chunkStarts.at(chunk + 1)
-            && row < m_chunkStarts.at(chunk + 1) + m_chunks.at(chunk + 1).size()) {
-            ++chunk; // the next row in a sweep
-        } else {
-            const auto it = std::upper_bound(m_chunkStarts.cbegin(), m_chunkStarts.cend(), row);
-            chunk = int(it - m_chunkStarts.cbegin()) - 1;
-        }
-        m_lastChunk = chunk;
-    }
-    return {chunk, row - m_chunkStarts.at(chunk)};
-}
-
-const TaskOutcome &ResultTableModel::outcome(int row) const
-{
-    const auto [chunk, index] = locate(row);
-    return m_chunks.at(chunk).at(index);
 }
 
 void ResultTableModel::applyReplacements()
@@ -203,15 +174,14 @@ void ResultTableModel::applyReplacements()
         return;
     QList<int> changed;
     for (auto &[row, retried] : m_pendingReplacements) {
-        if (row < 0 || row >= m_rowCount)
+        if (row < 0 || row >= rowCount())
             continue;
-        const auto [chunk, index] = locate(row);
-        TaskOutcome &current = m_chunks[chunk][index];
-        --m_counts[int(current.status)];
+        const ResultStorage::RowView current = m_store.row(row);
+        --m_counts[int(current.status())];
         ++m_counts[int(retried.status)];
-        retried.id = current.id;
-        retried.attempts += current.attempts;
-        current = std::move(retried);
+        retried.id = current.id();
+        retried.attempts += current.attempts();
+        m_store.replace(row, retried);
         changed.append(row);
     }
     m_pendingReplacements.clear();
@@ -232,10 +202,7 @@ void ResultTableModel::clear()
     m_pendingAppends.clear();
     m_pendingReplacements.clear();
     beginResetModel();
-    m_chunks.clear();
-    m_chunkStarts.clear();
-    m_rowCount = 0;
-    m_lastChunk = 0;
+    m_store.clear();
     std::fill(std::begin(m_counts), std::end(m_counts), 0);
     endResetModel();
     Q_EMIT countsChanged();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobspec.h"
+#include "resultstore.h"
 #include "task.h"
 
 #include <QAbstractTableModel>
@@ -11,9 +12,9 @@
 // of thousands per second; the model buffers them and applies each 100 ms batch
 // with a single beginInsertRows, so views never redraw per task.
 //
-// Rows are stored in chunks, one batch (or several small ones) per chunk, so a
-// batch is added without copying or reallocating the rows already there, and
-// an export can share the chunks instead of copying a million outcomes.
+// Rows are stored compactly (ResultStorage::Store: a 48-byte row plus the
+// row's bytes), so a million results take ~150 MB, not ~360 MB; an export
+// takes a snapshot that shares the storage instead of copying it.
 //
 // A retried task keeps its row: when the retry ran, its outcome replaces the old
 // one (same id, attempts added up); a retry that never ran (cancelled) leaves the
@@ -60,14 +61,18 @@ public:
     void setMode(JobSpec::Mode mode);
     JobSpec::Mode mode() const { return m_mode; }
 
-    using Chunk = QList<TaskOutcome>;
-    const TaskOutcome &outcome(int row) const;
-    // Every row in order, sharing the storage (cheap to copy, safe to hand to a thread).
-    QList<Chunk> chunks() const { return m_chunks; }
+    // A copy of the row's outcome, for the detail pane and a retry's inputs.
+    TaskOutcome outcome(int row) const { return m_store.row(row).toOutcome(); }
+    // The row read in place, for sweeps over every row (filter, sort, counts);
+    // valid until the model next changes.
+    ResultStorage::RowView row(int row) const { return m_store.row(row); }
+    // Every row in order, sharing the storage (cheap, safe to hand to a thread).
+    ResultStorage::Snapshot snapshot() const { return m_store.snapshot(); }
+    const ResultStorage::Store &store() const { return m_store; }
     qint64 count(TaskStatus status) const { return m_counts[int(status)]; }
     qsizetype pendingCount() const { return m_pendingAppends.size() + m_pendingReplacements.size(); }
 
-    static QString preview(const TaskOutcome &outcome);
+    static QString preview(const ResultStorage::RowView &row);
 
 Q_SIGNALS:
     void countsChanged();
@@ -76,15 +81,9 @@ private:
     void scheduleFlush();
     void applyReplacements();
     void applyAppends();
-    std::pair<int, int> locate(int row) const; // chunk and position in it
 
-    static constexpr qsizetype SmallChunk = 4096; // below this, a batch joins the last chunk
-
-    QList<Chunk> m_chunks;
-    QList<int> m_chunkStarts;  // first row of each chunk
-    int m_rowCount = 0;
-    mutable int m_lastChunk = 0; // views and filters read rows in order: start looking here
-    Chunk m_pendingAppends;
+    ResultStorage::Store m_store;
+    QList<TaskOutcome> m_pendingAppends;
     QList<std::pair<int, TaskOutcome>> m_pendingReplacements;
     qint64 m_counts[TaskStatusCount] = {};
     JobSpec::Mode m_mode = JobSpec::Mode::PerTask;

@@ -145,7 +145,7 @@ bool RunController::retry(const QList<int> &rows, QString *error)
     for (int row : rows) {
         if (row >= 0 && row < m_results->rowCount() && !valid.contains(row)) {
             valid.append(row);
-            inputs.append(m_results->outcome(row).input);
+            inputs.append(m_results->row(row).input().toByteArray());
         }
     }
     if (valid.isEmpty()) {
@@ -169,7 +169,7 @@ QList<int> RunController::failedRows() const
 {
     QList<int> rows;
     for (int row = 0; row < m_results->rowCount(); ++row) {
-        if (isFailure(m_results->outcome(row).status))
+        if (isFailure(m_results->row(row).status()))
             rows.append(row);
     }
     return rows;

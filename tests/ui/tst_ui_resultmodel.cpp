@@ -42,6 +42,15 @@ TaskOutcome outcome(qint64 id, TaskStatus status, const QByteArray &text = {})
     }
     return o;
 }
+
+// The outcomes as the model stores them and hands them to an export.
+ResultStorage::Snapshot stored(const QList<TaskOutcome> &outcomes)
+{
+    ResultStorage::Store store;
+    for (const TaskOutcome &o : outcomes)
+        store.append(o);
+    return store.snapshot();
+}
 } // namespace
 
 class TestResultModel : public QObject
@@ -128,7 +137,7 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("results.jsonl"));
         ResultExporter exporter;
         QSignalSpy finished(&exporter, &ResultExporter::finished);
-        exporter.start({{e9, e8}}, JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
+        exporter.start(stored({e9, e8}), JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
         QTRY_COMPARE(finished.count(), 1);
         const QList<QByteArray> lines = UiTest::readLines(path);
         QCOMPARE(lines.size(), 2);
@@ -172,6 +181,188 @@ private Q_SLOTS:
         model.replace(3, cancelled);
         model.flush();
         QCOMPARE(model.outcome(3).status, TaskStatus::Crashed);
+    }
+
+    // The compact storage gives back exactly what went in: every byte value
+    // (NUL included) in the input and outputs, a non-ASCII error, each host.
+    void storageRoundTripsEveryByte()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QByteArray everyByte;
+        for (int b = 0; b < 256; ++b)
+            everyByte.append(char(b));
+        TaskOutcome odd = outcome(0, TaskStatus::Failed);
+        odd.input = "caf\xe9\0" + everyByte;
+        odd.output = everyByte + everyByte;
+        odd.errorOutput = QByteArray("\0\xff\xfe", 3);
+        odd.result = "{\"\xc3\xa9\":1}";
+        odd.error = QStringLiteral("caf\u00e9 \u2014 \u2713 failed");
+        odd.outputTruncated = true;
+        odd.host = QStringLiteral("user@n\u00f6de");
+        odd.exitCode = 255;
+        odd.attempts = 3;
+        odd.worker = 7;
+        odd.startedAtMs = 1780000000123;
+        odd.durationMs = 86400000LL * 60; // 60 days: more than 32 bits of ms
+        TaskOutcome empty;                // a cancelled task: nothing but an id
+        empty.id = 1;
+        empty.status = TaskStatus::Cancelled;
+        TaskOutcome local = outcome(2, TaskStatus::Ok);
+        local.host = QStringLiteral("localhost");
+        TaskOutcome remote = outcome(3, TaskStatus::Ok);
+        remote.host = odd.host; // the same host, interned once
+        for (const TaskOutcome &o : {odd, empty, local, remote})
+            model.append(o);
+        model.flush();
+
+        const TaskOutcome back = model.outcome(0);
+        QCOMPARE(back.id, odd.id);
+        QCOMPARE(back.input, odd.input);
+        QCOMPARE(back.output, odd.output);
+        QCOMPARE(back.errorOutput, odd.errorOutput);
+        QCOMPARE(back.result, odd.result);
+        QCOMPARE(back.error, odd.error);
+        QCOMPARE(back.outputTruncated, true);
+        QCOMPARE(back.host, odd.host);
+        QCOMPARE(back.exitCode, 255);
+        QCOMPARE(back.attempts, 3);
+        QCOMPARE(back.worker, 7);
+        QCOMPARE(back.startedAtMs, odd.startedAtMs);
+        QCOMPARE(back.durationMs, odd.durationMs);
+        QCOMPARE(model.row(0).input(), QByteArrayView(odd.input));
+
+        const TaskOutcome none = model.outcome(1);
+        QCOMPARE(none.status, TaskStatus::Cancelled);
+        QVERIFY(none.input.isEmpty() && none.output.isEmpty() && none.error.isEmpty() && none.host.isEmpty());
+        QCOMPARE(none.exitCode, -1);
+        QCOMPARE(none.worker, -1);
+        QCOMPARE(model.outcome(2).host, QStringLiteral("localhost"));
+        QCOMPARE(model.outcome(3).host, odd.host);
+        QCOMPARE(model.index(0, ResultTableModel::PreviewColumn).data().toString(), odd.error);
+        QCOMPARE(model.index(1, ResultTableModel::HostColumn).data().toString(), QStringLiteral("\u2014"));
+    }
+
+    // Outputs up to the 1 MiB cap (and stdout plus stderr beyond a block's
+    // quarter) are kept whole, and the small rows around them stay intact.
+    void largeOutputsAreKeptWhole()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QByteArray mebibyte = QByteArray(1 << 20, 'x') + "end\n";
+        const QByteArray near = QByteArray(900 * 1024, 'y');
+        for (int i = 0; i < 300; ++i) {
+            TaskOutcome o = outcome(i, TaskStatus::Ok);
+            if (i % 100 == 50) {
+                o.output = i == 150 ? near : mebibyte;
+                o.errorOutput = i == 250 ? mebibyte : QByteArray();
+            }
+            model.append(o);
+        }
+        model.flush();
+        QCOMPARE(model.rowCount(), 300);
+        for (int i = 0; i < 300; ++i) {
+            const TaskOutcome o = model.outcome(i);
+            QCOMPARE(o.id, i);
+            QCOMPARE(o.input, "input-" + QByteArray::number(i));
+            if (i == 150)
+                QCOMPARE(o.output, near);
+            else if (i % 100 == 50)
+                QCOMPARE(o.output, mebibyte);
+            else
+                QCOMPARE(o.output, "out-" + QByteArray::number(i) + "\n");
+            QCOMPARE(o.errorOutput, i == 250 ? mebibyte : QByteArray());
+        }
+        // The preview reads only the start of a large output.
+        QCOMPARE(model.index(50, ResultTableModel::PreviewColumn).data().toString(), QString(200, QLatin1Char('x')) + QStringLiteral("…"));
+        // Each record over a quarter block got its own block; the small ones share one.
+        const ResultStorage::Store &store = model.store();
+        QVERIFY(store.blockBytes() >= 3 * mebibyte.size() + 2 * near.size());
+        QVERIFY(store.blockBytes() < 3 * mebibyte.size() + 2 * near.size() + 2 * ResultStorage::Store::BlockBytes);
+    }
+
+    // A retry with a longer output points its row at new bytes: the row
+    // shows the retry, its neighbours keep theirs, a snapshot taken before
+    // still reads the first try.
+    void replaceWritesLongerBytesElsewhere()
+    {
+        ResultTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int i = 0; i < 3; ++i)
+            model.append(outcome(i, TaskStatus::Failed));
+        model.flush();
+        const ResultStorage::Snapshot before = model.snapshot();
+
+        TaskOutcome longer = outcome(0, TaskStatus::Ok, QByteArray(5000, 'r') + "\n");
+        longer.input = model.outcome(1).input;
+        longer.host = QStringLiteral("node9");
+        model.replace(1, longer);
+        model.flush();
+        QCOMPARE(model.outcome(1).output, longer.output);
+        QCOMPARE(model.outcome(1).input, "input-1");
+        QCOMPARE(model.outcome(1).id, 1);
+        QCOMPARE(model.outcome(1).host, QStringLiteral("node9"));
+        QCOMPARE(model.outcome(1).error, QString());
+        QCOMPARE(model.outcome(1).attempts, 2);
+        QCOMPARE(model.outcome(0).errorOutput, "oops 0\n");
+        QCOMPARE(model.outcome(2).errorOutput, "oops 2\n");
+        QCOMPARE(model.count(TaskStatus::Ok), 1);
+        QCOMPARE(model.count(TaskStatus::Failed), 2);
+        QVERIFY(model.store().supersededBytes() > 0);
+
+        QCOMPARE(before.size(), 3);
+        QCOMPARE(before.row(1).status(), TaskStatus::Failed);
+        QCOMPARE(before.row(1).errorOutput(), QByteArrayView("oops 1\n"));
+        QCOMPARE(before.row(1).host(), QString());
+
+        // Shorter again: still exact, no bytes left over from the longer one.
+        model.replace(1, outcome(0, TaskStatus::Ok, "short\n"));
+        model.flush();
+        QCOMPARE(model.outcome(1).output, "short\n");
+        QCOMPARE(model.outcome(1).attempts, 3);
+    }
+
+    // The export reads a snapshot on its thread while the model keeps taking
+    // rows, retries and even a clear(): the file holds the rows as they were.
+    void exportWhileAppending()
+    {
+        constexpr int Rows = 20000;
+        ResultTableModel model;
+        for (int i = 0; i < Rows; ++i)
+            model.append(outcome(i, i % 5 == 0 ? TaskStatus::Failed : TaskStatus::Ok));
+        model.flush();
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("results.jsonl"));
+        ResultExporter exporter;
+        QSignalSpy finished(&exporter, &ResultExporter::finished);
+        exporter.start(model.snapshot(), JobSpec::Mode::PerTask, path, ResultExporter::Format::JsonLines);
+        for (int i = Rows; i < 2 * Rows; ++i) {
+            model.append(outcome(i, TaskStatus::Ok, QByteArray(100, 'n')));
+            if (i % 1000 == 0) {
+                model.replace(i - Rows, outcome(0, TaskStatus::Ok, "retried\n")); // rows being exported
+                model.flush();
+            }
+        }
+        model.flush();
+        QCOMPARE(model.rowCount(), 2 * Rows);
+        QCOMPARE(model.outcome(0).output, "retried\n");
+        model.clear();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QCOMPARE(finished.at(0).at(2).toLongLong(), Rows);
+
+        const QList<QByteArray> lines = UiTest::readLines(path);
+        QCOMPARE(lines.size(), Rows);
+        for (int i = 0; i < Rows; ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines.at(i)).object();
+            QCOMPARE(o.value(QStringLiteral("id")).toInteger(), i);
+            QCOMPARE(o.value(QStringLiteral("input")).toString(), QStringLiteral("input-%1").arg(i));
+            const bool failed = i % 5 == 0;
+            QCOMPARE(o.value(QStringLiteral("status")).toString(), failed ? QStringLiteral("failed") : QStringLiteral("ok"));
+            if (!failed)
+                QCOMPARE(o.value(QStringLiteral("output")).toString(), QStringLiteral("out-%1\n").arg(i));
+        }
     }
 
     void clearDropsBufferedRows()
@@ -231,6 +422,35 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, ResultTableModel::IdColumn).data().toLongLong(), -1);
     }
 
+    // Sorting reads the stored bytes in place: inputs in byte order (as
+    // before, when they were QByteArrays), hosts as text.
+    void sortsStoredInputsAndHosts()
+    {
+        ResultTableModel model;
+        ResultFilterProxy proxy(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QList<QByteArray> inputs = {"b", "a\xff", "a", "", "a\x01", "ab"};
+        const QStringList hosts = {QStringLiteral("n2"), QStringLiteral("n1"), QString(), QStringLiteral("n3"),
+                                   QStringLiteral("n4"), QStringLiteral("n0")};
+        for (int i = 0; i < inputs.size(); ++i) {
+            TaskOutcome o = outcome(i, TaskStatus::Ok);
+            o.input = inputs.at(i);
+            o.host = hosts.at(i);
+            model.append(o);
+        }
+        model.flush();
+        auto idsInOrder = [&proxy] {
+            QList<qint64> ids;
+            for (int row = 0; row < proxy.rowCount(); ++row)
+                ids.append(proxy.index(row, ResultTableModel::IdColumn).data().toLongLong());
+            return ids;
+        };
+        proxy.sort(ResultTableModel::InputColumn, Qt::AscendingOrder);
+        QCOMPARE(idsInOrder(), QList<qint64>({3, 2, 4, 5, 1, 0})); // "", a, a\x01, ab, a\xff, b
+        proxy.sort(ResultTableModel::HostColumn, Qt::AscendingOrder);
+        QCOMPARE(idsInOrder(), QList<qint64>({2, 5, 1, 0, 3, 4}));
+    }
+
     void stalledHasItsOwnFilterAndCounts()
     {
         ResultTableModel model;
@@ -274,8 +494,7 @@ private Q_SLOTS:
 
         ResultExporter exporter;
         QSignalSpy finished(&exporter, &ResultExporter::finished);
-        // Two chunks, as the model hands them over.
-        exporter.start({outcomes.mid(0, 20), outcomes.mid(20)}, JobSpec::Mode::PerTask, path,
+        exporter.start(stored(outcomes), JobSpec::Mode::PerTask, path,
                        ResultExporter::Format::JsonLines);
         QVERIFY(exporter.isRunning());
         QTRY_COMPARE(finished.count(), 1);
@@ -303,7 +522,7 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("results.csv"));
         QCOMPARE(ResultExporter::formatForPath(path), ResultExporter::Format::Csv);
         QString error;
-        QVERIFY2(ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, path, ResultExporter::Format::Csv, &error),
+        QVERIFY2(ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, path, ResultExporter::Format::Csv, &error),
                  qPrintable(error));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -312,7 +531,7 @@ private Q_SLOTS:
         QVERIFY(csv.contains("0,\"a, \"\"quoted\"\" input\",ok,0,\"plain\n\",,,false,1,0,10,\r\n"));
         QVERIFY(csv.contains("1,input-1,failed,2,,exit code 2,\"oops 1\n\",false,1,1,11,\r\n"));
 
-        QVERIFY(!ResultExporter::write({outcomes}, JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
+        QVERIFY(!ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
                                        ResultExporter::Format::Csv, &error));
         QVERIFY(error.contains(QLatin1String("cannot write")));
     }
