@@ -124,6 +124,14 @@ const char *helpText =
     "  --keep-order             write results in input order\n"
     "  --progress               live progress bar with counts, throughput and ETA on stderr\n"
     "  -q, --quiet              no worker log lines and no summary on stderr\n"
+    "  --follow                 print the tasks' output as it is written, whole lines,\n"
+    "                           each prefixed by its task's id: \"[17] line\" (stdout),\n"
+    "                           \"[17 err] line\" (stderr), \"[worker 2] line\" (a worker\n"
+    "                           between tasks); a last line without newline is printed\n"
+    "                           when its task ends. To standard output with --results\n"
+    "                           FILE, else to stderr (standard output has the results).\n"
+    "                           With --worker: the worker's stderr and the stdout lines\n"
+    "                           that are not protocol messages\n"
     "\n"
     "Journal (every run is recorded, so nothing is lost if taskpool is killed):\n"
     "  --journal FILE           the SQLite journal (default:\n"
@@ -177,7 +185,7 @@ RunOptions::RunOptions()
     m_parser.addOptions({m_host,      m_launcher,   m_transfer,        m_returnFile, m_cleanup,    m_remoteDir,
                          m_help,      m_inputs,     m_range,           m_nullSeparated, m_workers, m_workerMode,
                          m_shell,     m_chdir,      m_window,          m_retries,    m_timeout,    m_grace,
-                         m_maxOutput, m_progressPattern, m_results,    m_keepOrder,  m_progress,   m_quiet,
+                         m_maxOutput, m_progressPattern, m_results,    m_keepOrder,  m_progress,   m_quiet,  m_follow,
                          m_job,       m_demo,       m_journal,         m_noJournal,  m_resume,     m_retryFailed,
                          m_runId,     m_stall,      m_workerStartup,   m_halt,       m_haltMode,   m_maxTasks,
                          m_maxMemory});
@@ -210,6 +218,7 @@ int RunOptions::parse(const QString &taskpoolPath, const QStringList &arguments)
     keepOrder = m_parser.isSet(m_keepOrder);
     progress = m_parser.isSet(m_progress);
     quiet = m_parser.isSet(m_quiet);
+    follow = m_parser.isSet(m_follow);
     return -1;
 }
 

@@ -33,6 +33,7 @@ public:
     bool keepOrder = false;
     bool progress = false;
     bool quiet = false;
+    bool follow = false;       // --follow: tasks' output lines, live (FollowPrinter)
 
 private:
     bool applyCommand(JobSpec *spec, QString *error) const;
@@ -63,6 +64,7 @@ private:
     const QCommandLineOption m_keepOrder{QStringLiteral("keep-order"), {}};
     const QCommandLineOption m_progress{QStringLiteral("progress"), {}};
     const QCommandLineOption m_quiet{{QStringLiteral("q"), QStringLiteral("quiet")}, {}};
+    const QCommandLineOption m_follow{QStringLiteral("follow"), {}};
     const QCommandLineOption m_job{QStringLiteral("job"), {}, QStringLiteral("FILE")};
     const QCommandLineOption m_demo{QStringLiteral("demo"), {}};
     const QCommandLineOption m_stall{QStringLiteral("stall"), {}, QStringLiteral("SECONDS")};
