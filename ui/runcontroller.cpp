@@ -1,6 +1,7 @@
 #include "runcontroller.h"
 
 #include "journalservice.h"
+#include "liveoutput.h"
 #include "resulttablemodel.h"
 #include "workertablemodel.h"
 
@@ -9,6 +10,7 @@ RunController::RunController(const QString &journalPath, QObject *parent)
     , m_workers(new WorkerTableModel(this))
     , m_results(new ResultTableModel(this))
     , m_journal(new JournalService(journalPath, this))
+    , m_liveOutput(new LiveOutput(this))
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &RunController::refresh);
@@ -69,6 +71,7 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     }
     discardRun();
     m_workers->clear();
+    m_liveOutput->clear();
     showNewRun(run.spec);
     m_shownRun = run.id;
     m_loadingRun = true;
@@ -126,6 +129,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
         return false;
     discardRun();
     m_workers->clear();
+    m_liveOutput->clear();
     m_loadingRun = false;
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
@@ -133,6 +137,10 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
+    connect(pool, &TaskPool::taskOutput, m_liveOutput,
+            [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
+                m_liveOutput->append(slot, taskId, stream, bytes);
+            });
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
     connect(run, &JobRun::finished, this, &RunController::onRunFinished);
     m_sinceUsageSample.start();

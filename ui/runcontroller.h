@@ -13,6 +13,7 @@
 #include <QTimer>
 
 class JournalService;
+class LiveOutput;
 class ResultTableModel;
 class WorkerTableModel;
 
@@ -35,6 +36,9 @@ public:
     WorkerTableModel *workerModel() const { return m_workers; }
     ResultTableModel *resultModel() const { return m_results; }
     JournalService *journal() const { return m_journal; }
+    // The running tasks' output, per slot. Fed from the pool of a run started
+    // here; a run watched from elsewhere feeds it through LiveOutput::append().
+    LiveOutput *liveOutput() const { return m_liveOutput; }
 
     // A new run of the job over these of its inputs (all of them; the ones
     // earlier runs left unfinished, to resume the job; exactly some, to retry a
@@ -90,6 +94,7 @@ private:
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
     JournalService *m_journal;
+    LiveOutput *m_liveOutput;
     ProcessGroupUsage m_usage;
     QTimer m_refreshTimer;
     QElapsedTimer m_sinceUsageSample;
