@@ -1,5 +1,6 @@
 #include "runcommand.h"
 
+#include "followprinter.h"
 #include "jobrun.h"
 #include "resultsink.h"
 #include "resultwriter.h"
@@ -155,6 +156,11 @@ public:
     {
         if (options.monitor)
             publish();
+        if (options.follow) {
+            std::FILE *stream = options.resultsPath.isEmpty() ? stderr : stdout; // never into the results
+            m_follow = std::make_unique<FollowPrinter>(
+                [this, stream](const QByteArray &lines) { m_progress.printLines(stream, lines); });
+        }
     }
 
     // Runs to the end; the exit status.
@@ -169,6 +175,8 @@ public:
         if (m_run.isActive())
             QCoreApplication::exec();
         m_shipTimer.stop();
+        if (m_follow)
+            m_follow->finish();
         waitForResults();
         m_progress.finish();
         const ResultWriter &writer = m_recorder.sink().writer();
@@ -220,6 +228,8 @@ private:
                 m_progress.printLine(slot >= 0 ? QStringLiteral("taskpool: worker %1: %2").arg(slot).arg(line)
                                                : QStringLiteral("taskpool: %1").arg(line));
         });
+        if (m_follow)
+            connectFollow(pool);
         QObject::connect(&m_signals, &UnixSignals::received, pool, [this](int signal) {
             ++m_interrupts;
             if (!m_interruptedBy)
@@ -234,6 +244,20 @@ private:
         m_shipTimer.start();
         QObject::connect(&m_run, &JobRun::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                          Qt::QueuedConnection);
+    }
+
+    void connectFollow(TaskPool *pool)
+    {
+        FollowPrinter *follow = m_follow.get();
+        QObject::connect(pool, &TaskPool::taskOutput, pool, [follow](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
+            follow->add(slot, taskId, stream, bytes);
+        });
+        const auto attemptEnded = [follow](const TaskOutcome &outcome) {
+            if (outcome.worker >= 0)
+                follow->endTask(outcome.worker);
+        };
+        QObject::connect(pool, &TaskPool::attemptFailed, pool, attemptEnded);
+        QObject::connect(pool, &TaskPool::taskFinished, pool, attemptEnded);
     }
 
     void applyBackpressure() { m_run.pool()->holdNewTasks(m_recorder.sink().isBehind()); }
@@ -306,6 +330,7 @@ private:
     const bool m_quiet;
     TerminalProgress m_progress;
     std::unique_ptr<RunPublisher> m_publisher;
+    std::unique_ptr<FollowPrinter> m_follow; // --follow
     QTimer m_shipTimer;
     QElapsedTimer m_runTime;
     int m_interruptedBy = 0;

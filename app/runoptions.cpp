@@ -127,6 +127,14 @@ const char *helpText =
     "  --no-monitor             do not publish the run for the app to watch (by default\n"
     "                           every run listens on a socket of its user's, in\n"
     "                           $XDG_RUNTIME_DIR/taskpool/; taskpool gui > Runs > Watch)\n"
+    "  --follow                 print the tasks' output as it is written, whole lines,\n"
+    "                           each prefixed by its task's id: \"[17] line\" (stdout),\n"
+    "                           \"[17 err] line\" (stderr), \"[worker 2] line\" (a worker\n"
+    "                           between tasks); a last line without newline is printed\n"
+    "                           when its task ends. To standard output with --results\n"
+    "                           FILE, else to stderr (standard output has the results).\n"
+    "                           With --worker: the worker's stderr and the stdout lines\n"
+    "                           that are not protocol messages\n"
     "\n"
     "Journal (every run is recorded, so nothing is lost if taskpool is killed):\n"
     "  --journal FILE           the SQLite journal (default:\n"
@@ -180,7 +188,7 @@ RunOptions::RunOptions()
     m_parser.addOptions({m_host,      m_launcher,   m_transfer,        m_returnFile, m_cleanup,    m_remoteDir,
                          m_help,      m_inputs,     m_range,           m_nullSeparated, m_workers, m_workerMode,
                          m_shell,     m_chdir,      m_window,          m_retries,    m_timeout,    m_grace,
-                         m_maxOutput, m_progressPattern, m_results,    m_keepOrder,  m_progress,   m_quiet,
+                         m_maxOutput, m_progressPattern, m_results,    m_keepOrder,  m_progress,   m_quiet,  m_follow,
                          m_job,       m_demo,       m_journal,         m_noJournal,  m_resume,     m_retryFailed,
                          m_runId,     m_stall,      m_workerStartup,   m_halt,       m_haltMode,   m_maxTasks,
                          m_maxMemory, m_noMonitor});
@@ -214,6 +222,7 @@ int RunOptions::parse(const QString &taskpoolPath, const QStringList &arguments)
     progress = m_parser.isSet(m_progress);
     quiet = m_parser.isSet(m_quiet);
     monitor = !m_parser.isSet(m_noMonitor);
+    follow = m_parser.isSet(m_follow);
     return -1;
 }
 

@@ -34,6 +34,7 @@ public:
     bool progress = false;
     bool quiet = false;
     bool monitor = true;       // not --no-monitor: publish the run (RunPublisher)
+    bool follow = false;       // --follow: tasks' output lines, live (FollowPrinter)
 
 private:
     bool applyCommand(JobSpec *spec, QString *error) const;
@@ -65,6 +66,7 @@ private:
     const QCommandLineOption m_progress{QStringLiteral("progress"), {}};
     const QCommandLineOption m_quiet{{QStringLiteral("q"), QStringLiteral("quiet")}, {}};
     const QCommandLineOption m_noMonitor{QStringLiteral("no-monitor"), {}};
+    const QCommandLineOption m_follow{QStringLiteral("follow"), {}};
     const QCommandLineOption m_job{QStringLiteral("job"), {}, QStringLiteral("FILE")};
     const QCommandLineOption m_demo{QStringLiteral("demo"), {}};
     const QCommandLineOption m_stall{QStringLiteral("stall"), {}, QStringLiteral("SECONDS")};

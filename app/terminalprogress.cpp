@@ -101,8 +101,14 @@ void TerminalProgress::redraw()
 
 void TerminalProgress::printLine(const QString &line)
 {
+    printLines(stderr, QByteArray(line.toUtf8() + '\n'));
+}
+
+void TerminalProgress::printLines(std::FILE *stream, QByteArrayView lines)
+{
     clearBar();
-    writeStderr(line.toUtf8() + '\n');
+    std::fwrite(lines.data(), 1, size_t(lines.size()), stream);
+    std::fflush(stream);
     if (m_enabled && m_isTerminal)
         redraw();
 }

@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QString>
 
+#include <cstdio>
+
 class QTimer;
 class TaskPool;
 
@@ -16,6 +18,9 @@ public:
     TerminalProgress(const TaskPool *pool, bool enabled, QObject *parent = nullptr);
 
     void printLine(const QString &line); // a log line, above the bar
+    // Whole lines, each ending in '\n', to stdout or stderr: above the bar
+    // even when both streams are the same terminal.
+    void printLines(std::FILE *stream, QByteArrayView lines);
     void finish();                       // final redraw and newline
 
     static QString formatDuration(double seconds);

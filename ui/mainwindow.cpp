@@ -4,6 +4,7 @@
 #include "jobeditor.h"
 #include "jobrun.h"
 #include "journalservice.h"
+#include "liveoutputview.h"
 #include "logview.h"
 #include "progressbardelegate.h"
 #include "resultexporter.h"
@@ -373,6 +374,15 @@ QWidget *MainWindow::buildCentralWidget()
     m_tabs->addTab(m_results, QString());
     m_tabs->addTab(runs(), QStringLiteral("Runs"));
     m_tabs->addTab(m_log, QStringLiteral("&Log"));
+    m_liveOutput = new LiveOutputView(m_controller->liveOutput(), workerModel);
+    m_liveOutput->setObjectName(QStringLiteral("liveOutput"));
+    m_tabs->setTabToolTip(m_tabs->addTab(m_liveOutput, QStringLiteral("Live output")),
+                          QStringLiteral("The selected worker's output as it is written (double-click a worker)"));
+    connect(m_workersView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = m_workersView->selectionModel()->selectedRows();
+        m_liveOutput->setSlot(rows.isEmpty() ? -1 : rows.first().data(WorkerTableModel::SlotRole).toInt());
+    });
+    connect(m_workersView, &QAbstractItemView::activated, this, [this] { m_tabs->setCurrentWidget(m_liveOutput); });
     m_tabs->setTabToolTip(0, QStringLiteral("One row per finished task"));
     m_tabs->setTabToolTip(1, QStringLiteral("Past runs from the journal: open, resume, retry or delete them (Ctrl+H)"));
     m_tabs->setTabToolTip(2, QStringLiteral("Worker stderr and pool messages"));

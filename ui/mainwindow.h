@@ -8,6 +8,7 @@
 
 class Confirmation;
 class JobEditor;
+class LiveOutputView;
 class LogView;
 class QAction;
 class QLabel;
@@ -43,6 +44,7 @@ public:
     ResultsPanel *results() const { return m_results; }
     QTableView *workersView() const { return m_workersView; }
     LogView *log() const { return m_log; }
+    LiveOutputView *liveOutput() const { return m_liveOutput; }
     QSpinBox *workerCountBox() const { return m_workerCount; }
     RunsPanel *runs() const;
     RunListModel *runsModel() const;
@@ -114,6 +116,7 @@ private:
     QTableView *m_workersView = nullptr;
     ResultsPanel *m_results = nullptr;
     LogView *m_log = nullptr;
+    LiveOutputView *m_liveOutput = nullptr; // follows the worker selected in m_workersView
     QTabWidget *m_tabs = nullptr;
     RunsTab *m_runsTab = nullptr;
     QLabel *m_journalLabel = nullptr;

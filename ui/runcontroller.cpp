@@ -2,6 +2,7 @@
 
 #include "journalservice.h"
 #include "monitortunnel.h"
+#include "liveoutput.h"
 #include "resulttablemodel.h"
 #include "runpublisher.h"
 #include "runwatcher.h"
@@ -12,6 +13,7 @@ RunController::RunController(const QString &journalPath, QObject *parent)
     , m_workers(new WorkerTableModel(this))
     , m_results(new ResultTableModel(this))
     , m_journal(new JournalService(journalPath, this))
+    , m_liveOutput(new LiveOutput(this))
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &RunController::refresh);
@@ -126,6 +128,7 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     discardRun();
     stopWatching();
     m_workers->clear();
+    m_liveOutput->clear();
     showNewRun(run.spec);
     m_shownRun = run.id;
     m_loadingRun = true;
@@ -184,6 +187,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     discardRun();
     stopWatching();
     m_workers->clear();
+    m_liveOutput->clear();
     m_loadingRun = false;
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
@@ -191,6 +195,10 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
+    connect(pool, &TaskPool::taskOutput, m_liveOutput,
+            [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
+                m_liveOutput->append(slot, taskId, stream, bytes);
+            });
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
     connect(run, &JobRun::finished, this, &RunController::onRunFinished);
     publish(run);
@@ -315,6 +323,7 @@ bool RunController::watch(const QString &socketPath, MonitorTunnel *tunnel, QStr
     m_loadingRun = false;
     m_journal->cancelLoad();
     m_workers->clear();
+    m_liveOutput->clear();
     m_shownRun = -1;
     m_watched = MonitorProtocol::LiveState();
     m_watchedEnded = false;
@@ -326,6 +335,10 @@ bool RunController::watch(const QString &socketPath, MonitorTunnel *tunnel, QStr
     connect(m_watcher, &RunWatcher::stateReceived, this, &RunController::onWatchedState);
     connect(m_watcher, &RunWatcher::resultReceived, this, &RunController::onTaskFinished);
     connect(m_watcher, &RunWatcher::logReceived, this, &RunController::logLine);
+    connect(m_watcher, &RunWatcher::outputReceived, m_liveOutput,
+            [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
+                m_liveOutput->append(slot, taskId, stream, bytes);
+            });
     connect(m_watcher, &RunWatcher::ended, this, [this] { onWatchEnded(QString()); });
     connect(m_watcher, &RunWatcher::disconnected, this, &RunController::onWatchEnded);
     m_watcher->connectTo(socketPath);

@@ -15,6 +15,7 @@
 
 class JournalService;
 class MonitorTunnel;
+class LiveOutput;
 class ResultTableModel;
 class RunPublisher;
 class RunWatcher;
@@ -45,6 +46,9 @@ public:
     WorkerTableModel *workerModel() const { return m_workers; }
     ResultTableModel *resultModel() const { return m_results; }
     JournalService *journal() const { return m_journal; }
+    // The running tasks' output, per slot. Fed from the pool of a run started
+    // here; a run watched from elsewhere feeds it through LiveOutput::append().
+    LiveOutput *liveOutput() const { return m_liveOutput; }
 
     // A new run of the job over these of its inputs (all of them; the ones
     // earlier runs left unfinished, to resume the job; exactly some, to retry a
@@ -116,6 +120,7 @@ private:
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
     JournalService *m_journal;
+    LiveOutput *m_liveOutput;
     ProcessGroupUsage m_usage;
     QTimer m_refreshTimer;
     QElapsedTimer m_sinceUsageSample;

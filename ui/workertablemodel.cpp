@@ -103,6 +103,8 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         return w.pid;
     case SlotRole:
         return w.slot;
+    case TaskIdRole:
+        return w.taskId;
     }
     return {};
 }

@@ -34,6 +34,7 @@ public:
         StateRole,                       // int(SlotState)
         PidRole,                         // qint64, 0 before the process started
         SlotRole,
+        TaskIdRole,                      // qint64, -1 while the slot has no task
     };
 
     explicit WorkerTableModel(QObject *parent = nullptr);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "outputstream.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>

@@ -273,12 +273,12 @@ TaskOutcome parseOutcome(const QJsonObject &j)
     return o;
 }
 
-QByteArray outputLine(int slot, qint64 taskId, bool isStderr, QByteArrayView data)
+QByteArray outputLine(int slot, qint64 taskId, OutputStream stream, QByteArrayView data)
 {
     return line({{QStringLiteral("type"), QStringLiteral("output")},
                  {QStringLiteral("slot"), slot},
                  {QStringLiteral("task"), taskId},
-                 {QStringLiteral("stream"), isStderr ? QStringLiteral("stderr") : QStringLiteral("stdout")},
+                 {QStringLiteral("stream"), stream == OutputStream::Stderr ? QStringLiteral("stderr") : QStringLiteral("stdout")},
                  {QStringLiteral("data"), base64(data)}});
 }
 

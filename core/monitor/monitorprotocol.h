@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobspec.h"
+#include "outputstream.h"
 #include "processgroupusage.h"
 #include "taskpool.h"
 
@@ -54,7 +55,7 @@ QByteArray stateLine(const LiveState &state);
 // type "attempt" (retried) or "result" (the task's final outcome). Output,
 // stderr and result longer than maxBytes are cut (and marked truncated).
 QByteArray outcomeLine(bool final, const TaskOutcome &outcome, qsizetype maxBytes);
-QByteArray outputLine(int slot, qint64 taskId, bool isStderr, QByteArrayView data);
+QByteArray outputLine(int slot, qint64 taskId, OutputStream stream, QByteArrayView data);
 QByteArray logLine(int slot, const QString &line);
 QByteArray endLine(const QString &state, const QString &message, const QString &summary);
 QByteArray commandLine(const QString &command, int count = 0);

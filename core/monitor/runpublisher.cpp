@@ -21,18 +21,6 @@ constexpr qsizetype HistoryBlockBytes = 64 * 1024;
 constexpr qsizetype CommandLineLimit = 4096;
 constexpr int MaxWorkers = 4096; // a viewer asks; a typo must not fork a thousand workers more
 
-// Keeps the last `limit` bytes, cut at a line start where one is near.
-void keepTail(QByteArray &tail, const QByteArray &bytes, qsizetype limit)
-{
-    tail.append(bytes);
-    if (tail.size() <= limit)
-        return;
-    qsizetype cut = tail.size() - limit;
-    const qsizetype newline = tail.indexOf('\n', cut);
-    if (newline >= 0 && newline - cut < 1024)
-        cut = newline + 1;
-    tail.remove(0, cut);
-}
 } // namespace
 
 struct RunPublisher::Viewer
@@ -72,6 +60,7 @@ RunPublisher::RunPublisher(JobRun *run, QObject *parent)
         }
     });
     connect(pool, &TaskPool::stateChanged, this, &RunPublisher::publishState);
+    connect(pool, &TaskPool::taskOutput, this, &RunPublisher::publishOutput);
     connect(run, &JobRun::finished, this, [this] {
         publishState();
         const JobRun::End end = m_run->end();
@@ -132,12 +121,10 @@ void RunPublisher::accept()
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw); });
 
         socket->write(MonitorProtocol::helloLine(m_hello));
-        for (int slot = 0; slot < m_tails.size(); ++slot) {
-            const OutputTail &tail = m_tails.at(slot);
-            if (!tail.out.isEmpty())
-                socket->write(MonitorProtocol::outputLine(slot, tail.taskId, false, tail.out));
-            if (!tail.err.isEmpty())
-                socket->write(MonitorProtocol::outputLine(slot, tail.taskId, true, tail.err));
+        for (const auto &[slot, tail] : m_tails) {
+            tail.forEachPiece(0, [socket, slot = slot](qint64 taskId, OutputStream stream, QByteArrayView bytes) {
+                socket->write(MonitorProtocol::outputLine(slot, taskId, stream, bytes));
+            });
         }
         for (const QByteArray &line : m_logLines)
             socket->write(line);
@@ -258,21 +245,14 @@ void RunPublisher::publishState()
     }
 }
 
-void RunPublisher::publishOutput(int slot, qint64 taskId, bool isStderr, const QByteArray &bytes)
+void RunPublisher::publishOutput(int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes)
 {
     if (slot < 0 || bytes.isEmpty())
         return;
-    if (slot >= m_tails.size())
-        m_tails.resize(slot + 1);
-    OutputTail &tail = m_tails[slot];
-    if (tail.taskId != taskId) {
-        tail = OutputTail();
-        tail.taskId = taskId;
-    }
-    keepTail(isStderr ? tail.err : tail.out, bytes, OutputTailBytes);
+    m_tails[slot].append(taskId, stream, bytes);
     if (m_viewers.empty())
         return;
-    const QByteArray line = MonitorProtocol::outputLine(slot, taskId, isStderr, bytes);
+    const QByteArray line = MonitorProtocol::outputLine(slot, taskId, stream, bytes);
     for (const auto &viewer : m_viewers) {
         if (!isBehind(viewer.get()))
             viewer->socket->write(line);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "monitorprotocol.h"
+#include "outputtail.h"
 #include "processgroupusage.h"
 
 #include <QByteArray>
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -29,7 +31,7 @@ class QLocalSocket;
 // and log lines are dropped for it, and results wait in the history, which
 // every viewer reads from its own position. So a slow viewer falls behind and
 // catches up, and misses no result; a viewer that connects mid-run replays the
-// history. The history keeps every result and retried attempt with at most
+// history (and the newest 64 KB of each slot's output). The history keeps every result and retried attempt with at most
 // HistoryOutputBytes of each output (the journal and the results file have all
 // of it): about 150 bytes a task plus the output kept.
 class RunPublisher : public QObject
@@ -38,7 +40,6 @@ class RunPublisher : public QObject
 public:
     static constexpr qsizetype HighWaterBytes = 1 << 20;
     static constexpr qsizetype HistoryOutputBytes = 4096;
-    static constexpr qsizetype OutputTailBytes = 64 * 1024; // each slot's recent output, for new viewers
     static constexpr int LogLinesKept = 200;
     static constexpr int StateIntervalMs = 100;
     static constexpr int UsageIntervalMs = 1000;
@@ -52,8 +53,6 @@ public:
     void setJournalRun(qint64 runId) { m_hello.journalRun = runId; }
     int viewerCount() const { return int(m_viewers.size()); }
 
-    // A chunk a task wrote (live output), for viewers that keep up.
-    void publishOutput(int slot, qint64 taskId, bool isStderr, const QByteArray &bytes);
     // After the run: gives viewers up to timeoutMs to receive the end, then returns.
     void linger(int timeoutMs);
 
@@ -63,12 +62,6 @@ Q_SIGNALS:
 
 private:
     struct Viewer;
-    struct OutputTail
-    {
-        qint64 taskId = -1;
-        QByteArray out;
-        QByteArray err;
-    };
 
     void accept();
     void onReadyRead(Viewer *viewer);
@@ -77,6 +70,7 @@ private:
     void append(QByteArray line); // to the history, then to every viewer that keeps up
     void pump(Viewer *viewer);
     void publishState();
+    void publishOutput(int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes);
     bool isBehind(const Viewer *viewer) const;
     bool isDrained() const;
 
@@ -87,7 +81,7 @@ private:
     std::vector<std::unique_ptr<Viewer>> m_viewers;
     QList<QByteArray> m_history; // blocks of whole lines
     std::deque<QByteArray> m_logLines;
-    QList<OutputTail> m_tails;   // by slot
+    std::map<int, OutputTail> m_tails; // by slot
     QTimer m_stateTimer;
     ProcessGroupUsage m_usage;
     QHash<qint64, GroupUsage> m_lastUsage;

@@ -82,7 +82,8 @@ void RunWatcher::handle(QByteArrayView line)
         Q_EMIT attemptReceived(MonitorProtocol::parseOutcome(json));
     } else if (type == QLatin1String("output")) {
         Q_EMIT outputReceived(json.value(QLatin1String("slot")).toInt(-1), json.value(QLatin1String("task")).toInteger(-1),
-                              json.value(QLatin1String("stream")).toString() == QLatin1String("stderr"),
+                              json.value(QLatin1String("stream")).toString() == QLatin1String("stderr") ? OutputStream::Stderr
+                                                                                                   : OutputStream::Stdout,
                               QByteArray::fromBase64(json.value(QLatin1String("data")).toString().toLatin1()));
     } else if (type == QLatin1String("log")) {
         Q_EMIT logReceived(json.value(QLatin1String("slot")).toInt(-1), json.value(QLatin1String("line")).toString());

@@ -37,7 +37,7 @@ Q_SIGNALS:
     void stateReceived(const MonitorProtocol::LiveState &state);
     void attemptReceived(const TaskOutcome &outcome); // an attempt that was retried
     void resultReceived(const TaskOutcome &outcome);
-    void outputReceived(int slot, qint64 taskId, bool isStderr, const QByteArray &bytes);
+    void outputReceived(int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes);
     void logReceived(int slot, const QString &line);
     void ended(const QString &state, const QString &message, const QString &summary);
     // The connection failed or closed; error says why (empty after close()).

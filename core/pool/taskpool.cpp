@@ -4,6 +4,7 @@
 #include "inputsource.h"
 #include "orphanguard.h"
 
+#include <QMetaMethod>
 #include <QTimer>
 
 #include <algorithm>
@@ -244,6 +245,7 @@ Slot *TaskPool::addSlot(int hostIndex)
     connect(w, &Slot::startFailed, this, &TaskPool::onStartFailed);
     connect(w, &Slot::retired, this, &TaskPool::onSlotRetired);
     connect(w, &Slot::logLine, this, &TaskPool::logLine);
+    connect(w, &Slot::output, this, &TaskPool::onSlotOutput);
     const auto pos = std::lower_bound(m_slots.begin(), m_slots.end(), slot,
                                       [](Slot *a, int s) { return a->slot() < s; });
     m_slots.insert(pos, w);
@@ -294,6 +296,15 @@ void TaskPool::feedSlot(Slot *worker)
         task = Task();
     }
     worker->flushAssigned();
+}
+
+// A copy per chunk only while someone listens: a headless run without
+// --follow pays nothing for output it would not show.
+void TaskPool::onSlotOutput(int slot, qint64 taskId, OutputStream stream, QByteArrayView bytes)
+{
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&TaskPool::taskOutput);
+    if (isSignalConnected(signal))
+        Q_EMIT taskOutput(slot, taskId, stream, bytes.toByteArray());
 }
 
 void TaskPool::onCapacityAvailable(Slot *worker)

@@ -48,7 +48,8 @@ struct HostSnapshot
 // Runs a job: N worker slots fed from a task queue, with retries, timeouts,
 // live resizing, pause, drain and terminate. Every task taken from the input
 // ends in exactly one taskFinished(). Observers poll stats() and
-// slotSnapshots() for display; only final outcomes are signalled.
+// slotSnapshots() for display; only final outcomes (and, for live
+// display, running tasks' output) are signalled.
 // Where to look: the dispatch loop is dispatch() and feedSlot(); the
 // terminate chain is told at terminate() in taskpool.cpp; how a run ends is
 // advanceTowardsEnd(); which hosts are up is HostReachability's.
@@ -97,6 +98,9 @@ Q_SIGNALS:
     void taskFinished(const TaskOutcome &outcome);
     void attemptFailed(const TaskOutcome &outcome); // an attempt that is being retried
     void logLine(int slot, const QString &line); // slot -1: the pool itself
+    // A running task's output as it is written, a chunk at a time (see
+    // Slot::output()); taskId -1: a worker's output between tasks.
+    void taskOutput(int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes);
     void stateChanged(TaskPool::State state);
     void finished();
 
@@ -121,6 +125,7 @@ private:
     void checkWorkerMemory();
 
     void onCapacityAvailable(Slot *worker);
+    void onSlotOutput(int slot, qint64 taskId, OutputStream stream, QByteArrayView bytes);
     void onAttemptFinished(Slot *worker, const Task &task, const TaskOutcome &outcome);
     void onTasksReturned(Slot *worker, const QList<Task> &tasks);
     void onSlotDied(Slot *worker, const QString &reason, bool finishedAnyTask);

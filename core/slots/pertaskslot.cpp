@@ -133,6 +133,7 @@ void PerTaskSlot::onStdout(QByteArrayView data)
         m_outputTruncated = true; // keep draining the pipe, store no more
     }
     scanProgress(m_stdoutTail, data);
+    Q_EMIT output(m_slot, m_run->task.id, OutputStream::Stdout, data);
 }
 
 void PerTaskSlot::onStderr(QByteArrayView data)
@@ -142,6 +143,7 @@ void PerTaskSlot::onStderr(QByteArrayView data)
     m_run->lastActivityMs = nowMs();
     appendErrorOutput(*m_run, data);
     scanProgress(m_stderrTail, data);
+    Q_EMIT output(m_slot, m_run->task.id, OutputStream::Stderr, data);
 }
 
 // Tools redraw progress with '\r', so both '\r' and '\n' end a line here.

@@ -96,6 +96,11 @@ Q_SIGNALS:
     void startFailed(Slot *worker, const QString &reason);
     void retired(Slot *worker);         // after retire()/terminate(), once the process is gone
     void logLine(int slot, const QString &line);
+    // Output as it is read, one chunk per read (never a signal per line): a
+    // per-task process's stdout and stderr; a worker's stderr and the stdout
+    // lines that are not protocol messages. taskId: the task being worked on
+    // (-1: none, say a worker starting up). The bytes live only for the call.
+    void output(int slot, qint64 taskId, OutputStream stream, QByteArrayView bytes);
     // Remote slots: the guard on the host answered (the host works), or the
     // launcher ended without the command's exit status (unreachable, connection
     // lost). The slot's tasks come back through tasksReturned(), not as failures.

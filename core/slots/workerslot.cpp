@@ -147,6 +147,7 @@ void WorkerSlot::onStdout(QByteArrayView data)
     if (!m_inFlight.empty())
         m_inFlight.front().lastActivityMs = nowMs();
     m_stdout.feed(data, [this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
+    emitStrayLines();
     if (freeCapacity() > 0)
         Q_EMIT capacityAvailable(this);
 }
@@ -162,6 +163,7 @@ void WorkerSlot::takeLine(QByteArrayView line, bool truncated)
     Protocol::WorkerMessage message;
     QString problem;
     if (!Protocol::parseWorkerLine(line, &message, &problem)) {
+        keepStrayLine(line);
         if (line.trimmed().isEmpty())
             return;
         const QString snippet = QString::fromUtf8(line.first(qMin<qsizetype>(line.size(), 200)));
@@ -348,6 +350,7 @@ void WorkerSlot::onStdoutClosed()
         process()->endTreeUnlessItExits(EndReason::StdoutClosed, why); // first: no new task goes to it
     // An unterminated last line is still an answer.
     m_stdout.finish([this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
+    emitStrayLines();
     if (onItsWayOut && inFlightCount() > 0)
         process()->endTreeUnlessItExits(EndReason::StdoutClosed, why);
 }
@@ -377,7 +380,37 @@ void WorkerSlot::onStderr(QByteArrayView data)
         appendErrorOutput(m_inFlight.front(), data);
         m_inFlight.front().lastActivityMs = nowMs();
     }
+    Q_EMIT output(m_slot, currentTaskId(), OutputStream::Stderr, data);
     m_stderr.feed(data, [this](QByteArrayView line, bool) { takeStderrLine(line); });
+}
+
+qint64 WorkerSlot::currentTaskId() const
+{
+    if (!m_inFlight.empty())
+        return m_inFlight.front().task.id;
+    return m_filesRun ? m_filesRun->task.id : -1;
+}
+
+// A stdout line that is no protocol message is the worker's own output (a
+// print() left in, a library's chatter): it is shown live. Such lines are
+// gathered over one read and emitted together; an answer in between changes
+// the task they belong to, so the ones before it go out first.
+void WorkerSlot::keepStrayLine(QByteArrayView line)
+{
+    const qint64 taskId = currentTaskId();
+    if (!m_strayLines.isEmpty() && taskId != m_strayTaskId)
+        emitStrayLines();
+    m_strayTaskId = taskId;
+    m_strayLines.append(line);
+    m_strayLines.append('\n');
+}
+
+void WorkerSlot::emitStrayLines()
+{
+    if (m_strayLines.isEmpty())
+        return;
+    Q_EMIT output(m_slot, m_strayTaskId, OutputStream::Stdout, m_strayLines);
+    m_strayLines.clear();
 }
 
 void WorkerSlot::takeStderrLine(QByteArrayView line)
@@ -399,6 +432,7 @@ void WorkerSlot::returnQueuedTasks()
 void WorkerSlot::flushOutput()
 {
     m_stdout.finish([this](QByteArrayView line, bool truncated) { takeLine(line, truncated); });
+    emitStrayLines();
     m_stderr.finish([this](QByteArrayView line, bool) { takeStderrLine(line); });
 }
 

@@ -44,6 +44,9 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText);
     void takeLine(QByteArrayView line, bool truncated);
     void takeStderrLine(QByteArrayView line);
+    qint64 currentTaskId() const; // whose output the worker's output is now (-1: no task's)
+    void keepStrayLine(QByteArrayView line);
+    void emitStrayLines();
     void flushOutput();
     void completeHead(TaskOutcome outcome);
     void failAnsweredTask(QByteArrayView line, const QString &error, bool elseTheHead = false);
@@ -73,6 +76,8 @@ private:
     QByteArray m_writeBuffer;
     qint64 m_inputBytesSent = 0;   // handed to write() by the current process's flushes
     QString m_lastStderrLine;
+    QByteArray m_strayLines;       // non-protocol stdout lines of the current read, for output()
+    qint64 m_strayTaskId = -1;
     double m_avgTaskMs = -1;       // moving average of the service time
     qint64 m_finishedThisLife = 0; // tasks answered by the current process
     bool m_startingUp = true;      // no {"ready"} and no answer yet from the current process

@@ -3,6 +3,7 @@
 //   build/tests/bench/taskpool_microbench                      every benchmark
 //   build/tests/bench/taskpool_microbench --benchmark_filter=Protocol
 //
+// OutputTail_Append is one read of a task's output into a slot's live tail.
 // Time is per operation (one line, one task, one result) unless the name says
 // otherwise; LineSplitter_Feed reports the time per line in its "per_line" column.
 // RunJournal_RecordCommit is the per-task cost of the SQLite journal `taskpool run`
@@ -17,6 +18,7 @@
 #include "jobspec.h"
 #include "json.h"
 #include "linesplitter.h"
+#include "outputtail.h"
 #include "protocol.h"
 #include "resultwriter.h"
 #include "runjournal.h"
@@ -93,6 +95,25 @@ void LineSplitter_LongLine(benchmark::State &state)
     state.SetBytesProcessed(int64_t(state.iterations()) * 64 * piece.size());
 }
 BENCHMARK(LineSplitter_LongLine);
+
+// ---------------------------------------------------------------- OutputTail
+
+// A task's output flooding one slot's live tail (the app and the monitor keep
+// one per slot): 40-byte lines in reads of the given size, far more than the
+// 64 KiB kept, so every append drops lines. Bytes per second of output.
+void OutputTail_Append(benchmark::State &state)
+{
+    QByteArray chunk;
+    while (chunk.size() < state.range(0))
+        chunk.append("frame 1234/9999: 3988 blocks, ratio 0.68\n");
+    chunk.truncate(state.range(0));
+    OutputTail tail;
+    for (auto _ : state)
+        tail.append(17, OutputStream::Stdout, chunk);
+    benchmark::DoNotOptimize(tail.size());
+    state.SetBytesProcessed(int64_t(state.iterations()) * chunk.size());
+}
+BENCHMARK(OutputTail_Append)->Arg(512)->Arg(4096)->Arg(65536);
 
 // ---------------------------------------------------------------- Protocol
 

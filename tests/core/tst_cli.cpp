@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 
@@ -100,7 +101,8 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         for (const char *option : {"--inputs", "--range", "--null", "--workers", "--worker", "--shell", "--retries",
                                    "--timeout", "--kill-grace", "--max-output", "--progress-pattern", "--results",
-                                   "--keep-order", "--progress", "--quiet", "--job", "--demo", "--window", "--chdir"})
+                                   "--keep-order", "--progress", "--quiet", "--job", "--demo", "--window", "--chdir",
+                                   "--follow"})
             QVERIFY2(r.out.contains(option), option);
     }
 
@@ -125,6 +127,69 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QString, message);
         checkRefused(args, message);
+    }
+
+    // Two slots whose tasks write lines in pieces, pausing mid-line, on both
+    // streams: every line comes out whole, once, after its own task's id,
+    // and a task's unterminated last line comes out when the task ends.
+    void followPrintsWholeLinesPrefixedByTheirTask()
+    {
+        QTemporaryDir dir;
+        const QString results = dir.filePath(QStringLiteral("results.jsonl"));
+        const CliResult r = runCli({"run", "-j", "2", "--range", "6", "-q", "--follow", "--results", results, "--",
+                                    testWorker(), "pieces", "{}"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(readFile(results).count('\n'), 6);
+        static const QRegularExpression format(QStringLiteral("^\\[(\\d+)( err)?\\] (.*)$"));
+        QMap<int, QStringList> lines; // id -> its lines, in the order printed
+        const QList<QByteArray> printed = r.out.split('\n');
+        QVERIFY(r.out.endsWith('\n'));
+        for (const QByteArray &line : printed.first(printed.size() - 1)) {
+            const QRegularExpressionMatch m = format.match(QString::fromUtf8(line));
+            QVERIFY2(m.hasMatch(), line.constData());
+            lines[m.captured(1).toInt()].append(m.captured(2) + QLatin1Char('|') + m.captured(3));
+        }
+        QCOMPARE(lines.size(), 6);
+        for (auto it = lines.cbegin(); it != lines.cend(); ++it) {
+            const QString id = QString::number(it.key());
+            QStringList out;
+            for (const QString &line : it.value())
+                if (!line.startsWith(QLatin1String(" err|")))
+                    out.append(line);
+            QCOMPARE(out, (QStringList{"|one of " + id, "|two of " + id, "|end of " + id}));
+            QCOMPARE(it.value().size(), 4);
+            QVERIFY(it.value().contains(" err|err of " + id));
+        }
+    }
+
+    // Without --results, standard output carries the results: the lines go to stderr.
+    void followGoesToStderrWhenStdoutHasTheResults()
+    {
+        const CliResult r = runCli({"run", "-j", "2", "--range", "2", "-q", "--follow", "--", testWorker(), "pieces", "{}"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.results().size(), 2); // every line of stdout is a result
+        for (const QJsonObject &o : r.results())
+            QCOMPARE(o.value("status").toString(), QStringLiteral("ok"));
+        for (const char *line : {"[0] one of 0\n", "[1] end of 1\n", "[0 err] err of 0\n", "[1 err] err of 1\n"})
+            QVERIFY2(r.err.contains(line), r.err.constData());
+    }
+
+    // A worker's stdout lines that are not protocol messages are its output;
+    // its protocol lines are not.
+    void followShowsAWorkersOwnLines()
+    {
+        QTemporaryDir dir;
+        const QString go = dir.filePath(QStringLiteral("go"));
+        QVERIFY(writeFile(go, {})); // chatter: does not wait
+        const QString results = dir.filePath(QStringLiteral("results.jsonl"));
+        const CliResult r = runCli({"run", "--worker", "-j", "1", "-q", "--follow", "--results", results, "--",
+                                    testWorker(), "proto"},
+                                   ("chatter:" + go + "\nplain\n").toUtf8());
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith("[0] chatter on stdout\n"), r.out.constData());
+        QVERIFY2(r.out.contains(" err] chatter on stderr\n"), r.out.constData());
+        QVERIFY2(!r.out.contains("progress") && !r.out.contains("result"), r.out.constData());
+        QCOMPARE(r.out.count('\n'), 2);
     }
 
     void perTaskResultsHaveEveryField()

@@ -45,7 +45,7 @@ struct Seen
         QObject::connect(watcher, &RunWatcher::disconnected, watcher,
                          [this](const QString &error) { disconnects.append(error); });
         QObject::connect(watcher, &RunWatcher::outputReceived, watcher,
-                         [this](int, qint64, bool, const QByteArray &bytes) { output.append(bytes); });
+                         [this](int, qint64, OutputStream, const QByteArray &bytes) { output.append(bytes); });
     }
     bool eachResultOnce(qint64 total) const
     {
@@ -176,6 +176,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(seen.ends.size(), 1, 10000);
         QCOMPARE(seen.ends.first(), QStringLiteral("finished"));
         QVERIFY(seen.eachResultOnce(items.size()));
+        // Live output came too: of the tasks that ran while it watched, as they wrote it.
+        QVERIFY2(seen.output.contains("q9\n"), seen.output.constData());
         QCOMPARE(seen.last().state, TaskPool::State::Finished);
         QCOMPARE(seen.last().stats.ok, qint64(items.size()));
         for (const TaskOutcome &o : seen.results) {

@@ -15,6 +15,12 @@
 //   testworker tree PIDFILE          ignore SIGTERM, start a grandchild that ignores it too,
 //                                    write "OWN_PID GRANDCHILD_PID" (at once, by rename), hang
 //   testworker crash-once FILE       crash if FILE does not exist (creating it), else exit 0
+//   testworker chatter N INPUT FILE...  for each FILE: print N lines "stage K line J" on
+//                                    stdout and "stage K on stderr" on stderr, then await
+//                                    FILE (see await: below); then print "done" and exit 0
+//   testworker pieces ID             print lines in pieces, pausing mid-line: "one of ID",
+//                                    "two of ID" and an unterminated "end of ID" on stdout,
+//                                    "err of ID" on stderr
 //   testworker task INPUT            act out INPUT like a protocol task (below): crash, exit,
 //                                    hang, error (exit 1), slow:MS (prints NN%), flood:BYTES,
 //                                    await:FILE (make FILE.waiting, wait until FILE exists, echo)...
@@ -32,6 +38,8 @@
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
 //   slow:MS | flood:BYTES | grandchild:PIDFILE | tree:PIDFILE | crash-once:FILE | leak:MB
 //   await:FILE (make FILE.waiting, answer once FILE exists) | anything else: echo
+//   chatter:FILE          send progress, print "chatter on stdout" (not a protocol line) and
+//                         "chatter on stderr", then act as await:FILE
 // Ways to leave the pool without an answer (the worker stays alive unless said):
 //   close-stdout          close stdout (fd 1), then sleep forever
 //   close-stdin           close stdin (fd 0), answer this task, then sleep forever: the
@@ -367,6 +375,11 @@ int protocolMain(int argc, char **argv)
             }
             if (input.rfind("await:", 0) == 0)
                 awaitFile(input.c_str() + 6);
+            if (input.rfind("chatter:", 0) == 0) {
+                writeAll(1, head + ",\"progress\":0.5}\nchatter on stdout\n");
+                writeAll(2, "chatter on stderr\n");
+                awaitFile(input.c_str() + 8);
+            }
             if (input.rfind("leak:", 0) == 0) {
                 // Keep (and touch) this many MB for good, like a leaking worker.
                 size_t bytes = size_t(atol(input.c_str() + 5)) << 20;
@@ -495,6 +508,32 @@ int main(int argc, char **argv)
         if (input.rfind("await:", 0) == 0)
             awaitFile(input.c_str() + 6);
         writeAll(1, input + "\n");
+        return 0;
+    }
+    if (mode == "chatter" && argc > 4) {
+        const long lines = atol(argv[2]);
+        for (int stage = 4; stage < argc; ++stage) {
+            std::string text;
+            for (long line = 1; line <= lines; ++line)
+                text += "stage " + std::to_string(stage - 3) + " line " + std::to_string(line) + "\n";
+            writeAll(1, text);
+            writeAll(2, "stage " + std::to_string(stage - 3) + " on stderr\n");
+            awaitFile(argv[stage]);
+        }
+        writeAll(1, "done\n");
+        return 0;
+    }
+    if (mode == "pieces" && argc > 2) {
+        const std::string id = argv[2];
+        writeAll(1, "one ");
+        writeAll(2, "err ");
+        sleepMs(30);
+        writeAll(1, "of " + id + "\ntwo");
+        sleepMs(30);
+        writeAll(2, "of " + id + "\n");
+        writeAll(1, " of " + id + "\nend ");
+        sleepMs(30);
+        writeAll(1, "of " + id);
         return 0;
     }
     if (mode == "crash-once" && argc > 2) {

@@ -4,22 +4,30 @@
 // measures the lateness of a 5 ms timer, which is what a user feels as lag.
 //
 //   bench_gui_stall [--range N] [--workers N] [--unsorted]
+//   bench_gui_stall --flood BYTES [--live-hidden] [--range N] [--workers N]
 // Prints the run's throughput, the max / p99 / p99.9 stall and the row count.
+// --flood: each task (sh, yes and head) writes BYTES of 42-byte lines instead,
+// while the Live output tab follows worker 0 (or, --live-hidden, is not shown):
+// the cost of showing output live.
 
 #include "jobeditor.h"
 #include "jobspec.h"
+#include "liveoutputview.h"
 #include "mainwindow.h"
 #include "resultfilterproxy.h"
 #include "resultspanel.h"
 #include "resulttablemodel.h"
 #include "runcontroller.h"
+#include "workertablemodel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -57,12 +65,22 @@ int main(int argc, char *argv[])
                                            QStringLiteral("N"), QStringLiteral("2"));
     const QCommandLineOption unsortedOption(QStringLiteral("unsorted"),
                                             QStringLiteral("Show the results in arrival order, not sorted by id"));
+    const QCommandLineOption floodOption(QStringLiteral("flood"), QStringLiteral("Output bytes per task, shown live"),
+                                         QStringLiteral("BYTES"));
     parser.addHelpOption();
-    parser.addOptions({rangeOption, workersOption, unsortedOption});
+    const QCommandLineOption hiddenOption(QStringLiteral("live-hidden"),
+                                          QStringLiteral("With --flood: keep the Live output tab hidden, to compare"));
+    parser.addOptions({rangeOption, workersOption, unsortedOption, floodOption, hiddenOption});
     parser.process(app);
 
     JobSpec spec = JobSpec::demo(QStringLiteral(TASKPOOL_PATH));
     spec.command.append(QStringLiteral("--fast"));
+    const qint64 floodBytes = parser.value(floodOption).toLongLong();
+    if (floodBytes > 0) {
+        spec.mode = JobSpec::Mode::PerTask;
+        spec.command = QStringList{QStringLiteral("sh"), QStringLiteral("-c"),
+                                   QStringLiteral("yes 'frame 1234/9999: 3988 blocks, ratio 0.68' | head -c %1").arg(floodBytes)};
+    }
     spec.rangeCount = parser.value(rangeOption).toLongLong();
 
     QTemporaryDir journalDir; // journaled as a real run is, but not into the user's journal
@@ -73,6 +91,13 @@ int main(int argc, char *argv[])
     window.workerCountBox()->setValue(parser.value(workersOption).toInt());
     if (parser.isSet(unsortedOption))
         window.results()->view()->sortByColumn(-1, Qt::AscendingOrder);
+    if (floodBytes > 0 && !parser.isSet(hiddenOption)) {
+        window.tabs()->setCurrentWidget(window.liveOutput());
+        QObject::connect(window.controller(), &RunController::refreshed, &app, [&window] {
+            if (!window.workersView()->selectionModel()->hasSelection() && window.controller()->workerModel()->rowCount() > 0)
+                window.workersView()->selectRow(0);
+        });
+    }
 
     std::vector<double> lateness;
     lateness.reserve(100000);
@@ -100,6 +125,10 @@ int main(int argc, char *argv[])
         std::printf("stalls over 50 ms: %lld, over 100 ms: %lld\n",
                     static_cast<long long>(std::count_if(lateness.begin(), lateness.end(), [](double v) { return v > 50; })),
                     static_cast<long long>(std::count_if(lateness.begin(), lateness.end(), [](double v) { return v > 100; })));
+        if (floodBytes > 0)
+            std::printf("output: %lld bytes per task, %.0f MB/s in all; the live view of worker 0 holds %lld characters\n",
+                        static_cast<long long>(floodBytes), double(floodBytes) * stats.finished() / seconds / 1e6,
+                        static_cast<long long>(window.liveOutput()->textView()->document()->characterCount()));
         std::printf("result rows: %lld (proxy shows %d), ok: %lld\n", static_cast<long long>(rows),
                     window.results()->proxy()->rowCount(),
                     static_cast<long long>(window.controller()->resultModel()->count(TaskStatus::Ok)));
