@@ -2,12 +2,16 @@
 
 #include "journalservice.h"
 #include "resulttablemodel.h"
+#include "timelinemodel.h"
 #include "workertablemodel.h"
+
+#include <QDateTime>
 
 RunController::RunController(const QString &journalPath, QObject *parent)
     : QObject(parent)
     , m_workers(new WorkerTableModel(this))
     , m_results(new ResultTableModel(this))
+    , m_timeline(new TimelineModel(this))
     , m_journal(new JournalService(journalPath, this))
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
@@ -16,8 +20,16 @@ RunController::RunController(const QString &journalPath, QObject *parent)
     connect(m_journal, &JournalService::resultsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &outcomes) {
         if (!m_loadingRun || runId != m_shownRun)
             return;
-        for (const TaskOutcome &o : outcomes)
+        for (const TaskOutcome &o : outcomes) {
             m_results->append(o); // batched into the view like a live run's results
+            m_timeline->addAttempt(o);
+        }
+    });
+    connect(m_journal, &JournalService::attemptsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &attempts) {
+        if (runId != m_shownRun || isActive())
+            return;
+        for (const TaskOutcome &o : attempts)
+            m_timeline->addAttempt(o, true);
     });
     connect(m_journal, &JournalService::resultsLoaded, this, [this](qint64 runId, bool ok, const QString &error) {
         if (!m_loadingRun || runId != m_shownRun)
@@ -55,6 +67,7 @@ bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString 
 void RunController::showNewRun(const JobSpec &spec)
 {
     m_results->clear();
+    m_timeline->clear();
     m_results->setMode(spec.mode);
     m_resultsSpec = spec;
     m_retrying = false;
@@ -73,6 +86,7 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     m_shownRun = run.id;
     m_loadingRun = true;
     m_journal->loadResults(run.id);
+    m_journal->loadAttempts(run.id);
     return true;
 }
 
@@ -132,6 +146,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     m_run = run;
     TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
+    connect(pool, &TaskPool::attemptFailed, this, &RunController::onAttemptFailed);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
     connect(pool, &TaskPool::stateChanged, this, &RunController::stateChanged);
     connect(run, &JobRun::finished, this, &RunController::onRunFinished);
@@ -152,6 +167,7 @@ void RunController::discardRun()
 
 void RunController::onTaskFinished(const TaskOutcome &outcome)
 {
+    m_timeline->addAttempt(asShownTask(outcome));
     if (!m_retrying) {
         m_results->append(outcome);
         return;
@@ -160,11 +176,34 @@ void RunController::onTaskFinished(const TaskOutcome &outcome)
         m_results->replace(m_retryRows.at(outcome.id), outcome);
 }
 
+void RunController::onAttemptFailed(const TaskOutcome &outcome)
+{
+    m_timeline->addAttempt(asShownTask(outcome), true);
+}
+
+// A retry run numbers its tasks 0..n-1; the timeline names them as the results table does.
+TaskOutcome RunController::asShownTask(const TaskOutcome &outcome) const
+{
+    if (!m_retrying || outcome.id < 0 || outcome.id >= m_retryRows.size())
+        return outcome;
+    TaskOutcome shown = outcome;
+    shown.id = m_results->outcome(m_retryRows.at(outcome.id)).id;
+    return shown;
+}
+
 void RunController::refresh()
 {
     if (!m_run)
         return;
-    m_workers->update(pool()->slotSnapshots());
+    QList<SlotSnapshot> snapshots = pool()->slotSnapshots();
+    m_workers->update(snapshots);
+    if (m_retrying) {
+        for (SlotSnapshot &s : snapshots) {
+            if (s.taskId >= 0 && s.taskId < m_retryRows.size())
+                s.taskId = m_results->outcome(m_retryRows.at(s.taskId)).id;
+        }
+    }
+    m_timeline->setRunning(snapshots, QDateTime::currentMSecsSinceEpoch());
     if (m_sinceUsageSample.elapsed() >= UsageIntervalMs && ProcessGroupUsage::isAvailable()) {
         m_sinceUsageSample.restart();
         m_workers->setUsage(m_usage.sample(m_workers->pids()));

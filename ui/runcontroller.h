@@ -14,6 +14,7 @@
 
 class JournalService;
 class ResultTableModel;
+class TimelineModel;
 class WorkerTableModel;
 
 // Runs jobs for the window: owns the current JobRun (which records it in the
@@ -34,6 +35,10 @@ public:
 
     WorkerTableModel *workerModel() const { return m_workers; }
     ResultTableModel *resultModel() const { return m_results; }
+    // Every attempt on a time axis. A run watched from elsewhere feeds it the
+    // same data a local run does: addAttempt() per finished attempt,
+    // setRunning() with each slot snapshot.
+    TimelineModel *timelineModel() const { return m_timeline; }
     JournalService *journal() const { return m_journal; }
 
     // A new run of the job over these of its inputs (all of them; the ones
@@ -85,10 +90,13 @@ private:
     void discardRun();
     void refresh();
     void onTaskFinished(const TaskOutcome &outcome);
+    void onAttemptFailed(const TaskOutcome &outcome);
+    TaskOutcome asShownTask(const TaskOutcome &outcome) const;
     void onRunFinished();
 
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
+    TimelineModel *m_timeline;
     JournalService *m_journal;
     ProcessGroupUsage m_usage;
     QTimer m_refreshTimer;
