@@ -233,6 +233,10 @@ void TimelineView::applyAutoRange()
 
 void TimelineView::fitAll()
 {
+    if (m_follow) { // the whole run, not the latest part of it
+        m_follow = false;
+        Q_EMIT followLiveChanged(false);
+    }
     if (!m_autoFit) {
         m_autoFit = true;
         Q_EMIT fitAllChanged(true);
@@ -307,7 +311,7 @@ void TimelineView::paint(QPainter &painter, const Layout &l) const
         painter.setFont(bold);
         painter.setPen(pal.color(QPalette::Text));
         int lanes = 0;
-        for (int i = 0; i < m_model->laneCount(); ++i)
+        for (int i = 0; i < int(l.laneTop.size()); ++i)
             lanes += m_model->lane(i).hostIndex == int(h) ? 1 : 0;
         const QString host = h < size_t(hosts.size()) && !hosts.at(qsizetype(h)).isEmpty() ? hosts.at(qsizetype(h))
                                                                                           : QStringLiteral("local");
@@ -315,7 +319,8 @@ void TimelineView::paint(QPainter &painter, const Layout &l) const
                          QStringLiteral("%1 — %2 %3").arg(host).arg(lanes).arg(lanes == 1 ? QStringLiteral("worker") : QStringLiteral("workers")));
         painter.setFont(font());
     }
-    for (int lane = 0; lane < m_model->laneCount(); ++lane) {
+    // The lanes laid out at the last change: one added since shows with the next.
+    for (int lane = 0; lane < int(l.laneTop.size()); ++lane) {
         const int y = l.plot.top() + l.laneTop[size_t(lane)] - l.scrollY;
         if (y + l.laneHeight < l.plot.top() || y > l.plot.bottom())
             continue;
@@ -338,8 +343,10 @@ void TimelineView::paintAxis(QPainter &painter, const Layout &l) const
     const QPalette &pal = palette();
     const QRect axis(0, 0, l.plot.right() + 1, l.axisHeight);
     painter.fillRect(axis, pal.color(QPalette::Window));
+    // Ticks count from the first start, at round steps of it.
     const double step = tickStep(m_msPerPixel);
-    const double first = std::ceil(m_fromMs / step) * step;
+    const double zero = double(m_model->startMs());
+    const double first = zero + std::ceil((m_fromMs - zero) / step) * step;
     const double last = m_fromMs + l.plot.width() * m_msPerPixel;
     QColor grid = pal.color(QPalette::Text);
     grid.setAlpha(40);
@@ -349,7 +356,7 @@ void TimelineView::paintAxis(QPainter &painter, const Layout &l) const
         painter.drawLine(x, l.plot.top(), x, l.plot.bottom());
         painter.setPen(pal.color(QPalette::WindowText));
         painter.drawLine(x, l.axisHeight - 5, x, l.axisHeight - 1);
-        const QString text = tickLabel(t, step);
+        const QString text = tickLabel(t - zero, step);
         const int w = painter.fontMetrics().horizontalAdvance(text);
         painter.drawText(QRect(x - w / 2 - 2, 2, w + 4, l.axisHeight - 7), Qt::AlignCenter, text);
     }
@@ -479,7 +486,9 @@ QString TimelineView::summary() const
         text += QStringLiteral(", %1 running").arg(m_model->runningCount());
     const double from = std::max(m_fromMs, double(m_model->startMs()));
     const double to = std::min(visibleToMs(), double(m_model->endMs()));
-    text += QStringLiteral(". Showing %1 to %2 after the start").arg(tickLabel(from, 1000), tickLabel(std::max(from, to), 1000));
+    const double zero = double(m_model->startMs());
+    text += QStringLiteral(". Showing %1 to %2 after the start")
+                .arg(tickLabel(from - zero, 1000), tickLabel(std::max(from, to) - zero, 1000));
     if (m_follow)
         text += QStringLiteral(", following live");
     return text + QLatin1Char('.');
