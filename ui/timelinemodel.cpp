@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 namespace {
@@ -42,7 +43,18 @@ struct TimelineModel::Pending
     QByteArray input;
 };
 
+// Bytes a deque of n T holds: libstdc++ allocates 512-byte blocks and a pointer to each.
+template<typename T>
+size_t dequeBytes(const std::deque<T> &d)
+{
+    const size_t blocks = (d.size() * sizeof(T) + 511) / 512 + 1;
+    return blocks * (512 + sizeof(void *));
+}
+
 // One slot's attempts, in start order, column-wise so each costs ~17 bytes.
+// Deques, not vectors: they grow block by block, so a lane of a long run is
+// never copied whole (with vectors, every lane of a fast run doubles in the
+// same tick, a stall the user would feel).
 // A slot runs one attempt at a time, so attempts of a lane do not overlap: the
 // only attempt that can reach into a time range from before it is the one
 // that started last before it.
@@ -50,13 +62,13 @@ struct TimelineModel::Lane
 {
     QString host;
     int slot = -1;
-    std::vector<qint32> start;     // ms after the model's origin, ascending
-    std::vector<quint32> busySum;  // durations of attempts 0..k summed (mod 2^32: differences stay exact)
-    std::vector<quint32> taskId;
-    std::vector<quint8> status;    // TaskStatus, | RetriedBit
-    std::vector<quint32> inputEnd; // attempt k's input is inputs[inputEnd[k-1], inputEnd[k])
-    std::vector<char> inputs;
-    std::vector<quint32> notOk;    // positions of attempts that did not end ok, ascending
+    std::deque<qint32> start;     // ms after the model's origin, ascending
+    std::deque<quint32> busySum;  // durations of attempts 0..k summed (mod 2^32: differences stay exact)
+    std::deque<quint32> taskId;
+    std::deque<quint8> status;    // TaskStatus, | RetriedBit
+    std::deque<quint32> inputEnd; // attempt k's input is inputs[inputEnd[k-1], inputEnd[k])
+    std::deque<char> inputs;
+    std::deque<quint32> notOk;    // positions of attempts that did not end ok, ascending
     std::vector<Pending> pending;
 
     bool running = false;
@@ -77,7 +89,9 @@ struct TimelineModel::Lane
     QByteArray input(qsizetype k) const
     {
         const quint32 begin = k > 0 ? inputEnd[k - 1] : 0;
-        return QByteArray(inputs.data() + begin, qsizetype(inputEnd[k] - begin));
+        QByteArray text(qsizetype(inputEnd[k] - begin), Qt::Uninitialized);
+        std::copy(inputs.begin() + begin, inputs.begin() + inputEnd[k], text.begin());
+        return text;
     }
     // First attempt starting at or after time.
     qsizetype firstFrom(qint64 time, qsizetype lo = 0) const
@@ -144,13 +158,11 @@ struct TimelineModel::Lane
         for (const Pending &p : merged)
             append(p);
         pending.clear();
-        pending.shrink_to_fit();
     }
     size_t bytes() const
     {
-        return start.capacity() * sizeof(qint32) + busySum.capacity() * sizeof(quint32)
-            + taskId.capacity() * sizeof(quint32) + status.capacity() + inputEnd.capacity() * sizeof(quint32)
-            + inputs.capacity() + notOk.capacity() * sizeof(quint32);
+        return dequeBytes(start) + dequeBytes(busySum) + dequeBytes(taskId) + dequeBytes(status)
+            + dequeBytes(inputEnd) + dequeBytes(inputs) + dequeBytes(notOk);
     }
 };
 

@@ -101,7 +101,7 @@ public:
     // one within toleranceMs of it.
     bool attemptAt(int lane, qint64 timeMs, qint64 toleranceMs, Attempt *out) const;
 
-    // Memory held per finished attempt (arrays' capacity and inputs), for the benchmark.
+    // Memory held per finished attempt (the lanes' blocks, inputs included), for the benchmark.
     double bytesPerAttempt() const;
 
 Q_SIGNALS:

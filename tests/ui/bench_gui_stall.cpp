@@ -3,8 +3,9 @@
 // (offscreen unless a display is set) on `taskpool demo-worker --fast` and
 // measures the lateness of a 5 ms timer, which is what a user feels as lag.
 //
-//   bench_gui_stall [--range N] [--workers N] [--unsorted]
+//   bench_gui_stall [--range N] [--workers N] [--unsorted] [--timeline]
 // Prints the run's throughput, the max / p99 / p99.9 stall and the row count.
+// --timeline shows the Timeline tab instead of the results during the run.
 
 #include "jobeditor.h"
 #include "jobspec.h"
@@ -13,12 +14,15 @@
 #include "resultspanel.h"
 #include "resulttablemodel.h"
 #include "runcontroller.h"
+#include "timelinemodel.h"
+#include "timelinepanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -57,8 +61,10 @@ int main(int argc, char *argv[])
                                            QStringLiteral("N"), QStringLiteral("2"));
     const QCommandLineOption unsortedOption(QStringLiteral("unsorted"),
                                             QStringLiteral("Show the results in arrival order, not sorted by id"));
+    const QCommandLineOption timelineOption(QStringLiteral("timeline"),
+                                            QStringLiteral("Show the Timeline tab during the run"));
     parser.addHelpOption();
-    parser.addOptions({rangeOption, workersOption, unsortedOption});
+    parser.addOptions({rangeOption, workersOption, unsortedOption, timelineOption});
     parser.process(app);
 
     JobSpec spec = JobSpec::demo(QStringLiteral(TASKPOOL_PATH));
@@ -73,6 +79,8 @@ int main(int argc, char *argv[])
     window.workerCountBox()->setValue(parser.value(workersOption).toInt());
     if (parser.isSet(unsortedOption))
         window.results()->view()->sortByColumn(-1, Qt::AscendingOrder);
+    if (parser.isSet(timelineOption))
+        window.tabs()->setCurrentWidget(window.timeline());
 
     std::vector<double> lateness;
     lateness.reserve(100000);
@@ -103,6 +111,12 @@ int main(int argc, char *argv[])
         std::printf("result rows: %lld (proxy shows %d), ok: %lld\n", static_cast<long long>(rows),
                     window.results()->proxy()->rowCount(),
                     static_cast<long long>(window.controller()->resultModel()->count(TaskStatus::Ok)));
+        if (parser.isSet(timelineOption)) {
+            TimelineModel *timeline = window.controller()->timelineModel();
+            timeline->flush();
+            std::printf("timeline shown: %lld attempts, %.1f bytes per attempt\n",
+                        static_cast<long long>(timeline->attemptCount()), timeline->bytesPerAttempt());
+        }
         std::fflush(stdout);
         QTimer::singleShot(0, &app, [&] { QApplication::exit(rows == stats.finished() ? 0 : 1); });
     });
