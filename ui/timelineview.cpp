@@ -56,9 +56,15 @@ QString tickLabel(double ms, double step)
         + QStringLiteral("%1:%2:%3").arg(a / 3600).arg((a / 60) % 60, 2, 10, QLatin1Char('0')).arg(a % 60, 2, 10, QLatin1Char('0'));
 }
 
+// As the workers table names hosts: the pool's "localhost" (or none, from an old journal) is "local".
+QString hostName(const QString &host)
+{
+    return host.isEmpty() || host == QLatin1String("localhost") ? QStringLiteral("local") : host;
+}
+
 QString laneLabel(const TimelineModel::LaneInfo &lane)
 {
-    return QStringLiteral("%1 · worker %2").arg(lane.host.isEmpty() ? QStringLiteral("local") : lane.host).arg(lane.slot);
+    return QStringLiteral("%1 · worker %2").arg(hostName(lane.host)).arg(lane.slot);
 }
 
 QColor withAlpha(QColor color, double alpha)
@@ -313,8 +319,7 @@ void TimelineView::paint(QPainter &painter, const Layout &l) const
         int lanes = 0;
         for (int i = 0; i < int(l.laneTop.size()); ++i)
             lanes += m_model->lane(i).hostIndex == int(h) ? 1 : 0;
-        const QString host = h < size_t(hosts.size()) && !hosts.at(qsizetype(h)).isEmpty() ? hosts.at(qsizetype(h))
-                                                                                          : QStringLiteral("local");
+        const QString host = hostName(h < size_t(hosts.size()) ? hosts.at(qsizetype(h)) : QString());
         painter.drawText(band.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft,
                          QStringLiteral("%1 — %2 %3").arg(host).arg(lanes).arg(lanes == 1 ? QStringLiteral("worker") : QStringLiteral("workers")));
         painter.setFont(font());
@@ -465,7 +470,7 @@ QString TimelineView::toolTipAt(const QPoint &pos) const
         .arg(DisplayFormat::firstLineOfInput(a.input, 80), status, DisplayFormat::duration(a.endMs - a.startMs),
              a.running ? QStringLiteral(" so far") : QString())
         .arg(lane.slot)
-        .arg(lane.host.isEmpty() ? QStringLiteral("local") : lane.host, started);
+        .arg(hostName(lane.host), started);
 }
 
 QString TimelineView::summary() const
