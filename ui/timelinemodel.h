@@ -24,6 +24,8 @@
 // the attempts themselves (attempts()); either way the cost follows the pixels,
 // not the attempt count.
 //
+// Task ids are kept in 32 bits (a task's id is its place in the run's inputs).
+//
 // Attempts are buffered as they arrive and put in place at most every
 // SettleIntervalMs; changed() follows, so a fast run costs one update per tick.
 class TimelineModel : public QObject

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QHelpEvent>
 #include <QImage>
+#include <QKeyEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
@@ -95,7 +96,7 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
     connect(m_model, &TimelineModel::changed, this, &TimelineView::onModelChanged);
     connect(m_model, &TimelineModel::cleared, this, [this] {
         m_scroll->setValue(0);
-        if (!m_autoFit) {
+        if (!m_autoFit && !m_follow) { // a new run starts whole, unless the user follows now
             m_autoFit = true;
             Q_EMIT fitAllChanged(true);
         }
@@ -540,17 +541,51 @@ void TimelineView::wheelEvent(QWheelEvent *event)
         return;
     }
     if (pos.x() < m_layout.plot.left()) { // over the labels: scroll the lanes
-        m_scroll->setValue(m_scroll->value() - delta / 120 * 3 * m_layout.laneHeight);
+        m_scroll->setValue(m_scroll->value() - delta * 3 * m_layout.laneHeight / 120);
         event->accept();
         return;
     }
-    const double anchor = timeAt(pos.x());
-    const double factor = std::pow(0.8, delta / 120.0); // one notch: 20 % closer
+    zoom(pos.x(), delta / 120.0);
+    event->accept();
+}
+
+void TimelineView::zoom(int x, double notches)
+{
+    const double anchor = timeAt(x);
+    const double factor = std::pow(0.8, notches); // one notch: 20 % closer
     const double maxMsPerPixel = fullSpanMs() * 4 / std::max(1, m_layout.plot.width());
     const double msPerPixel = std::clamp(m_msPerPixel * factor, MinMsPerPixel, std::max(MinMsPerPixel, maxMsPerPixel));
     stopFitting();
-    setRange(anchor - (pos.x() - m_layout.plot.left() + 0.5) * msPerPixel, msPerPixel);
+    setRange(anchor - (x - m_layout.plot.left() + 0.5) * msPerPixel, msPerPixel);
     applyAutoRange(); // following: now stays at the right edge
+}
+
+void TimelineView::pan(int pixels)
+{
+    stopFitting();
+    if (m_follow) {
+        m_follow = false;
+        Q_EMIT followLiveChanged(false);
+    }
+    setRange(m_fromMs + pixels * m_msPerPixel, m_msPerPixel);
+}
+
+// The keyboard does what the mouse does: + and - zoom around the middle,
+// the arrows pan, Home fits all, End follows live.
+void TimelineView::keyPressEvent(QKeyEvent *event)
+{
+    const int middle = m_layout.plot.center().x();
+    const int step = std::max(1, m_layout.plot.width() / 8);
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoom(middle, 1); break;
+    case Qt::Key_Minus: zoom(middle, -1); break;
+    case Qt::Key_Left: pan(-step); break;
+    case Qt::Key_Right: pan(step); break;
+    case Qt::Key_Home: fitAll(); break;
+    case Qt::Key_End: setFollowLive(true); break;
+    default: QWidget::keyPressEvent(event); return;
+    }
     event->accept();
 }
 
@@ -579,13 +614,8 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     if (!m_dragging) {
         m_dragging = true;
         setCursor(Qt::ClosedHandCursor);
-        stopFitting();
-        if (m_follow) {
-            m_follow = false;
-            Q_EMIT followLiveChanged(false);
-        }
     }
-    setRange(m_pressFromMs - dx * m_msPerPixel, m_msPerPixel);
+    pan(int(std::lround((m_pressFromMs - dx * m_msPerPixel - m_fromMs) / m_msPerPixel)));
     event->accept();
 }
 

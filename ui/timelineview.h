@@ -20,7 +20,8 @@ class QScrollBar;
 // costs about lanes x width whatever the number of attempts.
 //
 // Wheel zooms around the cursor (over the lane labels it scrolls the lanes),
-// dragging pans, a click on a bar emits attemptClicked(). Fit all shows the
+// dragging pans, a click on a bar emits attemptClicked(); + - arrows Home End
+// do the same from the keyboard. Fit all shows the
 // whole run and keeps it whole as it grows, until the user zooms or pans;
 // follow live keeps now at the right edge, until the user pans.
 class TimelineView : public QWidget
@@ -71,6 +72,7 @@ protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
@@ -97,6 +99,8 @@ private:
     void onModelChanged();
     void applyAutoRange();
     void setRange(double fromMs, double msPerPixel);
+    void zoom(int x, double notches); // around the time at x; negative notches zoom out
+    void pan(int pixels);             // later by this many pixels; stops fitting and following
     void stopFitting();
     void updateDescription();
     double fullSpanMs() const;

@@ -342,6 +342,22 @@ private Q_SLOTS:
         QVERIFY(!view->isFollowingLive());
         QVERIFY(view->visibleFromMs() <= 0);
         QVERIFY(view->visibleToMs() >= 20'500);
+
+        // The keyboard: + zooms, the arrows pan, End follows, Home fits all again.
+        const double fitted = view->msPerPixel();
+        QTest::keyClick(view, Qt::Key_Plus);
+        QVERIFY(view->msPerPixel() < fitted);
+        QVERIFY(!shown.panel.fitAllAction()->isChecked());
+        const double zoomedFrom = view->visibleFromMs();
+        QTest::keyClick(view, Qt::Key_Left);
+        QVERIFY(view->visibleFromMs() < zoomedFrom);
+        QTest::keyClick(view, Qt::Key_End);
+        QVERIFY(shown.panel.followLiveAction()->isChecked());
+        QVERIFY(view->visibleToMs() >= 20'500);
+        QTest::keyClick(view, Qt::Key_Home);
+        QVERIFY(shown.panel.fitAllAction()->isChecked());
+        QVERIFY(!shown.panel.followLiveAction()->isChecked());
+        QCOMPARE(view->msPerPixel(), fitted);
     }
 
     // Hovering a bar says what it is; hovering nothing says nothing.
