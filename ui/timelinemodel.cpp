@@ -93,10 +93,20 @@ struct TimelineModel::Lane
         std::copy(inputs.begin() + begin, inputs.begin() + inputEnd[k], text.begin());
         return text;
     }
-    // First attempt starting at or after time.
+    // First attempt starting at or after time, at or after lo. Columns are read
+    // left to right, so it gallops from lo: the cost follows the attempts in
+    // one column (log k), not all of the lane's.
     qsizetype firstFrom(qint64 time, qsizetype lo = 0) const
     {
-        return std::lower_bound(start.begin() + lo, start.end(), clampToInt32(time)) - start.begin();
+        const qint32 t = clampToInt32(time);
+        const qsizetype n = size();
+        qsizetype hi = lo;
+        for (qsizetype step = 1; hi < n && start[size_t(hi)] < t; step *= 2) {
+            lo = hi + 1;
+            hi += step;
+        }
+        hi = std::min(hi, n);
+        return std::lower_bound(start.begin() + lo, start.begin() + hi, t) - start.begin();
     }
     void append(const Pending &p)
     {

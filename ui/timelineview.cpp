@@ -11,6 +11,7 @@
 #include <QKeyEvent>
 #include <QLocale>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QScrollBar>
 #include <QSvgGenerator>
@@ -408,8 +409,23 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
                 painter.drawRect(bar.adjusted(0, 0, -1, -1));
             }
         }
+    } else if (painter.paintEngine()->type() != QPaintEngine::SVG) {
+        // Many: one aggregate per pixel column; how strong its colour is says how busy the
+        // slot was. On screen (and PNG) the columns are one row of pixels, stretched to the
+        // lane's height: a single draw, where a rect per column would cost thousands.
+        m_model->columns(lane, m_fromMs, m_msPerPixel, width, &m_columns);
+        if (m_row.width() != width)
+            m_row = QImage(width, 1, QImage::Format_ARGB32_Premultiplied);
+        auto *pixels = reinterpret_cast<QRgb *>(m_row.scanLine(0));
+        for (int c = 0; c < width; ++c) {
+            const TimelineModel::Column &column = m_columns[size_t(c)];
+            pixels[c] = column.attempts == 0
+                ? 0
+                : qPremultiply(withAlpha(StatusStyle::color(column.status), 0.3 + 0.7 * std::lround(column.busy * 4) / 4.0).rgba());
+        }
+        painter.drawImage(QRect(l.plot.left(), top, width, height), m_row);
     } else {
-        // Many: one aggregate per pixel column; how strong its colour is says how busy the slot was.
+        // In SVG: rects, merged over runs of equal columns.
         m_model->columns(lane, m_fromMs, m_msPerPixel, width, &m_columns);
         int c = 0;
         while (c < width) {

@@ -2,6 +2,7 @@
 
 #include "timelinemodel.h"
 
+#include <QImage>
 #include <QPoint>
 #include <QWidget>
 
@@ -117,4 +118,5 @@ private:
     bool m_pressed = false;
     bool m_dragging = false;
     mutable std::vector<TimelineModel::Column> m_columns; // scratch for painting
+    mutable QImage m_row;                                  // one lane's columns as pixels
 };

@@ -9,7 +9,7 @@
 // At the end it times repaints at three zoom levels and prints the memory
 // per attempt.
 //
-//   bench_timeline [--attempts N] [--seconds S] [--slots N]
+//   bench_timeline [--attempts N] [--seconds S] [--slots N] [--export FILE.png|svg]
 // Offscreen unless a display is set.
 
 #include "timelinemodel.h"
@@ -105,8 +105,10 @@ int main(int argc, char *argv[])
                                            QStringLiteral("S"), QStringLiteral("5"));
     const QCommandLineOption slotsOption(QStringLiteral("slots"), QStringLiteral("Worker slots (two hosts)"),
                                          QStringLiteral("N"), QStringLiteral("16"));
+    const QCommandLineOption exportOption(QStringLiteral("export"), QStringLiteral("Save the whole run's view here"),
+                                          QStringLiteral("FILE"));
     parser.addHelpOption();
-    parser.addOptions({attemptsOption, secondsOption, slotsOption});
+    parser.addOptions({attemptsOption, secondsOption, slotsOption, exportOption});
     parser.process(app);
     const qint64 total = parser.value(attemptsOption).toLongLong();
     const int slotCount = std::max(1, parser.value(slotsOption).toInt());
@@ -235,6 +237,12 @@ int main(int argc, char *argv[])
         printPaints("1 % of the run (aggregated columns)", timeRepaints(view, 20));
         view->setVisibleRange(mid, mid + 200);
         printPaints("200 ms of the run (one bar per attempt)", timeRepaints(view, 20));
+        if (parser.isSet(exportOption)) {
+            view->fitAll();
+            QString error;
+            if (!view->exportImage(parser.value(exportOption), &error))
+                std::printf("export: %s\n", qPrintable(error));
+        }
         std::fflush(stdout);
         QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
     });
