@@ -207,6 +207,38 @@ void JournalService::loadResults(qint64 runId)
     });
 }
 
+void JournalService::loadAttempts(qint64 runId)
+{
+    const int generation = *m_loadGeneration; // part of the last load: cancelled with it
+    post([this, runId, generation, current = m_loadGeneration](Backend &backend) {
+        QString error;
+        bool ok = false;
+        if (RunJournal *journal = backend.open(&error)) {
+            QList<TaskOutcome> batch;
+            auto send = [&] {
+                reply([this, runId, generation, current, attempts = std::move(batch)] {
+                    if (*current == generation)
+                        Q_EMIT attemptsArrived(runId, attempts);
+                });
+                batch = {};
+            };
+            ok = journal->forEachAttempt(runId, [&](const TaskOutcome &o) {
+                if (*current != generation)
+                    return;
+                batch.append(o);
+                if (batch.size() >= LoadBatch)
+                    send();
+            }, &error);
+            if (!batch.isEmpty())
+                send();
+        }
+        reply([this, runId, generation, current, ok, error] {
+            if (*current == generation)
+                Q_EMIT attemptsLoaded(runId, ok, error);
+        });
+    });
+}
+
 void JournalService::cancelLoad()
 {
     ++*m_loadGeneration;

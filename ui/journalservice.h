@@ -49,6 +49,9 @@ public:
     void listRuns();                                    // runsListed()
     void loadResults(qint64 runId);                     // resultsArrived()..., then resultsLoaded()
     void cancelLoad();                                  // no more resultsArrived() for the last load
+    // The retried attempts of the run of the last loadResults(), for the timeline:
+    // attemptsArrived()..., then attemptsLoaded(); cancelLoad() stops them too.
+    void loadAttempts(qint64 runId);
     void deleteRuns(const QList<qint64> &runIds);       // runsDeleted()
     using KeysReply = std::function<void(const QSet<quint64> &keys, const QString &error)>;
     void finishedKeys(const JobSpec &spec, KeysReply reply);
@@ -63,6 +66,8 @@ Q_SIGNALS:
     void runsListed(const QList<RunInfo> &runs, const QString &error);
     void resultsArrived(qint64 runId, const QList<TaskOutcome> &outcomes);
     void resultsLoaded(qint64 runId, bool ok, const QString &error);
+    void attemptsArrived(qint64 runId, const QList<TaskOutcome> &attempts);
+    void attemptsLoaded(qint64 runId, bool ok, const QString &error);
     void runsDeleted(const QList<qint64> &deleted, const QString &error);
 
 private:

@@ -17,6 +17,8 @@
 #include "runstab.h"
 #include "summarypanel.h"
 #include "tablesetup.h"
+#include "timelinepanel.h"
+#include "timelineview.h"
 #include "workertablemodel.h"
 
 #include <QAction>
@@ -383,6 +385,14 @@ QWidget *MainWindow::buildCentralWidget()
         m_liveOutput->setSlot(rows.isEmpty() ? -1 : rows.first().data(WorkerTableModel::SlotRole).toInt());
     });
     connect(m_workersView, &QAbstractItemView::activated, this, [this] { m_tabs->setCurrentWidget(m_liveOutput); });
+    m_timeline = new TimelinePanel(m_controller->timelineModel());
+    m_timeline->setObjectName(QStringLiteral("timeline"));
+    m_tabs->setTabToolTip(m_tabs->addTab(m_timeline, QStringLiteral("Timeline")),
+                          QStringLiteral("Every attempt on a time axis, a lane per worker: click a bar to see its result"));
+    connect(m_timeline->view(), &TimelineView::attemptClicked, this, [this](qint64 taskId) {
+        if (m_results->selectTask(taskId))
+            m_tabs->setCurrentWidget(m_results);
+    });
     m_tabs->setTabToolTip(0, QStringLiteral("One row per finished task"));
     m_tabs->setTabToolTip(1, QStringLiteral("Past runs from the journal: open, resume, retry or delete them (Ctrl+H)"));
     m_tabs->setTabToolTip(2, QStringLiteral("Worker stderr and pool messages"));

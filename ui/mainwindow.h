@@ -24,6 +24,7 @@ class RunListModel;
 class RunsPanel;
 class RunsTab;
 class SummaryPanel;
+class TimelinePanel;
 
 // The desktop app: job form, run controls, workers, results, past runs,
 // summary and log. It only observes the engine (signals and ~10 Hz snapshots)
@@ -49,6 +50,7 @@ public:
     RunsPanel *runs() const;
     RunListModel *runsModel() const;
     QTabWidget *tabs() const { return m_tabs; }
+    TimelinePanel *timeline() const { return m_timeline; }
 
     QAction *startAction() const { return m_start; }
     QAction *pauseAction() const { return m_pause; }
@@ -119,6 +121,7 @@ private:
     LiveOutputView *m_liveOutput = nullptr; // follows the worker selected in m_workersView
     QTabWidget *m_tabs = nullptr;
     RunsTab *m_runsTab = nullptr;
+    TimelinePanel *m_timeline = nullptr;
     QLabel *m_journalLabel = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;

@@ -212,6 +212,29 @@ QList<int> ResultsPanel::selectedSourceRows() const
     return rows;
 }
 
+bool ResultsPanel::selectTask(qint64 id)
+{
+    m_model->flush(); // a task that just finished may still wait in the model's batch
+    int row = -1;
+    for (int r = 0; r < m_model->rowCount() && row < 0; ++r) {
+        if (m_model->outcome(r).id == id)
+            row = r;
+    }
+    if (row < 0)
+        return false;
+    QModelIndex index = m_proxy->mapFromSource(m_model->index(row, ResultTableModel::IdColumn));
+    if (!index.isValid()) { // filtered out: the user asked for this task, so show it
+        m_statusFilter->setCurrentIndex(0);
+        m_search->clear();
+        m_searchDelay.stop();
+        m_proxy->setSearchText(QString());
+        index = m_proxy->mapFromSource(m_model->index(row, ResultTableModel::IdColumn));
+    }
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
 void ResultsPanel::setRetryEnabled(bool enabled)
 {
     m_retryEnabled = enabled;

@@ -38,6 +38,9 @@ public:
     QAction *findAction() const { return m_find; }
 
     QList<int> selectedSourceRows() const;
+    // Makes the task with this id the current, selected and visible row
+    // (clearing a filter that hides it); false when no row holds it.
+    bool selectTask(qint64 id);
     void setRetryEnabled(bool enabled);
     QString selectionAsText() const; // tab-separated, with a header line
 

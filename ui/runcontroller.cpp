@@ -6,12 +6,16 @@
 #include "resulttablemodel.h"
 #include "runpublisher.h"
 #include "runwatcher.h"
+#include "timelinemodel.h"
 #include "workertablemodel.h"
+
+#include <QDateTime>
 
 RunController::RunController(const QString &journalPath, QObject *parent)
     : QObject(parent)
     , m_workers(new WorkerTableModel(this))
     , m_results(new ResultTableModel(this))
+    , m_timeline(new TimelineModel(this))
     , m_journal(new JournalService(journalPath, this))
     , m_liveOutput(new LiveOutput(this))
 {
@@ -25,8 +29,16 @@ RunController::RunController(const QString &journalPath, QObject *parent)
     connect(m_journal, &JournalService::resultsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &outcomes) {
         if (!m_loadingRun || runId != m_shownRun)
             return;
-        for (const TaskOutcome &o : outcomes)
+        for (const TaskOutcome &o : outcomes) {
             m_results->append(o); // batched into the view like a live run's results
+            m_timeline->addAttempt(o);
+        }
+    });
+    connect(m_journal, &JournalService::attemptsArrived, this, [this](qint64 runId, const QList<TaskOutcome> &attempts) {
+        if (runId != m_shownRun || isActive())
+            return;
+        for (const TaskOutcome &o : attempts)
+            m_timeline->addAttempt(o, true);
     });
     connect(m_journal, &JournalService::resultsLoaded, this, [this](qint64 runId, bool ok, const QString &error) {
         if (!m_loadingRun || runId != m_shownRun)
@@ -113,6 +125,7 @@ bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString 
 void RunController::showNewRun(const JobSpec &spec)
 {
     m_results->clear();
+    m_timeline->clear();
     m_results->setMode(spec.mode);
     m_resultsSpec = spec;
     m_retrying = false;
@@ -133,6 +146,7 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     m_shownRun = run.id;
     m_loadingRun = true;
     m_journal->loadResults(run.id);
+    m_journal->loadAttempts(run.id);
     return true;
 }
 
@@ -194,6 +208,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     m_run = run;
     TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, &RunController::onTaskFinished);
+    connect(pool, &TaskPool::attemptFailed, this, &RunController::onAttemptFailed);
     connect(pool, &TaskPool::logLine, this, &RunController::logLine);
     connect(pool, &TaskPool::taskOutput, m_liveOutput,
             [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
@@ -232,6 +247,7 @@ void RunController::discardRun()
 
 void RunController::onTaskFinished(const TaskOutcome &outcome)
 {
+    m_timeline->addAttempt(asShownTask(outcome));
     if (!m_retrying) {
         m_results->append(outcome);
         return;
@@ -240,11 +256,34 @@ void RunController::onTaskFinished(const TaskOutcome &outcome)
         m_results->replace(m_retryRows.at(outcome.id), outcome);
 }
 
+void RunController::onAttemptFailed(const TaskOutcome &outcome)
+{
+    m_timeline->addAttempt(asShownTask(outcome), true);
+}
+
+// A retry run numbers its tasks 0..n-1; the timeline names them as the results table does.
+TaskOutcome RunController::asShownTask(const TaskOutcome &outcome) const
+{
+    if (!m_retrying || outcome.id < 0 || outcome.id >= m_retryRows.size())
+        return outcome;
+    TaskOutcome shown = outcome;
+    shown.id = m_results->outcome(m_retryRows.at(outcome.id)).id;
+    return shown;
+}
+
 void RunController::refresh()
 {
     if (!m_run)
         return;
-    m_workers->update(pool()->slotSnapshots());
+    QList<SlotSnapshot> snapshots = pool()->slotSnapshots();
+    m_workers->update(snapshots);
+    if (m_retrying) {
+        for (SlotSnapshot &s : snapshots) {
+            if (s.taskId >= 0 && s.taskId < m_retryRows.size())
+                s.taskId = m_results->outcome(m_retryRows.at(s.taskId)).id;
+        }
+    }
+    m_timeline->setRunning(snapshots, QDateTime::currentMSecsSinceEpoch());
     if (m_sinceUsageSample.elapsed() >= UsageIntervalMs && ProcessGroupUsage::isAvailable()) {
         m_sinceUsageSample.restart();
         m_workers->setUsage(m_usage.sample(m_workers->pids()));
@@ -334,6 +373,7 @@ bool RunController::watch(const QString &socketPath, MonitorTunnel *tunnel, QStr
     connect(m_watcher, &RunWatcher::helloReceived, this, &RunController::onWatchedHello);
     connect(m_watcher, &RunWatcher::stateReceived, this, &RunController::onWatchedState);
     connect(m_watcher, &RunWatcher::resultReceived, this, &RunController::onTaskFinished);
+    connect(m_watcher, &RunWatcher::attemptReceived, this, &RunController::onAttemptFailed);
     connect(m_watcher, &RunWatcher::logReceived, this, &RunController::logLine);
     connect(m_watcher, &RunWatcher::outputReceived, m_liveOutput,
             [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
@@ -383,6 +423,7 @@ void RunController::onWatchedState(const MonitorProtocol::LiveState &state)
     const TaskPool::State before = m_watched.state;
     m_watched = state;
     m_workers->update(state.slotSnapshots);
+    m_timeline->setRunning(state.slotSnapshots, QDateTime::currentMSecsSinceEpoch());
     if (!state.usage.isEmpty())
         m_workers->setUsage(state.usage);
     if (state.state != before)

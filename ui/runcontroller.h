@@ -19,6 +19,7 @@ class LiveOutput;
 class ResultTableModel;
 class RunPublisher;
 class RunWatcher;
+class TimelineModel;
 class WorkerTableModel;
 
 // Runs jobs for the window: owns the current JobRun (which records it in the
@@ -45,6 +46,10 @@ public:
 
     WorkerTableModel *workerModel() const { return m_workers; }
     ResultTableModel *resultModel() const { return m_results; }
+    // Every attempt on a time axis. A run watched from elsewhere feeds it the
+    // same data a local run does: addAttempt() per finished attempt,
+    // setRunning() with each slot snapshot.
+    TimelineModel *timelineModel() const { return m_timeline; }
     JournalService *journal() const { return m_journal; }
     // The running tasks' output, per slot. Fed from the pool of a run started
     // here; a run watched from elsewhere feeds it through LiveOutput::append().
@@ -111,6 +116,8 @@ private:
     void discardRun();
     void refresh();
     void onTaskFinished(const TaskOutcome &outcome);
+    void onAttemptFailed(const TaskOutcome &outcome);
+    TaskOutcome asShownTask(const TaskOutcome &outcome) const;
     void onRunFinished();
     void publish(JobRun *run);
     void onWatchedHello();
@@ -119,6 +126,7 @@ private:
 
     WorkerTableModel *m_workers;
     ResultTableModel *m_results;
+    TimelineModel *m_timeline;
     JournalService *m_journal;
     LiveOutput *m_liveOutput;
     ProcessGroupUsage m_usage;

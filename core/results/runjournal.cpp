@@ -734,3 +734,38 @@ bool RunJournal::compact(QString *error)
 {
     return exec(QStringLiteral("VACUUM"), error);
 }
+
+// ---- The timeline's attempts --------------------------------------------------
+
+bool RunJournal::forEachAttempt(qint64 runId, const std::function<void(const TaskOutcome &)> &visit, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    // A retried task's final attempt has a row here too (same number as the task's
+    // attempts): the tasks table already gives it, so it is left out.
+    q.prepare(QStringLiteral("SELECT a.task_id, t.input, a.attempt, a.status, a.exit_code, a.error, a.worker,"
+                             " a.started_at, a.duration_ms, a.host FROM attempts a"
+                             " LEFT JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id"
+                             " WHERE a.run_id = ? AND (t.attempts IS NULL OR a.attempt < t.attempts)"
+                             " ORDER BY a.started_at"));
+    q.addBindValue(runId);
+    if (!q.exec()) {
+        *error = sqlError(q.lastError());
+        return false;
+    }
+    while (q.next()) {
+        TaskOutcome o;
+        o.id = q.value(0).toLongLong();
+        o.input = q.value(1).toByteArray();
+        o.attempts = q.value(2).toInt();
+        taskStatusFromName(q.value(3).toString(), &o.status);
+        o.exitCode = q.value(4).isNull() ? -1 : q.value(4).toInt();
+        o.error = QString::fromUtf8(q.value(5).toByteArray());
+        o.worker = q.value(6).isNull() ? -1 : q.value(6).toInt();
+        o.startedAtMs = q.value(7).toLongLong();
+        o.durationMs = q.value(8).toLongLong();
+        o.host = q.value(9).toString();
+        visit(o);
+    }
+    return true;
+}

@@ -97,6 +97,12 @@ public:
     static quint64 commandHash(const QByteArray &commandKey);
     static quint64 taskKey(quint64 commandHash, QByteArrayView input);
 
+    // The attempts of a run that were followed by another (retries, and the
+    // tries of a task whose run died before its final one), in start order,
+    // with the task's input; the final attempt of every task is forEachResult()'s.
+    // An attempt with no recorded start comes with startedAtMs 0.
+    bool forEachAttempt(qint64 runId, const std::function<void(const TaskOutcome &)> &visit, QString *error);
+
 private:
     bool exec(const QString &sql, QString *error);
     bool rekeyTasks(QString *error);

@@ -3,9 +3,10 @@
 // (offscreen unless a display is set) on `taskpool demo-worker --fast` and
 // measures the lateness of a 5 ms timer, which is what a user feels as lag.
 //
-//   bench_gui_stall [--range N] [--workers N] [--unsorted]
+//   bench_gui_stall [--range N] [--workers N] [--unsorted] [--timeline]
 //   bench_gui_stall --flood BYTES [--live-hidden] [--range N] [--workers N]
 // Prints the run's throughput, the max / p99 / p99.9 stall and the row count.
+// --timeline shows the Timeline tab instead of the results during the run.
 // --flood: each task (sh, yes and head) writes BYTES of 42-byte lines instead,
 // while the Live output tab follows worker 0 (or, --live-hidden, is not shown):
 // the cost of showing output live.
@@ -18,6 +19,8 @@
 #include "resultspanel.h"
 #include "resulttablemodel.h"
 #include "runcontroller.h"
+#include "timelinemodel.h"
+#include "timelinepanel.h"
 #include "workertablemodel.h"
 
 #include <QApplication>
@@ -26,6 +29,7 @@
 #include <QHeaderView>
 #include <QPlainTextEdit>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -70,7 +74,9 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption hiddenOption(QStringLiteral("live-hidden"),
                                           QStringLiteral("With --flood: keep the Live output tab hidden, to compare"));
-    parser.addOptions({rangeOption, workersOption, unsortedOption, floodOption, hiddenOption});
+    const QCommandLineOption timelineOption(QStringLiteral("timeline"),
+                                            QStringLiteral("Show the Timeline tab during the run"));
+    parser.addOptions({rangeOption, workersOption, unsortedOption, floodOption, hiddenOption, timelineOption});
     parser.process(app);
 
     JobSpec spec = JobSpec::demo(QStringLiteral(TASKPOOL_PATH));
@@ -98,6 +104,8 @@ int main(int argc, char *argv[])
                 window.workersView()->selectRow(0);
         });
     }
+    if (parser.isSet(timelineOption))
+        window.tabs()->setCurrentWidget(window.timeline());
 
     std::vector<double> lateness;
     lateness.reserve(100000);
@@ -132,6 +140,12 @@ int main(int argc, char *argv[])
         std::printf("result rows: %lld (proxy shows %d), ok: %lld\n", static_cast<long long>(rows),
                     window.results()->proxy()->rowCount(),
                     static_cast<long long>(window.controller()->resultModel()->count(TaskStatus::Ok)));
+        if (parser.isSet(timelineOption)) {
+            TimelineModel *timeline = window.controller()->timelineModel();
+            timeline->flush();
+            std::printf("timeline shown: %lld attempts, %.1f bytes per attempt\n",
+                        static_cast<long long>(timeline->attemptCount()), timeline->bytesPerAttempt());
+        }
         std::fflush(stdout);
         QTimer::singleShot(0, &app, [&] { QApplication::exit(rows == stats.finished() ? 0 : 1); });
     });
