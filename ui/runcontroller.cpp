@@ -26,6 +26,14 @@ RunController::RunController(const QString &journalPath, QObject *parent)
         m_results->flush();
         Q_EMIT runShown(runId, ok, error);
     });
+    connect(m_journal, &JournalService::jobResultsLoaded, this,
+            [this](qint64 runId, const JobResultsInfo &job, bool ok, const QString &error) {
+                if (!m_loadingRun || runId != m_shownRun)
+                    return;
+                m_loadingRun = false;
+                m_results->flush();
+                Q_EMIT jobShown(runId, job, ok, error);
+            });
 }
 
 RunController::~RunController()
@@ -54,6 +62,7 @@ bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString 
 
 void RunController::showNewRun(const JobSpec &spec)
 {
+    m_showingJob = false;
     m_results->clear();
     m_results->setMode(spec.mode);
     m_resultsSpec = spec;
@@ -62,6 +71,24 @@ void RunController::showNewRun(const JobSpec &spec)
 }
 
 bool RunController::showRun(const RunInfo &run, QString *error)
+{
+    if (!beginShowing(run, error))
+        return false;
+    m_journal->loadResults(run.id);
+    return true;
+}
+
+bool RunController::showJob(const RunInfo &run, QString *error)
+{
+    if (!beginShowing(run, error))
+        return false;
+    m_showingJob = true;
+    m_journal->loadJobResults(run.id);
+    return true;
+}
+
+// Clears the window's run for results read from the journal, anchored at this run.
+bool RunController::beginShowing(const RunInfo &run, QString *error)
 {
     if (isActive()) {
         *error = QStringLiteral("wait until the current run has finished");
@@ -72,7 +99,6 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     showNewRun(run.spec);
     m_shownRun = run.id;
     m_loadingRun = true;
-    m_journal->loadResults(run.id);
     return true;
 }
 
@@ -127,6 +153,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     discardRun();
     m_workers->clear();
     m_loadingRun = false;
+    m_showingJob = false;
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
     m_run = run;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobrun.h"
+#include "journalservice.h"
 #include "jobspec.h"
 #include "processgroupusage.h"
 #include "runjournal.h"
@@ -12,7 +13,6 @@
 #include <QPointer>
 #include <QTimer>
 
-class JournalService;
 class ResultTableModel;
 class WorkerTableModel;
 
@@ -43,7 +43,11 @@ public:
     bool start(const JobSpec &spec, const RunInputs &inputs, QString *error);
     // Fills the results with a past run from the journal, in batches; runShown() follows.
     bool showRun(const RunInfo &run, QString *error);
+    // Fills the results with the job of a past run: the latest result of every
+    // task across the job's runs, in batches; jobShown() follows.
+    bool showJob(const RunInfo &run, QString *error);
     qint64 shownRun() const { return m_shownRun; } // the journal run in the results, -1 if none
+    bool isShowingJob() const { return m_showingJob; } // the results are shownRun()'s job
     bool isLoadingRun() const { return m_loadingRun; }
     // Runs the tasks of these result rows again, with the command of the run
     // that produced them. Their rows are updated in place (see ResultTableModel).
@@ -78,9 +82,11 @@ Q_SIGNALS:
     void logLine(int slot, const QString &line);
     void finished(const PoolStats &stats);
     void runShown(qint64 runId, bool ok, const QString &error);
+    void jobShown(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error);
 
 private:
     bool launch(const JobSpec &spec, const RunInputs &inputs, QString *error);
+    bool beginShowing(const RunInfo &run, QString *error);
     void showNewRun(const JobSpec &spec);
     void discardRun();
     void refresh();
@@ -100,4 +106,5 @@ private:
     int m_workerCount = 0;  // 0: the job's own count
     qint64 m_shownRun = -1;
     bool m_loadingRun = false;
+    bool m_showingJob = false;
 };

@@ -10,7 +10,7 @@ class QTableView;
 class RunListModel;
 
 // The Runs view: past runs from the journal and what can be done with one
-// (open its results, resume its job, retry its failures, delete it). It only
+// (open its results or its job's, resume its job, retry its failures, delete it). It only
 // asks; the window decides and does.
 class RunsPanel : public QWidget
 {
@@ -22,6 +22,7 @@ public:
     QString hint() const;
     RunListModel *model() const { return m_model; }
     QAction *openAction() const { return m_open; }
+    QAction *openJobAction() const { return m_openJob; }
     QAction *resumeAction() const { return m_resume; }
     QAction *retryFailedAction() const { return m_retryFailed; }
     QAction *deleteAction() const { return m_delete; }
@@ -34,6 +35,7 @@ public:
 
 Q_SIGNALS:
     void openRequested(const RunInfo &run);
+    void openJobRequested(const RunInfo &run);
     void resumeRequested(const RunInfo &run);
     void retryFailedRequested(const RunInfo &run);
     void deleteRequested(const QList<RunInfo> &runs);
@@ -49,6 +51,7 @@ private:
     QLabel *m_pathLabel;
     QLabel *m_problem;
     QAction *m_open;
+    QAction *m_openJob;
     QAction *m_resume;
     QAction *m_retryFailed;
     QAction *m_delete;
