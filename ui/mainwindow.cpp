@@ -538,7 +538,9 @@ void MainWindow::connectJournal()
     connect(m_controller, &RunController::jobShown, this, &MainWindow::onJobShown);
     connect(runs(), &RunsPanel::resumeRequested, this, [this](const RunInfo &run) {
         m_jobEditor->setSpec(run.spec); // the form shows the job that runs
-        m_runsTab->resume(m_jobEditor->spec());
+        // The run's own spec, not the form's: the form writes a multi-word
+        // --shell command as one word, another command key, another job.
+        m_runsTab->resume(run.spec);
     });
     connect(m_runsTab, &RunsTab::startingChanged, this, &MainWindow::updateActions);
     connect(m_runsTab, &RunsTab::progress, this, [this](const QString &text) { statusBar()->showMessage(text); });

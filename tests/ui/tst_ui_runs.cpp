@@ -376,6 +376,30 @@ private Q_SLOTS:
         QVERIFY(window.results()->caption()->text().startsWith(QStringLiteral("Run %1 ·").arg(first)));
     }
 
+    // A job typed as several words after `taskpool run --shell --` is one
+    // script to the shell; the form shows it as one. Resume from the Runs tab
+    // must stay in that run's job (same command key), not start a new one.
+    void resumeOfAShellRunStaysInItsJob()
+    {
+        QProcess cli;
+        cli.start(UiTest::taskpool(), {"run", "-q", "--journal", m_journal->path(), "--shell", "--range", "3", "--", "echo", "{}"});
+        QVERIFY(cli.waitForFinished(RunTimeoutMs));
+        QCOMPARE(cli.exitCode(), 0);
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        window.show();
+        RunListModel *runs = window.runsModel();
+        QTRY_COMPARE(runs->rowCount(), 1);
+        const qint64 first = runs->run(0).id;
+        QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
+        window.runs()->selectRun(first);
+        window.runs()->resumeAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, RunTimeoutMs);
+        JournalReader reader(m_journal->path());
+        QString error;
+        QCOMPARE(reader.journal.jobRuns(first, &error).size(), 2);
+        QCOMPARE(reader.results(ended.at(0).at(0).toLongLong()).size(), 0); // all three had finished
+    }
+
     void deletingARunAsksFirst()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
