@@ -669,8 +669,11 @@ QList<RunInfo> RunJournal::jobRuns(qint64 runId, QString *error)
 // One pass over the job's task rows, grouped by task key, in SQLite: for each
 // task, "first" packs (run << 32 | id) of its earliest row and "pick" the row
 // that wins (finished beats cancelled, then the newest run), so only the
-// winning rows are read whole. Ordered by "first", the rows of the run that
-// introduced a task come together, which is all the id numbering needs.
+// winning rows are read whole. They are looked up in "pick" order, walking
+// the tasks table's key in order (CROSS JOIN keeps g outside): in task-key
+// order the lookups jump all over the file, 2x slower at 1M tasks. Ordered
+// by "first", the rows of the run that introduced a task come together,
+// which is all the id numbering needs.
 bool RunJournal::forEachJobResult(qint64 runId, const std::function<void(const TaskOutcome &, qint64 fromRun)> &visit,
                                   QString *error)
 {
@@ -680,14 +683,15 @@ bool RunJournal::forEachJobResult(qint64 runId, const std::function<void(const T
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
     q.prepare(QStringLiteral(
-                  "SELECT g.first, g.attempts, t.run_id, %1 FROM ("
+                  "WITH g AS MATERIALIZED ("
                   "  SELECT min((run_id << 32) + task_id) AS first,"
                   "         max(((status != 'cancelled') << 62) + (run_id << 32) + task_id) AS pick,"
                   "         sum(attempts) AS attempts"
                   "  FROM tasks WHERE run_id IN"
                   "   (SELECT id FROM runs WHERE command_key = (SELECT command_key FROM runs WHERE id=?))"
-                  "  GROUP BY task_key) g"
-                  " JOIN tasks t ON t.run_id = ((g.pick >> 32) & 1073741823) AND t.task_id = (g.pick & 4294967295)"
+                  "  GROUP BY task_key ORDER BY pick)"
+                  " SELECT g.first, g.attempts, t.run_id, %1 FROM g"
+                  " CROSS JOIN tasks t ON t.run_id = ((g.pick >> 32) & 1073741823) AND t.task_id = (g.pick & 4294967295)"
                   " ORDER BY g.first")
                   .arg(QStringLiteral("t.") + QString::fromLatin1(taskColumns).replace(QLatin1String(", "), QLatin1String(", t."))));
     q.addBindValue(runId);
