@@ -88,8 +88,9 @@ public:
     // - The newest run's record wins, except that a cancelled record never
     //   hides a finished one (ok or a failure) from an older run.
     // - id: the task's id in the first run that had it. A later run numbers
-    //   its tasks from 0, so tasks it brought in are numbered on from the
-    //   highest id given before them: ids are unique and never change as the
+    //   its tasks from 0 (a resume numbers only what it runs), so a task it
+    //   brought in gets its id there plus one more than the highest id given
+    //   to the tasks of earlier runs: ids are unique and never change as the
     //   job goes on (deleting its older runs renumbers it).
     // - attempts: added up over every run, so "3" means the job tried it 3 times.
     // Everything else (output, worker, host, times) is the winning record's.
