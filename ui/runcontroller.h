@@ -1,8 +1,8 @@
 #pragma once
 
 #include "jobrun.h"
-#include "journalservice.h"
 #include "jobspec.h"
+#include "journalservice.h"
 #include "processgroupusage.h"
 #include "runjournal.h"
 #include "taskpool.h"
@@ -19,7 +19,7 @@ class WorkerTableModel;
 // Runs jobs for the window: owns the current JobRun (which records it in the
 // journal), feeds its outcomes to the results model, and polls worker
 // snapshots, /proc usage and stats on a ~10 Hz timer. It also fills the results model with a
-// past run from the journal. Everything it does is asynchronous; it never
+// past run from the journal, or with a past run's job (one row per task across its runs). Everything it does is asynchronous; it never
 // waits on a process or on the disk.
 class RunController : public QObject
 {
