@@ -35,12 +35,20 @@ int exportCommand(const QStringList &arguments)
     const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
     const QCommandLineOption format(QStringLiteral("format"), {}, QStringLiteral("FORMAT"), QStringLiteral("jsonl"));
     const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")}, {}, QStringLiteral("FILE"));
-    parser.addOptions({help, journalPath, runId, format, output});
+    const QCommandLineOption job(QStringLiteral("job"), {});
+    parser.addOptions({help, journalPath, runId, format, output, job});
     if (!parser.parse(QStringList{QStringLiteral("taskpool export")} + arguments))
         return fail("export", parser.errorText());
     if (parser.isSet(help)) {
-        std::fputs("Usage: taskpool export [--journal FILE] [--run ID] [--format csv|jsonl] [-o FILE]\n"
-                   "Writes the results of a run (default: the latest) from the journal.\n",
+        std::fputs("Usage: taskpool export [--journal FILE] [--run ID] [--job] [--format csv|jsonl] [-o FILE]\n"
+                   "Writes the results of a run (default: the latest) from the journal.\n"
+                   "  --job    the results of the run's whole job instead: every run of the same\n"
+                   "           command (mode, shell, directory and command line), the interrupted\n"
+                   "           run and its resumes and retries included, one record per task (per\n"
+                   "           distinct input). The newest run's record wins, but a task cancelled\n"
+                   "           in a newer run keeps its finished record from an older one. id is\n"
+                   "           the task's id in the first run that had it (tasks a later run added\n"
+                   "           are numbered after those before them); attempts add up over the runs.\n",
                    stdout);
         return 0;
     }
@@ -70,13 +78,17 @@ int exportCommand(const QStringList &arguments)
     bool ok = true;
     if (fmt == QLatin1String("csv"))
         ResultWriter::appendCsvHeader(buffer, info.spec.mode);
-    const bool visited = journal.forEachResult(id, [&](const TaskOutcome &o) {
+    auto write = [&](const TaskOutcome &o) {
         if (fmt == QLatin1String("csv"))
             ResultWriter::appendCsv(buffer, o, info.spec.mode);
         else
             ResultWriter::appendJson(buffer, o, info.spec.mode);
         ok = drain(false) && ok;
-    }, &error);
+    };
+    // Every run of a job has the job's mode (it is part of the command key).
+    const bool visited = parser.isSet(job)
+        ? journal.forEachJobResult(id, [&](const TaskOutcome &o, qint64) { write(o); }, &error)
+        : journal.forEachResult(id, write, &error);
     ok = drain(true) && ok;
     if (fd != STDOUT_FILENO)
         ::close(fd);

@@ -22,6 +22,7 @@ const char *usage =
     "  taskpool runs [--journal FILE]               list past runs from the journal (--keep N,\n"
     "                                               --older-than DAYS: delete old ones)\n"
     "  taskpool export [--run ID] --format csv|jsonl  write a run's results from the journal\n"
+    "                                               (--job: one record per task across the job's runs)\n"
     "  taskpool demo-worker [--fast] the built-in protocol worker the demo uses\n";
 
 void setApplicationNames()

@@ -175,8 +175,37 @@ void JournalService::listRuns()
 
 void JournalService::loadResults(qint64 runId)
 {
+    load(
+        runId,
+        [runId](RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit, QString *error) {
+            return journal.forEachResult(runId, visit, error);
+        },
+        [this, runId](bool ok, const QString &error) { Q_EMIT resultsLoaded(runId, ok, error); });
+}
+
+void JournalService::loadJobResults(qint64 runId)
+{
+    // Filled on the journal's thread, read on the GUI thread once the last batch is out.
+    auto job = std::make_shared<JobResultsInfo>();
+    load(
+        runId,
+        [runId, job](RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit, QString *error) {
+            job->runs = journal.jobRuns(runId, error);
+            return !job->runs.isEmpty() && journal.forEachJobResult(runId, [&](const TaskOutcome &o, qint64) {
+                job->counts.add(o.status);
+                visit(o);
+            }, error);
+        },
+        [this, runId, job](bool ok, const QString &error) { Q_EMIT jobResultsLoaded(runId, *job, ok, error); });
+}
+
+// Reads on the journal's thread and sends the outcomes in batches of LoadBatch;
+// a newer load (or cancelLoad()) silences the rest of this one.
+void JournalService::load(qint64 runId, Reader read, Loaded loaded)
+{
     const int generation = ++*m_loadGeneration;
-    post([this, runId, generation, current = m_loadGeneration](Backend &backend) {
+    post([this, runId, generation, current = m_loadGeneration, read = std::move(read),
+          loaded = std::move(loaded)](Backend &backend) {
         QString error;
         bool ok = false;
         if (RunJournal *journal = backend.open(&error)) {
@@ -190,7 +219,7 @@ void JournalService::loadResults(qint64 runId)
                 batch = {};
                 batch.reserve(LoadBatch);
             };
-            ok = journal->forEachResult(runId, [&](const TaskOutcome &o) {
+            ok = read(*journal, [&](const TaskOutcome &o) {
                 if (*current != generation)
                     return; // a newer load or a new run took over: skip the rest
                 batch.append(o);
@@ -200,9 +229,9 @@ void JournalService::loadResults(qint64 runId)
             if (!batch.isEmpty())
                 send();
         }
-        reply([this, runId, generation, current, ok, error] {
+        reply([generation, current, ok, error, loaded] {
             if (*current == generation)
-                Q_EMIT resultsLoaded(runId, ok, error);
+                loaded(ok, error);
         });
     });
 }

@@ -17,6 +17,14 @@
 
 class QThread;
 
+// What a job's results were read from: its runs, oldest first, and the
+// counts of the one record per task that was read.
+struct JobResultsInfo
+{
+    QList<RunInfo> runs;
+    TaskCounts counts;
+};
+
 // The app's run journal, on a thread of its own: SQLite waits on locks (up to
 // seconds) and fsyncs every commit, neither of which may stall the window.
 // Every call returns at once; answers come back as signals or callbacks on the
@@ -48,6 +56,9 @@ public:
     // Reading.
     void listRuns();                                    // runsListed()
     void loadResults(qint64 runId);                     // resultsArrived()..., then resultsLoaded()
+    // The latest result of every task of the job of this run (RunJournal::forEachJobResult):
+    // resultsArrived(runId, ...)..., then jobResultsLoaded().
+    void loadJobResults(qint64 runId);
     void cancelLoad();                                  // no more resultsArrived() for the last load
     // The retried attempts of the run of the last loadResults(), for the timeline:
     // attemptsArrived()..., then attemptsLoaded(); cancelLoad() stops them too.
@@ -68,6 +79,7 @@ Q_SIGNALS:
     void resultsLoaded(qint64 runId, bool ok, const QString &error);
     void attemptsArrived(qint64 runId, const QList<TaskOutcome> &attempts);
     void attemptsLoaded(qint64 runId, bool ok, const QString &error);
+    void jobResultsLoaded(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error);
     void runsDeleted(const QList<qint64> &deleted, const QString &error);
 
 private:
@@ -75,6 +87,10 @@ private:
     void post(std::function<void(Backend &)> job);
     void reply(std::function<void()> onGuiThread);
     void shipBatch();
+    using Reader = std::function<bool(RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit,
+                                      QString *error)>;
+    using Loaded = std::function<void(bool ok, const QString &error)>;
+    void load(qint64 runId, Reader read, Loaded loaded);
     void setLastError(const QString &error);
 
     QString m_path;

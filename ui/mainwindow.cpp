@@ -72,6 +72,22 @@ QString stateText(TaskPool::State state)
 }
 
 // A past run's counts in the summary's terms.
+// A job's results as one run: its counts, and the time its runs took.
+PoolStats statsOf(const JobResultsInfo &job)
+{
+    PoolStats s;
+    static_cast<TaskCounts &>(s) = job.counts;
+    s.total = s.finished();
+    s.queued = 0;
+    for (const RunInfo &run : job.runs) {
+        if (run.finishedAtMs > run.startedAtMs)
+            s.elapsedSeconds += (run.finishedAtMs - run.startedAtMs) / 1000.0;
+    }
+    if (s.elapsedSeconds > 0)
+        s.tasksPerSecond = s.finished() / s.elapsedSeconds;
+    return s;
+}
+
 PoolStats statsOf(const RunInfo &run)
 {
     PoolStats s;
@@ -549,9 +565,13 @@ void MainWindow::connectJournal()
 
     // What the Runs tab does, as the window shows it.
     connect(runs(), &RunsPanel::openRequested, this, &MainWindow::openRun);
+    connect(runs(), &RunsPanel::openJobRequested, this, &MainWindow::openJobResults);
+    connect(m_controller, &RunController::jobShown, this, &MainWindow::onJobShown);
     connect(runs(), &RunsPanel::resumeRequested, this, [this](const RunInfo &run) {
         m_jobEditor->setSpec(run.spec); // the form shows the job that runs
-        m_runsTab->resume(m_jobEditor->spec());
+        // The run's own spec, not the form's: the form writes a multi-word
+        // --shell command as one word, another command key, another job.
+        m_runsTab->resume(run.spec);
     });
     connect(m_runsTab, &RunsTab::startingChanged, this, &MainWindow::updateActions);
     connect(m_runsTab, &RunsTab::progress, this, [this](const QString &text) { statusBar()->showMessage(text); });
@@ -596,8 +616,63 @@ void MainWindow::openRun(const RunInfo &run)
     updateActions();
 }
 
+void MainWindow::openJobResults(const RunInfo &run)
+{
+    QString error;
+    if (!m_controller->showJob(run, &error)) {
+        showError(QStringLiteral("Cannot show the job of run %1").arg(run.id), error);
+        return;
+    }
+    m_shownRunInfo = run;
+    m_shownJob = JobResultsInfo();
+    showColumnsFor(run.spec);
+    m_summary->reset();
+    updateResultsCaption();
+    m_tabs->setCurrentWidget(m_results);
+    statusBar()->showMessage(QStringLiteral("Reading the job of run %1 from the journal…").arg(run.id));
+    updateActions();
+}
+
+void MainWindow::onJobShown(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error)
+{
+    if (!ok) {
+        showError(QStringLiteral("Cannot read the job of run %1").arg(runId), error);
+        return;
+    }
+    m_shownJob = job;
+    const PoolStats stats = statsOf(job);
+    m_summary->update(stats, false);
+    updateResultsCaption();
+    statusBar()->showMessage(QStringLiteral("Showing the job of run %1 across %2 run(s): %3")
+                                 .arg(runId)
+                                 .arg(job.runs.size())
+                                 .arg(JobRun::summaryText(stats, stats.elapsedSeconds)),
+                             StatusMessageMs);
+}
+
 void MainWindow::updateResultsCaption()
 {
+    if (m_shownRunInfo.id >= 0 && m_controller->shownRun() == m_shownRunInfo.id && !m_controller->isActive()
+        && m_controller->isShowingJob()) {
+        QStringList ids;
+        for (const RunInfo &run : m_shownJob.runs)
+            ids.append(QString::number(run.id));
+        const QString command = m_shownRunInfo.spec.command.join(QLatin1Char(' '));
+        if (m_shownJob.runs.isEmpty()) {
+            m_results->setCaption(QStringLiteral("Job of run %1 · reading…").arg(m_shownRunInfo.id));
+            return;
+        }
+        m_results->setCaption(QStringLiteral("Job of run %1 · %2 task(s) across %3 run(s): %4")
+                                  .arg(m_shownRunInfo.id)
+                                  .arg(QLocale().toString(m_shownJob.counts.finished()))
+                                  .arg(m_shownJob.runs.size())
+                                  .arg(ids.join(QStringLiteral(", "))),
+                              QStringLiteral("The latest result of every task of %1 across its runs: a newer run's "
+                                             "result replaces an older one's, but a task cancelled in a newer run "
+                                             "keeps its finished result; attempts add up over the runs")
+                                  .arg(command));
+        return;
+    }
     if (m_shownRunInfo.id >= 0 && m_controller->shownRun() == m_shownRunInfo.id && !m_controller->isActive()) {
         const RunInfo &run = m_shownRunInfo;
         m_results->setCaption(QStringLiteral("Run %1 · %2 · %3")

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobspec.h"
+#include "journalservice.h"
 #include "runjournal.h"
 #include "taskpool.h"
 
@@ -96,6 +97,8 @@ private:
     void connectJournal();
     void onJournalProblem(const QString &message);
     void openRun(const RunInfo &run);
+    void openJobResults(const RunInfo &run);
+    void onJobShown(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error);
     void updateResultsCaption();
     void showColumnsFor(const JobSpec &spec);
 
@@ -146,6 +149,7 @@ private:
     QString m_watchLostReason; // the watched run went away before it ended
     bool m_unrecorded = false;    // the journal could not record the current run
     RunInfo m_shownRunInfo;       // the past run in the results (id -1: the live run)
+    JobResultsInfo m_shownJob;    // when the results are its job's: what they were read from
     bool m_closeWhenFinished = false;
     bool m_forceClose = false; // the pool did not end in time: close anyway
     QString m_jobPath;

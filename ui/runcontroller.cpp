@@ -47,6 +47,14 @@ RunController::RunController(const QString &journalPath, QObject *parent)
         m_results->flush();
         Q_EMIT runShown(runId, ok, error);
     });
+    connect(m_journal, &JournalService::jobResultsLoaded, this,
+            [this](qint64 runId, const JobResultsInfo &job, bool ok, const QString &error) {
+                if (!m_loadingRun || runId != m_shownRun)
+                    return;
+                m_loadingRun = false;
+                m_results->flush();
+                Q_EMIT jobShown(runId, job, ok, error);
+            });
 }
 
 RunController::~RunController()
@@ -124,6 +132,7 @@ bool RunController::start(const JobSpec &spec, const RunInputs &inputs, QString 
 
 void RunController::showNewRun(const JobSpec &spec)
 {
+    m_showingJob = false;
     m_results->clear();
     m_timeline->clear();
     m_results->setMode(spec.mode);
@@ -133,6 +142,25 @@ void RunController::showNewRun(const JobSpec &spec)
 }
 
 bool RunController::showRun(const RunInfo &run, QString *error)
+{
+    if (!beginShowing(run, error))
+        return false;
+    m_journal->loadResults(run.id);
+    m_journal->loadAttempts(run.id);
+    return true;
+}
+
+bool RunController::showJob(const RunInfo &run, QString *error)
+{
+    if (!beginShowing(run, error))
+        return false;
+    m_showingJob = true;
+    m_journal->loadJobResults(run.id);
+    return true;
+}
+
+// Clears the window's run for results read from the journal, anchored at this run.
+bool RunController::beginShowing(const RunInfo &run, QString *error)
 {
     if (isActive()) {
         *error = QStringLiteral("wait until the current run has finished");
@@ -145,8 +173,6 @@ bool RunController::showRun(const RunInfo &run, QString *error)
     showNewRun(run.spec);
     m_shownRun = run.id;
     m_loadingRun = true;
-    m_journal->loadResults(run.id);
-    m_journal->loadAttempts(run.id);
     return true;
 }
 
@@ -203,6 +229,7 @@ bool RunController::launch(const JobSpec &spec, const RunInputs &inputs, QString
     m_workers->clear();
     m_liveOutput->clear();
     m_loadingRun = false;
+    m_showingJob = false;
     m_journal->cancelLoad();
     m_shownRun = -1; // until the journal numbers the run
     m_run = run;

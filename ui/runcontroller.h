@@ -3,6 +3,7 @@
 #include "jobrun.h"
 #include "jobspec.h"
 #include "monitorprotocol.h"
+#include "journalservice.h"
 #include "processgroupusage.h"
 #include "runjournal.h"
 #include "taskpool.h"
@@ -25,7 +26,8 @@ class WorkerTableModel;
 // Runs jobs for the window: owns the current JobRun (which records it in the
 // journal and publishes it on the monitor socket), feeds its outcomes to the
 // results model, and polls worker snapshots, /proc usage and stats on a ~10 Hz
-// timer. It also fills the results model with a past run from the journal.
+// timer. It also fills the results model with a past run from the journal, or
+// with a past run's job (one row per task across its runs).
 //
 // Or it watches a run of another process (`taskpool run`, another window, a
 // run on another host through an ssh tunnel) through its monitor socket: the
@@ -62,7 +64,11 @@ public:
     bool start(const JobSpec &spec, const RunInputs &inputs, QString *error);
     // Fills the results with a past run from the journal, in batches; runShown() follows.
     bool showRun(const RunInfo &run, QString *error);
+    // Fills the results with the job of a past run: the latest result of every
+    // task across the job's runs, in batches; jobShown() follows.
+    bool showJob(const RunInfo &run, QString *error);
     qint64 shownRun() const { return m_shownRun; } // the journal run in the results, -1 if none
+    bool isShowingJob() const { return m_showingJob; } // the results are shownRun()'s job
     bool isLoadingRun() const { return m_loadingRun; }
     // Runs the tasks of these result rows again, with the command of the run
     // that produced them. Their rows are updated in place (see ResultTableModel).
@@ -109,9 +115,11 @@ Q_SIGNALS:
     // The watched run's process went away before it said how the run ended
     // (killed, or the ssh connection dropped); finished() has followed.
     void watchLost(const QString &error);
+    void jobShown(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error);
 
 private:
     bool launch(const JobSpec &spec, const RunInputs &inputs, QString *error);
+    bool beginShowing(const RunInfo &run, QString *error);
     void showNewRun(const JobSpec &spec);
     void discardRun();
     void refresh();
@@ -144,4 +152,5 @@ private:
     int m_workerCount = 0;  // 0: the job's own count
     qint64 m_shownRun = -1;
     bool m_loadingRun = false;
+    bool m_showingJob = false;
 };

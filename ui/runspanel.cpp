@@ -53,6 +53,10 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
 {
     m_open = makeAction(QStringLiteral("Show results"), QStringLiteral("openRunAction"),
                         QStringLiteral("Show this run's results in the Results tab (Enter or double-click)"), this);
+    m_openJob = makeAction(QStringLiteral("Show job results"), QStringLiteral("openJobAction"),
+                           QStringLiteral("Show the latest result of every task of this run's job: all runs of its "
+                                          "command, the interrupted run, its resumes and retries, one row per task"),
+                           this);
     m_resume = makeAction(QStringLiteral("Resume"), QStringLiteral("resumeRunAction"),
                           QStringLiteral("Run this job's inputs that have not finished in any run yet"), this);
     m_retryFailed = makeAction(QStringLiteral("Retry failed"), QStringLiteral("retryRunFailedAction"),
@@ -94,7 +98,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_hint, 1);
-    for (QAction *action : {m_open, m_resume, m_retryFailed, m_watch, m_delete})
+    for (QAction *action : {m_open, m_openJob, m_resume, m_retryFailed, m_watch, m_delete})
         buttons->addWidget(buttonFor(action, this));
 
     m_watchHost = new QLineEdit(this);
@@ -120,6 +124,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     layout->addLayout(footer);
 
     connect(m_open, &QAction::triggered, this, [this] { trigger(&RunsPanel::openRequested); });
+    connect(m_openJob, &QAction::triggered, this, [this] { trigger(&RunsPanel::openJobRequested); });
     connect(m_resume, &QAction::triggered, this, [this] { trigger(&RunsPanel::resumeRequested); });
     connect(m_retryFailed, &QAction::triggered, this, [this] { trigger(&RunsPanel::retryFailedRequested); });
     connect(m_watch, &QAction::triggered, this, [this] { trigger(&RunsPanel::watchRequested); });
@@ -197,6 +202,7 @@ void RunsPanel::updateActions()
     const bool one = runs.size() == 1;
     const RunInfo run = one ? runs.constFirst() : RunInfo();
     m_open->setEnabled(one && !m_runActive);
+    m_openJob->setEnabled(one && !m_runActive);
     m_resume->setEnabled(one && !m_runActive && run.state != QLatin1String("running"));
     m_retryFailed->setEnabled(one && !m_runActive && run.failures() > 0);
     bool deletable = !runs.isEmpty();
@@ -263,6 +269,7 @@ void RunsPanel::showContextMenu(const QPoint &pos)
 {
     QMenu menu(this);
     menu.addAction(m_open);
+    menu.addAction(m_openJob);
     menu.addAction(m_resume);
     menu.addAction(m_retryFailed);
     menu.addAction(m_watch);

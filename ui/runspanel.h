@@ -19,9 +19,9 @@ struct LiveRunChoice
 };
 
 // The Runs view: past runs from the journal and what can be done with one
-// (open its results, resume its job, retry its failures, delete it, watch it
-// while another process runs it), and finding live runs to watch on this
-// machine or another host. It only asks; the window decides and does.
+// (open its results or its job's, resume its job, retry its failures, delete
+// it, watch it while another process runs it), and finding live runs to watch
+// on this machine or another host. It only asks; the window decides and does.
 class RunsPanel : public QWidget
 {
     Q_OBJECT
@@ -32,6 +32,7 @@ public:
     QString hint() const;
     RunListModel *model() const { return m_model; }
     QAction *openAction() const { return m_open; }
+    QAction *openJobAction() const { return m_openJob; }
     QAction *resumeAction() const { return m_resume; }
     QAction *retryFailedAction() const { return m_retryFailed; }
     QAction *deleteAction() const { return m_delete; }
@@ -51,6 +52,7 @@ public:
 
 Q_SIGNALS:
     void openRequested(const RunInfo &run);
+    void openJobRequested(const RunInfo &run);
     void resumeRequested(const RunInfo &run);
     void retryFailedRequested(const RunInfo &run);
     void deleteRequested(const QList<RunInfo> &runs);
@@ -69,6 +71,7 @@ private:
     QLabel *m_pathLabel;
     QLabel *m_problem;
     QAction *m_open;
+    QAction *m_openJob;
     QAction *m_resume;
     QAction *m_retryFailed;
     QAction *m_delete;

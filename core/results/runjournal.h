@@ -79,6 +79,26 @@ public:
     bool run(qint64 runId, RunInfo *info, QString *error = nullptr);
     qint64 latestRun(); // -1 if none
     bool forEachResult(qint64 runId, const std::function<void(const TaskOutcome &)> &visit, QString *error);
+
+    // A job is every run of one command (mode, shell, directory, command line:
+    // commandKey), as --resume and --retry-failed see it. The runs of the job
+    // of this run, oldest first; empty (and *error set) if there is no such run.
+    QList<RunInfo> jobRuns(qint64 runId, QString *error);
+    // The job's results: one record per task (a task is its input; repeated
+    // inputs are one task, as for --resume) across all the job's runs, newer
+    // ones than runId included, in id order; fromRun is the run it comes from.
+    // - The newest run's record wins, except that a cancelled record never
+    //   hides a finished one (ok or a failure) from an older run.
+    // - id: the task's id in the first run that had it. A later run numbers
+    //   its tasks from 0 (a resume numbers only what it runs), so a task it
+    //   brought in gets its id there plus one more than the highest id given
+    //   to the tasks of earlier runs: ids are unique and never change as the
+    //   job goes on (deleting its older runs renumbers it).
+    // - attempts: added up over every run, so "3" means the job tried it 3 times.
+    // Everything else (output, worker, host, times) is the winning record's.
+    // Streamed: SQLite groups the rows, only the winning rows are read whole.
+    bool forEachJobResult(qint64 runId, const std::function<void(const TaskOutcome &, qint64 fromRun)> &visit,
+                          QString *error);
     // Keys of tasks of this command that finished (ok, failed, timeout, crashed) in any run.
     QSet<quint64> finishedKeys(const JobSpec &spec, QString *error);
     // Inputs of the failed, timed-out and crashed tasks of a run, in input order.

@@ -4,12 +4,17 @@
 #include "runjournal.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTemporaryDir>
+
+#include <cstring>
 
 #include <csignal>
 #include <sys/stat.h>
@@ -422,6 +427,307 @@ private Q_SLOTS:
             locker.close();
             locker = {};
             QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+        }
+    }
+
+    // The job's results: one record per task across its runs, the newest
+    // finished one winning, ids that stay, attempts added up.
+    void jobResultsTakeTheLatestRecordPerTask()
+    {
+        const QString file = path(QStringLiteral("job.sqlite"));
+        RunJournal journal;
+        QString error;
+        QVERIFY2(journal.open(file, &error), qPrintable(error));
+        JobSpec spec = perTask({QStringLiteral("echo")});
+        JobSpec other = perTask({QStringLiteral("echo"), QStringLiteral("x")});
+        auto outcome = [](qint64 id, const char *input, TaskStatus status, int attempts, const char *output = "") {
+            TaskOutcome o;
+            o.id = id;
+            o.input = input;
+            o.status = status;
+            o.attempts = attempts;
+            o.output = output;
+            return o;
+        };
+        auto record = [&](const JobSpec &s, const QList<TaskOutcome> &outcomes, const QString &state) {
+            const qint64 id = journal.beginRun(s, &error);
+            for (const TaskOutcome &o : outcomes)
+                journal.recordResult(o);
+            return journal.endRun(state, {}, &error) ? id : -1;
+        };
+        const qint64 first = record(spec,
+                                    {outcome(0, "a", TaskStatus::Ok, 1, "a1"), outcome(1, "b", TaskStatus::Failed, 2),
+                                     outcome(2, "c", TaskStatus::Cancelled, 0), outcome(3, "d", TaskStatus::Ok, 1, "d1")},
+                                    QStringLiteral("stopped"));
+        const qint64 unrelated = record(other, {outcome(0, "a", TaskStatus::Failed, 1)}, QStringLiteral("finished"));
+        // --retry-failed numbers what it runs from 0.
+        const qint64 retry = record(spec, {outcome(0, "b", TaskStatus::Ok, 1, "b2")}, QStringLiteral("finished"));
+        // A run of the whole job again, stopped at once: "a" cancelled there, "e" new.
+        const qint64 again = record(spec, {outcome(0, "a", TaskStatus::Cancelled, 1), outcome(1, "e", TaskStatus::Ok, 1, "e3"),
+                                           outcome(2, "d", TaskStatus::Crashed, 1, "d3")},
+                                    QStringLiteral("stopped"));
+        QVERIFY2(first > 0 && unrelated > 0 && retry > 0 && again > 0, qPrintable(error));
+
+        QList<qint64> ids;
+        for (const RunInfo &r : journal.jobRuns(retry, &error))
+            ids.append(r.id);
+        QCOMPARE(ids, (QList<qint64>{first, retry, again}));
+
+        struct Row
+        {
+            TaskOutcome o;
+            qint64 run;
+        };
+        auto jobOf = [&](qint64 run) {
+            QList<Row> rows;
+            if (!journal.forEachJobResult(run, [&](const TaskOutcome &o, qint64 from) { rows.append({o, from}); }, &error))
+                rows.clear();
+            return rows;
+        };
+        const QList<Row> rows = jobOf(first); // any run of the job gives the whole job, newer runs included
+        QCOMPARE(rows.size(), 5);
+        auto check = [&](int i, qint64 id, const char *input, TaskStatus status, int attempts, qint64 run, const char *output) {
+            QCOMPARE(rows[i].o.id, id);
+            QCOMPARE(rows[i].o.input, QByteArray(input));
+            QCOMPARE(rows[i].o.status, status);
+            QCOMPARE(rows[i].o.attempts, attempts);
+            QCOMPARE(rows[i].run, run);
+            QCOMPARE(rows[i].o.output, QByteArray(output));
+        };
+        check(0, 0, "a", TaskStatus::Ok, 2, first, "a1");       // cancelled later: the ok stays
+        check(1, 1, "b", TaskStatus::Ok, 3, retry, "b2");       // failed, then ok in the retry
+        check(2, 2, "c", TaskStatus::Cancelled, 0, first, "");  // never finished anywhere
+        check(3, 3, "d", TaskStatus::Crashed, 2, again, "d3");  // the newest finished record wins
+        check(4, 5, "e", TaskStatus::Ok, 1, again, "e3");       // new in the last run: after every id before it
+        QCOMPARE(jobOf(again).size(), 5);
+        const QList<Row> alone = jobOf(unrelated);
+        QCOMPARE(alone.size(), 1);
+        QCOMPARE(alone[0].o.status, TaskStatus::Failed);
+        QVERIFY(!journal.forEachJobResult(again + 100, [](const TaskOutcome &, qint64) {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("no run")), qPrintable(error));
+        error.clear();
+        QVERIFY(journal.jobRuns(again + 100, &error).isEmpty());
+        QVERIFY(!error.isEmpty());
+    }
+
+    // A real run killed with SIGKILL mid-run, its resume, then retries of the
+    // failures of both: the job's export has every input once, with its latest status.
+    void jobExportAcrossAKillResumeAndRetries()
+    {
+        const QString journal = path(QStringLiteral("jobkill.sqlite"));
+        const QString inputs = path(QStringLiteral("jobkill-inputs.txt"));
+        const QString first = path(QStringLiteral("jobkill-first.jsonl"));
+        QDir(m_dir.path()).mkpath(QStringLiteral("jobkill"));
+        QByteArray list;
+        QSet<QString> crashing;
+        for (int i = 0; i < 120; ++i) {
+            const QString input = path(QStringLiteral("jobkill/in%1").arg(i));
+            list += input.toUtf8() + '\n';
+            if (i % 10 == 3)
+                crashing.insert(input); // crash-once crashes on a file that is not there yet
+            else
+                QVERIFY(QFile(input).open(QIODevice::WriteOnly));
+        }
+        {
+            QFile f(inputs);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(list);
+        }
+        const QStringList job = {"--inputs", inputs, "-j", "2", "--shell", "--",
+                                 QStringLiteral("sleep 0.05; exec '%1' crash-once {}").arg(testWorker())};
+        QProcess runner;
+        runner.start(QStringLiteral(TASKPOOL_PATH), QStringList{"run", "-q", "--journal", journal, "--results", first} + job);
+        QVERIFY(runner.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(lineCount(first) >= 30, 30000);
+        ::kill(pid_t(runner.processId()), SIGKILL);
+        QVERIFY(runner.waitForFinished(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000);
+
+        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", path("jobkill-2.jsonl")} + job), 1);
+        qint64 killed = -1, resumed = -1;
+        {
+            RunJournal j;
+            QString error;
+            QVERIFY2(j.open(journal, &error), qPrintable(error));
+            const QList<RunInfo> runs = j.runs();
+            QCOMPARE(runs.size(), 2);
+            QCOMPARE(runs[1].state, QStringLiteral("interrupted"));
+            QVERIFY(runs[1].finished() < 120);
+            killed = runs[1].id;
+            resumed = runs[0].id;
+        }
+        // Both runs had crashes (every 10th input crashes once); retry each.
+        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(killed)}), 0);
+        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(resumed)}), 0);
+
+        for (const QString &anchor : {QString(), QString::number(killed)}) {
+            QByteArray out, err;
+            QStringList args{"export", "--journal", journal, "--job"};
+            if (!anchor.isEmpty())
+                args << "--run" << anchor;
+            QCOMPARE(runCli(args, &err, &out), 0);
+            QVERIFY2(err.isEmpty(), err.constData());
+            QMap<QString, QJsonObject> byInput;
+            QSet<qint64> ids;
+            const QList<QByteArray> lines = out.trimmed().split('\n');
+            QCOMPARE(lines.size(), 120);
+            for (const QByteArray &line : lines) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                byInput.insert(o.value("input").toString(), o);
+                ids.insert(o.value("id").toInteger());
+            }
+            QCOMPARE(byInput.size(), 120); // exactly one record per input
+            QCOMPARE(ids.size(), 120);     // and unique ids
+            for (auto it = byInput.cbegin(); it != byInput.cend(); ++it) {
+                QCOMPARE(it.value().value("status").toString(), QStringLiteral("ok"));
+                // A task that crashed once was tried twice, in two runs.
+                QCOMPARE(it.value().value("attempts").toInt(), crashing.contains(it.key()) ? 2 : 1);
+            }
+        }
+        QByteArray csv;
+        QCOMPARE(runCli({"export", "--journal", journal, "--job", "--format", "csv"}, nullptr, &csv), 0);
+        QCOMPARE(csv.count("\r\n"), 121);
+        QByteArray help;
+        QCOMPARE(runCli({"export", "--help"}, nullptr, &help), 0);
+        QVERIFY(help.contains("--job"));
+    }
+
+    // Resume chains written by the first journal release (schema 1: SHA-1
+    // task keys, a task_key index, no stalled counter, no hosts): a run
+    // killed part-way (still "running", its owner dead), then a resume that
+    // ran a little. This taskpool exports the job and resumes the rest.
+    void jobOfAnOlderReleaseExportsAndResumes()
+    {
+        const QString file = path(QStringLiteral("release1.sqlite"));
+        const QString inputs = path(QStringLiteral("release1-inputs.txt"));
+        {
+            QFile f(inputs);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 10; ++i)
+                f.write("in" + QByteArray::number(i) + '\n');
+        }
+        QProcess gone; // a pid whose process has ended: the owner of the killed run
+        gone.start(testWorker(), {"exit", "0"});
+        QVERIFY(gone.waitForFinished(10000));
+        const qint64 deadPid = gone.processId() > 0 ? gone.processId() : 999999;
+        const QByteArray commandKey = QByteArray("per-task\x1f\x1f\x1f") + testWorker().toUtf8() + "\x1f" "echo";
+        auto sha1Key = [&](const QByteArray &input) {
+            QCryptographicHash hash(QCryptographicHash::Sha1);
+            hash.addData(commandKey);
+            hash.addData(QByteArrayView("\0", 1));
+            hash.addData(input);
+            quint64 key;
+            std::memcpy(&key, hash.result().constData(), sizeof key);
+            return qint64(key & 0x7fffffffffffffffULL);
+        };
+        const QString jobJson =
+            QStringLiteral("{\"mode\":\"per-task\",\"command\":[\"%1\",\"echo\"],\"shell\":false,\"working_directory\":\"\","
+                           "\"workers\":2,\"retries\":0,\"timeout_s\":0,\"kill_grace_s\":2,\"max_output_bytes\":1048576,"
+                           "\"progress_pattern\":\"\",\"window\":1,\"inputs\":{\"kind\":\"file\",\"file\":\"%2\","
+                           "\"null_separated\":false}}")
+                .arg(testWorker(), inputs);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("release1"));
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const char *sql : {
+                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
+                     "CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, finished_at INTEGER,"
+                     " state TEXT NOT NULL, message TEXT, job TEXT NOT NULL, command_key BLOB NOT NULL,"
+                     " owner_pid INTEGER, owner_start TEXT, owner_host TEXT,"
+                     " n_ok INTEGER DEFAULT 0, n_failed INTEGER DEFAULT 0, n_timeout INTEGER DEFAULT 0,"
+                     " n_crashed INTEGER DEFAULT 0, n_cancelled INTEGER DEFAULT 0)",
+                     "CREATE TABLE tasks(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
+                     " task_key INTEGER NOT NULL, input BLOB, status TEXT NOT NULL, exit_code INTEGER,"
+                     " output BLOB, stderr BLOB, result TEXT, error TEXT, truncated INTEGER,"
+                     " attempts INTEGER, worker INTEGER, started_at INTEGER, duration_ms INTEGER,"
+                     " PRIMARY KEY(run_id, task_id))",
+                     "CREATE INDEX tasks_by_key ON tasks(task_key, status)",
+                     "CREATE TABLE attempts(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, task_id INTEGER NOT NULL,"
+                     " attempt INTEGER NOT NULL, status TEXT NOT NULL, exit_code INTEGER, error TEXT, worker INTEGER,"
+                     " started_at INTEGER, duration_ms INTEGER, PRIMARY KEY(run_id, task_id, attempt))",
+                     "INSERT INTO meta(key, value) VALUES('schema', '1')"}) {
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), qPrintable(q.lastError().text()));
+            }
+            auto addRun = [&](qint64 id, const QString &state, qint64 finishedAt, int ok, int crashed) {
+                q.prepare(QStringLiteral("INSERT INTO runs(id, started_at, finished_at, state, job, command_key, owner_pid,"
+                                         " owner_start, owner_host, n_ok, n_crashed) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+                for (const QVariant &v : {QVariant(id), QVariant(1700000000000 + id), finishedAt ? QVariant(finishedAt) : QVariant(),
+                                          QVariant(state), QVariant(jobJson), QVariant(commandKey), QVariant(deadPid),
+                                          QVariant(QStringLiteral("1")), QVariant(QSysInfo::machineHostName()), QVariant(ok),
+                                          QVariant(crashed)})
+                    q.addBindValue(v);
+                QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            };
+            auto addTask = [&](qint64 run, qint64 id, int input, const char *status, int attempts) {
+                const QByteArray in = "in" + QByteArray::number(input);
+                q.prepare(QStringLiteral("INSERT INTO tasks(run_id, task_id, task_key, input, status, exit_code, output,"
+                                         " truncated, attempts, worker, started_at, duration_ms) VALUES(?,?,?,?,?,?,?,0,?,0,?,5)"));
+                for (const QVariant &v : {QVariant(run), QVariant(id), QVariant(sha1Key(in)), QVariant(in), QVariant(status),
+                                          qstrcmp(status, "ok") == 0 ? QVariant(0) : QVariant(), QVariant(in + " old\n"),
+                                          QVariant(attempts), QVariant(1700000000000 + run)})
+                    q.addBindValue(v);
+                QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            };
+            // Run 1, killed: in0..in4 finished (in2 crashed), in5 was running and never recorded.
+            addRun(1, QStringLiteral("running"), 0, 4, 1);
+            for (int i = 0; i < 5; ++i)
+                addTask(1, i, i, i == 2 ? "crashed" : "ok", 1);
+            // Run 2, a resume, killed too: it numbered its tasks from 0 and finished in5 and in6.
+            addRun(2, QStringLiteral("running"), 0, 2, 0);
+            addTask(2, 0, 5, "ok", 1);
+            addTask(2, 1, 6, "ok", 1);
+            q = QSqlQuery();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("release1"));
+
+        auto exportJob = [&](QMap<QString, QJsonObject> *byInput) {
+            QByteArray out, err;
+            const int status = runCli({"export", "--journal", file, "--job"}, &err, &out);
+            if (status != 0)
+                qWarning() << err;
+            QList<qint64> ids;
+            for (const QByteArray &line : out.trimmed().split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                byInput->insert(o.value("input").toString(), o);
+                ids.append(o.value("id").toInteger());
+            }
+            return ids;
+        };
+        QMap<QString, QJsonObject> job;
+        QCOMPARE(exportJob(&job), (QList<qint64>{0, 1, 2, 3, 4, 5, 6}));
+        QCOMPARE(job.size(), 7);
+        QCOMPARE(job.value("in2").value("status").toString(), QStringLiteral("crashed"));
+        QCOMPARE(job.value("in5").value("id").toInteger(), 5); // the resume's task 0 follows run 1's ids
+        QCOMPARE(job.value("in6").value("output").toString(), QStringLiteral("in6 old\n"));
+        {
+            RunJournal j;
+            QString error;
+            QVERIFY2(j.open(file, &error), qPrintable(error));
+            const QList<RunInfo> runs = j.runs();
+            QCOMPARE(runs.size(), 2);
+            QCOMPARE(runs[0].state, QStringLiteral("interrupted")); // the dead owner's runs are not "running"
+            QCOMPARE(runs[1].state, QStringLiteral("interrupted"));
+        }
+
+        // This release resumes the old chain: only in7..in9 run.
+        QByteArray out;
+        QCOMPARE(runCli({"run", "-q", "--journal", file, "--resume", "--inputs", inputs, "--", testWorker(), "echo"}, nullptr, &out), 0);
+        QStringList ran;
+        for (const QByteArray &line : out.trimmed().split('\n'))
+            ran.append(QJsonDocument::fromJson(line).object().value("input").toString());
+        ran.sort();
+        QCOMPARE(ran, (QStringList{"in7", "in8", "in9"}));
+        job.clear();
+        QCOMPARE(exportJob(&job), (QList<qint64>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+        QCOMPARE(job.size(), 10);
+        for (int i = 0; i < 10; ++i) {
+            const QJsonObject o = job.value(QStringLiteral("in%1").arg(i));
+            QCOMPARE(o.value("id").toInteger(), i); // each input keeps its position as its id
+            QCOMPARE(o.value("status").toString(), i == 2 ? QStringLiteral("crashed") : QStringLiteral("ok"));
+            QCOMPARE(o.value("attempts").toInt(), 1);
         }
     }
 

@@ -1,9 +1,10 @@
 // Past runs in the desktop app, offscreen, on real processes and a real
 // journal file: every run is recorded and listed, a past run's results come
-// back into the results table, runs are deleted, a terminated job resumes
-// with exactly its unfinished inputs, a past run's failures are retried, and
-// a journal that cannot be opened never stops a run. Also the halt policy and
-// the stalled status as the window shows them.
+// back into the results table (and a job's, one row per task across its
+// runs), runs are deleted, a terminated job resumes with exactly its
+// unfinished inputs, a past run's failures are retried, and a journal that
+// cannot be opened never stops a run. Also the halt policy and the stalled
+// status as the window shows them.
 
 #include "jobeditor.h"
 #include "journalservice.h"
@@ -38,6 +39,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <memory>
 
@@ -297,6 +299,105 @@ private Q_SLOTS:
         QCOMPARE(results->count(TaskStatus::Ok), bigRunSize);
         QCOMPARE(results->outcome(bigRunSize - 1).id, bigRunSize - 1);
         QCOMPARE(window.results()->proxy()->rowCount(), bigRunSize);
+    }
+
+    // "Show job results": the latest result of every task across the runs of
+    // a job (here a run and the retry of its failure), one row per task.
+    void showJobResultsFillsTheTableAcrossRuns()
+    {
+        QTemporaryDir dir;
+        JobSpec spec = shellJob(QStringLiteral("[ \"$1\" != b ] || [ -e \"$0/fixed\" ] || exit 3; echo \"out-$1\""), dir.path());
+        spec.inputList = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        UiTest::ModelTesters testers(window);
+        window.show();
+        QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
+        window.jobEditor()->setSpec(spec);
+        window.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, RunTimeoutMs);
+        const qint64 first = ended.at(0).at(0).toLongLong();
+        QFile fixed(dir.filePath(QStringLiteral("fixed")));
+        QVERIFY(fixed.open(QIODevice::WriteOnly));
+        fixed.close();
+        RunListModel *runs = window.runsModel();
+        QTRY_COMPARE(runs->rowCount(), 1);
+        QTRY_COMPARE(runs->run(0).failures(), 1); // the list has the run's end, not its live counts
+        window.runs()->selectRun(first);
+        QVERIFY(window.runs()->retryFailedAction()->isEnabled());
+        window.runs()->retryFailedAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, RunTimeoutMs);
+        window.jobEditor()->setSpec(UiTest::demoJob(3, true)); // another job: not part of this one
+        window.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 3, RunTimeoutMs);
+        QTRY_COMPARE(runs->rowCount(), 3);
+
+        auto *button = window.runs()->findChild<QToolButton *>(QStringLiteral("openJobActionButton"));
+        QVERIFY(button);
+        QCOMPARE(button->accessibleName(), QStringLiteral("Show job results"));
+        window.tabs()->setCurrentWidget(window.runs());
+        window.runs()->selectRun(first);
+        QVERIFY(window.runs()->openJobAction()->isEnabled());
+        QSignalSpy shown(window.controller(), &RunController::jobShown);
+        button->click();
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.results()));
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, RunTimeoutMs);
+        QVERIFY(shown.at(0).at(2).toBool());
+        QVERIFY(window.controller()->isShowingJob());
+        ResultTableModel *results = window.controller()->resultModel();
+        QCOMPARE(results->rowCount(), 4);
+        QCOMPARE(results->count(TaskStatus::Ok), 4); // b failed in the first run, then passed in the retry
+        QCOMPARE(results->count(TaskStatus::Failed), 0);
+        for (int row = 0; row < 4; ++row) {
+            const TaskOutcome o = results->outcome(row);
+            QCOMPARE(o.id, row);
+            QCOMPARE(o.input, spec.inputList.at(row).toUtf8());
+            QCOMPARE(o.output, "out-" + o.input + '\n');
+            QCOMPARE(o.attempts, row == 1 ? 2 : 1);
+        }
+        const QString caption = window.results()->caption()->text();
+        QVERIFY2(caption.contains(QStringLiteral("Job of run %1").arg(first)) && caption.contains(QStringLiteral("across 2 run(s)")),
+                 qPrintable(caption));
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("across 2 run(s)")),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        // The other job's run shows its own job; "Show results" goes back to one run.
+        window.runs()->selectRun(ended.at(2).at(0).toLongLong());
+        window.runs()->openJobAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, RunTimeoutMs);
+        QCOMPARE(results->rowCount(), 3);
+        QVERIFY(window.results()->caption()->text().contains(QStringLiteral("3 task(s) across 1 run(s)")));
+        QSignalSpy runShown(window.controller(), &RunController::runShown);
+        window.runs()->selectRun(first);
+        window.runs()->openAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(runShown.count(), 1, RunTimeoutMs);
+        QVERIFY(!window.controller()->isShowingJob());
+        QCOMPARE(results->rowCount(), 4);
+        QCOMPARE(results->count(TaskStatus::Failed), 1);
+        QVERIFY(window.results()->caption()->text().startsWith(QStringLiteral("Run %1 ·").arg(first)));
+    }
+
+    // A job typed as several words after `taskpool run --shell --` is one
+    // script to the shell; the form shows it as one. Resume from the Runs tab
+    // must stay in that run's job (same command key), not start a new one.
+    void resumeOfAShellRunStaysInItsJob()
+    {
+        QProcess cli;
+        cli.start(UiTest::taskpool(), {"run", "-q", "--journal", m_journal->path(), "--shell", "--range", "3", "--", "echo", "{}"});
+        QVERIFY(cli.waitForFinished(RunTimeoutMs));
+        QCOMPARE(cli.exitCode(), 0);
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        window.show();
+        RunListModel *runs = window.runsModel();
+        QTRY_COMPARE(runs->rowCount(), 1);
+        const qint64 first = runs->run(0).id;
+        QSignalSpy ended(window.controller()->journal(), &JournalService::runEnded);
+        window.runs()->selectRun(first);
+        window.runs()->resumeAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, RunTimeoutMs);
+        JournalReader reader(m_journal->path());
+        QString error;
+        QCOMPARE(reader.journal.jobRuns(first, &error).size(), 2);
+        QCOMPARE(reader.results(ended.at(0).at(0).toLongLong()).size(), 0); // all three had finished
     }
 
     void deletingARunAsksFirst()
