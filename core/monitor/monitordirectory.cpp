@@ -14,8 +14,14 @@ namespace {
 
 const QLatin1String SocketSuffix(".sock");
 
-// Whether something listens on the socket; false only when nothing can (refused).
-bool answers(const QString &socketPath)
+bool processExists(qint64 pid)
+{
+    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
+
+} // namespace
+
+bool MonitorDirectory::isLive(const QString &socketPath)
 {
     const QByteArray path = QFile::encodeName(socketPath);
     sockaddr_un address{};
@@ -31,13 +37,6 @@ bool answers(const QString &socketPath)
     ::close(fd);
     return rc == 0 || (why != ECONNREFUSED && why != ENOENT);
 }
-
-bool processExists(qint64 pid)
-{
-    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
-}
-
-} // namespace
 
 QString MonitorDirectory::path()
 {
@@ -95,7 +94,7 @@ QStringList MonitorDirectory::liveSockets()
         if (pid <= 0)
             continue;
         const QString socket = entry.absoluteFilePath();
-        if (answers(socket)) {
+        if (isLive(socket)) {
             found.append({pid, socket});
             continue;
         }

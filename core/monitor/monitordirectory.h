@@ -18,6 +18,8 @@ public:
     // The sockets of live runs, oldest process first. A socket whose run died
     // without removing it (kill -9) is deleted here, never listed.
     static QStringList liveSockets();
+    // Something listens there (or may: only a refused connection says no).
+    static bool isLive(const QString &socketPath);
     // The pid a socket is named after, 0 if the name is not a run's.
     static qint64 pidOf(const QString &socketPath);
     // True when the process at the other end of a connected Unix socket runs

@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalServer>
@@ -88,6 +89,12 @@ bool RunPublisher::listen(QString *error, const QString &socketPath)
     if (socketPath.isEmpty() && !MonitorDirectory::ensure(error))
         return false;
     m_socketPath = socketPath.isEmpty() ? MonitorDirectory::socketPath(m_hello.pid) : socketPath;
+    // One run at a time per socket: a second window of the app in this
+    // process goes unpublished rather than take the first one's socket.
+    if (QFileInfo::exists(m_socketPath) && MonitorDirectory::isLive(m_socketPath)) {
+        *error = QStringLiteral("another run of this process is published on %1").arg(m_socketPath);
+        return false;
+    }
     // A socket of this name is left from a dead process that had our pid.
     QLocalServer::removeServer(m_socketPath);
     m_server = new QLocalServer(this);

@@ -191,6 +191,26 @@ private Q_SLOTS:
         }
     }
 
+    // Two runs in one process (two windows): the second goes unpublished, the
+    // first keeps its socket.
+    void secondPublisherOfAProcessLeavesTheFirstAlone()
+    {
+        QString error;
+        std::unique_ptr<JobRun> first(JobRun::create(listJob({QStringLiteral("a")}, 1), RunInputs::all(), nullptr, &error));
+        std::unique_ptr<JobRun> second(JobRun::create(listJob({QStringLiteral("b")}, 1), RunInputs::all(), nullptr, &error));
+        QVERIFY2(first && second, qPrintable(error));
+        RunPublisher published(first.get());
+        QVERIFY2(published.listen(&error), qPrintable(error));
+        RunPublisher refused(second.get());
+        QVERIFY(!refused.listen(&error));
+        QVERIFY2(error.contains(QLatin1String("another run of this process")), qPrintable(error));
+        RunWatcher watcher;
+        QSignalSpy hello(&watcher, &RunWatcher::helloReceived);
+        watcher.connectTo(published.socketPath());
+        QTRY_COMPARE_WITH_TIMEOUT(hello.count(), 1, 10000);
+        QCOMPARE(watcher.hello().spec.inputList, QStringList{QStringLiteral("a")});
+    }
+
     // A viewer that reads nothing neither slows the run nor loses a result:
     // once it reads, it catches up from the history.
     void slowViewerNeverSlowsTheRunNorLosesResults()
