@@ -56,6 +56,7 @@ static void initResources()
 }
 
 namespace {
+const QString JobLockedText = QStringLiteral("The job can be edited again when the run has ended.");
 constexpr int StatusMessageMs = 15000;
 
 QString stateText(TaskPool::State state)
@@ -145,8 +146,10 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
         m_summary->updateHosts(m_controller->hostSnapshots());
-        if (m_controller->isWatching())
+        if (m_controller->isWatching()) {
             showWorkerCount(m_controller->liveWorkerCount()); // it may be changed from elsewhere too
+            updateStateLabel();
+        }
     });
     connect(m_controller, &RunController::watchLost, this, [this](const QString &error) { m_watchLostReason = error; });
     connect(m_controller->resultModel(), &ResultTableModel::countsChanged, this, &MainWindow::updateResultsTabTitle);
@@ -335,7 +338,7 @@ QWidget *MainWindow::buildCentralWidget()
     m_jobEditor = new JobEditor;
     m_jobEditor->setObjectName(QStringLiteral("jobEditor"));
     auto *jobTitle = new QLabel(QStringLiteral("<b>Job</b>"));
-    m_jobLockedNote = new QLabel(QStringLiteral("The job can be edited again when the run has ended."));
+    m_jobLockedNote = new QLabel(JobLockedText);
     m_jobLockedNote->setObjectName(QStringLiteral("jobLockedNote"));
     m_jobLockedNote->setWordWrap(true);
     m_jobLockedNote->setVisible(false);
@@ -868,6 +871,12 @@ void MainWindow::onStarted()
     if (m_controller->isWatching()) {
         m_log->appendMessage(QStringLiteral("watching %1: %2").arg(m_controller->watchedRunText(), command));
         showWorkerCount(m_controller->liveWorkerCount());
+        // The form shows what runs; the user's own job comes back when the watch ends.
+        if (!m_ownJob)
+            m_ownJob = std::make_unique<JobSpec>(m_jobEditor->spec());
+        m_jobEditor->setSpec(m_controller->resultsSpec());
+        m_jobLockedNote->setText(QStringLiteral("Watching a run of another process: this is its job. Yours comes "
+                                                "back when the watch ends."));
     } else {
         m_log->appendMessage(m_controller->isRetryRun() ? QStringLiteral("retry run started")
                                                         : QStringLiteral("run started: %1").arg(command));
@@ -921,6 +930,11 @@ void MainWindow::onFinished(const PoolStats &stats)
             text = m_watchLostReason + QStringLiteral(" — the journal has what it recorded");
         }
         text = m_controller->watchedRunText() + QStringLiteral(": ") + text;
+        if (m_ownJob) {
+            m_jobEditor->setSpec(*m_ownJob);
+            m_ownJob.reset();
+        }
+        m_jobLockedNote->setText(JobLockedText);
         const QSignalBlocker quiet(m_workerCount); // back to the window's own count
         m_workerCount->setValue(m_controller->workerCount() > 0 ? m_controller->workerCount() : m_workerCount->value());
     }
@@ -986,8 +1000,13 @@ void MainWindow::updateActions()
     m_jobLockedNote->setVisible(active);
     m_results->setRetryEnabled(!active && !starting);
     runs()->setRunActive(active || starting);
-    QString text = stateText(state);
-    if (active)
+    updateStateLabel();
+}
+
+void MainWindow::updateStateLabel()
+{
+    QString text = stateText(m_controller->state());
+    if (m_controller->isActive())
         text += QStringLiteral(" · %1 worker(s)").arg(m_controller->liveWorkerCount());
     if (m_controller->isWatching())
         text = QStringLiteral("Watching %1 · %2").arg(m_controller->watchedRunText(), text);

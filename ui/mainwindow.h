@@ -7,6 +7,8 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 class Confirmation;
 class JobEditor;
 class LiveOutputView;
@@ -108,6 +110,7 @@ private:
     void updateActions();
     void updateWorkerCountBox(bool active);
     void showWorkerCount(int count);
+    void updateStateLabel();
     void updateResultsTabTitle();
     void notify(const QString &title, const QString &text);
     void showError(const QString &title, const QString &text);
@@ -147,6 +150,7 @@ private:
 
     bool m_haltAnnounced = false;
     QString m_watchLostReason; // the watched run went away before it ended
+    std::unique_ptr<JobSpec> m_ownJob; // the form's job while it shows a watched run's
     bool m_unrecorded = false;    // the journal could not record the current run
     RunInfo m_shownRunInfo;       // the past run in the results (id -1: the live run)
     JobResultsInfo m_shownJob;    // when the results are its job's: what they were read from

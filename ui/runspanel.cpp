@@ -107,6 +107,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_watchHost->setAccessibleName(QStringLiteral("Where to find live runs"));
     m_watchHost->setToolTip(m_findLive->toolTip());
     m_watchHost->setClearButtonEnabled(true);
+    m_watchHost->setMinimumWidth(m_watchHost->fontMetrics().horizontalAdvance(m_watchHost->placeholderText()) + 40);
     auto *watchLabel = new QLabel(QStringLiteral("Live runs &on:"), this);
     watchLabel->setBuddy(m_watchHost);
     m_findLiveButton = buttonFor(m_findLive, this);

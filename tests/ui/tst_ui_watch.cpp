@@ -4,6 +4,7 @@
 // without the journal (gui --attach), a watched run killed with SIGKILL is
 // reported lost, and closing the window leaves a watched run going.
 
+#include "jobeditor.h"
 #include "mainwindow.h"
 #include "monitordirectory.h"
 #include "resulttablemodel.h"
@@ -92,6 +93,7 @@ private Q_SLOTS:
         runs->selectRun(window.runsModel()->run(runningRow(window.runsModel())).id);
         QTRY_VERIFY_WITH_TIMEOUT(runs->watchAction()->isEnabled(), TimeoutMs);
         QCOMPARE(runs->findChild<QWidget *>(QStringLiteral("watchRunActionButton"))->accessibleName(), QStringLiteral("Watch"));
+        const QStringList ownCommand = window.jobEditor()->spec().command;
         runs->watchAction()->trigger();
 
         RunController *controller = window.controller();
@@ -113,6 +115,9 @@ private Q_SLOTS:
                                      QStringLiteral("Watching run")),
                                  TimeoutMs);
         QCOMPARE(window.workerCountBox()->value(), 2);
+        // The form shows the watched job, locked; the window's own comes back afterwards.
+        QCOMPARE(window.jobEditor()->spec().command.first(), QStringLiteral(TESTWORKER_PATH));
+        QVERIFY(!window.jobEditor()->isEnabled());
 
         window.pauseAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(controller->state(), TaskPool::State::Paused, TimeoutMs);
@@ -129,6 +134,7 @@ private Q_SLOTS:
         QCOMPARE(controller->resultModel()->rowCount(), 4); // 3 cut short, 1 never started
         QCOMPARE(controller->resultModel()->count(TaskStatus::Cancelled), 4);
         QVERIFY(window.startAction()->isEnabled());
+        QCOMPARE(window.jobEditor()->spec().command, ownCommand);
         QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("Run ended early")),
                  qPrintable(window.statusBar()->currentMessage()));
     }

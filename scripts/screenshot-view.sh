@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Renders one of the README's pictures of a view, in a real X server (Xvfb) at
+# 1366x768, captured with ImageMagick's import. Like scripts/screenshot.sh.
+#   timeline  docs/timeline.png: the Timeline tab some seconds into the demo
+#             job (six workers, failures retried once)
+#   watch     docs/watch.png: `taskpool gui --attach` watching the demo job
+#             that a headless `taskpool run` started (the Runs tab, the run's
+#             own workers, its results)
+# Usage: scripts/screenshot-view.sh timeline|watch [seconds into the run, default 14]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+view="${1:-}"
+[[ "$view" == timeline || "$view" == watch ]] || { echo "usage: $0 timeline|watch [seconds]" >&2; exit 2; }
+scripts/deps.sh --with-screenshot
+# BUILD_DIR=dir uses an existing build instead of (re)building ./build.
+if [[ -z "${BUILD_DIR:-}" ]]; then
+    scripts/build.sh >/dev/null
+fi
+build="${BUILD_DIR:-build}"
+[[ "$build" == /* ]] || build="$PWD/$build"
+binary="$build/app/taskpool"
+
+delay="${2:-14}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p docs
+
+# Fresh settings, journal and runtime folder; the window opens on the Timeline tab.
+export XDG_CONFIG_HOME="$work/config"
+export XDG_DATA_HOME="$work/data"
+export XDG_RUNTIME_DIR="$work/runtime"
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME/taskpool" && chmod 700 "$XDG_RUNTIME_DIR"
+printf '[window]\ntab=timeline\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
+
+cat >"$work/demo.json" <<JSON
+{
+  "mode": "worker",
+  "command": ["$binary", "demo-worker"],
+  "workers": 6,
+  "retries": 1,
+  "inputs": {"kind": "range", "count": 200}
+}
+JSON
+
+if [[ "$view" == watch ]]; then
+    "$binary" run -q --results /dev/null --job "$work/demo.json" &
+    runner=$!
+    trap 'kill "$runner" 2>/dev/null || true; rm -rf "$work"' EXIT
+    gui=(gui --attach)
+else
+    gui=(gui --job "$work/demo.json" --start)
+fi
+
+xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" bash -c '
+    set -euo pipefail
+    out="$1" delay="$2" binary="$3"
+    shift 3
+    "$binary" "$@" -geometry 1366x768+0+0 &
+    app=$!
+    for _ in $(seq 50); do
+        xwininfo -root -tree | grep -q "\"taskpool\"" && break
+        sleep 0.2
+    done
+    sleep "$delay"
+    import -window root -display "$DISPLAY" "$out"
+    kill "$app"
+    wait "$app" || true
+' _ "docs/$view.png" "$delay" "$binary" "${gui[@]}"
+echo "wrote docs/$view.png"
