@@ -176,10 +176,10 @@ void JournalService::listRuns()
 void JournalService::loadResults(qint64 runId)
 {
     load(
-        runId,
         [runId](RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit, QString *error) {
             return journal.forEachResult(runId, visit, error);
         },
+        [this, runId](const QList<TaskOutcome> &outcomes) { Q_EMIT resultsArrived(runId, outcomes); },
         [this, runId](bool ok, const QString &error) { Q_EMIT resultsLoaded(runId, ok, error); });
 }
 
@@ -188,7 +188,6 @@ void JournalService::loadJobResults(qint64 runId)
     // Filled on the journal's thread, read on the GUI thread once the last batch is out.
     auto job = std::make_shared<JobResultsInfo>();
     load(
-        runId,
         [runId, job](RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit, QString *error) {
             job->runs = journal.jobRuns(runId, error);
             return !job->runs.isEmpty() && journal.forEachJobResult(runId, [&](const TaskOutcome &o, qint64) {
@@ -196,15 +195,17 @@ void JournalService::loadJobResults(qint64 runId)
                 visit(o);
             }, error);
         },
+        [this, runId](const QList<TaskOutcome> &outcomes) { Q_EMIT resultsArrived(runId, outcomes); },
         [this, runId, job](bool ok, const QString &error) { Q_EMIT jobResultsLoaded(runId, *job, ok, error); });
 }
 
 // Reads on the journal's thread and sends the outcomes in batches of LoadBatch;
-// a newer load (or cancelLoad()) silences the rest of this one.
-void JournalService::load(qint64 runId, Reader read, Loaded loaded)
+// a newer load (or cancelLoad()) silences the rest of this one. A load that
+// joins the last one (its attempts) is silenced with it.
+void JournalService::load(Reader read, Arrived arrived, Loaded loaded, bool joinLast)
 {
-    const int generation = ++*m_loadGeneration;
-    post([this, runId, generation, current = m_loadGeneration, read = std::move(read),
+    const int generation = joinLast ? int(*m_loadGeneration) : ++*m_loadGeneration;
+    post([this, generation, current = m_loadGeneration, read = std::move(read), arrived = std::move(arrived),
           loaded = std::move(loaded)](Backend &backend) {
         QString error;
         bool ok = false;
@@ -212,9 +213,9 @@ void JournalService::load(qint64 runId, Reader read, Loaded loaded)
             QList<TaskOutcome> batch;
             batch.reserve(LoadBatch);
             auto send = [&] {
-                reply([this, runId, generation, current, outcomes = std::move(batch)] {
+                reply([generation, current, arrived, outcomes = std::move(batch)] {
                     if (*current == generation)
-                        Q_EMIT resultsArrived(runId, outcomes);
+                        arrived(outcomes);
                 });
                 batch = {};
                 batch.reserve(LoadBatch);
@@ -238,34 +239,12 @@ void JournalService::load(qint64 runId, Reader read, Loaded loaded)
 
 void JournalService::loadAttempts(qint64 runId)
 {
-    const int generation = *m_loadGeneration; // part of the last load: cancelled with it
-    post([this, runId, generation, current = m_loadGeneration](Backend &backend) {
-        QString error;
-        bool ok = false;
-        if (RunJournal *journal = backend.open(&error)) {
-            QList<TaskOutcome> batch;
-            auto send = [&] {
-                reply([this, runId, generation, current, attempts = std::move(batch)] {
-                    if (*current == generation)
-                        Q_EMIT attemptsArrived(runId, attempts);
-                });
-                batch = {};
-            };
-            ok = journal->forEachAttempt(runId, [&](const TaskOutcome &o) {
-                if (*current != generation)
-                    return;
-                batch.append(o);
-                if (batch.size() >= LoadBatch)
-                    send();
-            }, &error);
-            if (!batch.isEmpty())
-                send();
-        }
-        reply([this, runId, generation, current, ok, error] {
-            if (*current == generation)
-                Q_EMIT attemptsLoaded(runId, ok, error);
-        });
-    });
+    load(
+        [runId](RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit, QString *error) {
+            return journal.forEachAttempt(runId, visit, error);
+        },
+        [this, runId](const QList<TaskOutcome> &attempts) { Q_EMIT attemptsArrived(runId, attempts); },
+        [this, runId](bool ok, const QString &error) { Q_EMIT attemptsLoaded(runId, ok, error); }, true);
 }
 
 void JournalService::cancelLoad()

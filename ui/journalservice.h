@@ -89,8 +89,9 @@ private:
     void shipBatch();
     using Reader = std::function<bool(RunJournal &journal, const std::function<void(const TaskOutcome &)> &visit,
                                       QString *error)>;
+    using Arrived = std::function<void(const QList<TaskOutcome> &batch)>;
     using Loaded = std::function<void(bool ok, const QString &error)>;
-    void load(qint64 runId, Reader read, Loaded loaded);
+    void load(Reader read, Arrived arrived, Loaded loaded, bool joinLast = false);
     void setLastError(const QString &error);
 
     QString m_path;

@@ -78,14 +78,21 @@ class TestMonitor : public QObject
 
     QString taskpool() const { return QStringLiteral(TASKPOOL_PATH); }
 
-    // A `taskpool run` in the background, its results on stdout.
-    std::unique_ptr<QProcess> startCli(const QStringList &args)
+    // A `taskpool run` in the background (results on its stdout) of `tasks`
+    // tasks that each wait until dir/go exists; null if it cannot start.
+    std::unique_ptr<QProcess> startAwaitingRun(const QTemporaryDir &dir, int tasks, const QStringList &options,
+                                               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
+        const QString inputs = dir.filePath(QStringLiteral("inputs"));
+        if (!writeFile(inputs, QStringLiteral("await:%1\n").arg(dir.filePath(QStringLiteral("go"))).repeated(tasks).toUtf8()))
+            return nullptr;
         auto process = std::make_unique<QProcess>();
-        process->setProgram(taskpool());
-        process->setArguments(QStringList{QStringLiteral("run")} + args);
-        process->start();
-        return process;
+        process->setProcessEnvironment(env);
+        process->start(taskpool(), QStringList{QStringLiteral("run"), QStringLiteral("-q"), QStringLiteral("--inputs"), inputs}
+                                       + options
+                                       + QStringList{QStringLiteral("--"), testWorker(), QStringLiteral("task"),
+                                                     QStringLiteral("{}")});
+        return process->waitForStarted() ? std::move(process) : nullptr;
     }
 
 private Q_SLOTS:
@@ -267,12 +274,8 @@ private Q_SLOTS:
     void killedRunsSocketIsCleanedUp()
     {
         QTemporaryDir dir;
-        const QString go = dir.filePath(QStringLiteral("go"));
-        const QString inputs = dir.filePath(QStringLiteral("inputs"));
-        QVERIFY(writeFile(inputs, QStringLiteral("await:%1\n").arg(go).toUtf8()));
-        auto cli = startCli({QStringLiteral("-j"), QStringLiteral("1"), QStringLiteral("-q"), QStringLiteral("--inputs"),
-                             inputs, QStringLiteral("--"), testWorker(), QStringLiteral("task"), QStringLiteral("{}")});
-        QVERIFY(cli->waitForStarted());
+        auto cli = startAwaitingRun(dir, 1, {QStringLiteral("-j"), QStringLiteral("1")});
+        QVERIFY(cli);
         const QString socket = MonitorDirectory::socketPath(cli->processId());
         QTRY_VERIFY_WITH_TIMEOUT(MonitorDirectory::liveSockets().contains(socket), 20000);
 
@@ -296,12 +299,8 @@ private Q_SLOTS:
     void headlessRunIsWatchedAndControlled()
     {
         QTemporaryDir dir;
-        const QString go = dir.filePath(QStringLiteral("go"));
-        const QString inputs = dir.filePath(QStringLiteral("inputs"));
-        QVERIFY(writeFile(inputs, QStringLiteral("await:%1\nawait:%1\nawait:%1\nawait:%1\n").arg(go).toUtf8()));
-        auto cli = startCli({QStringLiteral("-j"), QStringLiteral("2"), QStringLiteral("-q"), QStringLiteral("--inputs"),
-                             inputs, QStringLiteral("--"), testWorker(), QStringLiteral("task"), QStringLiteral("{}")});
-        QVERIFY(cli->waitForStarted());
+        auto cli = startAwaitingRun(dir, 4, {QStringLiteral("-j"), QStringLiteral("2")});
+        QVERIFY(cli);
         const QString socket = MonitorDirectory::socketPath(cli->processId());
         QTRY_VERIFY_WITH_TIMEOUT(MonitorDirectory::liveSockets().contains(socket), 20000);
 
@@ -336,12 +335,8 @@ private Q_SLOTS:
     void noMonitorPublishesNothing()
     {
         QTemporaryDir dir;
-        const QString go = dir.filePath(QStringLiteral("go"));
-        const QString inputs = dir.filePath(QStringLiteral("inputs"));
-        QVERIFY(writeFile(inputs, QStringLiteral("await:%1\n").arg(go).toUtf8()));
-        auto cli = startCli({QStringLiteral("--no-monitor"), QStringLiteral("-q"), QStringLiteral("--inputs"), inputs,
-                             QStringLiteral("--"), testWorker(), QStringLiteral("task"), QStringLiteral("{}")});
-        QVERIFY(cli->waitForStarted());
+        auto cli = startAwaitingRun(dir, 1, {QStringLiteral("--no-monitor")});
+        QVERIFY(cli);
         // Once its worker runs, the run would long have published.
         auto workerRuns = [&] {
             ProcScan scan;
@@ -353,7 +348,7 @@ private Q_SLOTS:
         };
         QTRY_VERIFY2_WITH_TIMEOUT(workerRuns(), cli->readAllStandardError().constData(), 60000);
         QVERIFY(!QFileInfo::exists(MonitorDirectory::socketPath(cli->processId())));
-        QVERIFY(writeFile(go, "go"));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("go")), "go"));
         QVERIFY(cli->waitForFinished(20000));
         QCOMPARE(cli->exitCode(), 0);
     }
@@ -393,16 +388,11 @@ private Q_SLOTS:
     {
         SKIP_UNLESS_READY(m_sshdProblem);
         QTemporaryDir dir;
-        const QString go = dir.filePath(QStringLiteral("go"));
-        const QString inputs = dir.filePath(QStringLiteral("inputs"));
-        QVERIFY(writeFile(inputs, QStringLiteral("await:%1\n").arg(go).toUtf8()));
-        QProcess cli;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("XDG_RUNTIME_DIR"));
-        cli.setProcessEnvironment(env);
-        cli.start(taskpool(), {QStringLiteral("run"), QStringLiteral("-q"), QStringLiteral("--inputs"), inputs,
-                               QStringLiteral("--"), testWorker(), QStringLiteral("task"), QStringLiteral("{}")});
-        QVERIFY(cli.waitForStarted());
+        auto run = startAwaitingRun(dir, 1, {}, env);
+        QVERIFY(run);
+        QProcess &cli = *run;
         const QString remoteSocket = QStringLiteral("/tmp/taskpool-%1/%2.sock").arg(::getuid()).arg(cli.processId());
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(remoteSocket), 20000);
 
