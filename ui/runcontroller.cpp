@@ -402,6 +402,11 @@ bool RunController::watch(const QString &socketPath, MonitorTunnel *tunnel, QStr
     connect(m_watcher, &RunWatcher::resultReceived, this, &RunController::onTaskFinished);
     connect(m_watcher, &RunWatcher::attemptReceived, this, &RunController::onAttemptFailed);
     connect(m_watcher, &RunWatcher::logReceived, this, &RunController::logLine);
+    connect(m_watcher, &RunWatcher::resultsSkipped, this, [this](qint64 count) {
+        Q_EMIT logLine(-1, QStringLiteral("%1 earlier results of this run are not shown: the run keeps only its newest "
+                                          "for viewers; the journal has every one")
+                               .arg(count));
+    });
     connect(m_watcher, &RunWatcher::outputReceived, m_liveOutput,
             [this](int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes) {
                 m_liveOutput->append(slot, taskId, stream, bytes);

@@ -23,14 +23,6 @@ QByteArray fromBase64(const QJsonValue &value)
     return QByteArray::fromBase64(value.toString().toLatin1());
 }
 
-QByteArrayView capped(const QByteArray &bytes, qsizetype maxBytes, bool *cut)
-{
-    if (bytes.size() <= maxBytes)
-        return bytes;
-    *cut = true;
-    return QByteArrayView(bytes).first(maxBytes);
-}
-
 QJsonObject countsJson(const PoolStats &s)
 {
     return {{QStringLiteral("ok"), s.ok},           {QStringLiteral("failed"), s.failed},
@@ -222,11 +214,8 @@ LiveState parseState(const QJsonObject &json)
     return state;
 }
 
-QByteArray outcomeLine(bool final, const TaskOutcome &o, qsizetype maxBytes)
+QByteArray outcomeLine(bool final, const TaskOutcome &o)
 {
-    bool cut = o.outputTruncated;
-    const QByteArrayView output = capped(o.output, maxBytes, &cut);
-    const QByteArrayView errorOutput = capped(o.errorOutput, maxBytes, &cut);
     QJsonObject json{{QStringLiteral("type"), final ? QStringLiteral("result") : QStringLiteral("attempt")},
                      {QStringLiteral("id"), o.id},
                      {QStringLiteral("input"), base64(o.input)},
@@ -237,17 +226,15 @@ QByteArray outcomeLine(bool final, const TaskOutcome &o, qsizetype maxBytes)
                      {QStringLiteral("host"), o.host},
                      {QStringLiteral("started_at"), o.startedAtMs},
                      {QStringLiteral("duration_ms"), o.durationMs}};
-    if (!output.isEmpty())
-        json.insert(QStringLiteral("output"), base64(output));
-    if (!errorOutput.isEmpty())
-        json.insert(QStringLiteral("stderr"), base64(errorOutput));
-    if (!o.result.isEmpty() && o.result.size() <= maxBytes)
+    if (!o.output.isEmpty())
+        json.insert(QStringLiteral("output"), base64(o.output));
+    if (!o.errorOutput.isEmpty())
+        json.insert(QStringLiteral("stderr"), base64(o.errorOutput));
+    if (!o.result.isEmpty())
         json.insert(QStringLiteral("result"), QString::fromUtf8(o.result));
-    else if (!o.result.isEmpty())
-        cut = true;
     if (!o.error.isEmpty())
         json.insert(QStringLiteral("error"), o.error);
-    if (cut)
+    if (o.outputTruncated)
         json.insert(QStringLiteral("truncated"), true);
     return line(json);
 }
@@ -286,6 +273,11 @@ QByteArray logLine(int slot, const QString &text)
 {
     return line({{QStringLiteral("type"), QStringLiteral("log")}, {QStringLiteral("slot"), slot},
                  {QStringLiteral("line"), text}});
+}
+
+QByteArray skippedLine(qint64 results)
+{
+    return line({{QStringLiteral("type"), QStringLiteral("skipped")}, {QStringLiteral("results"), results}});
 }
 
 QByteArray endLine(const QString &state, const QString &message, const QString &summary)

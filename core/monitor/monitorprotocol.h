@@ -19,6 +19,8 @@
 //            so far, oldest first, then each new one as it happens
 //   state    the pool's state, counts, slots (with CPU and memory), hosts;
 //            about 10 times a second, only the latest (coalesced)
+//   skipped  how many earlier results the run no longer keeps for it (its
+//            history is bounded; the journal has them)
 //   log      pool and worker messages, then live
 //   end      how the run ended; the publisher goes away soon after
 // A viewer sends commands the same way: {"command": "pause" | "unpause" |
@@ -52,11 +54,11 @@ struct Hello
 
 QByteArray helloLine(const Hello &hello);
 QByteArray stateLine(const LiveState &state);
-// type "attempt" (retried) or "result" (the task's final outcome). Output,
-// stderr and result longer than maxBytes are cut (and marked truncated).
-QByteArray outcomeLine(bool final, const TaskOutcome &outcome, qsizetype maxBytes);
+// type "attempt" (retried) or "result" (the task's final outcome).
+QByteArray outcomeLine(bool final, const TaskOutcome &outcome);
 QByteArray outputLine(int slot, qint64 taskId, OutputStream stream, QByteArrayView data);
 QByteArray logLine(int slot, const QString &line);
+QByteArray skippedLine(qint64 results);
 QByteArray endLine(const QString &state, const QString &message, const QString &summary);
 QByteArray commandLine(const QString &command, int count = 0);
 

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 namespace {
-constexpr qsizetype HistoryBlockBytes = 64 * 1024;
 constexpr qsizetype CommandLineLimit = 4096;
 constexpr int MaxWorkers = 4096; // a viewer asks; a typo must not fork a thousand workers more
 
@@ -27,8 +26,9 @@ constexpr int MaxWorkers = 4096; // a viewer asks; a typo must not fork a thousa
 struct RunPublisher::Viewer
 {
     QLocalSocket *socket = nullptr;
-    int block = 0;        // where it is in the history
-    qsizetype offset = 0;
+    qint64 next = 0;           // the history entry it reads next
+    qint64 skippedResults = 0; // dropped from the history before it read them; to be told
+    bool endSent = false;
     LineSplitter commands{CommandLineLimit};
 };
 
@@ -45,10 +45,10 @@ RunPublisher::RunPublisher(JobRun *run, QObject *parent)
 
     TaskPool *pool = run->pool();
     connect(pool, &TaskPool::taskFinished, this, [this](const TaskOutcome &outcome) {
-        append(MonitorProtocol::outcomeLine(true, outcome, HistoryOutputBytes));
+        append(outcome, true);
     });
     connect(pool, &TaskPool::attemptFailed, this, [this](const TaskOutcome &outcome) {
-        append(MonitorProtocol::outcomeLine(false, outcome, HistoryOutputBytes));
+        append(outcome, false);
     });
     connect(pool, &TaskPool::logLine, this, [this](int slot, const QString &text) {
         const QByteArray line = MonitorProtocol::logLine(slot, text);
@@ -66,8 +66,9 @@ RunPublisher::RunPublisher(JobRun *run, QObject *parent)
         publishState();
         const JobRun::End end = m_run->end();
         const PoolStats stats = m_run->stats();
-        append(MonitorProtocol::endLine(end.state, end.message, JobRun::summaryText(stats, stats.elapsedSeconds)));
-        m_ended = true;
+        m_endLine = MonitorProtocol::endLine(end.state, end.message, JobRun::summaryText(stats, stats.elapsedSeconds));
+        for (const auto &viewer : m_viewers)
+            pump(viewer.get());
     });
 }
 
@@ -121,6 +122,8 @@ void RunPublisher::accept()
         }
         auto viewer = std::make_unique<Viewer>();
         viewer->socket = socket;
+        viewer->next = m_firstEntry;
+        viewer->skippedResults = m_droppedResults;
         Viewer *raw = viewer.get();
         m_viewers.push_back(std::move(viewer));
         connect(socket, &QLocalSocket::readyRead, this, [this, raw] { onReadyRead(raw); });
@@ -136,7 +139,7 @@ void RunPublisher::accept()
         for (const QByteArray &line : m_logLines)
             socket->write(line);
         pump(raw);
-        if (!m_ended && !m_stateTimer.isActive())
+        if (m_endLine.isEmpty() && !m_stateTimer.isActive())
             m_stateTimer.start();
         publishState();
         Q_EMIT viewerConnected();
@@ -188,31 +191,74 @@ void RunPublisher::apply(const QJsonObject &json)
     publishState();
 }
 
-void RunPublisher::append(QByteArray line)
+// Kept as it came (its bytes shared with the pool's copy, long outputs cut);
+// turned into a line only for a viewer that reads it, so a run nobody
+// watches pays a copy per result, not a JSON encoding.
+void RunPublisher::append(const TaskOutcome &outcome, bool final)
 {
-    if (m_history.isEmpty() || m_history.last().size() + line.size() > HistoryBlockBytes) {
-        line.reserve(qMax(line.size(), HistoryBlockBytes));
-        m_history.append(std::move(line));
-    } else {
-        m_history.last().append(line);
+    HistoryEntry entry{outcome, final};
+    TaskOutcome &kept = entry.outcome;
+    for (QByteArray *bytes : {&kept.output, &kept.errorOutput}) {
+        if (bytes->size() > HistoryOutputBytes) {
+            *bytes = bytes->left(HistoryOutputBytes);
+            kept.outputTruncated = true;
+        }
     }
+    if (kept.result.size() > HistoryOutputBytes) { // JSON cut short is no JSON: it goes whole
+        kept.result.clear();
+        kept.outputTruncated = true;
+    }
+    m_historyBytes += entry.size();
+    m_history.push_back(std::move(entry));
+    while (m_historyBytes > m_historyLimit && m_history.size() > 1)
+        dropOldest();
     for (const auto &viewer : m_viewers)
         pump(viewer.get());
 }
 
-// Sends the viewer what it has not read of the history, while it keeps up.
+qsizetype RunPublisher::HistoryEntry::size() const
+{
+    // The deque's slot, and each byte array's own allocation (its header: about 32 bytes).
+    qsizetype bytes = qsizetype(sizeof(HistoryEntry));
+    for (const QByteArray *data : {&outcome.input, &outcome.output, &outcome.errorOutput, &outcome.result})
+        bytes += data->isEmpty() ? 0 : 32 + data->size();
+    for (const QString *text : {&outcome.error, &outcome.host})
+        bytes += text->isEmpty() ? 0 : 32 + 2 * text->size();
+    return bytes;
+}
+
+// The history is full: its oldest entry goes, and a viewer that had not read
+// it is told later how many results it missed.
+void RunPublisher::dropOldest()
+{
+    const HistoryEntry &oldest = m_history.front();
+    for (const auto &viewer : m_viewers) {
+        if (viewer->next == m_firstEntry) {
+            viewer->skippedResults += oldest.final ? 1 : 0;
+            ++viewer->next;
+        }
+    }
+    m_droppedResults += oldest.final ? 1 : 0;
+    m_historyBytes -= oldest.size();
+    m_history.pop_front();
+    ++m_firstEntry;
+}
+
+// Sends the viewer what it has not read of the history, then the end, while it keeps up.
 void RunPublisher::pump(Viewer *viewer)
 {
-    while (!isBehind(viewer) && viewer->block < m_history.size()) {
-        const QByteArray &block = m_history.at(viewer->block);
-        if (viewer->offset < block.size()) {
-            viewer->socket->write(block.constData() + viewer->offset, block.size() - viewer->offset);
-            viewer->offset = block.size();
-        }
-        if (viewer->block + 1 >= m_history.size())
-            break;
-        ++viewer->block;
-        viewer->offset = 0;
+    if (viewer->skippedResults > 0 && !isBehind(viewer)) {
+        viewer->socket->write(MonitorProtocol::skippedLine(viewer->skippedResults));
+        viewer->skippedResults = 0;
+    }
+    while (!isBehind(viewer) && viewer->next < historyEnd()) {
+        const HistoryEntry &entry = m_history.at(size_t(viewer->next - m_firstEntry));
+        viewer->socket->write(MonitorProtocol::outcomeLine(entry.final, entry.outcome));
+        ++viewer->next;
+    }
+    if (!m_endLine.isEmpty() && !viewer->endSent && viewer->next == historyEnd() && !isBehind(viewer)) {
+        viewer->socket->write(m_endLine);
+        viewer->endSent = true;
     }
 }
 
@@ -269,9 +315,8 @@ void RunPublisher::publishOutput(int slot, qint64 taskId, OutputStream stream, c
 bool RunPublisher::isDrained() const
 {
     for (const auto &viewer : m_viewers) {
-        const bool historySent = viewer->block >= m_history.size() - 1
-            && (m_history.isEmpty() || viewer->offset >= m_history.last().size());
-        if (!historySent || viewer->socket->bytesToWrite() > 0)
+        const bool allSent = viewer->next == historyEnd() && (m_endLine.isEmpty() || viewer->endSent);
+        if (!allSent || viewer->socket->bytesToWrite() > 0)
             return false;
     }
     return true;

@@ -87,6 +87,8 @@ void RunWatcher::handle(QByteArrayView line)
                               QByteArray::fromBase64(json.value(QLatin1String("data")).toString().toLatin1()));
     } else if (type == QLatin1String("log")) {
         Q_EMIT logReceived(json.value(QLatin1String("slot")).toInt(-1), json.value(QLatin1String("line")).toString());
+    } else if (type == QLatin1String("skipped")) {
+        Q_EMIT resultsSkipped(json.value(QLatin1String("results")).toInteger());
     } else if (type == QLatin1String("end")) {
         m_ended = true;
         Q_EMIT ended(json.value(QLatin1String("state")).toString(), json.value(QLatin1String("message")).toString(),

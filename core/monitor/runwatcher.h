@@ -39,6 +39,7 @@ Q_SIGNALS:
     void resultReceived(const TaskOutcome &outcome);
     void outputReceived(int slot, qint64 taskId, OutputStream stream, const QByteArray &bytes);
     void logReceived(int slot, const QString &line);
+    void resultsSkipped(qint64 count); // earlier results the run no longer kept for this viewer
     void ended(const QString &state, const QString &message, const QString &summary);
     // The connection failed or closed; error says why (empty after close()).
     void disconnected(const QString &error);

@@ -269,6 +269,41 @@ private Q_SLOTS:
         QCOMPARE(ids.size(), tasks);
     }
 
+    // The history is bounded: a viewer that comes late to a big run gets the
+    // newest results and the number of those it missed.
+    void boundedHistoryTellsALateViewerWhatItMissed()
+    {
+        const int tasks = 3000;
+        JobSpec spec = protocol();
+        spec.workers = 2;
+        spec.inputKind = JobSpec::InputKind::List;
+        const QString padding(2000, QLatin1Char('x'));
+        for (int i = 0; i < tasks; ++i)
+            spec.inputList.append(QStringLiteral("%1-%2").arg(i).arg(padding));
+        QString error;
+        std::unique_ptr<JobRun> run(JobRun::create(spec, RunInputs::all(), nullptr, &error));
+        QVERIFY2(run, qPrintable(error));
+        RunPublisher publisher(run.get());
+        publisher.setHistoryLimit(1 << 20); // about 370 of these results
+        QVERIFY2(publisher.listen(&error), qPrintable(error));
+        QSignalSpy finished(run.get(), &JobRun::finished);
+        run->start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+
+        RunWatcher watcher;
+        Seen seen(&watcher);
+        qint64 skipped = 0;
+        connect(&watcher, &RunWatcher::resultsSkipped, this, [&](qint64 n) { skipped += n; });
+        watcher.connectTo(publisher.socketPath());
+        QTRY_COMPARE_WITH_TIMEOUT(seen.ends.size(), 1, 60000);
+        QVERIFY2(seen.results.size() > 100 && seen.results.size() < tasks, qPrintable(QString::number(seen.results.size())));
+        QCOMPARE(skipped + seen.results.size(), qint64(tasks));
+        QSet<qint64> ids;
+        for (const TaskOutcome &o : seen.results)
+            ids.insert(o.id);
+        QCOMPARE(ids.size(), seen.results.size());
+    }
+
     // A run killed with SIGKILL leaves its socket; nobody mistakes it for a
     // live run, and the first lister removes it.
     void killedRunsSocketIsCleanedUp()
