@@ -87,42 +87,49 @@ void LiveRunFinder::probe(const QStringList &sockets)
 {
     for (const QString &socket : sockets) {
         auto *watcher = new RunWatcher(this);
-        m_probes.append(watcher);
-        auto *state = new MonitorProtocol::LiveState; // the first one, for the label
-        watcher->setProperty("state", QVariant::fromValue(static_cast<void *>(nullptr)));
-        connect(watcher, &RunWatcher::stateReceived, this, [this, watcher, state](const MonitorProtocol::LiveState &s) {
-            if (watcher->property("answered").toBool())
+        m_probes.append({watcher, QString(), false});
+        connect(watcher, &RunWatcher::stateReceived, this, [this, watcher](const MonitorProtocol::LiveState &state) {
+            Probe *probe = probeOf(watcher);
+            if (!probe || probe->answered)
                 return;
-            *state = s;
-            watcher->setProperty("answered", true);
-            watcher->setProperty("label", labelFor(watcher, state));
+            probe->label = labelFor(watcher, &state);
+            probe->answered = true;
             finishProbes();
         });
         connect(watcher, &RunWatcher::disconnected, this, [this, watcher] {
-            watcher->setProperty("answered", true);
-            finishProbes();
+            if (Probe *probe = probeOf(watcher)) {
+                probe->answered = true; // gone: not offered
+                finishProbes();
+            }
         });
-        connect(watcher, &QObject::destroyed, this, [state] { delete state; });
         watcher->connectTo(socket);
     }
     m_probeTimeout.start();
     finishProbes();
 }
 
+LiveRunFinder::Probe *LiveRunFinder::probeOf(const RunWatcher *watcher)
+{
+    for (Probe &probe : m_probes) {
+        if (probe.watcher == watcher)
+            return &probe;
+    }
+    return nullptr;
+}
+
 void LiveRunFinder::finishProbes()
 {
-    const bool allAnswered = std::all_of(m_probes.cbegin(), m_probes.cend(),
-                                         [](const RunWatcher *p) { return p->property("answered").toBool(); });
+    const bool allAnswered = std::all_of(m_probes.cbegin(), m_probes.cend(), [](const Probe &p) { return p.answered; });
     if (!allAnswered && m_probeTimeout.isActive())
         return;
     m_probeTimeout.stop();
     QList<LiveRunChoice> runs;
-    for (RunWatcher *probe : std::as_const(m_probes)) {
-        const QString label = probe->property("label").toString();
-        if (!label.isEmpty())
-            runs.append({probe->socketPath(), label});
-        probe->close();
-        probe->deleteLater();
+    for (const Probe &probe : std::as_const(m_probes)) {
+        if (!probe.label.isEmpty())
+            runs.append({probe.watcher->socketPath(), probe.label});
+        probe.watcher->disconnect(this);
+        probe.watcher->close();
+        probe.watcher->deleteLater();
     }
     m_probes.clear();
     m_searching = false;

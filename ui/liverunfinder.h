@@ -36,11 +36,20 @@ Q_SIGNALS:
     void failed(const QString &error);
 
 private:
+    // One socket asked who it is.
+    struct Probe
+    {
+        RunWatcher *watcher;
+        QString label;   // empty until it answered (or when it went away)
+        bool answered;
+    };
+
     void probe(const QStringList &sockets);
+    Probe *probeOf(const RunWatcher *watcher);
     void finishProbes();
 
     QPointer<MonitorTunnel> m_tunnel;
-    QList<RunWatcher *> m_probes;
+    QList<Probe> m_probes;
     QTimer m_probeTimeout;
     bool m_searching = false;
 };

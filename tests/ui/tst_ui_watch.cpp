@@ -16,6 +16,7 @@
 
 #include <QAction>
 #include <QLabel>
+#include <QMenu>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -162,6 +163,39 @@ private Q_SLOTS:
                  qPrintable(window.statusBar()->currentMessage()));
         QVERIFY(window.startAction()->isEnabled());
         QVERIFY(release(dir.path())); // its orphaned worker may still wait
+    }
+
+    // Several live runs: the window offers them (a menu at Find live runs), labelled with
+    // their pid and command, and watches the one picked.
+    void attachOffersAChoiceOfLiveRuns()
+    {
+        QTemporaryDir first;
+        QTemporaryDir second;
+        auto a = startRun(first.path(), 1, 1, {QStringLiteral("--no-journal")});
+        auto b = startRun(second.path(), 1, 1, {QStringLiteral("--no-journal")});
+        QVERIFY(a && b);
+        for (const auto *cli : {a.get(), b.get()})
+            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(MonitorDirectory::socketPath(cli->processId())), TimeoutMs);
+        MainWindow window(UiTest::taskpool(), m_journal.path());
+        window.show();
+        window.attach(QString());
+        QMenu *menu = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((menu = window.findChild<QMenu *>(QStringLiteral("liveRunsMenu"))), TimeoutMs);
+        QCOMPARE(menu->actions().size(), 2);
+        QAction *pick = nullptr;
+        for (QAction *action : menu->actions()) {
+            if (action->text().startsWith(QStringLiteral("pid %1 ").arg(b->processId())))
+                pick = action;
+        }
+        QVERIFY2(pick, qPrintable(menu->actions().first()->text()));
+        QVERIFY(pick->text().contains(QLatin1String("task {}")));
+        menu->hide();
+        pick->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.controller()->isWatching() && window.controller()->stats().running == 1, TimeoutMs);
+        QVERIFY(window.controller()->watchedRunText().contains(QString::number(b->processId())));
+        QVERIFY(release(first.path()) && release(second.path()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isActive(), TimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(a->state() == QProcess::NotRunning && b->state() == QProcess::NotRunning, TimeoutMs);
     }
 
     // The window goes; the run it watched does not.
