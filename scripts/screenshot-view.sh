@@ -11,26 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 view="${1:-}"
 [[ "$view" == timeline || "$view" == watch ]] || { echo "usage: $0 timeline|watch [seconds]" >&2; exit 2; }
-scripts/deps.sh --with-screenshot
-# BUILD_DIR=dir uses an existing build instead of (re)building ./build.
-if [[ -z "${BUILD_DIR:-}" ]]; then
-    scripts/build.sh >/dev/null
-fi
-build="${BUILD_DIR:-build}"
-[[ "$build" == /* ]] || build="$PWD/$build"
-binary="$build/app/taskpool"
-
+source scripts/screenshot-setup.sh timeline # sets binary and work
 delay="${2:-14}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p docs
-
-# Fresh settings, journal and runtime folder; the window opens on the Timeline tab.
-export XDG_CONFIG_HOME="$work/config"
-export XDG_DATA_HOME="$work/data"
-export XDG_RUNTIME_DIR="$work/runtime"
-mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME/taskpool" && chmod 700 "$XDG_RUNTIME_DIR"
-printf '[window]\ntab=timeline\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
 
 cat >"$work/demo.json" <<JSON
 {

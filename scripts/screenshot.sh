@@ -5,29 +5,8 @@
 # Usage: scripts/screenshot.sh [seconds into the run, default 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh --with-screenshot
-# BUILD_DIR=dir uses an existing build (relative to the checkout, or absolute)
-# instead of (re)building ./build.
-if [[ -z "${BUILD_DIR:-}" ]]; then
-    scripts/build.sh >/dev/null
-fi
-build="${BUILD_DIR:-build}"
-[[ "$build" == /* ]] || build="$PWD/$build"
-binary="$build/app/taskpool"
-
+source scripts/screenshot-setup.sh runs # sets binary and work
 delay="${1:-4}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p docs
-
-# Fresh settings and a fresh journal: the window opens as on a first launch, at
-# its default size, and the user's own journal is never touched.
-export XDG_CONFIG_HOME="$work/config"
-export XDG_DATA_HOME="$work/data"
-export XDG_RUNTIME_DIR="$work/runtime"
-mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME/taskpool" && chmod 700 "$XDG_RUNTIME_DIR"
-# Open on the Runs tab (the window reopens the tab it was closed on).
-printf '[window]\ntab=runs\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
 
 # Some history, recorded by the headless runner into the same journal.
 quiet=(-q --results /dev/null)
