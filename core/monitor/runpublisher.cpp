@@ -63,7 +63,8 @@ RunPublisher::RunPublisher(JobRun *run, QObject *parent)
     connect(pool, &TaskPool::stateChanged, this, &RunPublisher::publishState);
     connect(pool, &TaskPool::taskOutput, this, &RunPublisher::publishOutput);
     connect(run, &JobRun::finished, this, [this] {
-        publishState();
+        publishState(); // the last one: nothing changes any more
+        m_stateTimer.stop();
         const JobRun::End end = m_run->end();
         const PoolStats stats = m_run->stats();
         m_endLine = MonitorProtocol::endLine(end.state, end.message, JobRun::summaryText(stats, stats.elapsedSeconds));
