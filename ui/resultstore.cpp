@@ -64,16 +64,17 @@ QByteArrayView RowView::field(Field f) const
     return fieldOf(m_record, f);
 }
 
-TaskOutcome RowView::toOutcome() const
+// The row as a TaskOutcome, its bytes made by `bytes` (copied, or borrowed).
+TaskOutcome RowView::outcomeWith(QByteArray (*bytes)(QByteArrayView)) const
 {
     TaskOutcome o;
     o.id = id();
-    o.input = input().toByteArray();
+    o.input = bytes(input());
     o.status = status();
     o.exitCode = exitCode();
-    o.output = output().toByteArray();
-    o.errorOutput = errorOutput().toByteArray();
-    o.result = result().toByteArray();
+    o.output = bytes(output());
+    o.errorOutput = bytes(errorOutput());
+    o.result = bytes(result());
     o.error = QString::fromUtf8(errorUtf8());
     o.outputTruncated = outputTruncated();
     o.attempts = attempts();
@@ -84,25 +85,14 @@ TaskOutcome RowView::toOutcome() const
     return o;
 }
 
+TaskOutcome RowView::toOutcome() const
+{
+    return outcomeWith([](QByteArrayView b) { return b.toByteArray(); });
+}
+
 TaskOutcome RowView::borrowOutcome() const
 {
-    auto borrow = [](QByteArrayView bytes) { return QByteArray::fromRawData(bytes.data(), bytes.size()); };
-    TaskOutcome o;
-    o.id = id();
-    o.input = borrow(input());
-    o.status = status();
-    o.exitCode = exitCode();
-    o.output = borrow(output());
-    o.errorOutput = borrow(errorOutput());
-    o.result = borrow(result());
-    o.error = QString::fromUtf8(errorUtf8());
-    o.outputTruncated = outputTruncated();
-    o.attempts = attempts();
-    o.worker = worker();
-    o.host = host();
-    o.startedAtMs = startedAtMs();
-    o.durationMs = durationMs();
-    return o;
+    return outcomeWith([](QByteArrayView b) { return QByteArray::fromRawData(b.data(), b.size()); });
 }
 
 RowView Snapshot::row(qsizetype row) const

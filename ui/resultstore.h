@@ -84,6 +84,7 @@ public:
 
 private:
     QByteArrayView field(Field f) const;
+    TaskOutcome outcomeWith(QByteArray (*bytes)(QByteArrayView)) const;
 
     const Row *m_row;
     const char *m_record;

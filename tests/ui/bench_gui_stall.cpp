@@ -11,6 +11,7 @@
 // while the Live output tab follows worker 0 (or, --live-hidden, is not shown):
 // the cost of showing output live.
 
+#include "benchsupport.h"
 #include "jobeditor.h"
 #include "jobspec.h"
 #include "liveoutputview.h"
@@ -40,18 +41,8 @@
 #include <cstdio>
 #include <vector>
 
-namespace {
-constexpr int ProbeIntervalMs = 5;
-
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const size_t index = std::min(values.size() - 1, size_t(p / 100.0 * double(values.size())));
-    return values[index];
-}
-} // namespace
+using BenchSupport::percentile;
+using BenchSupport::ProbeIntervalMs;
 
 int main(int argc, char *argv[])
 {

@@ -12,6 +12,7 @@
 //   bench_timeline [--attempts N] [--seconds S] [--slots N] [--export FILE.png|svg]
 // Offscreen unless a display is set.
 
+#include "benchsupport.h"
 #include "timelinemodel.h"
 #include "timelinepanel.h"
 #include "timelineview.h"
@@ -28,19 +29,13 @@
 #include <ctime>
 #include <vector>
 
+using BenchSupport::percentile;
+using BenchSupport::ProbeIntervalMs;
+
 namespace {
-constexpr int ProbeIntervalMs = 5;
 constexpr int BatchIntervalMs = 10;
 constexpr int SnapshotIntervalMs = 100;
 
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const size_t index = std::min(values.size() - 1, size_t(p / 100.0 * double(values.size())));
-    return values[index];
-}
 
 // Repaints the view `times` times; the paint times in ms.
 std::vector<double> timeRepaints(TimelineView *view, int times)
