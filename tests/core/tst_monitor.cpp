@@ -327,7 +327,8 @@ private Q_SLOTS:
         QVERIFY2(seen.disconnects.first().contains(QLatin1String("went away")), qPrintable(seen.disconnects.first()));
         QVERIFY(QFileInfo::exists(socket)); // left behind by the killed process
         QVERIFY(!MonitorDirectory::liveSockets().contains(socket));
-        QVERIFY(!QFileInfo::exists(socket));        // Its orphan guard ends the waiting worker (cleanup() checks).
+        QVERIFY(!QFileInfo::exists(socket));
+        // Its orphan guard ends the waiting worker (cleanup() checks).
     }
 
     // The app's controls act on a headless run through its socket.
@@ -372,16 +373,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto cli = startAwaitingRun(dir, 1, {QStringLiteral("--no-monitor")});
         QVERIFY(cli);
-        // Once its worker runs, the run would long have published.
-        auto workerRuns = [&] {
-            ProcScan scan;
-            for (ProcStat stat; scan.next(&stat);) {
-                if (stat.ppid == cli->processId() && !stat.isDead())
-                    return true;
-            }
-            return false;
-        };
-        QTRY_VERIFY2_WITH_TIMEOUT(workerRuns(), cli->readAllStandardError().constData(), 60000);
+        // Once its task runs (it says so with go.waiting), the run would long
+        // have published.
+        QTRY_VERIFY2_WITH_TIMEOUT(QFileInfo::exists(dir.filePath(QStringLiteral("go.waiting"))),
+                                  cli->readAllStandardError().constData(), 60000);
         QVERIFY(!QFileInfo::exists(MonitorDirectory::socketPath(cli->processId())));
         QVERIFY(writeFile(dir.filePath(QStringLiteral("go")), "go"));
         QVERIFY(cli->waitForFinished(20000));
