@@ -1,5 +1,8 @@
 #include "journalcommands.h"
 
+#include "clireference.h"
+#include "helptext.h"
+
 #include "resultwriter.h"
 #include "runjournal.h"
 
@@ -25,34 +28,33 @@ bool openJournal(const QCommandLineParser &parser, const QCommandLineOption &opt
     return opened;
 }
 
+// --help or --version: prints it and true.
+bool printedHelpOrVersion(const QCommandLineParser &parser, QStringView command)
+{
+    if (parser.isSet(QStringLiteral("help")))
+        std::fputs(qPrintable(Cli::commandHelp(*Cli::command(command))), stdout);
+    else if (parser.isSet(QStringLiteral("version")))
+        std::puts(qPrintable(Cli::versionLine()));
+    else
+        return false;
+    return true;
+}
+
 } // namespace
 
 int exportCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
-    const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
-    const QCommandLineOption runId(QStringLiteral("run"), {}, QStringLiteral("ID"));
-    const QCommandLineOption format(QStringLiteral("format"), {}, QStringLiteral("FORMAT"), QStringLiteral("jsonl"));
-    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")}, {}, QStringLiteral("FILE"));
-    const QCommandLineOption job(QStringLiteral("job"), {});
-    parser.addOptions({help, journalPath, runId, format, output, job});
+    Cli::addOptions(u"export", &parser);
+    const QCommandLineOption journalPath = Cli::qtOption(u"export", u"journal");
+    const QCommandLineOption runId = Cli::qtOption(u"export", u"run");
+    const QCommandLineOption output = Cli::qtOption(u"export", u"output");
+    const QCommandLineOption job = Cli::qtOption(u"export", u"job");
     if (!parser.parse(QStringList{QStringLiteral("taskpool export")} + arguments))
         return fail("export", parser.errorText());
-    if (parser.isSet(help)) {
-        std::fputs("Usage: taskpool export [--journal FILE] [--run ID] [--job] [--format csv|jsonl] [-o FILE]\n"
-                   "Writes the results of a run (default: the latest) from the journal.\n"
-                   "  --job    the results of the run's whole job instead: every run of the same\n"
-                   "           command (mode, shell, directory and command line), the interrupted\n"
-                   "           run and its resumes and retries included, one record per task (per\n"
-                   "           distinct input). The newest run's record wins, but a task cancelled\n"
-                   "           in a newer run keeps its finished record from an older one. id is\n"
-                   "           the task's id in the first run that had it (tasks a later run added\n"
-                   "           are numbered after those before them); attempts add up over the runs.\n",
-                   stdout);
+    if (printedHelpOrVersion(parser, u"export"))
         return 0;
-    }
-    const QString fmt = parser.value(format);
+    const QString fmt = parser.isSet(QStringLiteral("format")) ? parser.value(QStringLiteral("format")) : QStringLiteral("jsonl");
     if (fmt != QLatin1String("csv") && fmt != QLatin1String("jsonl"))
         return fail("export", QStringLiteral("--format must be csv or jsonl, not \"%1\"").arg(fmt));
     RunJournal journal;
@@ -100,25 +102,15 @@ int exportCommand(const QStringList &arguments)
 int runsCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, {});
-    const QCommandLineOption journalPath(QStringLiteral("journal"), {}, QStringLiteral("FILE"));
-    const QCommandLineOption remove(QStringLiteral("delete"), {}, QStringLiteral("ID"));
-    const QCommandLineOption keep(QStringLiteral("keep"), {}, QStringLiteral("N"));
-    const QCommandLineOption olderThan(QStringLiteral("older-than"), {}, QStringLiteral("DAYS"));
-    parser.addOptions({help, journalPath, remove, keep, olderThan});
+    Cli::addOptions(u"runs", &parser);
+    const QCommandLineOption journalPath = Cli::qtOption(u"runs", u"journal");
+    const QCommandLineOption remove = Cli::qtOption(u"runs", u"delete");
+    const QCommandLineOption keep = Cli::qtOption(u"runs", u"keep");
+    const QCommandLineOption olderThan = Cli::qtOption(u"runs", u"older-than");
     if (!parser.parse(QStringList{QStringLiteral("taskpool runs")} + arguments))
         return fail("runs", parser.errorText());
-    if (parser.isSet(help)) {
-        std::fputs("Usage: taskpool runs [--journal FILE] [--delete ID] [--keep N] [--older-than DAYS]\n"
-                   "Lists the runs in the journal, newest first.\n"
-                   "  --delete ID          delete one run and its results\n"
-                   "  --keep N             delete ended runs but the newest N\n"
-                   "  --older-than DAYS    delete ended runs started more than DAYS ago (fractions allowed)\n"
-                   "With both, a run either rule keeps stays. Runs still going are never deleted;\n"
-                   "the file then gives the space back.\n",
-                   stdout);
+    if (printedHelpOrVersion(parser, u"runs"))
         return 0;
-    }
     int keepNewest = -1;
     qint64 notBeforeMs = 0;
     if (parser.isSet(keep)) {

@@ -1,7 +1,10 @@
+#include "clireference.h"
 #include "demoworker.h"
+#include "helptext.h"
 #include "journalcommands.h"
 #include "mainwindow.h"
 #include "runcommand.h"
+#include "taskpoolversion.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,55 +14,58 @@
 #include <cstdio>
 
 namespace {
-const char *usage =
-    "Usage:\n"
-    "  taskpool                      open the desktop app\n"
-    "  taskpool gui [--job FILE] [--start]   open it on a saved job, and start it at once\n"
-    "  taskpool gui --attach [ssh:HOST]      watch a live run of this machine (or of HOST,\n"
-    "                                        over ssh); several: pick one in the Runs tab\n"
-    "  taskpool run [options] -- COMMAND [ARG...]   run a job headless (see taskpool run --help)\n"
-    "  taskpool run --demo           run the built-in demo job in the terminal\n"
-    "  taskpool runs [--journal FILE]               list past runs from the journal (--keep N,\n"
-    "                                               --older-than DAYS: delete old ones)\n"
-    "  taskpool export [--run ID] --format csv|jsonl  write a run's results from the journal\n"
-    "                                               (--job: one record per task across the job's runs)\n"
-    "  taskpool demo-worker [--fast] the built-in protocol worker the demo uses\n";
+
+// A usage error of the bare command: what is wrong, then where the help is.
+int usageError(const char *context, const QString &message)
+{
+    std::fprintf(stderr, "%s: %s\nTry 'taskpool --help' for more information.\n", context, qPrintable(message));
+    return 2;
+}
 
 void setApplicationNames()
 {
     QCoreApplication::setApplicationName(QStringLiteral("taskpool"));
     QCoreApplication::setOrganizationName(QStringLiteral("taskpool"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TASKPOOL_VERSION));
 }
 
 // `taskpool` or `taskpool gui [--job FILE] [--start] [--attach [ssh:HOST]]`.
 int runDesktopApp(int argc, char *argv[])
 {
+    // Before the QApplication, which needs a display.
+    for (int i = 2; i < argc; ++i) {
+        const QByteArray word(argv[i]);
+        if (word == "-h" || word == "--help") {
+            std::fputs(qPrintable(Cli::commandHelp(*Cli::command(u"gui"))), stdout);
+            return 0;
+        }
+        if (word == "--version") {
+            std::puts(qPrintable(Cli::versionLine()));
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
     setApplicationNames();
     QApplication::setApplicationDisplayName(QStringLiteral("taskpool"));
     QApplication::setDesktopFileName(QStringLiteral("taskpool"));
 
     QCommandLineParser parser;
-    const QCommandLineOption job(QStringLiteral("job"), QStringLiteral("Open this job file"), QStringLiteral("FILE"));
-    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start the job at once"));
-    const QCommandLineOption attach(QStringLiteral("attach"), QStringLiteral("Watch a live run here or on ssh:HOST"));
-    parser.addOptions({job, start, attach});
+    Cli::addOptions(u"gui", &parser);
+    const QCommandLineOption job = Cli::qtOption(u"gui", u"job");
+    const QCommandLineOption start = Cli::qtOption(u"gui", u"start");
+    const QCommandLineOption attach = Cli::qtOption(u"gui", u"attach");
     QStringList arguments = QCoreApplication::arguments();
     if (argc > 1)
         arguments.removeAt(1); // "gui"
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "taskpool gui: %s\n%s", qPrintable(parser.errorText()), usage);
-        return 2;
-    }
+    if (!parser.parse(arguments))
+        return usageError("taskpool gui", parser.errorText());
+    if (parser.isSet(start) && parser.isSet(attach))
+        return usageError("taskpool gui", QStringLiteral("give either --start or --attach, not both"));
 
     MainWindow window(QCoreApplication::applicationFilePath());
     window.show();
     if (parser.isSet(job) && !window.loadJobFile(parser.value(job)))
         return QApplication::exec(); // the window says what is wrong with the file
-    if (parser.isSet(start) && parser.isSet(attach)) {
-        std::fprintf(stderr, "taskpool gui: give either --start or --attach, not both\n%s", usage);
-        return 2;
-    }
     if (parser.isSet(start))
         QTimer::singleShot(0, &window, &MainWindow::startRun);
     if (parser.isSet(attach)) {
@@ -92,10 +98,24 @@ int main(int argc, char *argv[])
         return exportCommand(args);
     if (subcommand == QLatin1String("runs"))
         return runsCommand(args);
-    if (subcommand == QLatin1String("-h") || subcommand == QLatin1String("--help") || subcommand == QLatin1String("help")) {
-        std::fputs(usage, stdout);
+    if (subcommand == QLatin1String("-h") || subcommand == QLatin1String("--help")) {
+        std::fputs(qPrintable(Cli::overviewHelp()), stdout);
         return 0;
     }
-    std::fprintf(stderr, "taskpool: unknown command \"%s\"\n%s", qPrintable(subcommand), usage);
-    return 2;
+    if (subcommand == QLatin1String("help")) {
+        if (args.isEmpty()) {
+            std::fputs(qPrintable(Cli::overviewHelp()), stdout);
+            return 0;
+        }
+        const Cli::Command *command = Cli::command(args.first());
+        if (!command)
+            return usageError("taskpool help", QStringLiteral("no command \"%1\"").arg(args.first()));
+        std::fputs(qPrintable(Cli::commandHelp(*command)), stdout);
+        return 0;
+    }
+    if (subcommand == QLatin1String("--version")) {
+        std::puts(qPrintable(Cli::versionLine()));
+        return 0;
+    }
+    return usageError("taskpool", QStringLiteral("unknown command \"%1\"").arg(subcommand));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clireference.h"
 #include "jobspec.h"
 
 #include <QCommandLineOption>
@@ -47,45 +48,46 @@ private:
     bool percentOption(const QCommandLineOption &option, double *percent, QString *error) const;
 
     QCommandLineParser m_parser;
-    const QCommandLineOption m_help{{QStringLiteral("h"), QStringLiteral("help")}, {}};
-    const QCommandLineOption m_inputs{QStringLiteral("inputs"), {}, QStringLiteral("FILE")};
-    const QCommandLineOption m_range{QStringLiteral("range"), {}, QStringLiteral("N")};
-    const QCommandLineOption m_nullSeparated{{QStringLiteral("0"), QStringLiteral("null")}, {}};
-    const QCommandLineOption m_workers{{QStringLiteral("j"), QStringLiteral("workers")}, {}, QStringLiteral("N")};
-    const QCommandLineOption m_workerMode{QStringLiteral("worker"), {}};
-    const QCommandLineOption m_shell{QStringLiteral("shell"), {}};
-    const QCommandLineOption m_chdir{QStringLiteral("chdir"), {}, QStringLiteral("DIR")};
-    const QCommandLineOption m_window{QStringLiteral("window"), {}, QStringLiteral("N")};
-    const QCommandLineOption m_retries{QStringLiteral("retries"), {}, QStringLiteral("N")};
-    const QCommandLineOption m_timeout{QStringLiteral("timeout"), {}, QStringLiteral("SECONDS")};
-    const QCommandLineOption m_grace{QStringLiteral("kill-grace"), {}, QStringLiteral("SECONDS")};
-    const QCommandLineOption m_maxOutput{QStringLiteral("max-output"), {}, QStringLiteral("SIZE")};
-    const QCommandLineOption m_progressPattern{QStringLiteral("progress-pattern"), {}, QStringLiteral("REGEX")};
-    const QCommandLineOption m_results{QStringLiteral("results"), {}, QStringLiteral("FILE")};
-    const QCommandLineOption m_keepOrder{QStringLiteral("keep-order"), {}};
-    const QCommandLineOption m_progress{QStringLiteral("progress"), {}};
-    const QCommandLineOption m_quiet{{QStringLiteral("q"), QStringLiteral("quiet")}, {}};
-    const QCommandLineOption m_noMonitor{QStringLiteral("no-monitor"), {}};
-    const QCommandLineOption m_follow{QStringLiteral("follow"), {}};
-    const QCommandLineOption m_job{QStringLiteral("job"), {}, QStringLiteral("FILE")};
-    const QCommandLineOption m_demo{QStringLiteral("demo"), {}};
-    const QCommandLineOption m_stall{QStringLiteral("stall"), {}, QStringLiteral("SECONDS")};
-    const QCommandLineOption m_workerStartup{QStringLiteral("worker-startup"), {}, QStringLiteral("SECONDS")};
-    const QCommandLineOption m_halt{QStringLiteral("halt-on-failures"), {}, QStringLiteral("N")};
-    const QCommandLineOption m_haltMode{QStringLiteral("halt-mode"), {}, QStringLiteral("MODE")};
-    const QCommandLineOption m_maxTasks{QStringLiteral("max-tasks-per-worker"), {}, QStringLiteral("N")};
-    const QCommandLineOption m_maxMemory{QStringLiteral("max-worker-memory"), {}, QStringLiteral("MB")};
-    const QCommandLineOption m_journal{QStringLiteral("journal"), {}, QStringLiteral("FILE")};
-    const QCommandLineOption m_noJournal{QStringLiteral("no-journal"), {}};
-    const QCommandLineOption m_resume{QStringLiteral("resume"), {}};
-    const QCommandLineOption m_retryFailed{QStringLiteral("retry-failed"), {}};
-    const QCommandLineOption m_runId{QStringLiteral("run"), {}, QStringLiteral("ID")};
-    const QCommandLineOption m_host{QStringLiteral("host"), {}, QStringLiteral("N/HOST")};
-    const QCommandLineOption m_launcher{QStringLiteral("launcher"), {}, QStringLiteral("KIND=TEMPLATE")};
-    const QCommandLineOption m_transfer{QStringLiteral("transfer"), {}};
-    const QCommandLineOption m_returnFile{QStringLiteral("return"), {}, QStringLiteral("PATTERN")};
-    const QCommandLineOption m_cleanup{QStringLiteral("cleanup"), {}};
-    const QCommandLineOption m_remoteDir{QStringLiteral("remote-dir"), {}, QStringLiteral("DIR")};
+    const QCommandLineOption m_help = Cli::qtOption(u"run", u"help");
+    const QCommandLineOption m_version = Cli::qtOption(u"run", u"version");
+    const QCommandLineOption m_inputs = Cli::qtOption(u"run", u"inputs");
+    const QCommandLineOption m_range = Cli::qtOption(u"run", u"range");
+    const QCommandLineOption m_nullSeparated = Cli::qtOption(u"run", u"null");
+    const QCommandLineOption m_workers = Cli::qtOption(u"run", u"workers");
+    const QCommandLineOption m_workerMode = Cli::qtOption(u"run", u"worker");
+    const QCommandLineOption m_shell = Cli::qtOption(u"run", u"shell");
+    const QCommandLineOption m_chdir = Cli::qtOption(u"run", u"chdir");
+    const QCommandLineOption m_window = Cli::qtOption(u"run", u"window");
+    const QCommandLineOption m_retries = Cli::qtOption(u"run", u"retries");
+    const QCommandLineOption m_timeout = Cli::qtOption(u"run", u"timeout");
+    const QCommandLineOption m_grace = Cli::qtOption(u"run", u"kill-grace");
+    const QCommandLineOption m_maxOutput = Cli::qtOption(u"run", u"max-output");
+    const QCommandLineOption m_progressPattern = Cli::qtOption(u"run", u"progress-pattern");
+    const QCommandLineOption m_results = Cli::qtOption(u"run", u"results");
+    const QCommandLineOption m_keepOrder = Cli::qtOption(u"run", u"keep-order");
+    const QCommandLineOption m_progress = Cli::qtOption(u"run", u"progress");
+    const QCommandLineOption m_quiet = Cli::qtOption(u"run", u"quiet");
+    const QCommandLineOption m_noMonitor = Cli::qtOption(u"run", u"no-monitor");
+    const QCommandLineOption m_follow = Cli::qtOption(u"run", u"follow");
+    const QCommandLineOption m_job = Cli::qtOption(u"run", u"job");
+    const QCommandLineOption m_demo = Cli::qtOption(u"run", u"demo");
+    const QCommandLineOption m_stall = Cli::qtOption(u"run", u"stall");
+    const QCommandLineOption m_workerStartup = Cli::qtOption(u"run", u"worker-startup");
+    const QCommandLineOption m_halt = Cli::qtOption(u"run", u"halt-on-failures");
+    const QCommandLineOption m_haltMode = Cli::qtOption(u"run", u"halt-mode");
+    const QCommandLineOption m_maxTasks = Cli::qtOption(u"run", u"max-tasks-per-worker");
+    const QCommandLineOption m_maxMemory = Cli::qtOption(u"run", u"max-worker-memory");
+    const QCommandLineOption m_journal = Cli::qtOption(u"run", u"journal");
+    const QCommandLineOption m_noJournal = Cli::qtOption(u"run", u"no-journal");
+    const QCommandLineOption m_resume = Cli::qtOption(u"run", u"resume");
+    const QCommandLineOption m_retryFailed = Cli::qtOption(u"run", u"retry-failed");
+    const QCommandLineOption m_runId = Cli::qtOption(u"run", u"run");
+    const QCommandLineOption m_host = Cli::qtOption(u"run", u"host");
+    const QCommandLineOption m_launcher = Cli::qtOption(u"run", u"launcher");
+    const QCommandLineOption m_transfer = Cli::qtOption(u"run", u"transfer");
+    const QCommandLineOption m_returnFile = Cli::qtOption(u"run", u"return");
+    const QCommandLineOption m_cleanup = Cli::qtOption(u"run", u"cleanup");
+    const QCommandLineOption m_remoteDir = Cli::qtOption(u"run", u"remote-dir");
 };
 
 // Prints "taskpool: message" on stderr.

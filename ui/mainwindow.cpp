@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "aboutdialog.h"
 #include "confirmation.h"
 #include "jobeditor.h"
 #include "jobrun.h"
@@ -285,6 +286,26 @@ void MainWindow::buildMenus()
     addAction(m_results->findAction());
     addAction(m_results->retrySelectedAction());
     addAction(m_results->retryFailedAction());
+
+    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    QAction *about = help->addAction(QStringLiteral("&About taskpool"));
+    about->setMenuRole(QAction::AboutRole);
+    describe(about, QStringLiteral("aboutAction"), QStringLiteral("The version of taskpool and where its files are"));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction *aboutQt = help->addAction(QStringLiteral("About &Qt"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+    describe(aboutQt, QStringLiteral("aboutQtAction"), QStringLiteral("The version of Qt taskpool runs on"));
+    connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+// One dialog, not modal: the window goes on updating behind it.
+void MainWindow::showAbout()
+{
+    if (!m_about)
+        m_about = new AboutDialog(this);
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
 }
 
 void MainWindow::buildToolBar()

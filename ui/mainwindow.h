@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class AboutDialog;
 class Confirmation;
 class JobEditor;
 class LiveOutputView;
@@ -81,6 +82,7 @@ protected:
 private:
     void buildActions();
     void buildMenus();
+    void showAbout();
     void buildToolBar();
     QWidget *buildCentralWidget();
     void restoreSettings();
@@ -139,6 +141,7 @@ private:
     QAction *m_start = nullptr;
     QAction *m_resumeJob = nullptr;
     QAction *m_showRuns = nullptr;
+    AboutDialog *m_about = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_stop = nullptr;
     QAction *m_terminate = nullptr;

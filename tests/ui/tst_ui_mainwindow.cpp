@@ -20,6 +20,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialog>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -76,6 +78,37 @@ private Q_SLOTS:
         QCOMPARE(window.workerCountBox()->value(), qMax(1, QThread::idealThreadCount()));
         QVERIFY(window.startAction()->isEnabled());
         QVERIFY(!window.terminateAction()->isEnabled());
+    }
+
+    // Help › About shows the version CMake's project(VERSION) gave, the one
+    // `taskpool --version` prints, and stays out of the window's way (not modal).
+    void aboutShowsTheVersion()
+    {
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *about = window.findChild<QAction *>(QStringLiteral("aboutAction"));
+        QVERIFY(about);
+        QVERIFY(!about->text().isEmpty());
+        about->trigger();
+        auto *dialog = window.findChild<QDialog *>(QStringLiteral("aboutDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QVERIFY(!dialog->isModal());
+        auto *version = dialog->findChild<QLabel *>(QStringLiteral("aboutVersion"));
+        QVERIFY(version);
+        QVERIFY2(version->text().contains(QStringLiteral("taskpool " PROJECT_VERSION_FROM_CMAKE)), qPrintable(version->text()));
+        QCOMPARE(version->accessibleName(), QStringLiteral("taskpool " PROJECT_VERSION_FROM_CMAKE));
+        QProcess cli;
+        cli.start(UiTest::taskpool(), {QStringLiteral("--version")});
+        QVERIFY(cli.waitForFinished(20000));
+        QCOMPARE(QString::fromUtf8(cli.readAllStandardOutput()).trimmed(), version->accessibleName());
+        auto *text = dialog->findChild<QLabel *>(QStringLiteral("aboutText"));
+        QVERIFY(text);
+        QVERIFY(!text->accessibleName().isEmpty());
+        QVERIFY(text->accessibleDescription().contains(QLatin1String("journal")));
+        about->trigger(); // the same dialog again, not a second one
+        QCOMPARE(window.findChildren<QDialog *>(QStringLiteral("aboutDialog")).size(), 1);
     }
 
     void demoRunsLiveAndTerminates()
