@@ -29,6 +29,14 @@ QString inputKindName(JobSpec::InputKind kind)
 }
 } // namespace
 
+QStringList JobSpec::parameterNames() const
+{
+    QStringList names;
+    for (const SweepParameter &p : parameters)
+        names.append(p.name);
+    return names;
+}
+
 QString JobSpec::defaultProgressPattern()
 {
     // "45%", "45.5 %": the last percentage on a line wins.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hostspec.h"
+#include "sweep.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -54,6 +55,12 @@ struct JobSpec
     QString inputFile;             // "-" = standard input
     QStringList inputList;
     bool nullSeparated = false;    // input records end with NUL instead of newline
+    // A sweep: when not empty, the tasks are these parameters' tuples (sweep.h)
+    // and inputKind and its fields are not used.
+    QList<SweepParameter> parameters;
+    bool isSweep() const { return !parameters.isEmpty(); }
+    // The parameters' names in tuple order ("1", "2" … for positional sources).
+    QStringList parameterNames() const;
 
     static QString defaultProgressPattern();
     static QString defaultRemoteDirectory(); // relative to the remote home
