@@ -53,9 +53,9 @@ Failed, timed-out and stalled tasks can be retried, workers recycled, and a
 run halted after too many failures. Every run is recorded in a journal, so a
 killed run can be resumed and its results exported as CSV or JSON Lines.
 
-The same engine runs headless as "taskpool run" for scripts, and the
-desktop app can watch those runs too, on this machine or on another host
-over ssh.]=])
+The same engine runs headless for scripts (taskpool run), and the desktop
+app can watch those runs too, on this machine or on another host over ssh.]=])
+# (No double quotes in it: CPack's list handling mangles them.)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 

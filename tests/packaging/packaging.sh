@@ -93,6 +93,9 @@ contents)
         if grep -qE "(^|, )$dep( |,|$)" <<<"$depends"; then ok "Depends names $dep"; else fail "Depends lacks $dep"; fi
     done
     description="$(field Description)"
+    # CPack's list handling turns a "quoted phrase" into ;quoted;phrase;
+    if grep -qE ';([^ ]|$)' <<<"$description"; then fail "the Description holds a ';' not followed by a space (double quotes mangled by CPack?)"
+    else ok "the Description holds no words glued by ';' (no mangled double quotes)"; fi
     if [[ "$(head -1 <<<"$description")" == "task-pool monitor for batch work" && $(wc -l <<<"$description") -ge 5 ]]; then
         ok "Description: a summary and an extended description of $(($(wc -l <<<"$description") - 1)) lines"
     else
