@@ -125,7 +125,8 @@ int demoWorkerMain(const QStringList &arguments)
     auto onLine = [&](QByteArrayView line, bool truncated) {
         TaskLine task;
         if (truncated || !parseTask(line, &task, !fast)) {
-            ::write(STDERR_FILENO, "demo-worker: ignoring a line that is not a task\n", 48);
+            // A note on stderr; if even that cannot be written, there is no one to tell.
+            [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, "demo-worker: ignoring a line that is not a task\n", 48);
             return;
         }
         if (fast) {
