@@ -311,12 +311,16 @@ QList<QByteArray> jsonNames(const QStringList &names)
 
 void appendInputAndParams(Json::Writer &out, QByteArrayView input, const QList<QByteArray> &names)
 {
-    const QList<QByteArray> values = splitTuple(input);
-    bool valid = true;
-    for (const QByteArray &v : values)
-        valid = valid && Json::isValidUtf8(v);
+    // On the hot path (a task line and a result per task): no allocation but
+    // the reused display buffer. NUL is ASCII, so the tuple is valid UTF-8
+    // exactly when every value is.
+    const bool valid = Json::isValidUtf8(input);
+    thread_local QByteArray display;
+    display.resize(input.size());
+    char *d = display.data();
+    for (qsizetype i = 0; i < input.size(); ++i)
+        d[i] = input[i] == Separator ? ' ' : input[i];
     out.put("\"input\":");
-    const QByteArray display = displayInput(input);
     if (valid) {
         Json::appendString(out, display);
     } else {
@@ -326,12 +330,16 @@ void appendInputAndParams(Json::Writer &out, QByteArrayView input, const QList<Q
         out.put('"');
     }
     out.put(",\"params\":{");
+    qsizetype start = 0;
     for (qsizetype i = 0; i < names.size(); ++i) {
+        qsizetype end = start <= input.size() ? input.sliced(start).indexOf(Separator) : -1;
+        end = end < 0 ? input.size() : start + end;
+        const QByteArrayView value = start <= input.size() ? input.sliced(start, end - start) : QByteArrayView();
+        start = end + 1;
         if (i > 0)
             out.put(',');
         out.put(names[i]);
         out.put(':');
-        const QByteArray value = values.value(i);
         if (valid)
             Json::appendString(out, value);
         else
