@@ -52,7 +52,7 @@ Command runCommand()
         "before it instead (the first values together, then the second ...; the shortest ends them). {1} {2} "
         "... are the Nth source's value, with the modifiers of {}: {1.} {2/} {2//} {2/.}; {} is all the values "
         "joined by spaces. Without any replacement string, the values are appended as separate arguments. Named "
-        "parameters instead: --param NAME=VALUES, used as {NAME}. A word :::, ::::, :::+ or ::::+ after the "
+        "parameters instead: --param NAME=VALUES, used as {NAME}; a {NAME} or {N} the sweep does not have is refused. A word :::, ::::, :::+ or ::::+ after the "
         "command always starts a source, so the command cannot take one as an argument. A sweep's task count is "
         "known at once (progress, ETA); its results have \"params\" (CSV: a column per parameter), and --resume "
         "skips the finished combinations.\n\n"
@@ -74,7 +74,7 @@ Command runCommand()
                "link the --param parameters instead of crossing them: the first values together, then the "
                "second ... (each needs as many values)"),
           flag({QStringLiteral("0"), QStringLiteral("null")},
-               "inputs end with NUL instead of newline (find -print0). Without --inputs or --range, standard "
+               "inputs (and the values of :::: files) end with NUL instead of newline (find -print0). Without --inputs or --range, standard "
                "input is read when it is not a terminal.")}},
         {QStringLiteral("Workers"),
          {valued({QStringLiteral("j"), QStringLiteral("workers")}, "N", Value::Text,
