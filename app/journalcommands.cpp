@@ -5,6 +5,7 @@
 
 #include "resultwriter.h"
 #include "runjournal.h"
+#include "sweep.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -78,13 +79,17 @@ int exportCommand(const QStringList &arguments)
         return ok;
     };
     bool ok = true;
+    // A sweep's parameters (the run's; with --job, every run of the job has
+    // the same command, whose tuples they name).
+    const QStringList names = info.spec.parameterNames();
+    const QList<QByteArray> jsonNames = Sweep::jsonNames(names);
     if (fmt == QLatin1String("csv"))
-        ResultWriter::appendCsvHeader(buffer, info.spec.mode);
+        ResultWriter::appendCsvHeader(buffer, info.spec.mode, names);
     auto write = [&](const TaskOutcome &o) {
         if (fmt == QLatin1String("csv"))
-            ResultWriter::appendCsv(buffer, o, info.spec.mode);
+            ResultWriter::appendCsv(buffer, o, info.spec.mode, int(names.size()));
         else
-            ResultWriter::appendJson(buffer, o, info.spec.mode);
+            ResultWriter::appendJson(buffer, o, info.spec.mode, jsonNames);
         ok = drain(false) && ok;
     };
     // Every run of a job has the job's mode (it is part of the command key).

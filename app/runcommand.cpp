@@ -50,7 +50,8 @@ public:
             printError(error + QStringLiteral(" - running without a journal"));
             m_journal = nullptr;
         }
-        m_sink = std::make_unique<ResultSink>(std::make_unique<ResultWriter>(m_resultsFd, spec.mode, m_keepOrder),
+        m_sink = std::make_unique<ResultSink>(std::make_unique<ResultWriter>(m_resultsFd, spec.mode, m_keepOrder,
+                                                                              spec.parameterNames()),
                                               m_journal);
     }
     void recordAttempt(const TaskOutcome &outcome) override { m_sink->recordAttempt(outcome); }

@@ -2,10 +2,18 @@
 
 #include "helptext.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <unistd.h>
 
 namespace {
+
+bool isSourceMarker(const QString &word)
+{
+    return word == QLatin1String(":::") || word == QLatin1String("::::") || word == QLatin1String(":::+")
+        || word == QLatin1String("::::+");
+}
 
 bool parseSize(const QString &text, qint64 *bytes)
 {
@@ -131,7 +139,7 @@ bool RunOptions::percentOption(const QCommandLineOption &option, double *percent
 // What runs and how: the command, the mode, the shell, the directory, the slots.
 bool RunOptions::applyCommand(JobSpec *spec, QString *error) const
 {
-    const QStringList command = m_parser.positionalArguments();
+    const QStringList command = commandWords();
     if (!command.isEmpty())
         spec->command = command;
     if (m_parser.isSet(m_workerMode))
@@ -252,6 +260,89 @@ bool RunOptions::applyLimits(JobSpec *spec, QString *error) const
     return true;
 }
 
+QStringList RunOptions::commandWords() const
+{
+    QStringList words = m_parser.positionalArguments();
+    const auto marker = std::find_if(words.cbegin(), words.cend(), isSourceMarker);
+    return words.mid(0, marker - words.cbegin());
+}
+
+QStringList RunOptions::sourceWords() const
+{
+    const QStringList words = m_parser.positionalArguments();
+    return words.mid(commandWords().size());
+}
+
+// GNU parallel's input sources after the command (::: values, :::: files, and
+// :::+ ::::+ linked to the source before), or named --param parameters.
+bool RunOptions::sweepParameters(QList<SweepParameter> *parameters, bool *given, QString *error) const
+{
+    parameters->clear();
+    const QStringList words = sourceWords();
+    const bool named = m_parser.isSet(m_param);
+    *given = named || !words.isEmpty();
+    if (named && !words.isEmpty()) {
+        *error = QStringLiteral("give the sweep as ::: sources or as --param, not both");
+        return false;
+    }
+    if (m_parser.isSet(m_zip) && !named) {
+        *error = QStringLiteral("--zip links --param parameters (link ::: sources with :::+)");
+        return false;
+    }
+    if (named) {
+        for (const QString &text : m_parser.values(m_param)) {
+            SweepParameter p;
+            if (!Sweep::parseParameter(text, &p, error))
+                return false;
+            p.linked = m_parser.isSet(m_zip) && !parameters->isEmpty();
+            for (const SweepParameter &other : std::as_const(*parameters)) {
+                if (other.name == p.name) {
+                    *error = QStringLiteral("--param %1 is given twice").arg(p.name);
+                    return false;
+                }
+                if (p.linked && other.values.size() != p.values.size()) {
+                    *error = QStringLiteral("--zip needs parameters with as many values each: %1 has %2, %3 has %4")
+                                 .arg(other.name).arg(other.values.size()).arg(p.name).arg(p.values.size());
+                    return false;
+                }
+            }
+            parameters->append(std::move(p));
+        }
+        return true;
+    }
+    bool stdinUsed = false;
+    for (qsizetype i = 0; i < words.size();) {
+        const QString marker = words[i++];
+        SweepParameter p;
+        p.name = QString::number(parameters->size() + 1);
+        p.linked = marker.endsWith(QLatin1Char('+')) && !parameters->isEmpty();
+        const bool files = marker.startsWith(QLatin1String("::::"));
+        bool any = false;
+        for (; i < words.size() && !isSourceMarker(words[i]); ++i) {
+            any = true;
+            if (!files) {
+                p.values.append(words[i]);
+                continue;
+            }
+            if (words[i] == QLatin1String("-")) {
+                if (stdinUsed) {
+                    *error = QStringLiteral("standard input can be read by one :::: source only");
+                    return false;
+                }
+                stdinUsed = true;
+            }
+            if (!Sweep::readValues(words[i], m_parser.isSet(m_nullSeparated), &p.values, error))
+                return false;
+        }
+        if (files && !any) {
+            *error = QStringLiteral("%1 needs a file (or - for standard input)").arg(marker);
+            return false;
+        }
+        parameters->append(std::move(p));
+    }
+    return true;
+}
+
 // Where the inputs come from; then the checks that need the whole job.
 bool RunOptions::applyInputs(JobSpec *spec, QString *error) const
 {
@@ -261,15 +352,27 @@ bool RunOptions::applyInputs(JobSpec *spec, QString *error) const
         *error = QStringLiteral("give either --inputs or --range, not both");
         return false;
     }
+    QList<SweepParameter> parameters;
+    bool sweepGiven = false;
+    if (!sweepParameters(&parameters, &sweepGiven, error))
+        return false;
+    if (sweepGiven && (fileGiven || rangeGiven)) {
+        *error = QStringLiteral("a sweep (::: sources or --param) takes no --inputs or --range");
+        return false;
+    }
     if (retryFailed) {
-        if (fileGiven || rangeGiven) {
+        if (fileGiven || rangeGiven || sweepGiven) {
             *error = QStringLiteral("--retry-failed takes its inputs from the journal");
             return false;
         }
+    } else if (sweepGiven) {
+        spec->parameters = std::move(parameters);
     } else if (fileGiven) {
         spec->inputKind = JobSpec::InputKind::File;
         spec->inputFile = m_parser.value(m_inputs);
+        spec->parameters.clear();
     } else if (rangeGiven) {
+        spec->parameters.clear();
         bool ok = false;
         spec->rangeCount = m_parser.value(m_range).toLongLong(&ok);
         if (!ok || spec->rangeCount < 0) {
@@ -277,7 +380,7 @@ bool RunOptions::applyInputs(JobSpec *spec, QString *error) const
             return false;
         }
         spec->inputKind = JobSpec::InputKind::Range;
-    } else if (!m_parser.isSet(m_job) && !m_parser.isSet(m_demo)) {
+    } else if (!m_parser.isSet(m_job) && !m_parser.isSet(m_demo) && !spec->isSweep()) {
         if (::isatty(STDIN_FILENO)) {
             *error = QStringLiteral("no inputs: give --inputs FILE, --range N, or pipe the inputs in");
             return false;

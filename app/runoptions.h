@@ -42,6 +42,12 @@ private:
     bool applyHosts(JobSpec *spec, QString *error) const;
     bool applyLimits(JobSpec *spec, QString *error) const;
     bool applyInputs(JobSpec *spec, QString *error) const;
+    // The command's words and, after the first ::: :::: :::+ or ::::+, its sources.
+    QStringList commandWords() const;
+    QStringList sourceWords() const;
+    // The sweep the options give (::: sources or --param), in *parameters;
+    // false with *error. *given: whether any was.
+    bool sweepParameters(QList<SweepParameter> *parameters, bool *given, QString *error) const;
     bool intOption(const QCommandLineOption &option, int min, int *out, QString *error) const;
     bool secondsOption(const QCommandLineOption &option, double *out, QString *error) const;
     // A value ending in %: true, with *percent (-1 and *error when not a positive number).
@@ -52,6 +58,8 @@ private:
     const QCommandLineOption m_version = Cli::qtOption(u"run", u"version");
     const QCommandLineOption m_inputs = Cli::qtOption(u"run", u"inputs");
     const QCommandLineOption m_range = Cli::qtOption(u"run", u"range");
+    const QCommandLineOption m_param = Cli::qtOption(u"run", u"param");
+    const QCommandLineOption m_zip = Cli::qtOption(u"run", u"zip");
     const QCommandLineOption m_nullSeparated = Cli::qtOption(u"run", u"null");
     const QCommandLineOption m_workers = Cli::qtOption(u"run", u"workers");
     const QCommandLineOption m_workerMode = Cli::qtOption(u"run", u"worker");

@@ -37,7 +37,7 @@ Command runCommand()
 {
     Command c;
     c.name = QStringLiteral("run");
-    c.synopsis = QStringLiteral("[options] [--] COMMAND [ARG...]");
+    c.synopsis = QStringLiteral("[options] [--] COMMAND [ARG...] [::: VALUE... | :::: FILE...]...");
     c.summary = QStringLiteral("run a job headless, in the terminal or a script");
     c.runsACommand = true;
     c.description = QStringLiteral(
@@ -46,16 +46,35 @@ Command runCommand()
         "input, {.} without extension, {/} basename, {//} directory, {/.} basename without extension, {#} task "
         "number. Without any, the input is appended as the last argument. No shell is involved: an input such as "
         "'a; rm -rf ~' is passed as one plain argument.\n\n"
+        "Sweeps, as GNU parallel's input sources: after the command, ::: VALUE... is a source of values and "
+        ":::: FILE... one of the lines of files (- = standard input), read when the run starts. Several sources "
+        "make every combination, the first source varying slowest; :::+ and ::::+ link a source to the one "
+        "before it instead (the first values together, then the second ...; the shortest ends them). {1} {2} "
+        "... are the Nth source's value, with the modifiers of {}: {1.} {2/} {2//} {2/.}; {} is all the values "
+        "joined by spaces. Without any replacement string, the values are appended as separate arguments. Named "
+        "parameters instead: --param NAME=VALUES, used as {NAME}; a {NAME} or {N} the sweep does not have is refused. A word :::, ::::, :::+ or ::::+ after the "
+        "command always starts a source, so the command cannot take one as an argument. A sweep's task count is "
+        "known at once (progress, ETA); its results have \"params\" (CSV: a column per parameter), and --resume "
+        "skips the finished combinations.\n\n"
         "Worker mode (--worker): COMMAND is a long-lived worker that reads one JSON task per line on stdin, "
-        "{\"id\": 17, \"input\": \"...\"}, and answers on stdout with {\"id\": 17, \"progress\": 0.4} lines and one "
+        "{\"id\": 17, \"input\": \"...\"} (a sweep's task also has \"params\": {\"lr\": \"0.1\", ...}), and answers on stdout with {\"id\": 17, \"progress\": 0.4} lines and one "
         "{\"id\": 17, \"result\": ...} or {\"id\": 17, \"error\": \"...\"}. It exits when stdin closes.");
     c.groups = {
         {QStringLiteral("Inputs"),
          {valued({QStringLiteral("inputs")}, "FILE", Value::File,
                  "one input per line ('-' = standard input; read lazily)"),
           valued({QStringLiteral("range")}, "N", Value::Text, "the inputs 0 .. N-1"),
+          valued({QStringLiteral("param")}, "NAME=VALUES", Value::Text,
+                 "a sweep parameter, {NAME} in the command (with the modifiers of {}: {NAME.} {NAME/} ...); "
+                 "repeat for more, every combination runs. VALUES is a comma-separated list whose items are "
+                 "values or ranges FROM..TO[:STEP] (1..5, 1..10:2, 0..1:0.25, 5..1), or @FILE, one value per "
+                 "line. NAME is letters, digits and _, not starting with a digit, nor a result field (id, input, "
+                 "status ...)"),
+          flag({QStringLiteral("zip")},
+               "link the --param parameters instead of crossing them: the first values together, then the "
+               "second ... (each needs as many values)"),
           flag({QStringLiteral("0"), QStringLiteral("null")},
-               "inputs end with NUL instead of newline (find -print0). Without --inputs or --range, standard "
+               "inputs (and the values of :::: files) end with NUL instead of newline (find -print0). Without --inputs or --range, standard "
                "input is read when it is not a terminal.")}},
         {QStringLiteral("Workers"),
          {valued({QStringLiteral("j"), QStringLiteral("workers")}, "N", Value::Text,
@@ -187,6 +206,12 @@ Command runCommand()
          QStringLiteral("After a crash or Ctrl-C: run only the inputs that have not finished yet.")},
         {QStringLiteral("taskpool run --host 4/localhost --host 8/ssh:node2 --inputs jobs.txt -- ./render {}"),
          QStringLiteral("Four slots here and eight on node2, reached with ssh.")},
+        {QStringLiteral("taskpool run --param lr=0.1,0.01,0.001 --param seed=1..5 --results sweep.jsonl -- "
+                        "python3 train.py --lr {lr} --seed {seed}"),
+         QStringLiteral("Fifteen trainings, every learning rate with every seed; each result has \"params\": "
+                        "{\"lr\": ..., \"seed\": ...}.")},
+        {QStringLiteral("taskpool run -- convert {1} -resize {2} {1/.}-{2}.png ::: *.jpg ::: 50% 25%"),
+         QStringLiteral("GNU parallel's sources: every image at both sizes.")},
         {QStringLiteral("taskpool run --shell --range 10 -- 'sleep 1; echo {} | sha256sum'"),
          QStringLiteral("A shell script per task; each input is data, never parsed by the shell.")},
     };

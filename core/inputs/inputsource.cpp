@@ -49,6 +49,20 @@ InputSource::Fetch ListInput::next(QByteArray *input)
     return Fetch::Item;
 }
 
+SweepInput::SweepInput(const QList<SweepParameter> &parameters, QObject *parent)
+    : InputSource(parent)
+    , m_tuples(parameters)
+{
+}
+
+InputSource::Fetch SweepInput::next(QByteArray *input)
+{
+    if (m_next >= m_tuples.count())
+        return Fetch::End;
+    m_tuples.tupleAt(m_next++, input);
+    return Fetch::Item;
+}
+
 FilteredInput::FilteredInput(InputSource *inner, Keep keep, qint64 expectedSkips, QObject *parent)
     : InputSource(parent)
     , m_inner(inner)
@@ -82,6 +96,14 @@ qint64 FilteredInput::total() const
 
 InputSource *InputSource::create(const JobSpec &spec, QObject *parent, QString *error)
 {
+    if (spec.isSweep()) {
+        const QString problem = Sweep::validate(spec.parameters);
+        if (!problem.isEmpty()) {
+            *error = problem;
+            return nullptr;
+        }
+        return new SweepInput(spec.parameters, parent);
+    }
     switch (spec.inputKind) {
     case JobSpec::InputKind::Range:
         return new RangeInput(spec.rangeCount, parent);

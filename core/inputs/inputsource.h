@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QString>
 
+#include "sweep.h"
+
 #include <functional>
 #include <memory>
 
@@ -69,6 +71,23 @@ public:
 private:
     QList<QByteArray> m_inputs;
     qsizetype m_next = 0;
+};
+
+// A sweep's tuples (sweep.h), in order, made one at a time from the
+// parameters' values by index: the product is never held, and its size is
+// known at once (progress, ETA). Values from files were read when the
+// parameters were made.
+class SweepInput final : public InputSource
+{
+    Q_OBJECT
+public:
+    explicit SweepInput(const QList<SweepParameter> &parameters, QObject *parent = nullptr);
+    Fetch next(QByteArray *input) override;
+    qint64 total() const override { return m_tuples.count(); }
+
+private:
+    Sweep::Tuples m_tuples;
+    qint64 m_next = 0;
 };
 
 // Another source minus the inputs a predicate rejects (resume skips what

@@ -1,15 +1,19 @@
 #include "commandtemplate.h"
 
-CommandTemplate::CommandTemplate(const QStringList &words, bool shell)
-    : m_shell(shell)
+#include "sweep.h"
+
+
+CommandTemplate::CommandTemplate(const QStringList &words, bool shell, const QStringList &parameterNames)
+    : m_names(parameterNames)
+    , m_shell(shell)
 {
     for (const QString &w : words)
-        m_words.append(parseWord(w, &m_hasPlaceholder));
+        m_words.append(parseWord(w));
     if (m_shell && !words.isEmpty())
         buildShellScript(words.join(QLatin1Char(' ')));
 }
 
-qsizetype CommandTemplate::matchPlaceholder(QStringView text, Part *part)
+qsizetype CommandTemplate::matchPlaceholder(QStringView text, const QStringList &names, Ref *ref)
 {
     // Longest tokens first so "{//}" is not read as "{/}".
     static const std::pair<QLatin1String, Part> tokens[] = {
@@ -24,27 +28,69 @@ qsizetype CommandTemplate::matchPlaceholder(QStringView text, Part *part)
         return 0;
     for (const auto &[token, p] : tokens) {
         if (text.startsWith(token)) {
-            *part = p;
+            *ref = {p, -1};
             return token.size();
         }
+    }
+    if (names.isEmpty())
+        return 0;
+    // {N…} or {name…}: a key, a modifier, the closing brace.
+    qsizetype k = 1;
+    while (k < text.size() && (text[k].isLetterOrNumber() || text[k] == QLatin1Char('_')) && text[k].unicode() < 128)
+        ++k;
+    const QStringView key = text.mid(1, k - 1);
+    if (key.isEmpty())
+        return 0;
+    static const std::pair<QLatin1String, Part> modifiers[] = {
+        {QLatin1String("//}"), Part::Dirname},  {QLatin1String("/.}"), Part::BasenameNoExtension},
+        {QLatin1String("/}"), Part::Basename},  {QLatin1String(".}"), Part::NoExtension},
+        {QLatin1String("}"), Part::Input},
+    };
+    for (const auto &[modifier, p] : modifiers) {
+        if (!text.mid(k).startsWith(modifier))
+            continue;
+        bool number = false;
+        const int n = key.toInt(&number);
+        if (key.front().isDigit()) {
+            if (!number)
+                return 0; // {1a}: not a replacement string
+            *ref = {p, n >= 1 && n <= names.size() ? n - 1 : UnknownValue};
+        } else {
+            const qsizetype index = names.indexOf(key.toString());
+            *ref = {p, index >= 0 ? int(index) : UnknownValue};
+        }
+        return k + modifier.size();
     }
     return 0;
 }
 
-CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasPlaceholder)
+void CommandTemplate::noteUnknown(QStringView token)
+{
+    if (!m_error.isEmpty())
+        return;
+    if (token.size() > 1 && token[1].isDigit())
+        m_error = QStringLiteral("the command uses %1, but the sweep has %2 source(s)").arg(token).arg(m_names.size());
+    else
+        m_error = QStringLiteral("the command uses %1, but the sweep has no such parameter (it has: %2)")
+                      .arg(token, m_names.join(QStringLiteral(", ")));
+}
+
+CommandTemplate::Word CommandTemplate::parseWord(const QString &word)
 {
     Word pieces;
     QString literal;
     qsizetype i = 0;
     while (i < word.size()) {
-        Part part;
-        const qsizetype length = matchPlaceholder(QStringView(word).mid(i), &part);
+        Ref ref;
+        const qsizetype length = matchPlaceholder(QStringView(word).mid(i), m_names, &ref);
         if (length > 0) {
+            if (ref.value == UnknownValue)
+                noteUnknown(QStringView(word).mid(i, length));
             if (!literal.isEmpty())
                 pieces.append({Part::Literal, literal, literal.toUtf8()});
             literal.clear();
-            pieces.append({part, {}, {}});
-            *hasPlaceholder = true;
+            pieces.append({ref.part, {}, {}, ref.value});
+            m_hasPlaceholder = true;
             i += length;
         } else {
             literal.append(word.at(i++));
@@ -55,12 +101,16 @@ CommandTemplate::Word CommandTemplate::parseWord(const QString &word, bool *hasP
     return pieces;
 }
 
-QLatin1String CommandTemplate::shellVariable(Part part)
+QString CommandTemplate::shellVariable(Ref ref)
 {
     static const char *const names[] = {"", "taskpool_input", "taskpool_noext", "taskpool_basename",
                                         "taskpool_dirname", "taskpool_basename_noext", "taskpool_number"};
+    static const char *const valueNames[] = {"", "value", "noext", "basename", "dirname", "basename_noext", "number"};
     static_assert(std::size(names) == size_t(Part::PartCount));
-    return QLatin1String(names[int(part)]);
+    static_assert(std::size(valueNames) == size_t(Part::PartCount));
+    if (ref.value < 0 || ref.part == Part::Number)
+        return QLatin1String(names[int(ref.part)]);
+    return QStringLiteral("taskpool_p%1_%2").arg(ref.value + 1).arg(QLatin1String(valueNames[int(ref.part)]));
 }
 
 // The --shell lexer. It reads the script once, copying it to out, and keeps
@@ -79,15 +129,17 @@ struct CommandTemplate::ShellLexer
         int depth = 0; // open parentheses or braces inside it
     };
 
-    explicit ShellLexer(const QString &text) : script(text), n(text.size()) {}
+    ShellLexer(const QString &text, const QStringList &parameterNames)
+        : script(text), names(parameterNames), n(text.size()) {}
 
     const QString &script;
+    const QStringList &names;
     const qsizetype n;
     qsizetype i = 0;
     QList<Level> stack{{Context::Unquoted}};
     bool inHereDocument = false; // after <<: the document's body may or may not expand
     QString out;                 // the rewritten script
-    QList<Part> used;            // the replacement strings met, in order: the values passed
+    QList<Ref> used;             // the replacement strings met, in order: the values passed
     QString error;               // the first reason the script cannot be used
 
     void run();
@@ -170,16 +222,18 @@ void CommandTemplate::ShellLexer::run()
 // text anywhere. Returns false when no replacement string starts at i.
 bool CommandTemplate::ShellLexer::replacePlaceholder()
 {
-    Part part;
-    const qsizetype length = matchPlaceholder(QStringView(script).mid(i), &part);
+    Ref ref;
+    const qsizetype length = matchPlaceholder(QStringView(script).mid(i), names, &ref);
     if (length == 0)
         return false;
     const QString token = script.mid(i, length);
     i += length;
-    if (!used.contains(part))
-        used.append(part);
-    const QString variable = QStringLiteral("${%1}").arg(shellVariable(part));
-    const bool digits = part == Part::Number;
+    if (ref.value == UnknownValue)
+        return true; // parseWord() said why
+    if (!used.contains(ref))
+        used.append(ref);
+    const QString variable = QStringLiteral("${%1}").arg(shellVariable(ref));
+    const bool digits = ref.part == Part::Number;
     if (inHereDocument && !digits) {
         refuse(token, QStringLiteral("in a here-document (whether it expands depends on its delimiter); "
                                      "use printf '%s\\n' %1 | … instead").arg(token));
@@ -345,15 +399,23 @@ bool CommandTemplate::ShellLexer::nests(QChar opener, QChar closer)
 // input is appended as one more word, as without a shell.
 void CommandTemplate::buildShellScript(const QString &script)
 {
-    ShellLexer lexer(script);
+    ShellLexer lexer(script, m_names);
     lexer.run();
-    m_error = lexer.error;
+    if (m_error.isEmpty())
+        m_error = lexer.error;
     QString out = lexer.out;
-    QList<Part> used = lexer.used;
-    if (!m_hasPlaceholder) {
-        if (!used.contains(Part::Input))
-            used.append(Part::Input);
+    QList<Ref> used = lexer.used;
+    if (!m_hasPlaceholder && m_names.isEmpty()) {
+        if (!used.contains(Ref{Part::Input, -1}))
+            used.append(Ref{Part::Input, -1});
         out += QLatin1String(" \"${taskpool_input}\"");
+    } else if (!m_hasPlaceholder) {
+        // A sweep: each value one more word, as without a shell.
+        for (int k = 0; k < m_names.size(); ++k) {
+            const Ref ref{Part::Input, k};
+            used.append(ref);
+            out += QStringLiteral(" \"${%1}\"").arg(shellVariable(ref));
+        }
     }
     // The values arrive as $1, $2 …: copied into variables so a function or a
     // `set --` in the script cannot shadow them, then the parameters are cleared.
@@ -413,14 +475,22 @@ QByteArray CommandTemplate::substitute(Part part, QByteArrayView input, qint64 t
     return {};
 }
 
-QByteArray CommandTemplate::render(const Word &word, QByteArrayView input, qint64 taskNumber)
+QByteArrayView CommandTemplate::source(int value, QByteArrayView input, const QList<QByteArray> &values)
 {
+    return value >= 0 && value < values.size() ? QByteArrayView(values[value]) : input;
+}
+
+QByteArray CommandTemplate::render(const Word &word, QByteArrayView input, const QList<QByteArray> &values,
+                                   qint64 taskNumber)
+{
+    if (word.size() == 1 && word.first().part == Part::Literal)
+        return word.first().bytes;
     QByteArray out;
     for (const Piece &piece : word) {
         if (piece.part == Part::Literal)
             out += piece.bytes;
         else
-            out += substitute(piece.part, input, taskNumber);
+            out += substitute(piece.part, source(piece.value, input, values), taskNumber);
     }
     return out;
 }
@@ -435,7 +505,18 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QList<QByt
         *error = m_error;
         return false;
     }
-    if (input.contains('\0')) {
+    // A sweep's input is its tuple: {} stands for the values joined by spaces.
+    QList<QByteArray> values;
+    QByteArray display;
+    if (!m_names.isEmpty()) {
+        values = Sweep::splitTuple(input);
+        if (values.size() != m_names.size()) {
+            *error = QStringLiteral("the task has %1 value(s), the sweep %2 parameter(s)").arg(values.size()).arg(m_names.size());
+            return false;
+        }
+        display = Sweep::displayInput(input);
+        input = display;
+    } else if (input.contains('\0')) {
         *error = QStringLiteral("the input holds a NUL byte, which cannot be passed as a program argument");
         return false;
     }
@@ -443,15 +524,19 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QList<QByt
     if (m_shell) {
         // sh -c SCRIPT sh VALUE...: the values are $1 … for the script's variables.
         *argv = {QByteArrayLiteral("/bin/sh"), QByteArrayLiteral("-c"), m_shellScript.toUtf8(), QByteArrayLiteral("sh")};
-        for (Part part : m_shellValues)
-            argv->append(substitute(part, input, taskNumber));
+        for (Ref ref : m_shellValues)
+            argv->append(substitute(ref.part, source(ref.value, input, values), taskNumber));
         return true;
     }
-    argv->reserve(m_words.size() + 1);
+    argv->reserve(m_words.size() + values.size() + 1);
     for (const Word &w : m_words)
-        argv->append(render(w, input, taskNumber));
-    if (!m_hasPlaceholder)
-        argv->append(input.toByteArray());
+        argv->append(render(w, input, values, taskNumber));
+    if (!m_hasPlaceholder) {
+        if (m_names.isEmpty())
+            argv->append(input.toByteArray());
+        else
+            argv->append(values);
+    }
     if (argv->constFirst().isEmpty()) {
         *error = QStringLiteral("the command expands to an empty program name");
         return false;
@@ -461,8 +546,8 @@ bool CommandTemplate::expand(QByteArrayView input, qint64 taskNumber, QList<QByt
 
 QString CommandTemplate::fill(const QString &pattern, const QString &input, qint64 taskNumber)
 {
-    bool hasPlaceholder = false;
-    return QString::fromUtf8(render(parseWord(pattern, &hasPlaceholder), input.toUtf8(), taskNumber));
+    CommandTemplate word;
+    return QString::fromUtf8(render(word.parseWord(pattern), input.toUtf8(), {}, taskNumber));
 }
 
 QString CommandTemplate::shellQuote(const QString &text)

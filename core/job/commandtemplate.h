@@ -12,6 +12,13 @@
 //   {#}  the task number (1-based)
 // Without any replacement string the input is appended as the last argument.
 //
+// A sweep's template (parameterNames not empty) also has the replacement
+// strings of its parameters, with the same modifiers: {1} {2.} {2/} {2//}
+// {2/.} pick the Nth value of the task's tuple, {lr} {lr/.} … the named one;
+// {} is all the values joined by spaces (Sweep::displayInput). Without any
+// replacement string the values are appended as separate arguments. A {name}
+// that is not a parameter (or {N} beyond the count) is an error.
+//
 // Without a shell the words go to the program as argv: an input is one
 // argument, whatever it holds.
 //
@@ -27,11 +34,11 @@ class CommandTemplate
 {
 public:
     CommandTemplate() = default;
-    CommandTemplate(const QStringList &words, bool shell);
+    CommandTemplate(const QStringList &words, bool shell, const QStringList &parameterNames = {});
 
     bool isEmpty() const { return m_words.isEmpty(); }
     bool hasPlaceholder() const { return m_hasPlaceholder; }
-    // Why a shell template cannot be used; empty when it can.
+    // Why the template cannot be used (a shell context, an unknown {name}); empty when it can.
     QString errorString() const { return m_error; }
     // The program when it does not depend on the input, else empty.
     QString fixedProgram() const;
@@ -47,29 +54,45 @@ public:
 
 private:
     enum class Part { Literal, Input, NoExtension, Basename, Dirname, BasenameNoExtension, Number, PartCount };
+    // A replacement string: what it takes (value -1: the whole input, else
+    // that value of a sweep's tuple) and how (the modifier, or {#}).
+    struct Ref
+    {
+        Part part = Part::Input;
+        int value = -1;
+        bool operator==(const Ref &o) const { return part == o.part && value == o.value; }
+    };
     struct Piece
     {
         Part part;
         QString literal;
         QByteArray bytes; // the literal as UTF-8
+        int value = -1;   // see Ref
     };
     using Word = QList<Piece>;
+    static constexpr int UnknownValue = -2;
 
-    // The replacement string at the start of text: its length, or 0.
-    static qsizetype matchPlaceholder(QStringView text, Part *part);
-    static QLatin1String shellVariable(Part part);
-    static Word parseWord(const QString &word, bool *hasPlaceholder);
+    // The replacement string at the start of text: its length, or 0. With
+    // names (a sweep), {N…} and {name…} too; *ref's value is UnknownValue
+    // for a {name} that is not one of them.
+    static qsizetype matchPlaceholder(QStringView text, const QStringList &names, Ref *ref);
+    static QString shellVariable(Ref ref);
+    Word parseWord(const QString &word);
     static QByteArray substitute(Part part, QByteArrayView input, qint64 taskNumber);
-    static QByteArray render(const Word &word, QByteArrayView input, qint64 taskNumber);
+    // The value a replacement string stands for: the input, or a value of the tuple.
+    static QByteArrayView source(int value, QByteArrayView input, const QList<QByteArray> &values);
+    static QByteArray render(const Word &word, QByteArrayView input, const QList<QByteArray> &values, qint64 taskNumber);
+    void noteUnknown(QStringView token);
     // The --shell lexer that buildShellScript() runs (commandtemplate.cpp).
     struct ShellLexer;
     void buildShellScript(const QString &script);
 
     QList<Word> m_words;
+    QStringList m_names; // a sweep's parameters; empty otherwise
     bool m_shell = false;
     bool m_hasPlaceholder = false;
     QString m_error;
     // Shell mode: the script sh runs, and the parts passed as $1, $2 … to it.
     QString m_shellScript;
-    QList<Part> m_shellValues;
+    QList<Ref> m_shellValues;
 };

@@ -116,8 +116,16 @@ QString JobSpec::validate() const
         return QStringLiteral("worker recycling limits must be 0 (off) or more");
     if (maxOutputBytes < 0)
         return QStringLiteral("the output cap must be 0 or more bytes");
-    if (shell && mode == Mode::PerTask) {
-        const QString problem = CommandTemplate(command, true).errorString();
+    if (isSweep()) {
+        const QString problem = Sweep::validate(parameters);
+        if (!problem.isEmpty())
+            return problem;
+        if (transfer)
+            return QStringLiteral("a sweep's tasks are tuples of values, not files to transfer: --transfer cannot be "
+                                  "used with ::: sources or --param");
+    }
+    if ((shell || isSweep()) && mode == Mode::PerTask) {
+        const QString problem = CommandTemplate(command, shell, parameterNames()).errorString();
         if (!problem.isEmpty())
             return problem;
     }
@@ -173,7 +181,7 @@ QJsonObject JobSpec::toJson() const
     QJsonArray hostList;
     for (const HostSpec &host : hosts)
         hostList.append(host.toJson());
-    return {
+    QJsonObject json{
         {QStringLiteral("mode"), modeName(mode)},
         {QStringLiteral("command"), QJsonArray::fromStringList(command)},
         {QStringLiteral("shell"), shell},
@@ -200,6 +208,15 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("remote_dir"), remoteDirectory},
         {QStringLiteral("inputs"), inputs},
     };
+    if (isSweep()) { // only then: other jobs' files stay as they were
+        QJsonArray list;
+        for (const SweepParameter &p : parameters)
+            list.append(QJsonObject{{QStringLiteral("name"), p.name},
+                                    {QStringLiteral("values"), QJsonArray::fromStringList(p.values)},
+                                    {QStringLiteral("linked"), p.linked}});
+        json.insert(QStringLiteral("parameters"), list);
+    }
+    return json;
 }
 
 bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
@@ -242,6 +259,19 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
         s.returnFiles.append(v.toString());
     s.cleanup = json.value(QStringLiteral("cleanup")).toBool(false);
     s.remoteDirectory = json.value(QStringLiteral("remote_dir")).toString();
+    for (const QJsonValue &v : json.value(QStringLiteral("parameters")).toArray()) {
+        const QJsonObject o = v.toObject();
+        SweepParameter p;
+        p.name = o.value(QStringLiteral("name")).toString();
+        for (const QJsonValue &value : o.value(QStringLiteral("values")).toArray())
+            p.values.append(value.toString());
+        p.linked = o.value(QStringLiteral("linked")).toBool(false);
+        if (p.name.isEmpty()) {
+            *error = QStringLiteral("a sweep parameter has no name");
+            return false;
+        }
+        s.parameters.append(p);
+    }
     const QJsonObject inputs = json.value(QStringLiteral("inputs")).toObject();
     const QString kind = inputs.value(QStringLiteral("kind")).toString(QStringLiteral("range"));
     if (kind == QLatin1String("range")) {

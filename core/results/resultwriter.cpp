@@ -1,6 +1,7 @@
 #include "resultwriter.h"
 
 #include "json.h"
+#include "sweep.h"
 
 #include <QFile>
 
@@ -14,10 +15,11 @@ constexpr qsizetype FlushThreshold = 256 * 1024;
 constexpr qint64 WaitingOverhead = 96; // a map node and the line's allocation header
 } // namespace
 
-ResultWriter::ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder)
+ResultWriter::ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder, const QStringList &parameterNames)
     : m_fd(fd)
     , m_mode(mode)
     , m_keepOrder(keepOrder)
+    , m_parameterNames(Sweep::jsonNames(parameterNames))
 {
     m_buffer.reserve(FlushThreshold + 4096);
 }
@@ -41,13 +43,17 @@ int ResultWriter::openFile(const QString &path, QString *error, bool *noReader)
     return fd;
 }
 
-void ResultWriter::appendJson(QByteArray &buffer, const TaskOutcome &o, JobSpec::Mode mode)
+void ResultWriter::appendJson(QByteArray &buffer, const TaskOutcome &o, JobSpec::Mode mode,
+                              const QList<QByteArray> &parameterNames)
 {
     Json::Writer out(buffer, 200 + o.input.size() + o.output.size() + o.result.size() + o.errorOutput.size());
     out.put("{\"id\":");
     Json::appendNumber(out, o.id);
     out.put(',');
-    Json::appendInputMembers(out, o.input);
+    if (parameterNames.isEmpty())
+        Json::appendInputMembers(out, o.input);
+    else
+        Sweep::appendInputAndParams(out, o.input, parameterNames);
     out.put(",\"status\":\"");
     out.put(taskStatusKey(o.status));
     out.put("\",\"exit_code\":");
@@ -111,19 +117,34 @@ void appendCsvField(QByteArray &out, QByteArrayView text)
 }
 } // namespace
 
-void ResultWriter::appendCsvHeader(QByteArray &out, JobSpec::Mode mode)
+void ResultWriter::appendCsvHeader(QByteArray &out, JobSpec::Mode mode, const QStringList &parameterNames)
 {
+    out.append("id,input,");
+    for (const QString &name : parameterNames) {
+        appendCsvField(out, name.toUtf8());
+        out.append(',');
+    }
     out.append(mode == JobSpec::Mode::PerTask
-                   ? "id,input,status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms,host\r\n"
-                   : "id,input,status,exit_code,result,error,stderr,truncated,attempts,worker,duration_ms,host\r\n");
+                   ? "status,exit_code,output,error,stderr,truncated,attempts,worker,duration_ms,host\r\n"
+                   : "status,exit_code,result,error,stderr,truncated,attempts,worker,duration_ms,host\r\n");
 }
 
-void ResultWriter::appendCsv(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode)
+void ResultWriter::appendCsv(QByteArray &out, const TaskOutcome &o, JobSpec::Mode mode, int parameterCount)
 {
     Json::appendNumber(out, o.id);
     out.append(',');
-    appendCsvField(out, o.input);
-    out.append(',');
+    if (parameterCount == 0) {
+        appendCsvField(out, o.input);
+        out.append(',');
+    } else {
+        appendCsvField(out, Sweep::displayInput(o.input));
+        out.append(',');
+        const QList<QByteArray> values = Sweep::splitTuple(o.input);
+        for (int i = 0; i < parameterCount; ++i) {
+            appendCsvField(out, values.value(i));
+            out.append(',');
+        }
+    }
     out.append(taskStatusName(o.status).toLatin1());
     out.append(',');
     if (o.exitCode >= 0)
@@ -154,7 +175,7 @@ void ResultWriter::write(const TaskOutcome &outcome)
     }
     if (outcome.id != m_nextId) {
         QByteArray line;
-        appendJson(line, outcome, m_mode);
+        appendJson(line, outcome, m_mode, m_parameterNames);
         line.squeeze(); // it may wait long: keep only its bytes
         m_waitingBytes += line.capacity() + WaitingOverhead;
         m_waiting.emplace(outcome.id, std::move(line));
@@ -174,7 +195,7 @@ void ResultWriter::write(const TaskOutcome &outcome)
 
 void ResultWriter::append(const TaskOutcome &outcome)
 {
-    appendJson(m_buffer, outcome, m_mode);
+    appendJson(m_buffer, outcome, m_mode, m_parameterNames);
     ++m_written;
     if (m_buffer.size() >= FlushThreshold)
         flush();

@@ -11,10 +11,14 @@
 // Writes one JSON object per finished task (JSON Lines) to a file descriptor,
 // as tasks finish or, with keepOrder, in input order. Writes are buffered and
 // flushed by size and by flush(), so a fast run does not make a syscall per task.
+//
+// A sweep's results (parameterNames not empty) have "input" as the values
+// joined by spaces and "params": {"lr": "0.1", …}; in CSV, one column per
+// parameter, named after it, right after input. Other jobs' are unchanged.
 class ResultWriter
 {
 public:
-    ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder);
+    ResultWriter(int fd, JobSpec::Mode mode, bool keepOrder, const QStringList &parameterNames = {});
     ~ResultWriter();
 
     // Opens (truncates) a file for writing; returns -1 with *error set on
@@ -31,9 +35,12 @@ public:
     qint64 written() const { return m_written; }
     qint64 heldBytes() const { return m_waitingBytes; } // keepOrder: results waiting for an earlier one
 
-    static void appendJson(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
-    static void appendCsvHeader(QByteArray &out, JobSpec::Mode mode);
-    static void appendCsv(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode);
+    // parameterNames: a sweep's as Sweep::jsonNames() (JSON), as they are (CSV).
+    static void appendJson(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode,
+                           const QList<QByteArray> &parameterNames = {});
+    static void appendCsvHeader(QByteArray &out, JobSpec::Mode mode, const QStringList &parameterNames = {});
+    static void appendCsv(QByteArray &out, const TaskOutcome &outcome, JobSpec::Mode mode,
+                          int parameterCount = 0);
 
 private:
     void append(const TaskOutcome &outcome);
@@ -41,6 +48,7 @@ private:
     int m_fd;
     JobSpec::Mode m_mode;
     bool m_keepOrder;
+    QList<QByteArray> m_parameterNames; // JSON strings
     QByteArray m_buffer;
     std::map<qint64, QByteArray> m_waiting; // keepOrder: finished out of order
     qint64 m_nextId = 0;

@@ -11,7 +11,7 @@ constexpr qsizetype ProgressLineMax = 4096;
 
 PerTaskSlot::PerTaskSlot(int slot, const JobSpec &spec, const HostSpec &host, int hostIndex, QObject *parent)
     : Slot(slot, spec, host, hostIndex, parent)
-    , m_command(spec.command, spec.shell)
+    , m_command(spec.command, spec.shell, spec.parameterNames())
 {
     connect(process(), &SlotProcess::stdoutData, this, &PerTaskSlot::onStdout);
     connect(process(), &SlotProcess::stderrData, this, &PerTaskSlot::onStderr);

@@ -1,16 +1,20 @@
 #include "protocol.h"
 
 #include "json.h"
+#include "sweep.h"
 
 namespace Protocol {
 
-void appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input)
+void appendTaskLine(QByteArray &buffer, qint64 id, QByteArrayView input, const QList<QByteArray> &parameterNames)
 {
     Json::Writer out(buffer, 32 + input.size());
     out.put("{\"id\":");
     Json::appendNumber(out, id);
     out.put(',');
-    Json::appendInputMembers(out, input);
+    if (parameterNames.isEmpty())
+        Json::appendInputMembers(out, input);
+    else
+        Sweep::appendInputAndParams(out, input, parameterNames);
     out.put("}\n");
 }
 

@@ -2,12 +2,20 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 
 // The JSON Lines protocol spoken with long-lived workers.
 //   pool -> worker:  {"id": 17, "input": "..."}
 //                    an input that is not valid UTF-8 (a file name is bytes) also has
 //                    "input_base64": its exact bytes; "input" then shows them as \xHH
+//                    A sweep's task (sweep.h) has its parameters beside the input:
+//                    {"id": 7, "input": "0.1 32", "params": {"lr": "0.1", "bs": "32"}}
+//                    "input" is the values joined by spaces; positional sources
+//                    (::: …) are named "1", "2" …; every value is a string. When a
+//                    value is not valid UTF-8, "input_base64" holds the tuple's exact
+//                    bytes, the values separated by NUL bytes, and the texts show
+//                    the invalid bytes as \xHH
 //   worker -> pool:  {"id": 17, "progress": 0.4, "message": "..."}
 //                    {"id": 17, "result": <any JSON>}   or   {"id": 17, "error": "text"}
 //                    {"ready": true}   optional, once: a slow start-up (imports, a model
@@ -16,7 +24,9 @@ namespace Protocol {
 
 // Appends one task line, newline included: {"id":N,"input":"…"}, plus
 // "input_base64" with the exact bytes when the input is not valid UTF-8.
-void appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input);
+// For a sweep's task, parameterNames (Sweep::jsonNames()) name its tuple's
+// values: "params" is added and "input" is the values joined by spaces.
+void appendTaskLine(QByteArray &out, qint64 id, QByteArrayView input, const QList<QByteArray> &parameterNames = {});
 
 struct WorkerMessage
 {

@@ -1,6 +1,7 @@
 #include "workerslot.h"
 
 #include "protocol.h"
+#include "sweep.h"
 
 #include <QDateTime>
 
@@ -14,6 +15,7 @@ WorkerSlot::WorkerSlot(int slot, const JobSpec &spec, const HostSpec &host, int 
     : Slot(slot, spec, host, hostIndex, parent)
     , m_stdout(qMax<qint64>(spec.maxOutputBytes, 64 * 1024))
     , m_stderr(StderrLineMax)
+    , m_parameterNames(Sweep::jsonNames(spec.parameterNames()))
 {
     connect(process(), &SlotProcess::started, this, &WorkerSlot::onStarted);
     connect(process(), &SlotProcess::stdoutData, this, &WorkerSlot::onStdout);
@@ -109,7 +111,7 @@ void WorkerSlot::assign(Task task)
     const qint64 now = nowMs();
     Running run;
     run.task = std::move(task);
-    Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input);
+    Protocol::appendTaskLine(m_writeBuffer, run.task.id, run.task.input, m_parameterNames);
     run.inputEnd = m_inputBytesSent + m_writeBuffer.size();
     m_inFlight.push_back(std::move(run));
     if (m_inFlight.size() == 1)

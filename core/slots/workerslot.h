@@ -74,6 +74,7 @@ private:
     LineSplitter m_stdout;
     LineSplitter m_stderr;
     QByteArray m_writeBuffer;
+    const QList<QByteArray> m_parameterNames; // a sweep's, as JSON strings: the task lines' "params"
     qint64 m_inputBytesSent = 0;   // handed to write() by the current process's flushes
     QString m_lastStderrLine;
     QByteArray m_strayLines;       // non-protocol stdout lines of the current read, for output()

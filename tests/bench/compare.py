@@ -329,7 +329,47 @@ def build_workloads(args, tmp):
         Case("Python Pool(4).map chunksize=1",
              [py, PYBENCH, "pool-sleep", str(n), "4", "1"], pybench_check(n, n * (n + 1) // 2)),
     ]))
+
+    # (e) a million-task sweep: the product of three ::: sources (100 x 100 x 100), or of
+    # three --param ranges, made one tuple at a time, against --range 1000000 (the
+    # reference): the tuples, their "params" in the task lines and results must cost
+    # nothing that shows. Long-lived C++ workers, so taskpool itself is the bottleneck.
+    n = 1000000
+    hundred = [str(i) for i in range(100)]
+    sources = [":::"] + hundred + [":::"] + hundred + [":::"] + hundred
+    worker = ["--", tp, "demo-worker", "--fast"]
+    e_options = ["-j", "2", "--worker", "--results", "{out}"]
+    workloads.append(Workload("e", "a 1000000-task sweep (3 sources of 100) vs `--range 1000000`", n, [
+        Case("taskpool --worker -j 2 --range 1000000" + suffix,
+             run(*(e_options + ["--range", str(n)] + worker), journal=False),
+             sweep_check(n), env=env, reference=True, journal_home=journal_home),
+        Case("taskpool --worker -j 2 ::: x100 ::: x100 ::: x100" + suffix,
+             run(*(e_options + worker + sources), journal=False),
+             sweep_check(n, params=True), env=env, journal_home=journal_home),
+        Case("taskpool --worker -j 2 --param a=0..99 b=0..99 c=0..99" + suffix,
+             run(*(e_options + ["--param", "a=0..99", "--param", "b=0..99", "--param", "c=0..99"] + worker),
+                 journal=False),
+             sweep_check(n, params=True), env=env, journal_home=journal_home),
+    ]))
     return [w for w in workloads if w.key in args.only]
+
+
+def sweep_check(n, params=False):
+    """n result lines, all ok, ids adding up; a sweep's with "params" on every line."""
+    def verify(proc, out, run):
+        check_exit(proc)
+        with open(out, "rb") as f:
+            data = f.read()
+        lines = data.count(b"\n")
+        check(lines == n, "%d result lines, expected %d" % (lines, n))
+        ok = data.count(b'"status":"ok"')
+        check(ok == n, "%d results with status ok, expected %d" % (ok, n))
+        ids = sum(int(x) for x in re.findall(rb'\{"id":(\d+),', data))
+        check(ids == n * (n - 1) // 2, "the ids do not add up to 0+1+...+%d" % (n - 1))
+        if params:
+            check(data.count(b',"params":{') == n, "not every result has its params")
+            check(b'"input":"99 99 99"' in data, "the last tuple is missing")
+    return verify
 
 
 def sleep_check(n):
@@ -487,6 +527,11 @@ def print_targets(rows, out):
         target(r["rss"] < 200, "(c) %s: peak RSS %.1f MB (target < 200 MB)" % (r["tool"], r["rss"]))
     for r in taskpool_rows("d"):
         target(r["wall"] < 3.1, "(d) %s: %.2f s (target < 3.1 s)" % (r["tool"], r["wall"]))
+    ref = find(rows, "e", "taskpool --worker -j 2 --range")
+    for r in taskpool_rows("e"):
+        if ref and r is not ref:
+            target(r["rate"] >= 0.9 * ref["rate"], "(e) %s: %.2f× the speed of --range 1000000 (target ≥ 0.9×, "
+                   "i.e. the same within noise)" % (r["tool"], r["rate"] / ref["rate"]))
     if lines:
         out.write("\nTargets of issue 6:\n" + "\n".join(lines) + "\n")
 
@@ -522,11 +567,12 @@ def main():
         description="taskpool vs xargs -P, GNU parallel and Python multiprocessing on the same workloads.",
         epilog="Workloads: (a) 2000 x /bin/true per task, 2 slots; (b) 100000 x f(x)=x+1 through 2 "
                "long-lived workers; (c) --range 1000000 through long-lived workers, results to a file "
-               "(peak memory); (d) 10 x sleep 1 s with 4 workers. Exit status 1 when any tool's output "
+               "(peak memory); (d) 10 x sleep 1 s with 4 workers; (e) a million-task sweep (three ::: sources "
+               "of 100 values, or three --param ranges) against --range 1000000. Exit status 1 when any tool's output "
                "was wrong, 2 on a setup error.")
     parser.add_argument("--runs", type=int, default=5, help="runs per tool; the table shows medians (default 5)")
     parser.add_argument("--quick", action="store_true", help="one run per tool")
-    parser.add_argument("--only", default="abcd", help="workloads to run, e.g. --only ab (default abcd)")
+    parser.add_argument("--only", default="abcde", help="workloads to run, e.g. --only ab (default abcde)")
     parser.add_argument("--all", action="store_true",
                         help="also run Python Pool.imap over the million tasks of (c) (about 16 s a run)")
     parser.add_argument("--taskpool", default=os.environ.get("TASKPOOL", os.path.join(REPO, "build/app/taskpool")),
@@ -538,8 +584,8 @@ def main():
         args.runs = 1
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if not set(args.only) <= set("abcd"):
-        parser.error("--only takes letters among a, b, c, d")
+    if not set(args.only) <= set("abcde"):
+        parser.error("--only takes letters among a, b, c, d, e")
     args.taskpool = os.path.abspath(args.taskpool)
     if not os.access(args.taskpool, os.X_OK):
         print("compare.sh: no taskpool binary at %s; build it first (cmake -S . -B build && cmake --build build -j2)"

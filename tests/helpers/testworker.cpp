@@ -27,6 +27,8 @@
 //
 // Protocol mode: testworker proto [--die-at-start] [--crash-after N] [--exit-after N] [--files]
 //                                  [--start-ms MS [--ready]] [--linger] [--close-stdout-once FILE]
+//                                  [--echo-line]
+// --echo-line: every task's result is its whole task line, as it came (a JSON object).
 // --start-ms sleeps before reading any task; --ready then says {"ready": true}.
 // --linger: when stdin closes, sleep forever instead of exiting.
 // --close-stdout-once FILE: if FILE does not exist, create it, close stdout before
@@ -241,7 +243,7 @@ std::string idPrefix(long id)
 int protocolMain(int argc, char **argv)
 {
     long crashAfter = -1, exitAfter = -1, startMs = 0;
-    bool files = false, announceReady = false, linger = false;
+    bool files = false, announceReady = false, linger = false, echoLine = false;
     const char *closeStdoutOnce = nullptr;
     for (int i = 2; i < argc; ++i) {
         if (!strcmp(argv[i], "--files"))
@@ -260,6 +262,8 @@ int protocolMain(int argc, char **argv)
             announceReady = true;
         if (!strcmp(argv[i], "--linger"))
             linger = true;
+        if (!strcmp(argv[i], "--echo-line"))
+            echoLine = true;
         if (!strcmp(argv[i], "--close-stdout-once") && i + 1 < argc)
             closeStdoutOnce = argv[++i];
     }
@@ -301,6 +305,10 @@ int protocolMain(int argc, char **argv)
             const long answeredBefore = previousId;
             previousId = id;
             const std::string head = idPrefix(id);
+            if (echoLine) {
+                writeAll(1, head + ",\"result\":" + line + "}\n");
+                continue;
+            }
             if (files) {
                 writeAll(1, fileTask(head, input));
                 continue;
