@@ -5,6 +5,7 @@
 // the real /proc/meminfo with a threshold no machine can meet.
 
 #include "machineload.h"
+#include "monitorprotocol.h"
 #include "testsupport.h"
 
 #include <QJsonDocument>
@@ -338,6 +339,23 @@ private Q_SLOTS:
             QVERIFY2(starts[i] - starts[i - 1] >= 249, qPrintable(QStringLiteral("start %1 came %2 ms after the one before")
                                                                       .arg(i)
                                                                       .arg(starts[i] - starts[i - 1])));
+    }
+
+    // ---- what a watcher sees -------------------------------------------------------
+
+    // The state message carries the note only while something waits; one
+    // without it (an older run's) reads as nothing waiting.
+    void monitorStateCarriesTheWaitingNote()
+    {
+        MonitorProtocol::LiveState state;
+        state.state = TaskPool::State::Running;
+        state.stats.waiting = QStringLiteral("waiting for load: 3.10, needs below 2");
+        QByteArray line = MonitorProtocol::stateLine(state);
+        QCOMPARE(MonitorProtocol::parseState(QJsonDocument::fromJson(line).object()).stats.waiting, state.stats.waiting);
+        state.stats.waiting.clear();
+        line = MonitorProtocol::stateLine(state);
+        QVERIFY(!line.contains("\"waiting\""));
+        QVERIFY(MonitorProtocol::parseState(QJsonDocument::fromJson(line).object()).stats.waiting.isEmpty());
     }
 
     // ---- taskpool run ---------------------------------------------------------------
