@@ -314,7 +314,7 @@ void TaskPool::feedSlot(Slot *worker)
             break;
         }
         if (m_gate.isSet()) {
-            m_gate.started(now);
+            m_gate.started(monotonicMs()); // now, not before take(): a pipe's read may have taken a while
             m_waiting.clear();
         }
         ++m_running;
