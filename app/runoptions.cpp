@@ -1,6 +1,7 @@
 #include "runoptions.h"
 
 #include "helptext.h"
+#include "machineload.h"
 
 #include <algorithm>
 
@@ -89,7 +90,7 @@ int RunOptions::parse(const QString &taskpoolPath, const QStringList &arguments)
 bool RunOptions::applyTo(JobSpec *spec, QString *error) const
 {
     return applyCommand(spec, error) && applyHosts(spec, error) && applyLimits(spec, error)
-        && applyInputs(spec, error);
+        && applyStartGates(spec, error) && applyInputs(spec, error);
 }
 
 bool RunOptions::intOption(const QCommandLineOption &option, int min, int *out, QString *error) const
@@ -339,6 +340,30 @@ bool RunOptions::sweepParameters(QList<SweepParameter> *parameters, bool *given,
             return false;
         }
         parameters->append(std::move(p));
+    }
+    return true;
+}
+
+// Starts that respect the machine: --memfree, --load, --delay.
+bool RunOptions::applyStartGates(JobSpec *spec, QString *error) const
+{
+    if (m_parser.isSet(m_memFree) && !MachineLoad::parseSize(m_parser.value(m_memFree), &spec->memFreeBytes)) {
+        *error = QStringLiteral("--memfree needs a size such as 2G, 500M or 1.5G, not \"%1\"").arg(m_parser.value(m_memFree));
+        return false;
+    }
+    if (m_parser.isSet(m_load)) {
+        bool ok = false;
+        const double load = m_parser.value(m_load).toDouble(&ok);
+        if (!ok || !(load > 0) || !qIsFinite(load)) {
+            *error = QStringLiteral("--load needs a load average above 0, such as 4 or 2.5, not \"%1\"").arg(m_parser.value(m_load));
+            return false;
+        }
+        spec->loadBelow = load;
+    }
+    if (m_parser.isSet(m_delay)
+        && (!secondsOption(m_delay, &spec->startDelaySeconds, error) || !qIsFinite(spec->startDelaySeconds))) {
+        *error = QStringLiteral("--delay needs a number of seconds, such as 1 or 0.5, not \"%1\"").arg(m_parser.value(m_delay));
+        return false;
     }
     return true;
 }

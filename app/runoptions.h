@@ -41,6 +41,7 @@ private:
     bool applyCommand(JobSpec *spec, QString *error) const;
     bool applyHosts(JobSpec *spec, QString *error) const;
     bool applyLimits(JobSpec *spec, QString *error) const;
+    bool applyStartGates(JobSpec *spec, QString *error) const;
     bool applyInputs(JobSpec *spec, QString *error) const;
     // The command's words and, after the first ::: :::: :::+ or ::::+, its sources.
     QStringList commandWords() const;
@@ -96,6 +97,9 @@ private:
     const QCommandLineOption m_returnFile = Cli::qtOption(u"run", u"return");
     const QCommandLineOption m_cleanup = Cli::qtOption(u"run", u"cleanup");
     const QCommandLineOption m_remoteDir = Cli::qtOption(u"run", u"remote-dir");
+    const QCommandLineOption m_memFree = Cli::qtOption(u"run", u"memfree");
+    const QCommandLineOption m_load = Cli::qtOption(u"run", u"load");
+    const QCommandLineOption m_delay = Cli::qtOption(u"run", u"delay");
 };
 
 // Prints "taskpool: message" on stderr.

@@ -63,15 +63,18 @@ QString TerminalProgress::statusLine(int width) const
                   .arg(s.running)
                   .arg(s.tasksPerSecond, 0, 'f', s.tasksPerSecond < 100 ? 1 : 0)
                   .arg(formatDuration(s.etaSeconds));
+    // What holds tasks back (--memfree, --load, --delay) goes last: the bar
+    // keeps its width, and a narrow terminal cuts the note, not the counts.
+    const QString note = s.waiting.isEmpty() ? QString() : QStringLiteral(" | ") + s.waiting;
     if (s.total <= 0)
-        return counts.trimmed();
+        return counts.trimmed() + note;
     const double fraction = qBound(0.0, double(done) / double(s.total), 1.0);
     const QString percent = QStringLiteral("%1%").arg(int(fraction * 100), 3);
     const int barWidth = qBound(10, width - int(counts.size()) - int(percent.size()) - 4, 40);
     const int filled = int(fraction * barWidth);
     QString bar = QStringLiteral("[") + QString(filled, QChar(0x2588)) + QString(barWidth - filled, QChar(0x2591))
         + QStringLiteral("] ") + percent;
-    return bar + counts;
+    return bar + counts + note;
 }
 
 void TerminalProgress::clearBar()

@@ -10,7 +10,9 @@ class TaskPool;
 
 // The `--progress` display on stderr: a live bar with counts, throughput and ETA,
 // redrawn ten times a second on a terminal (a plain line every few seconds when
-// stderr is a file). Log lines are printed above it without tearing.
+// stderr is a file), ending in what holds tasks back when something does
+// ("waiting for memory: 1.2 GiB free, needs 2 GiB"). Log lines are printed
+// above it without tearing.
 class TerminalProgress : public QObject
 {
     Q_OBJECT

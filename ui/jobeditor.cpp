@@ -29,6 +29,8 @@ QLabel *buddyLabel(const QString &text, QWidget *buddy, QWidget *parent)
     return label;
 }
 
+constexpr qint64 MiB = 1024 * 1024;
+
 void describe(QWidget *widget, const QString &name, const QString &tooltip)
 {
     widget->setObjectName(name);
@@ -82,6 +84,9 @@ JobEditor::JobEditor(QWidget *parent)
     , m_halt(new TrimmedSpinBox(this))
     , m_haltUnit(new QComboBox(this))
     , m_haltMode(new QComboBox(this))
+    , m_memFree(new QSpinBox(this))
+    , m_loadBelow(new TrimmedSpinBox(this))
+    , m_startDelay(new TrimmedSpinBox(this))
     , m_maxTasks(new QSpinBox(this))
     , m_maxMemory(new QSpinBox(this))
     , m_recycleNote(new QLabel(this))
@@ -91,6 +96,7 @@ JobEditor::JobEditor(QWidget *parent)
     setUpHosts();
     setUpRetriesAndTimeouts();
     setUpHalt();
+    setUpStartGates();
     setUpRecycling();
     layOutForm();
     orderTabsAsShown();
@@ -250,6 +256,35 @@ void JobEditor::setUpHalt()
     m_haltMode->setAccessibleName(QStringLiteral("On halt"));
 }
 
+// Starts that respect the machine: free memory, load average, delay (taskpool
+// run --memfree, --load, --delay).
+void JobEditor::setUpStartGates()
+{
+    m_memFree->setRange(0, 100'000'000);
+    m_memFree->setGroupSeparatorShown(true);
+    m_memFree->setSuffix(QStringLiteral(" MB"));
+    m_memFree->setSpecialValueText(QStringLiteral("Off"));
+    describe(m_memFree, QStringLiteral("jobMemFree"),
+             QStringLiteral("Start a task only while this machine has at least this much memory available. Below "
+                            "half of it, the youngest running task (with long-lived workers, its worker) is ended "
+                            "and put back in the queue: not a failure, no attempt used; never the last running "
+                            "task. 0 = off"));
+    m_memFree->setAccessibleName(QStringLiteral("Memory free to start a task"));
+    m_loadBelow->setRange(0, 100'000);
+    m_loadBelow->setDecimals(2);
+    m_loadBelow->setSpecialValueText(QStringLiteral("Off"));
+    describe(m_loadBelow, QStringLiteral("jobLoadBelow"),
+             QStringLiteral("Start a task only while this machine's 1-minute load average is below this. 0 = off"));
+    m_loadBelow->setAccessibleName(QStringLiteral("Load average below"));
+    m_startDelay->setRange(0, 24 * 3600);
+    m_startDelay->setDecimals(3);
+    m_startDelay->setSuffix(QStringLiteral(" s"));
+    m_startDelay->setSpecialValueText(QStringLiteral("None"));
+    describe(m_startDelay, QStringLiteral("jobStartDelay"),
+             QStringLiteral("At least this long between two task starts, across all workers. 0 = none"));
+    m_startDelay->setAccessibleName(QStringLiteral("Delay between starts"));
+}
+
 // When a long-lived worker is replaced, and the note that per-task runs have none.
 void JobEditor::setUpRecycling()
 {
@@ -310,6 +345,10 @@ void JobEditor::layOutForm()
     form->addRow(buddyLabel(QStringLiteral("Worker start-up:"), m_startup, this), m_startup);
     form->addRow(buddyLabel(QStringLiteral("Halt aft&er:"), m_halt, this), pair(m_halt, m_haltUnit));
     form->addRow(buddyLabel(QStringLiteral("On halt:"), m_haltMode, this), m_haltMode);
+    form->addRow(sectionLabel(QStringLiteral("Starting tasks")));
+    form->addRow(buddyLabel(QStringLiteral("Memory free:"), m_memFree, this), m_memFree);
+    form->addRow(buddyLabel(QStringLiteral("Load below:"), m_loadBelow, this), m_loadBelow);
+    form->addRow(buddyLabel(QStringLiteral("Delay between starts:"), m_startDelay, this), m_startDelay);
     form->addRow(sectionLabel(QStringLiteral("Worker recycling")));
     form->addRow(buddyLabel(QStringLiteral("Re&cycle after:"), m_maxTasks, this), m_maxTasks);
     form->addRow(buddyLabel(QStringLiteral("Memor&y limit:"), m_maxMemory, this), m_maxMemory);
@@ -337,9 +376,9 @@ void JobEditor::connectSignals()
         connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::edited);
     for (QComboBox *combo : {m_timeoutUnit, m_haltUnit})
         connect(combo, &QComboBox::currentIndexChanged, this, &JobEditor::updateUnits);
-    for (QSpinBox *spin : {m_maxTasks, m_maxMemory})
+    for (QSpinBox *spin : {m_maxTasks, m_maxMemory, m_memFree})
         connect(spin, &QSpinBox::valueChanged, this, &JobEditor::edited);
-    for (QDoubleSpinBox *spin : {m_timeout, m_stall, m_startup, m_halt})
+    for (QDoubleSpinBox *spin : {m_timeout, m_stall, m_startup, m_halt, m_loadBelow, m_startDelay})
         connect(spin, &QDoubleSpinBox::valueChanged, this, &JobEditor::edited);
     connect(m_halt, &QDoubleSpinBox::valueChanged, this, &JobEditor::updateHints);
     connect(m_shell, &QCheckBox::toggled, this, &JobEditor::edited);
@@ -575,6 +614,9 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_haltMode->setCurrentIndex(m_haltMode->findData(spec.haltTerminates));
     m_maxTasks->setValue(spec.maxTasksPerWorker);
     m_maxMemory->setValue(int(qBound<qint64>(0, spec.maxWorkerMemoryMb, qint64(m_maxMemory->maximum()))));
+    m_memFree->setValue(int(qBound<qint64>(0, (spec.memFreeBytes + MiB / 2) / MiB, qint64(m_memFree->maximum()))));
+    m_loadBelow->setValue(spec.loadBelow);
+    m_startDelay->setValue(spec.startDelaySeconds);
     updateHints();
     // The blocker kept checkHosts() from saying so.
     blocker.unblock();
@@ -631,5 +673,11 @@ JobSpec JobEditor::spec() const
     s.haltTerminates = m_haltMode->currentData().toBool();
     s.maxTasksPerWorker = m_maxTasks->value();
     s.maxWorkerMemoryMb = m_maxMemory->value();
+    // In whole MB; a loaded job's exact size stands while the field shows it.
+    const qint64 memFreeMb = m_memFree->value();
+    if (memFreeMb != (m_base.memFreeBytes + MiB / 2) / MiB || m_base.memFreeBytes < 0)
+        s.memFreeBytes = memFreeMb * MiB;
+    s.loadBelow = m_loadBelow->value();
+    s.startDelaySeconds = m_startDelay->value();
     return s;
 }

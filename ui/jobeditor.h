@@ -47,6 +47,7 @@ private:
     void setUpHosts();
     void setUpRetriesAndTimeouts();
     void setUpHalt();
+    void setUpStartGates();
     void setUpRecycling();
     void layOutForm();
     void orderTabsAsShown();
@@ -93,6 +94,9 @@ private:
     QDoubleSpinBox *m_halt;
     QComboBox *m_haltUnit;         // failed tasks, or % of finished tasks
     QComboBox *m_haltMode;         // drain or terminate
+    QSpinBox *m_memFree;           // MB available to start a task (--memfree); 0 = off
+    QDoubleSpinBox *m_loadBelow;   // --load; 0 = off
+    QDoubleSpinBox *m_startDelay;  // --delay, seconds; 0 = none
     QSpinBox *m_maxTasks;
     QSpinBox *m_maxMemory;
     QLabel *m_recycleNote;

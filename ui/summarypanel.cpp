@@ -16,6 +16,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_chart(new ThroughputChart(this))
     , m_hosts(new QLabel(this))
+    , m_waiting(new QLabel(this))
 {
     m_progress->setObjectName(QStringLiteral("overallProgress"));
     m_progress->setAccessibleName(QStringLiteral("Overall progress"));
@@ -48,9 +49,19 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_hosts->setWordWrap(true);
     m_hosts->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_waiting->setObjectName(QStringLiteral("startWaiting"));
+    m_waiting->setAccessibleName(QStringLiteral("Waiting to start tasks"));
+    m_waiting->setToolTip(QStringLiteral("No new task starts while the job's start limits hold them back: free "
+                                         "memory, load average, or the delay between starts"));
+    m_waiting->setWordWrap(true);
+    m_waiting->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_waiting->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Stalled).name()));
+    m_waiting->hide();
+
     auto *left = new QVBoxLayout;
     left->addWidget(m_progress);
     left->addWidget(countsBox);
+    left->addWidget(m_waiting);
     left->addWidget(m_hosts);
     left->addStretch();
 
@@ -98,6 +109,8 @@ void SummaryPanel::reset()
     m_eta->setText(QStringLiteral("—"));
     m_chart->reset();
     updateHosts({});
+    m_waiting->clear();
+    m_waiting->hide();
     m_lastSampleSecond = 0;
     m_lastSampleElapsed = 0;
     m_lastSampleFinished = 0;
@@ -129,6 +142,13 @@ void SummaryPanel::update(const PoolStats &s, bool active)
     m_throughput->setText(DisplayFormat::rate(s.tasksPerSecond));
     m_elapsed->setText(DisplayFormat::seconds(s.elapsedSeconds));
     m_eta->setText(active ? DisplayFormat::seconds(s.etaSeconds) : QStringLiteral("—"));
+    // "Waiting for memory: 1.2 GiB free, needs 2 GiB"; same text, no relayout.
+    QString waiting = active ? s.waiting : QString();
+    if (!waiting.isEmpty())
+        waiting[0] = waiting[0].toUpper();
+    if (m_waiting->text() != waiting)
+        m_waiting->setText(waiting);
+    m_waiting->setVisible(!waiting.isEmpty());
 
     const qint64 second = qint64(s.elapsedSeconds);
     if (active && second > m_lastSampleSecond) {

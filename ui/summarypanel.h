@@ -24,6 +24,8 @@ public:
     QProgressBar *progressBar() const { return m_progress; }
     ThroughputChart *chart() const { return m_chart; }
     QLabel *hostCounts() const { return m_hosts; }
+    // Why no task starts although one could (--memfree, --load, --delay); hidden when nothing holds them.
+    QLabel *waitingNote() const { return m_waiting; }
     QString countText(const QString &name) const; // for tests: "queued", "running", ...
 
 private:
@@ -41,6 +43,7 @@ private:
     QLabel *m_elapsed = nullptr;
     QLabel *m_eta = nullptr;
     QLabel *m_hosts;
+    QLabel *m_waiting;
     class QGridLayout *m_counts = nullptr;
     // Chart samples: one per whole second of run time.
     qint64 m_lastSampleSecond = 0;

@@ -149,6 +149,16 @@ Command runCommand()
           valued({QStringLiteral("progress-pattern")}, "REGEX", Value::Text,
                  "a line of a task's output that matches sets its progress; group 1 is a percentage, or use named "
                  "groups (?<done>..) and (?<total>..). Default: \"NN%\". Empty: off.")}},
+        {QStringLiteral("Starting tasks (go easy on this machine)"),
+         {valued({QStringLiteral("memfree")}, "SIZE", Value::Text,
+                 "start a task only while this machine has at least SIZE of memory available (MemAvailable in "
+                 "/proc/meminfo), e.g. 2G, 500M. Below half of SIZE the youngest running task is ended (its whole "
+                 "process tree; with --worker, its worker) and put back in the queue: not a failure, no attempt "
+                 "used. One at a time, 2 s apart once its tree is gone, and never the last running task."),
+          valued({QStringLiteral("load")}, "N", Value::Text,
+                 "start a task only while this machine's 1-minute load average (/proc/loadavg) is below N"),
+          valued({QStringLiteral("delay")}, "SECONDS", Value::Text,
+                 "at least this long between two task starts, across all workers (decimals allowed: 0.5)")}},
         {QStringLiteral("Output"),
          {valued({QStringLiteral("results")}, "FILE", Value::File,
                  "write results there instead of standard output"),

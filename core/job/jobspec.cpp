@@ -114,6 +114,12 @@ QString JobSpec::validate() const
         return QStringLiteral("the halt limit must be a count or a percentage between 0 and 100");
     if (maxTasksPerWorker < 0 || maxWorkerMemoryMb < 0)
         return QStringLiteral("worker recycling limits must be 0 (off) or more");
+    if (memFreeBytes < 0)
+        return QStringLiteral("the free memory to start a task must be 0 (off) or a size such as 2G");
+    if (loadBelow < 0)
+        return QStringLiteral("the load limit must be 0 (off) or more");
+    if (startDelaySeconds < 0)
+        return QStringLiteral("the delay between starts must be 0 (none) or more seconds");
     if (maxOutputBytes < 0)
         return QStringLiteral("the output cap must be 0 or more bytes");
     if (isSweep()) {
@@ -201,6 +207,9 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("max_output_bytes"), maxOutputBytes},
         {QStringLiteral("progress_pattern"), progressPattern},
         {QStringLiteral("window"), window},
+        {QStringLiteral("memfree_bytes"), memFreeBytes},
+        {QStringLiteral("load_below"), loadBelow},
+        {QStringLiteral("start_delay_s"), startDelaySeconds},
         {QStringLiteral("hosts"), hostList},
         {QStringLiteral("transfer"), transfer},
         {QStringLiteral("return_files"), QJsonArray::fromStringList(returnFiles)},
@@ -248,6 +257,9 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
     s.maxOutputBytes = json.value(QStringLiteral("max_output_bytes")).toInteger(1 << 20);
     s.progressPattern = json.value(QStringLiteral("progress_pattern")).toString(defaultProgressPattern());
     s.window = json.value(QStringLiteral("window")).toInt(0);
+    s.memFreeBytes = json.value(QStringLiteral("memfree_bytes")).toInteger(0);
+    s.loadBelow = json.value(QStringLiteral("load_below")).toDouble(0);
+    s.startDelaySeconds = json.value(QStringLiteral("start_delay_s")).toDouble(0);
     for (const QJsonValue &v : json.value(QStringLiteral("hosts")).toArray()) {
         HostSpec host;
         if (!HostSpec::fromJson(v.toObject(), &host, error))

@@ -37,6 +37,11 @@ struct JobSpec
     qint64 maxOutputBytes = 1 << 20; // stored stdout/stderr per task
     QString progressPattern = defaultProgressPattern();
     int window = 0;                // tasks in flight per long-lived worker; 0 = adaptive
+    // Starts that respect the machine (GNU parallel's --memfree, --load, --delay);
+    // 0 = off. The pool's start gates: TaskPool, "Start gates".
+    qint64 memFreeBytes = 0;       // start a task only while MemAvailable is at least this
+    double loadBelow = 0;          // ... only while the 1-minute load average is below this
+    double startDelaySeconds = 0;  // at least this long between two task starts
     // Where the slots run. Empty: `workers` slots on this machine. Otherwise the
     // hosts' slots (workers is then not used); remote hosts assume a shared file
     // system: the remote command runs in the same directory path as it would here.

@@ -25,7 +25,7 @@ QByteArray fromBase64(const QJsonValue &value)
 
 QJsonObject countsJson(const PoolStats &s)
 {
-    return {{QStringLiteral("ok"), s.ok},           {QStringLiteral("failed"), s.failed},
+    QJsonObject counts{{QStringLiteral("ok"), s.ok},           {QStringLiteral("failed"), s.failed},
             {QStringLiteral("timeout"), s.timedOut}, {QStringLiteral("crashed"), s.crashed},
             {QStringLiteral("stalled"), s.stalled},  {QStringLiteral("cancelled"), s.cancelled},
             {QStringLiteral("retried"), s.retried},  {QStringLiteral("total"), s.total},
@@ -33,6 +33,9 @@ QJsonObject countsJson(const PoolStats &s)
             {QStringLiteral("running"), s.running},  {QStringLiteral("workers"), s.workers},
             {QStringLiteral("elapsed"), s.elapsedSeconds}, {QStringLiteral("rate"), s.tasksPerSecond},
             {QStringLiteral("eta"), s.etaSeconds}};
+    if (!s.waiting.isEmpty()) // only while a start gate holds tasks back; older viewers ignore it
+        counts.insert(QStringLiteral("waiting"), s.waiting);
+    return counts;
 }
 
 PoolStats countsFrom(const QJsonObject &j)
@@ -53,6 +56,7 @@ PoolStats countsFrom(const QJsonObject &j)
     s.elapsedSeconds = j.value(QLatin1String("elapsed")).toDouble();
     s.tasksPerSecond = j.value(QLatin1String("rate")).toDouble();
     s.etaSeconds = j.value(QLatin1String("eta")).toDouble(-1);
+    s.waiting = j.value(QLatin1String("waiting")).toString(); // absent from older runs
     return s;
 }
 

@@ -18,7 +18,9 @@
 //   attempt, result   every attempt that was retried and every task's result
 //            so far, oldest first, then each new one as it happens
 //   state    the pool's state, counts, slots (with CPU and memory), hosts;
-//            about 10 times a second, only the latest (coalesced)
+//            about 10 times a second, only the latest (coalesced); its counts
+//            carry "waiting" while a start gate holds tasks back (--memfree,
+//            --load, --delay), absent otherwise and from older runs
 //   skipped  how many earlier results the run no longer keeps for it (its
 //            history is bounded; the journal has them)
 //   log      pool and worker messages, then live

@@ -17,6 +17,9 @@ constexpr size_t MedianSamples = 1001;
 constexpr size_t MedianMinimumSamples = 5;
 constexpr qint64 MinimumAdaptiveTimeoutMs = 1000;
 constexpr qint64 HaltMinimumFinished = 10; // a percentage of 2 tasks says nothing
+// After a task was ended for memory and its tree is gone, this long before the
+// next: the memory it held shows as available, and the tasks left settle.
+constexpr qint64 RequeuePauseMs = 2000;
 } // namespace
 
 TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
@@ -25,6 +28,7 @@ TaskPool::TaskPool(const JobSpec &spec, InputSource *input, QObject *parent)
     , m_input(input)
     , m_queue(input)
     , m_timeoutMs(qint64(spec.timeoutSeconds * 1000))
+    , m_gate(m_spec)
 {
     for (const HostSpec &spec : m_spec.effectiveHosts()) {
         Host host;
@@ -79,6 +83,12 @@ void TaskPool::start()
     m_tick->setInterval(TickMs);
     connect(m_tick, &QTimer::timeout, this, &TaskPool::tick);
     m_tick->start();
+    if (m_gate.isSet()) {
+        m_gateTimer = new QTimer(this);
+        m_gateTimer->setSingleShot(true);
+        connect(m_gateTimer, &QTimer::timeout, this, &TaskPool::onGateTimer);
+        m_gate.sample(m_startedMs, true);
+    }
     setState(State::Running);
     reconcileSlots();
     dispatch();
@@ -269,6 +279,8 @@ void TaskPool::dispatch()
         m_dispatchPass = Pass::Running;
         if (m_state != State::Running)
             break;
+        m_heldThisPass = false;
+        m_waiting.clear(); // a gate that still holds says so again
         const QList<Slot *> workers = m_slots;
         for (Slot *w : workers) {
             if (m_state != State::Running)
@@ -285,17 +297,122 @@ void TaskPool::feedSlot(Slot *worker)
 {
     Task task;
     while (m_state == State::Running && worker->freeCapacity() > 0) {
+        const qint64 now = m_gate.isSet() ? monotonicMs() : 0;
+        const StartGate::Hold hold = m_gate.isSet() ? startHold(worker, now) : StartGate::Hold::None;
+        if (hold != StartGate::Hold::None && m_heldThisPass)
+            break; // already held back (and said why) in this pass
         const TaskQueue::Take take = m_queue.take(&task);
         if (take != TaskQueue::Take::Task) {
             if (take == TaskQueue::Take::End && m_input->errorString().size() && m_fatalError.isEmpty())
                 fail(QStringLiteral("cannot read the inputs: %1").arg(m_input->errorString()));
             break;
         }
+        if (hold != StartGate::Hold::None) {
+            m_queue.requeueFront(std::move(task)); // first in line when the gate opens
+            task = Task();
+            holdBack(hold, now);
+            break;
+        }
+        if (m_gate.isSet()) {
+            m_gate.started(monotonicMs()); // now, not before take(): a pipe's read may have taken a while
+            m_waiting.clear();
+        }
         ++m_running;
         worker->assign(std::move(task));
         task = Task();
     }
     worker->flushAssigned();
+}
+
+// ---- Start gates ---------------------------------------------------------------
+// --memfree, --load and --delay (StartGate): every start, a retry's too, asks
+// startHold() first. A task the gate holds back goes back to the head of the
+// queue, the pool says why (waitingReason(), stats().waiting) and looks again
+// on m_gateTimer: after the delay, or every StartGate::SampleMs for memory and
+// load. Nothing polls when no gate is set, and nothing blocks.
+//
+// Below half of --memfree the youngest running task on a local slot is ended
+// (its whole tree, as terminate does) and its tasks requeued: not a failure,
+// not a retry, no attempt used (relieveMemoryPressure()).
+
+StartGate::Hold TaskPool::startHold(Slot *worker, qint64 now)
+{
+    m_gate.sample(now);
+    const QString readError = m_gate.takeReadError();
+    if (!readError.isEmpty())
+        Q_EMIT logLine(-1, readError);
+    return m_gate.holds(now, !worker->isRemote());
+}
+
+void TaskPool::holdBack(StartGate::Hold hold, qint64 now)
+{
+    m_heldThisPass = true;
+    m_waiting = m_gate.why(hold, now);
+    const qint64 in = m_gate.retryInMs(hold, now);
+    if (m_gateTimer && (!m_gateTimer->isActive() || m_gateTimer->remainingTime() > in))
+        m_gateTimer->start(int(qMin<qint64>(in, 60'000)));
+}
+
+void TaskPool::onGateTimer()
+{
+    m_gate.sample(monotonicMs(), true);
+    dispatch();
+}
+
+// The machine is short of memory (under half of --memfree): end the youngest
+// task on a local slot, the one that loses the least work, and requeue it.
+// One at a time: the next only once that tree is gone and RequeuePauseMs has
+// passed, so the memory it held shows before anything else is ended. The last
+// running task is never ended: with nothing running nothing progresses, and
+// memory that stays short with one task left is not that task's doing alone.
+// With long-lived workers the youngest task's worker process is ended: its
+// answered tasks stand, the rest of its window goes back, and a new worker
+// starts in its place (idle until the gate opens).
+void TaskPool::relieveMemoryPressure(qint64 now)
+{
+    if (m_state != State::Running && m_state != State::Paused)
+        return;
+    m_gate.sample(now);
+    if (!m_gate.underMemoryPressure()) {
+        m_lastTaskNoted = false;
+        return;
+    }
+    if (m_requeueing || now < m_nextRequeueMs)
+        return;
+    Slot *youngest = nullptr;
+    qint64 youngestStartedMs = -1;
+    int busy = 0;
+    for (Slot *w : std::as_const(m_slots)) {
+        const qint64 started = w->currentStartedMs();
+        if (w->isRemote() || started < 0 || !w->isRequeueable())
+            continue;
+        ++busy;
+        if (started >= youngestStartedMs) {
+            youngest = w;
+            youngestStartedMs = started;
+        }
+    }
+    const QString memory = QStringLiteral("%1 available, under half of --memfree %2")
+                               .arg(MachineLoad::formatSize(m_gate.memAvailable()), MachineLoad::formatSize(m_gate.memFree()));
+    if (busy < 2) {
+        if (busy == 1 && !m_lastTaskNoted)
+            Q_EMIT logLine(-1, QStringLiteral("memory is short (%1), but only one task runs: it is left to finish").arg(memory));
+        m_lastTaskNoted = busy == 1;
+        return;
+    }
+    m_lastTaskNoted = false;
+    const SlotSnapshot slot = youngest->snapshot(now);
+    const QString what = m_spec.mode == JobSpec::Mode::Worker
+        ? QStringLiteral("ending the worker of task %1 to free memory (%2); its %3 unanswered task(s) go back to the "
+                         "queue, not counted as attempts")
+              .arg(slot.taskId)
+              .arg(memory)
+              .arg(youngest->inFlightCount())
+        : QStringLiteral("ending task %1 to free memory (%2); it goes back to the queue, not counted as an attempt")
+              .arg(slot.taskId)
+              .arg(memory);
+    m_requeueing = youngest;
+    youngest->requeueTasks(what);
 }
 
 // A copy per chunk only while someone listens: a headless run without
@@ -314,6 +431,7 @@ void TaskPool::onCapacityAvailable(Slot *worker)
         return;
     }
     m_dispatchPass = Pass::Running;
+    m_heldThisPass = false;
     feedSlot(worker);
     const bool again = m_dispatchPass == Pass::Again;
     m_dispatchPass = Pass::None;
@@ -431,9 +549,13 @@ void TaskPool::adaptTimeout()
         w->setTimeoutMs(m_timeoutMs);
 }
 
-void TaskPool::onTasksReturned(Slot *, const QList<Task> &tasks)
+void TaskPool::onTasksReturned(Slot *worker, const QList<Task> &tasks)
 {
     m_running -= tasks.size();
+    if (worker == m_requeueing) {
+        m_requeueing = nullptr;
+        m_nextRequeueMs = monotonicMs() + RequeuePauseMs;
+    }
     if (m_ending == Ending::RestCancelled) {
         // The queue was already emptied into "cancelled" records (the run ended
         // while a lost host handed these back): record them the same way.
@@ -619,6 +741,8 @@ void TaskPool::advanceTowardsEnd()
     m_endedMs = monotonicMs();
     if (m_tick)
         m_tick->stop();
+    if (m_gateTimer)
+        m_gateTimer->stop();
     if (m_guard) {
         // Every slot is gone with its groups, so the guard exits at once (after the
         // grace if a lost host's launcher is still being reaped: it ends that too).
@@ -671,6 +795,8 @@ void TaskPool::tick()
         m_lastMemoryCheckMs = now;
         checkWorkerMemory();
     }
+    if (m_gate.watchesMemory())
+        relieveMemoryPressure(now);
     const QList<Slot *> workers = m_slots;
     for (Slot *w : workers) {
         if (m_slots.contains(w))
@@ -690,6 +816,7 @@ PoolStats TaskPool::stats() const
     if (m_queue.inputExhausted() && s.total < 0)
         s.total = s.issued;
     s.running = m_running;
+    s.waiting = waitingReason();
     const qint64 remaining = m_queue.remaining();
     s.queued = m_state == State::Finished ? 0 : remaining;
     static_cast<TaskCounts &>(s) = m_counts;

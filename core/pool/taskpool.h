@@ -6,9 +6,11 @@
 #include "task.h"
 #include "taskqueue.h"
 #include "slot.h"
+#include "startgate.h"
 
 #include <QList>
 #include <QObject>
+#include <QPointer>
 
 #include <deque>
 #include <memory>
@@ -27,6 +29,9 @@ struct PoolStats : TaskCounts
     double elapsedSeconds = 0;
     double tasksPerSecond = 0; // over the last few seconds
     double etaSeconds = -1;    // -1 while unknown
+    // Why no task starts although one could (--memfree, --load, --delay):
+    // "waiting for memory: 1.2 GiB free, needs 2 GiB"; empty when none holds.
+    QString waiting;
 };
 
 // One host of the pool as the monitor shows it.
@@ -92,6 +97,11 @@ public:
     QString fatalError() const { return m_fatalError; }
     QString haltReason() const { return m_haltReason; } // set when the halt policy stopped the run
     qint64 effectiveTimeoutMs() const { return m_timeoutMs; }
+    // What holds tasks back now (stats().waiting); empty when nothing does.
+    QString waitingReason() const { return m_state == State::Running ? m_waiting : QString(); }
+    // For the tests, before start(): the start gates read these files instead
+    // of /proc/meminfo and /proc/loadavg.
+    void setMachineLoad(const MachineLoad &machine) { m_gate.setMachine(machine); }
     const JobSpec &spec() const { return m_spec; }
 
 Q_SIGNALS:
@@ -123,6 +133,11 @@ private:
     void applyHaltPolicy();
     void adaptTimeout();
     void checkWorkerMemory();
+    // The start gates (--memfree, --load, --delay): see "Start gates" in taskpool.cpp.
+    StartGate::Hold startHold(Slot *worker, qint64 now);
+    void holdBack(StartGate::Hold hold, qint64 now);
+    void onGateTimer();
+    void relieveMemoryPressure(qint64 now);
 
     void onCapacityAvailable(Slot *worker);
     void onSlotOutput(int slot, qint64 taskId, OutputStream stream, QByteArrayView bytes);
@@ -182,6 +197,13 @@ private:
     // From start() to the end of the run: ends the workers' trees should we die.
     std::shared_ptr<OrphanGuard> m_guard;
     qint64 m_lastMemoryCheckMs = 0;
+    StartGate m_gate;
+    QTimer *m_gateTimer = nullptr;   // looks again while a gate holds tasks back
+    QString m_waiting;               // why, as waitingReason() says
+    bool m_heldThisPass = false;     // a dispatch pass found the gate closed
+    QPointer<Slot> m_requeueing;     // ended for memory; its tasks are not back yet
+    qint64 m_nextRequeueMs = 0;      // no slot is ended for memory before then
+    bool m_lastTaskNoted = false;    // said once that the last task is let run
 
     qint64 m_running = 0;
     TaskCounts m_counts;

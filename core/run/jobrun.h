@@ -80,6 +80,9 @@ public:
 
     bool isActive() const { return m_pool->isActive(); }
     PoolStats stats() const { return m_pool->stats(); }
+    // Why no task starts although one could (--memfree, --load, --delay), as
+    // stats().waiting says; empty when nothing holds them back.
+    QString waiting() const { return m_pool->waitingReason(); }
     End end() const;
 
     // "12 tasks in 3.40 s (3.5/s): 10 ok, 1 failed, 1 cancelled (2 retried)"

@@ -222,10 +222,14 @@ void PerTaskSlot::onFinished(int exitCode, QProcess::ExitStatus status, const QS
 {
     if (!m_run)
         return;
+    const EndReason reason = process()->endReason();
+    if (reason == EndReason::Requeue) {
+        requeueTask();
+        return;
+    }
     TaskStatus taskStatus = TaskStatus::Failed;
     QString error;
     int code = -1;
-    const EndReason reason = process()->endReason();
     switch (reason) {
     case EndReason::Terminate:
         taskStatus = TaskStatus::Cancelled;
@@ -241,6 +245,7 @@ void PerTaskSlot::onFinished(int exitCode, QProcess::ExitStatus status, const QS
     case EndReason::StdoutClosed: // these three end long-lived workers only:
     case EndReason::StdinClosed:  // a command's own exit status is its result
     case EndReason::ExitOverdue:
+    case EndReason::Requeue:      // (handled above)
         if (status == QProcess::NormalExit) {
             code = exitCode;
             taskStatus = exitCode == 0 ? TaskStatus::Ok : TaskStatus::Failed;
@@ -258,6 +263,19 @@ void PerTaskSlot::onFinished(int exitCode, QProcess::ExitStatus status, const QS
     outcome.output = std::move(m_output);
     outcome.outputTruncated = outcome.outputTruncated || m_outputTruncated;
     endAttempt(std::move(outcome));
+}
+
+// Ended to make room: the task goes back as though it never ran, and the slot
+// takes tasks again (the pool holds them back while memory is short).
+void PerTaskSlot::requeueTask()
+{
+    const QList<Task> tasks = releaseTasks();
+    setState(isRetiring() ? SlotState::Stopping : SlotState::Idle);
+    Q_EMIT tasksReturned(this, tasks); // even none: the pool waits for it
+    if (isRetiring())
+        finishRetiring();
+    else
+        Q_EMIT capacityAvailable(this);
 }
 
 void PerTaskSlot::reportStartFailure(const QString &reason)

@@ -37,6 +37,7 @@ private:
     void onStderr(QByteArrayView data);
     void onFinished(int exitCode, QProcess::ExitStatus status, const QString &exitText);
     void finishTask(TaskOutcome outcome);
+    void requeueTask();
     void scanProgress(QByteArray &tail, QByteArrayView data);
     bool parseProgress(QByteArrayView line, double *progress) const;
 

@@ -203,6 +203,25 @@ void Slot::checkDeadlines(qint64 now)
     }
 }
 
+qint64 Slot::currentStartedMs() const
+{
+    const Running *run = current();
+    return run && run->startedMs >= 0 ? run->startedMs : -1;
+}
+
+bool Slot::isRequeueable() const
+{
+    return m_process->isActive() && !m_process->isEnding() && !m_retiring;
+}
+
+void Slot::requeueTasks(const QString &why)
+{
+    if (!isRequeueable())
+        return;
+    log(why);
+    m_process->endTree(EndReason::Requeue);
+}
+
 QString Slot::endReasonText() const
 {
     if (m_process->endReason() == EndReason::Stall)

@@ -80,6 +80,16 @@ public:
     void retire();                        // take no more tasks, finish, then go
     void terminate();                     // end the process tree now; tasks are cancelled
     void checkDeadlines(qint64 nowMs);    // enforces the timeout and the stall limit
+    // When the task being worked on started (monotonic ms); -1: none.
+    qint64 currentStartedMs() const;
+    // A process of this slot is running and nothing is ending it yet.
+    bool isRequeueable() const;
+    // Ends the process tree now (as terminate() does) and hands every task in
+    // hand back through tasksReturned(), as though none had started: no
+    // attempt is used and nothing is recorded (the pool's --memfree); it comes
+    // once the tree is gone, even with no task left in hand. The slot
+    // stays: per-task it takes tasks again, a long-lived worker is restarted.
+    void requeueTasks(const QString &why);
     void setTimeoutMs(qint64 ms) { m_timeoutMs = ms; } // 0 = none; the pool adapts it
     // The run's guard, before start(): every local process of this slot has it
     // watch its group, which the slot forgets once it is gone or SIGKILLed.

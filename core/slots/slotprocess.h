@@ -45,6 +45,7 @@ public:
         StdoutClosed, // it closed its stdout but stayed: it can never answer
         StdinClosed,  // it closed its stdin but stayed: no task can reach it
         ExitOverdue,  // its stdin was closed by us (retire, recycle) and it did not exit
+        Requeue,      // ended to make room (--memfree): its tasks go back to the queue
     };
 
     // The job's mode decides whether the process reads a stdin pipe of ours

@@ -482,6 +482,23 @@ void WorkerSlot::onFinished(int, QProcess::ExitStatus, const QString &exitText)
     }
     const qint64 now = nowMs();
     const EndReason reason = process()->endReason();
+    if (reason == EndReason::Requeue) {
+        // Ended to make room: what it answered before it went stands, the
+        // rest of its window goes back as never started, and a new worker
+        // takes its place (the pool holds tasks back while memory is short).
+        // tasksReturned() comes even when none is left: the pool waits for it.
+        QList<Task> queued;
+        for (Running &r : m_inFlight)
+            queued.append(std::move(r.task));
+        m_inFlight.clear();
+        Q_EMIT tasksReturned(this, queued);
+        if (isRetiring()) {
+            retireWhenDone();
+            return;
+        }
+        start();
+        return;
+    }
     TaskStatus headStatus = TaskStatus::Crashed;
     QString headError = QStringLiteral("the worker %1 while working on this task").arg(exitText);
     QString death = QStringLiteral("worker %1").arg(exitText); // the slot's, for the log
@@ -508,6 +525,7 @@ void WorkerSlot::onFinished(int, QProcess::ExitStatus, const QString &exitText)
         death = QStringLiteral("worker closed its standard input");
         break;
     case EndReason::ExitOverdue: // nothing was in flight: a retire or a recycle goes on below
+    case EndReason::Requeue:     // (handled above)
     case EndReason::None:
     case EndReason::Stragglers:
         break;

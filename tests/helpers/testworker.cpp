@@ -40,6 +40,8 @@
 //   crash | exit | hang | ignore-term | error | garbage | skip | stderr | utf8-junk
 //   slow:MS | flood:BYTES | grandchild:PIDFILE | tree:PIDFILE | crash-once:FILE | leak:MB
 //   await:FILE (make FILE.waiting, answer once FILE exists) | anything else: echo
+//   leak:MB:INPUT         allocate and touch MB megabytes, keep them, then act out INPUT
+//                         (also in per-task `task` mode), e.g. leak:50:await:FILE
 //   chatter:FILE          send progress, print "chatter on stdout" (not a protocol line) and
 //                         "chatter on stderr", then act as await:FILE
 // Ways to leave the pool without an answer (the worker stays alive unless said):
@@ -151,6 +153,22 @@ void awaitFile(const char *file)
     struct stat st;
     while (stat(file, &st) != 0)
         sleepMs(10);
+}
+
+// "leak:MB:REST": keeps MB megabytes (touched, so they are resident) and
+// gives REST, the input to act out; any other input comes back as it is.
+std::string takeLeak(const std::string &input)
+{
+    if (input.rfind("leak:", 0) != 0)
+        return input;
+    const size_t colon = input.find(':', 5);
+    if (colon == std::string::npos)
+        return input; // plain leak:MB (protocol mode): leak, then echo
+    const size_t bytes = size_t(atol(input.c_str() + 5)) << 20;
+    char *leak = static_cast<char *>(malloc(bytes));
+    for (size_t i = 0; leak && i < bytes; i += 4096)
+        leak[i] = 1;
+    return input.substr(colon + 1);
 }
 
 bool crashOnce(const char *file)
@@ -313,6 +331,7 @@ int protocolMain(int argc, char **argv)
                 writeAll(1, fileTask(head, input));
                 continue;
             }
+            input = takeLeak(input);
             if (input == "crash")
                 crash();
             if (input == "exit")
@@ -484,7 +503,7 @@ int main(int argc, char **argv)
         hangForever();
     }
     if (mode == "task" && argc > 2) {
-        const std::string input = argv[2];
+        const std::string input = takeLeak(argv[2]);
         if (input == "crash")
             crash();
         if (input == "exit")

@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -329,6 +330,61 @@ private Q_SLOTS:
         QVERIFY(!haltMode->isEnabled());
     }
 
+    // Memory free, load below and delay between starts: shown, described,
+    // saved with the job, and a loaded job's exact size kept.
+    void jobEditorRoundTripsTheStartGates()
+    {
+        JobSpec spec = UiTest::demoJob(40);
+        spec.memFreeBytes = qint64(2) * 1024 * 1024 * 1024;
+        spec.loadBelow = 3.5;
+        spec.startDelaySeconds = 0.25;
+        JobEditor editor;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+        auto *memFree = editor.findChild<QSpinBox *>(QStringLiteral("jobMemFree"));
+        auto *load = editor.findChild<QDoubleSpinBox *>(QStringLiteral("jobLoadBelow"));
+        auto *delay = editor.findChild<QDoubleSpinBox *>(QStringLiteral("jobStartDelay"));
+        QVERIFY(memFree && load && delay);
+        QCOMPARE(memFree->value(), 2048);
+        QCOMPARE(load->value(), 3.5);
+        QCOMPARE(delay->value(), 0.25);
+        for (QWidget *control : std::initializer_list<QWidget *>{memFree, load, delay}) {
+            QVERIFY2(!control->accessibleName().isEmpty(), qPrintable(control->objectName()));
+            QVERIFY2(!control->toolTip().isEmpty(), qPrintable(control->objectName()));
+        }
+
+        // Through a job file and back, as Save job / Open job do.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("job.json"));
+        QString error;
+        QVERIFY2(editor.spec().save(path, &error), qPrintable(error));
+        JobSpec loaded;
+        QVERIFY2(JobSpec::load(path, &loaded, &error), qPrintable(error));
+        JobEditor reopened;
+        reopened.setSpec(loaded);
+        QCOMPARE(reopened.spec().toJson(), spec.toJson());
+
+        // Edits reach the job; a size the field cannot show exactly stands until edited.
+        QSignalSpy edited(&editor, &JobEditor::edited);
+        memFree->setValue(500);
+        load->setValue(0);
+        delay->setValue(1.5);
+        QCOMPARE(edited.count(), 3);
+        QCOMPARE(editor.spec().memFreeBytes, qint64(500) * 1024 * 1024);
+        QCOMPARE(editor.spec().loadBelow, 0.0);
+        QCOMPARE(editor.spec().startDelaySeconds, 1.5);
+        spec.memFreeBytes = qint64(1500) * 1000 * 1000; // 1.5G as a job file may say it
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().memFreeBytes, spec.memFreeBytes);
+        QCOMPARE(memFree->value(), 1431);
+
+        // Nothing set: off, as the engine's defaults.
+        editor.setSpec(UiTest::demoJob(3));
+        QCOMPARE(memFree->text(), QStringLiteral("Off"));
+        QCOMPARE(load->text(), QStringLiteral("Off"));
+        QCOMPARE(editor.spec().toJson(), UiTest::demoJob(3).toJson());
+    }
+
     void jobEditorReportsEdits()
     {
         JobEditor editor;
@@ -386,6 +442,33 @@ private Q_SLOTS:
         summary.reset();
         QCOMPARE(summary.countText(QStringLiteral("ok")), QStringLiteral("0"));
         QVERIFY(summary.chart()->points().isEmpty());
+    }
+
+    // What holds tasks back (--memfree, --load, --delay) shows while it does.
+    void summaryShowsWhatHoldsTasksBack()
+    {
+        SummaryPanel summary;
+        QLabel *note = summary.waitingNote();
+        QVERIFY(note);
+        QVERIFY(!note->accessibleName().isEmpty());
+        PoolStats stats;
+        stats.total = 10;
+        summary.update(stats, true);
+        QVERIFY(note->isHidden());
+        stats.waiting = QStringLiteral("waiting for memory: 1.2 GiB free, needs 2 GiB");
+        summary.update(stats, true);
+        QVERIFY(!note->isHidden());
+        QCOMPARE(note->text(), QStringLiteral("Waiting for memory: 1.2 GiB free, needs 2 GiB"));
+        summary.update(stats, false); // the run has ended: nothing is waiting any more
+        QVERIFY(note->isHidden());
+        summary.update(stats, true);
+        stats.waiting.clear();
+        summary.update(stats, true);
+        QVERIFY(note->isHidden());
+        stats.waiting = QStringLiteral("waiting for load: 3.10, needs below 2");
+        summary.update(stats, true);
+        summary.reset();
+        QVERIFY(note->isHidden());
     }
 
     void delegateDrawsTheProgressBar()
