@@ -2,6 +2,9 @@
 
 #include "displayformat.h"
 #include "resulttablemodel.h"
+#include "sweepvalues.h"
+
+#include <QRegularExpression>
 
 ResultFilterProxy::ResultFilterProxy(ResultTableModel *source, QObject *parent)
     : QSortFilterProxyModel(parent)
@@ -9,6 +12,53 @@ ResultFilterProxy::ResultFilterProxy(ResultTableModel *source, QObject *parent)
 {
     setSourceModel(source);
     setSortRole(ResultTableModel::SortRole);
+    connect(source, &ResultTableModel::parametersChanged, this, [this] {
+        parseSearch();
+        invalidateRowsFilter();
+    });
+}
+
+// Splits the search into parameter words (lr=0.01) and the text to find.
+void ResultFilterProxy::parseSearch()
+{
+    m_terms.clear();
+    m_text = m_search;
+    if (m_results->parameters().isEmpty() || m_search.isEmpty())
+        return;
+    static const QRegularExpression term(QStringLiteral("^([^<>=]+)(<=|>=|=|<|>)(.*)$"));
+    const QStringList names = m_results->parameterNames();
+    QStringList rest;
+    for (const QString &word : m_search.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QRegularExpressionMatch m = term.match(word);
+        int parameter = -1;
+        if (m.hasMatch()) {
+            QString name = m.captured(1);
+            if (name.size() > 2 && name.startsWith(QLatin1Char('{')) && name.endsWith(QLatin1Char('}')))
+                name = name.mid(1, name.size() - 2); // {1} names the first positional source
+            parameter = int(names.indexOf(name));
+        }
+        if (parameter >= 0)
+            m_terms.append({parameter, m.captured(2).toLatin1(), m.captured(3).toUtf8()});
+        else
+            rest.append(word);
+    }
+    m_text = rest.join(QLatin1Char(' '));
+}
+
+bool ResultFilterProxy::matches(const ParameterTerm &term, QByteArrayView value) const
+{
+    double a, b;
+    const bool numbers = SweepValues::toNumber(value, &a) && SweepValues::toNumber(term.value, &b);
+    const int c = numbers ? (a < b ? -1 : (b < a ? 1 : 0)) : value.compare(term.value);
+    if (term.op == "=")
+        return c == 0 || value == term.value;
+    if (term.op == "<")
+        return c < 0;
+    if (term.op == "<=")
+        return c <= 0;
+    if (term.op == ">")
+        return c > 0;
+    return c >= 0;
 }
 
 void ResultFilterProxy::setStatusFilter(std::optional<TaskStatus> status)
@@ -25,6 +75,7 @@ void ResultFilterProxy::setSearchText(const QString &text)
     if (m_search == trimmed)
         return;
     m_search = trimmed;
+    parseSearch();
     invalidateRowsFilter();
 }
 
@@ -36,11 +87,15 @@ bool ResultFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     const ResultStorage::RowView o = m_results->row(sourceRow);
     if (m_status && o.status() != *m_status)
         return false;
-    if (m_search.isEmpty())
+    for (const ParameterTerm &term : m_terms) {
+        if (!matches(term, SweepValues::value(o.input(), term.parameter)))
+            return false;
+    }
+    if (m_text.isEmpty())
         return true;
-    return QString::number(o.id()) == m_search
-        || DisplayFormat::inputText(o.input()).contains(m_search, Qt::CaseInsensitive)
-        || ResultTableModel::preview(o).contains(m_search, Qt::CaseInsensitive);
+    return QString::number(o.id()) == m_text
+        || DisplayFormat::inputText(o.input()).contains(m_text, Qt::CaseInsensitive)
+        || ResultTableModel::preview(o).contains(m_text, Qt::CaseInsensitive);
 }
 
 bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
@@ -49,6 +104,8 @@ bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &rig
     // would stall the window each time a batch lands in sorted order.
     const ResultStorage::RowView a = m_results->row(left.row());
     const ResultStorage::RowView b = m_results->row(right.row());
+    if (const int parameter = m_results->parameterAt(left.column()); parameter >= 0)
+        return SweepValues::compare(SweepValues::value(a.input(), parameter), SweepValues::value(b.input(), parameter)) < 0;
     switch (left.column()) {
     case ResultTableModel::IdColumn: return a.id() < b.id();
     case ResultTableModel::InputColumn: return a.input().compare(b.input()) < 0;
