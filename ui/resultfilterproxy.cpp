@@ -6,12 +6,20 @@
 
 #include <QRegularExpression>
 
+#include <cmath>
+
 ResultFilterProxy::ResultFilterProxy(ResultTableModel *source, QObject *parent)
     : QSortFilterProxyModel(parent)
     , m_results(source)
 {
     setSourceModel(source);
     setSortRole(ResultTableModel::SortRole);
+    const auto dropKeys = [this] {
+        m_sortKeys = {};
+        m_sortKeysParameter = -1;
+    };
+    connect(source, &QAbstractItemModel::modelReset, this, dropKeys);
+    connect(source, &QAbstractItemModel::dataChanged, this, dropKeys);
     connect(source, &ResultTableModel::parametersChanged, this, [this] {
         parseSearch();
         invalidateRowsFilter();
@@ -105,7 +113,7 @@ bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &rig
     const ResultStorage::RowView a = m_results->row(left.row());
     const ResultStorage::RowView b = m_results->row(right.row());
     if (const int parameter = m_results->parameterAt(left.column()); parameter >= 0)
-        return SweepValues::compare(SweepValues::value(a.input(), parameter), SweepValues::value(b.input(), parameter)) < 0;
+        return parameterLessThan(parameter, left.row(), right.row());
     switch (left.column()) {
     case ResultTableModel::IdColumn: return a.id() < b.id();
     case ResultTableModel::InputColumn: return a.input().compare(b.input()) < 0;
@@ -117,4 +125,31 @@ bool ResultFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &rig
     case ResultTableModel::DurationColumn: return a.durationMs() < b.durationMs();
     }
     return QSortFilterProxyModel::lessThan(left, right);
+}
+
+// Numbers by value (from keys made once per row), text after them by bytes.
+bool ResultFilterProxy::parameterLessThan(int parameter, int left, int right) const
+{
+    if (m_sortKeysParameter != parameter) {
+        m_sortKeys.clear();
+        m_sortKeysParameter = parameter;
+    }
+    const int needed = std::max(left, right) + 1;
+    if (qsizetype(m_sortKeys.size()) < needed) { // rows only ever come at the end
+        const int rows = m_results->rowCount();
+        m_sortKeys.reserve(size_t(rows));
+        for (int row = int(m_sortKeys.size()); row < rows; ++row) {
+            double number;
+            const QByteArrayView value = SweepValues::value(m_results->row(row).input(), parameter);
+            m_sortKeys.push_back(SweepValues::toNumber(value, &number) ? number : std::nan(""));
+        }
+    }
+    const double a = m_sortKeys[size_t(left)], b = m_sortKeys[size_t(right)];
+    if (!std::isnan(a) && !std::isnan(b))
+        return a < b;
+    if (std::isnan(a) != std::isnan(b))
+        return std::isnan(b); // numbers first
+    return SweepValues::value(m_results->row(left).input(), parameter)
+               .compare(SweepValues::value(m_results->row(right).input(), parameter))
+        < 0;
 }

@@ -5,6 +5,7 @@
 #include <QSortFilterProxyModel>
 
 #include <optional>
+#include <vector>
 
 class ResultTableModel;
 
@@ -39,10 +40,15 @@ private:
     };
     void parseSearch();
     bool matches(const ParameterTerm &term, QByteArrayView value) const;
+    bool parameterLessThan(int parameter, int left, int right) const;
 
     ResultTableModel *m_results;
     QList<ParameterTerm> m_terms; // the search's parameter words
     QString m_text;               // the rest of it
+    // The sorted parameter's values as numbers (NaN: text), made once per
+    // row rather than at each of a sort's ~20 comparisons a row.
+    mutable std::vector<double> m_sortKeys;
+    mutable int m_sortKeysParameter = -1;
     std::optional<TaskStatus> m_status;
     QString m_search;
 };
