@@ -349,13 +349,13 @@ void SweepChartView::paintLegend(QPainter &p, double lo, double hi) const
         p.fillRect(QRect(bar.left(), y, bar.width(), 1), viridis(1.0 - double(y - bar.top()) / std::max(1, bar.height() - 1)));
     p.setPen(palette().color(QPalette::Text));
     p.drawRect(bar.adjusted(0, 0, -1, -1));
-    const int textLeft = bar.right() + 4;
+    const int textLeft = bar.right() + 6;
     const int textWidth = width() - textLeft;
     const int ticks = bar.height() > 6 * fm.height() ? 4 : 1;
     for (int i = 0; i <= ticks; ++i) {
         const double v = hi - (hi - lo) * i / ticks;
         const int y = bar.top() + bar.height() * i / ticks;
-        p.drawLine(bar.right(), y, bar.right() + 3, y);
+        p.drawLine(bar.right() - 3, y, bar.right(), y); // inside the bar: outside it reads as a minus
         p.drawText(QRect(textLeft, y - fm.height() / 2, textWidth, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, number(v));
     }
 }
