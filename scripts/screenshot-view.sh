@@ -6,13 +6,17 @@
 #   watch     docs/watch.png: `taskpool gui --attach` watching the demo job
 #             that a headless `taskpool run` started (the Runs tab, the run's
 #             own workers, its results)
-# Usage: scripts/screenshot-view.sh timeline|watch [seconds into the run, default 14]
+#   sweep     docs/heatmap.png: the "By parameter" tab filling in a heatmap of
+#             the loss of a 7 x 5 sweep (lr x bs) on
+#             resources/examples/sweep_loss_worker.py, some seconds in
+# Usage: scripts/screenshot-view.sh timeline|watch|sweep [seconds into the run, default 14; sweep 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 view="${1:-}"
-[[ "$view" == timeline || "$view" == watch ]] || { echo "usage: $0 timeline|watch [seconds]" >&2; exit 2; }
+[[ "$view" == timeline || "$view" == watch || "$view" == sweep ]] || { echo "usage: $0 timeline|watch|sweep [seconds]" >&2; exit 2; }
 source scripts/screenshot-setup.sh timeline # sets binary and work
 delay="${2:-14}"
+out="docs/$view.png"
 
 cat >"$work/demo.json" <<JSON
 {
@@ -29,6 +33,14 @@ if [[ "$view" == watch ]]; then
     runner=$!
     trap 'kill "$runner" 2>/dev/null || true; rm -rf "$work"' EXIT
     gui=(gui --attach)
+elif [[ "$view" == sweep ]]; then
+    # The sweep goes to the window as tuples with their parameters, by a small
+    # program of the tests (sweep_demo) until job files carry parameters.
+    cmake --build "$build" --target sweep_demo >/dev/null
+    binary="$build/tests/ui/sweep_demo"
+    gui=("$PWD/resources/examples/sweep_loss_worker.py")
+    delay="${2:-3}"
+    out="docs/heatmap.png"
 else
     gui=(gui --job "$work/demo.json" --start)
 fi
@@ -47,5 +59,5 @@ xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" bash -c '
     import -window root -display "$DISPLAY" "$out"
     kill "$app"
     wait "$app" || true
-' _ "docs/$view.png" "$delay" "$binary" "${gui[@]}"
-echo "wrote docs/$view.png"
+' _ "$out" "$delay" "$binary" "${gui[@]}"
+echo "wrote $out"

@@ -1,6 +1,7 @@
 #include "displayformat.h"
 
 #include "json.h"
+#include "sweep.h"
 
 #include <QLocale>
 
@@ -79,6 +80,8 @@ QString firstLineOfUtf8(QByteArrayView utf8, int maxChars)
 
 QString inputText(QByteArrayView input)
 {
+    if (input.contains(Sweep::Separator)) // a sweep's tuple: its values, by spaces
+        return QString::fromUtf8(Json::escapeInvalidUtf8(Sweep::displayInput(input)));
     return QString::fromUtf8(Json::escapeInvalidUtf8(input));
 }
 

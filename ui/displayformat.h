@@ -15,7 +15,8 @@ QString percent(double value);           // "12.5 %" ("—" when negative)
 QString firstLineOfUtf8(QByteArrayView utf8, int maxChars = 200);
 QString firstLine(const QString &text, int maxChars = 200);
 // A task's input as text: bytes that are not UTF-8 (a file name may hold any)
-// show as \xHH, so two inputs that differ never look the same.
+// show as \xHH, so two inputs that differ never look the same. A sweep
+// task's tuple shows as its values joined by spaces (Sweep::displayInput).
 QString inputText(QByteArrayView input);
 QString firstLineOfInput(QByteArrayView input, int maxChars = 200);
 

@@ -17,6 +17,8 @@
 #include "runspanel.h"
 #include "runstab.h"
 #include "summarypanel.h"
+#include "sweepchartpanel.h"
+#include "sweepchartview.h"
 #include "tablesetup.h"
 #include "timelinepanel.h"
 #include "timelineview.h"
@@ -430,6 +432,14 @@ QWidget *MainWindow::buildCentralWidget()
     m_tabs->setTabToolTip(m_tabs->addTab(m_timeline, QStringLiteral("Timeline")),
                           QStringLiteral("Every attempt on a time axis, a lane per worker: click a bar to see its result"));
     connect(m_timeline->view(), &TimelineView::attemptClicked, this, [this](qint64 taskId) {
+        if (m_results->selectTask(taskId))
+            m_tabs->setCurrentWidget(m_results);
+    });
+    m_sweepChart = new SweepChartPanel(m_controller->resultModel());
+    m_sweepChart->setObjectName(QStringLiteral("sweepChart"));
+    m_tabs->setTabToolTip(m_tabs->addTab(m_sweepChart, QStringLiteral("By parameter")),
+                          QStringLiteral("A sweep's results against its parameters: a heatmap or points; click one to see its result"));
+    connect(m_sweepChart->view(), &SweepChartView::resultClicked, this, [this](qint64 taskId) {
         if (m_results->selectTask(taskId))
             m_tabs->setCurrentWidget(m_results);
     });

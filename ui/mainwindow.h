@@ -28,6 +28,7 @@ class RunListModel;
 class RunsPanel;
 class RunsTab;
 class SummaryPanel;
+class SweepChartPanel;
 class TimelinePanel;
 
 // The desktop app: job form, run controls, workers, results, past runs,
@@ -55,6 +56,7 @@ public:
     RunListModel *runsModel() const;
     QTabWidget *tabs() const { return m_tabs; }
     TimelinePanel *timeline() const { return m_timeline; }
+    SweepChartPanel *sweepChart() const { return m_sweepChart; }
 
     QAction *startAction() const { return m_start; }
     QAction *pauseAction() const { return m_pause; }
@@ -130,6 +132,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     RunsTab *m_runsTab = nullptr;
     TimelinePanel *m_timeline = nullptr;
+    SweepChartPanel *m_sweepChart = nullptr;
     QLabel *m_journalLabel = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;

@@ -65,7 +65,8 @@ QHBoxLayout *ResultsPanel::buildFilterBar()
 
     m_search->setObjectName(QStringLiteral("resultSearch"));
     m_search->setAccessibleName(QStringLiteral("Search results"));
-    m_search->setToolTip(QStringLiteral("Show only results whose id, input or result/output contains this text (Ctrl+F)"));
+    m_search->setToolTip(QStringLiteral("Show only results whose id, input or result/output contains this text (Ctrl+F);"
+                                       " for a sweep, words like lr=0.01 or bs>=64 keep those parameter values"));
     m_search->setPlaceholderText(QStringLiteral("Search id, input, result…"));
     m_search->setClearButtonEnabled(true);
     m_searchDelay.setSingleShot(true);
@@ -173,11 +174,38 @@ void ResultsPanel::connectSignals()
     connect(m_model, &ResultTableModel::countsChanged, this, &ResultsPanel::updateFilterCounts);
     connect(m_model, &ResultTableModel::countsChanged, this, &ResultsPanel::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ResultsPanel::showCurrent);
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        QHeaderView *header = m_view->horizontalHeader();
+        m_fixedColumns.clear();
+        for (int column = 0; column < ResultTableModel::ColumnCount; ++column)
+            m_fixedColumns.append({header->isSectionHidden(column), header->sectionSize(column)});
+    });
+    connect(m_model, &ResultTableModel::parametersChanged, this, &ResultsPanel::placeParameterColumns);
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
         const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
         if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
             showCurrent(); // a retry replaced the task on display
     });
+}
+
+// A sweep's parameter columns stand right after the input, which they split;
+// the fixed columns keep their widths and hidden ones stay hidden.
+void ResultsPanel::placeParameterColumns()
+{
+    QHeaderView *header = m_view->horizontalHeader();
+    for (int column = 0; column < m_fixedColumns.size() && column < ResultTableModel::ColumnCount; ++column) {
+        header->setSectionHidden(column, m_fixedColumns[column].first);
+        if (column != ResultTableModel::PreviewColumn)
+            header->resizeSection(column, m_fixedColumns[column].second);
+    }
+    header->setSectionResizeMode(ResultTableModel::PreviewColumn, QHeaderView::Stretch);
+    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    for (int i = 0; i < m_model->parameters().size(); ++i) {
+        const int column = m_model->parameterColumn(i);
+        const int width = header->fontMetrics().horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString());
+        header->resizeSection(column, std::max(8 * digit, width + 3 * digit));
+        header->moveSection(header->visualIndex(column), header->visualIndex(ResultTableModel::InputColumn) + 1 + i);
+    }
 }
 
 void ResultsPanel::setCaption(const QString &text, const QString &tooltip)
@@ -275,7 +303,7 @@ QString ResultsPanel::selectionAsText() const
 {
     QStringList lines;
     QStringList header;
-    for (int column = 0; column < ResultTableModel::ColumnCount; ++column)
+    for (int column = 0; column < m_model->columnCount(); ++column)
         header.append(m_model->headerData(column, Qt::Horizontal).toString());
     lines.append(header.join(QLatin1Char('\t')));
     const QModelIndexList selected = m_view->selectionModel()->selectedRows();
@@ -283,7 +311,7 @@ QString ResultsPanel::selectionAsText() const
     std::sort(ordered.begin(), ordered.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
     for (const QModelIndex &index : ordered) {
         QStringList cells;
-        for (int column = 0; column < ResultTableModel::ColumnCount; ++column)
+        for (int column = 0; column < m_model->columnCount(); ++column)
             cells.append(m_proxy->index(index.row(), column).data().toString());
         lines.append(cells.join(QLatin1Char('\t')));
     }

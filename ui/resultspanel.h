@@ -56,6 +56,7 @@ private:
     void createActions();
     void connectSignals();
 
+    void placeParameterColumns();
     void updateFilterCounts();
     void showCurrent();
     void showContextMenu(const QPoint &pos);
@@ -76,4 +77,5 @@ private:
     QAction *m_copy;
     QAction *m_find;
     bool m_retryEnabled = true;
+    QList<std::pair<bool, int>> m_fixedColumns; // hidden, width: kept across a change of columns
 };

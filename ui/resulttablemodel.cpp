@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "statusstyle.h"
+#include "sweepvalues.h"
 
 #include <algorithm>
 
@@ -20,13 +21,50 @@ int ResultTableModel::rowCount(const QModelIndex &parent) const
 
 int ResultTableModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() ? 0 : ColumnCount + int(m_parameters.size());
+}
+
+int ResultTableModel::parameterAt(int column) const
+{
+    const int parameter = column - ColumnCount;
+    return parameter >= 0 && parameter < m_parameters.size() ? parameter : -1;
+}
+
+QStringList ResultTableModel::parameterNames() const
+{
+    QStringList names;
+    for (const SweepParameter &p : m_parameters)
+        names.append(p.name);
+    return names;
+}
+
+void ResultTableModel::setParameters(const QList<SweepParameter> &parameters)
+{
+    bool same = parameters.size() == m_parameters.size();
+    for (qsizetype i = 0; same && i < parameters.size(); ++i) {
+        same = parameters[i].name == m_parameters[i].name && parameters[i].values == m_parameters[i].values
+            && parameters[i].linked == m_parameters[i].linked;
+    }
+    if (same)
+        return;
+    flush(); // rows waiting in the batch land under the columns they came with
+    beginResetModel();
+    m_parameters = parameters;
+    endResetModel();
+    Q_EMIT parametersChanged();
 }
 
 QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+    if (orientation != Qt::Horizontal || section < 0 || section >= columnCount())
         return {};
+    if (const int parameter = parameterAt(section); parameter >= 0) {
+        if (role == Qt::DisplayRole)
+            return SweepValues::label(m_parameters[parameter].name);
+        if (role == Qt::ToolTipRole)
+            return QStringLiteral("Sweep parameter %1: the task's value of it").arg(SweepValues::label(m_parameters[parameter].name));
+        return {};
+    }
     if (role == Qt::DisplayRole) {
         switch (section) {
         case IdColumn: return QStringLiteral("Id");
@@ -72,6 +110,25 @@ QVariant ResultTableModel::data(const QModelIndex &index, int role) const
         return {};
     const ResultStorage::RowView o = m_store.row(index.row());
     const int column = index.column();
+    if (const int parameter = parameterAt(column); parameter >= 0) {
+        const QByteArrayView value = SweepValues::value(o.input(), parameter);
+        switch (role) {
+        case Qt::DisplayRole:
+        case Qt::ToolTipRole:
+            return SweepValues::text(value);
+        case Qt::TextAlignmentRole: {
+            double number;
+            return int((SweepValues::toNumber(value, &number) ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+        }
+        case SortRole: {
+            double number;
+            return SweepValues::toNumber(value, &number) ? QVariant(number) : QVariant(SweepValues::text(value));
+        }
+        case StatusRole: return int(o.status());
+        case IdRole: return o.id();
+        }
+        return {};
+    }
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
@@ -191,7 +248,7 @@ void ResultTableModel::applyReplacements()
         int j = i;
         while (j + 1 < changed.size() && changed.at(j + 1) == changed.at(j) + 1)
             ++j;
-        Q_EMIT dataChanged(index(changed.at(i), 0), index(changed.at(j), ColumnCount - 1));
+        Q_EMIT dataChanged(index(changed.at(i), 0), index(changed.at(j), columnCount() - 1));
         i = j + 1;
     }
 }

@@ -2,6 +2,7 @@
 
 #include "jobspec.h"
 #include "resultstore.h"
+#include "sweep.h"
 #include "task.h"
 
 #include <QAbstractTableModel>
@@ -34,7 +35,7 @@ public:
         WorkerColumn,
         HostColumn,     // hidden by the window unless the job runs on other hosts
         DurationColumn,
-        ColumnCount
+        ColumnCount // a sweep's parameter columns follow, one per parameter
     };
     enum Role
     {
@@ -61,6 +62,17 @@ public:
     void setMode(JobSpec::Mode mode);
     JobSpec::Mode mode() const { return m_mode; }
 
+    // A sweep's parameters (JobSpec::parameters): a column each, after the
+    // fixed ones, its value split from the row's input when asked for (no
+    // row keeps its values). Setting other parameters resets the model;
+    // parametersChanged() follows. Empty for any other job.
+    void setParameters(const QList<SweepParameter> &parameters);
+    const QList<SweepParameter> &parameters() const { return m_parameters; }
+    QStringList parameterNames() const;
+    // The parameter a column shows (-1: a fixed column), and the reverse.
+    int parameterAt(int column) const;
+    int parameterColumn(int parameter) const { return ColumnCount + parameter; }
+
     // A copy of the row's outcome, for the detail pane and a retry's inputs.
     TaskOutcome outcome(int row) const { return m_store.row(row).toOutcome(); }
     // The row read in place, for sweeps over every row (filter, sort, counts);
@@ -76,6 +88,7 @@ public:
 
 Q_SIGNALS:
     void countsChanged();
+    void parametersChanged();
 
 private:
     void scheduleFlush();
@@ -87,5 +100,6 @@ private:
     QList<std::pair<int, TaskOutcome>> m_pendingReplacements;
     qint64 m_counts[TaskStatusCount] = {};
     JobSpec::Mode m_mode = JobSpec::Mode::PerTask;
+    QList<SweepParameter> m_parameters;
     QTimer m_batchTimer;
 };

@@ -136,6 +136,7 @@ void RunController::showNewRun(const JobSpec &spec)
     m_results->clear();
     m_timeline->clear();
     m_results->setMode(spec.mode);
+    m_results->setParameters(spec.parameters); // a column per sweep parameter
     m_resultsSpec = spec;
     m_retrying = false;
     m_retryRows.clear();

@@ -7,11 +7,17 @@
 // copy the detail pane and a retry take), sorting by input, and exporting to
 // JSON Lines.
 //
-//   bench_results_memory [--tasks N] [--batch N] [--mode per-task|worker|both]
+// --mode sweep: a worker-mode parameter sweep (lr x bs x seed tuples, NUL-
+// joined) with its parameter columns: bytes per result, sorting by a
+// parameter, filtering by lr=…, and the "By parameter" chart's data.
+//
+//   bench_results_memory [--tasks N] [--batch N] [--mode per-task|worker|both|sweep]
 
 #include "resultexporter.h"
 #include "resultfilterproxy.h"
 #include "resulttablemodel.h"
+#include "sweep.h"
+#include "sweepchartdata.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -155,6 +161,72 @@ void run(const char *name, JobSpec::Mode mode, qint64 tasks, int batch)
         std::printf("(no input bytes read)\n");
 }
 
+// A sweep over lr (10 values) x bs (10) x seed (the rest): the tuple as the
+// input, the loss and accuracy as the result.
+TaskOutcome sweepOutcome(qint64 id, const QString &host)
+{
+    static const QByteArray lrs[] = {"0.1", "0.05", "0.03", "0.01", "0.005", "0.003", "0.001", "0.0005", "0.0003", "0.0001"};
+    TaskOutcome o;
+    o.id = id;
+    o.input = Sweep::joinTuple({lrs[id % 10], QByteArray::number(16 << ((id / 10) % 10)), QByteArray::number(id / 100)});
+    o.attempts = 1;
+    o.worker = int(id % 8);
+    o.host = host;
+    o.startedAtMs = 1780000000000 + id;
+    o.durationMs = 2 + id % 20;
+    o.status = TaskStatus::Ok;
+    o.result = "{\"loss\":0." + QByteArray::number(id % 9973) + ",\"acc\":0." + QByteArray::number(id % 97) + "}";
+    return o;
+}
+
+void runSweep(qint64 tasks, int batch)
+{
+    const QString host = QStringLiteral("localhost");
+    const Memory before = measure();
+    QElapsedTimer timer;
+    timer.start();
+    auto *model = new ResultTableModel;
+    model->setMode(JobSpec::Mode::Worker);
+    model->setParameters({SweepParameter{QStringLiteral("lr"), {}, false}, SweepParameter{QStringLiteral("bs"), {}, false},
+                          SweepParameter{QStringLiteral("seed"), {}, false}});
+    for (qint64 id = 0; id < tasks; ++id) {
+        model->append(sweepOutcome(id, host));
+        if ((id + 1) % batch == 0)
+            model->flush();
+    }
+    model->flush();
+    const qint64 fillMs = timer.elapsed();
+    const Memory after = measure();
+    const double perMalloc = double(after.mallocBytes - before.mallocBytes) / double(tasks);
+
+    qint64 sortMs = 0, filterMs = 0;
+    int kept = 0;
+    {
+        ResultFilterProxy proxy(model);
+        timer.restart();
+        proxy.sort(model->parameterColumn(0), Qt::AscendingOrder);
+        sortMs = timer.elapsed();
+        timer.restart();
+        proxy.setSearchText(QStringLiteral("lr=0.01"));
+        kept = proxy.rowCount();
+        filterMs = timer.elapsed();
+    }
+    const Memory beforeChart = measure();
+    timer.restart();
+    auto *chart = new SweepChartData(model);
+    chart->catchUp();
+    const qint64 chartMs = timer.elapsed();
+    const double perChart = double(measure().mallocBytes - beforeChart.mallocBytes) / double(tasks);
+    std::printf("sweep     %8lld results: %6.1f B/result malloc'd (%.0f MB); fill %lld ms; "
+                "sort by lr %lld ms; filter lr=0.01 %lld ms (%d rows); chart %d cells in %lld ms, + %.1f B/result\n",
+                static_cast<long long>(tasks), perMalloc, double(after.mallocBytes - before.mallocBytes) / 1e6,
+                static_cast<long long>(fillMs), static_cast<long long>(sortMs), static_cast<long long>(filterMs), kept,
+                chart->filledCells(), static_cast<long long>(chartMs), perChart);
+    std::fflush(stdout);
+    delete chart;
+    delete model;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -165,7 +237,7 @@ int main(int argc, char *argv[])
                                          QStringLiteral("1000000"));
     const QCommandLineOption batchOption(QStringLiteral("batch"), QStringLiteral("Results per 100 ms batch"),
                                          QStringLiteral("N"), QStringLiteral("5000"));
-    const QCommandLineOption modeOption(QStringLiteral("mode"), QStringLiteral("per-task, worker or both"),
+    const QCommandLineOption modeOption(QStringLiteral("mode"), QStringLiteral("per-task, worker, both or sweep"),
                                         QStringLiteral("MODE"), QStringLiteral("both"));
     parser.addHelpOption();
     parser.addOptions({tasksOption, batchOption, modeOption});
@@ -173,6 +245,10 @@ int main(int argc, char *argv[])
     const qint64 tasks = qMax(1LL, parser.value(tasksOption).toLongLong());
     const int batch = qMax(1, parser.value(batchOption).toInt());
     const QString mode = parser.value(modeOption);
+    if (mode == QLatin1String("sweep")) {
+        runSweep(tasks, batch);
+        return 0;
+    }
     if (mode != QLatin1String("worker"))
         run("per-task", JobSpec::Mode::PerTask, tasks, batch);
     if (mode != QLatin1String("per-task"))
