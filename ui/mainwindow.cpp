@@ -886,7 +886,8 @@ void MainWindow::exportResults(const QString &path)
     model->flush();
     m_export->setEnabled(false);
     statusBar()->showMessage(QStringLiteral("Exporting %1 results…").arg(QLocale().toString(model->rowCount())));
-    m_exporter->start(model->snapshot(), model->mode(), path, ResultExporter::formatForPath(path));
+    m_exporter->start(model->snapshot(), model->mode(), path, ResultExporter::formatForPath(path),
+                      model->parameterNames());
 }
 
 void MainWindow::onStarted()

@@ -1,6 +1,7 @@
 #include "resultexporter.h"
 
 #include "resultwriter.h"
+#include "sweep.h"
 
 #include <QSaveFile>
 
@@ -30,7 +31,7 @@ ResultExporter::Format ResultExporter::formatForPath(const QString &path)
 }
 
 bool ResultExporter::write(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format,
-                           QString *error)
+                           QString *error, const QStringList &parameterNames)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -39,15 +40,18 @@ bool ResultExporter::write(const ResultStorage::Snapshot &outcomes, JobSpec::Mod
     }
     QByteArray buffer;
     buffer.reserve(WriteChunk + 64 * 1024);
-    // The same formats as `taskpool run` and `taskpool export` write.
+    // The same formats as `taskpool run` and `taskpool export` write, a
+    // sweep's parameters included.
+    const QList<QByteArray> jsonNames = Sweep::jsonNames(parameterNames);
+    const int parameterCount = int(parameterNames.size());
     if (format == Format::Csv)
-        ResultWriter::appendCsvHeader(buffer, mode);
+        ResultWriter::appendCsvHeader(buffer, mode, parameterNames);
     for (qsizetype row = 0; row < outcomes.size(); ++row) {
         const TaskOutcome o = outcomes.row(row).borrowOutcome(); // the snapshot outlives it
         if (format == Format::Csv)
-            ResultWriter::appendCsv(buffer, o, mode);
+            ResultWriter::appendCsv(buffer, o, mode, parameterCount);
         else
-            ResultWriter::appendJson(buffer, o, mode);
+            ResultWriter::appendJson(buffer, o, mode, jsonNames);
         if (buffer.size() >= WriteChunk) {
             file.write(buffer);
             buffer.clear();
@@ -62,13 +66,13 @@ bool ResultExporter::write(const ResultStorage::Snapshot &outcomes, JobSpec::Mod
 }
 
 void ResultExporter::start(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path,
-                           Format format)
+                           Format format, const QStringList &parameterNames)
 {
     Q_ASSERT(!m_thread);
     const qint64 rows = outcomes.size();
-    m_thread = QThread::create([this, outcomes, mode, path, format, rows] {
+    m_thread = QThread::create([this, outcomes, mode, path, format, rows, parameterNames] {
         QString error;
-        const bool ok = write(outcomes, mode, path, format, &error);
+        const bool ok = write(outcomes, mode, path, format, &error, parameterNames);
         QMetaObject::invokeMethod(this, [this, ok, path, error, rows] {
             m_thread->wait();
             delete m_thread;

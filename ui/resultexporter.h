@@ -20,13 +20,15 @@ public:
     ~ResultExporter() override;
 
     static Format formatForPath(const QString &path); // .csv is CSV, anything else JSON Lines
-    // The outcomes come as ResultTableModel stores them.
+    // The outcomes come as ResultTableModel stores them; a sweep's parameter
+    // names (JobSpec::parameterNames()) add its "params" (JSON) and columns (CSV).
     static bool write(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format,
-                      QString *error);
+                      QString *error, const QStringList &parameterNames = {});
 
     bool isRunning() const { return m_thread != nullptr; }
     // The snapshot shares the model's storage: the model keeps appending to it.
-    void start(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format);
+    void start(const ResultStorage::Snapshot &outcomes, JobSpec::Mode mode, const QString &path, Format format,
+               const QStringList &parameterNames = {});
 
 Q_SIGNALS:
     void finished(bool ok, const QString &path, qint64 rows, const QString &error);

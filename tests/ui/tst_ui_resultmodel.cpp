@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "displayformat.h"
 #include "resultexporter.h"
+#include "sweep.h"
 #include "resultfilterproxy.h"
 #include "resultspanel.h"
 #include "resulttablemodel.h"
@@ -534,6 +535,40 @@ private Q_SLOTS:
         QVERIFY(!ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, dir.filePath(QStringLiteral("no/such/dir.csv")),
                                        ResultExporter::Format::Csv, &error));
         QVERIFY(error.contains(QLatin1String("cannot write")));
+    }
+
+    // A sweep's export has what `taskpool run` writes for it: "params" in
+    // JSON, a column per parameter after input in CSV.
+    void exportsASweepsParameters()
+    {
+        QTemporaryDir dir;
+        QList<TaskOutcome> outcomes = {outcome(0, TaskStatus::Ok), outcome(1, TaskStatus::Ok)};
+        outcomes[0].input = Sweep::joinTuple({"0.1", "a b"});
+        outcomes[1].input = Sweep::joinTuple({"0.01", "\"q\""});
+        const QStringList names{QStringLiteral("lr"), QStringLiteral("tag")};
+        QString error;
+        const QString csvPath = dir.filePath(QStringLiteral("sweep.csv"));
+        QVERIFY2(ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, csvPath, ResultExporter::Format::Csv, &error,
+                                       names),
+                 qPrintable(error));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray text = csv.readAll();
+        QVERIFY2(text.startsWith("id,input,lr,tag,status,"), text.left(80).constData());
+        QVERIFY2(text.contains("0,0.1 a b,0.1,a b,ok,"), text.constData());
+        QVERIFY2(text.contains("1,0.01 \"\"q\"\",0.01,\"\"\"q\"\"\",ok,") || text.contains("1,\"0.01 \"\"q\"\"\",0.01,\"\"\"q\"\"\",ok,"),
+                 text.constData());
+
+        const QString jsonPath = dir.filePath(QStringLiteral("sweep.jsonl"));
+        QVERIFY2(ResultExporter::write(stored(outcomes), JobSpec::Mode::PerTask, jsonPath, ResultExporter::Format::JsonLines,
+                                       &error, names),
+                 qPrintable(error));
+        QFile json(jsonPath);
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject first = QJsonDocument::fromJson(json.readLine()).object();
+        QCOMPARE(first.value(QStringLiteral("input")).toString(), QStringLiteral("0.1 a b"));
+        QCOMPARE(first.value(QStringLiteral("params")).toObject(),
+                 (QJsonObject{{QStringLiteral("lr"), QStringLiteral("0.1")}, {QStringLiteral("tag"), QStringLiteral("a b")}}));
     }
 
     void formatsForDisplay()
