@@ -85,7 +85,7 @@ const char WorkerScript[] = R"(import json, os, sys, time
 gate = sys.argv[1]
 for line in sys.stdin:
     task = json.loads(line)
-    lr, bs = task["input"].split("\0")
+    lr, bs = task["params"]["lr"], task["params"]["bs"]
     if lr == "0.001":
         while not os.path.exists(gate):
             time.sleep(0.02)
