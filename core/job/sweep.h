@@ -33,7 +33,7 @@ struct SweepParameter
     // The values as the user typed them (--param lr=1..10:2 keeps "1..10:2",
     // "@list.txt"), shown again when the job is opened; empty when not known.
     // Only values are run: the source is not read again.
-    QString source;
+    QString source = {};
 
     // The sweep itself: the source text does not change what runs.
     bool operator==(const SweepParameter &o) const
