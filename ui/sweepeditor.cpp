@@ -114,16 +114,20 @@ SweepEditor::SweepEditor(QWidget *parent)
     for (QToolButton *b : {m_add, m_remove, m_up, m_down, m_browse})
         buttons->addWidget(b);
     buttons->addStretch(1);
+    // On a line of its own: the job panel is narrow, and a wider form is cut off.
+    auto *combine = new QHBoxLayout;
     auto *combineLabel = new QLabel(QStringLiteral("Com&bine:"), this);
     combineLabel->setBuddy(m_combine);
-    buttons->addWidget(combineLabel);
-    buttons->addWidget(m_combine);
+    combine->addWidget(combineLabel);
+    combine->addWidget(m_combine);
+    combine->addStretch(1);
     auto *previewLabel = new QLabel(QStringLiteral("First commands:"), this);
     previewLabel->setBuddy(m_preview);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
     layout->addLayout(buttons);
+    layout->addLayout(combine);
     layout->addWidget(m_errorLabel);
     layout->addWidget(m_countLabel);
     layout->addWidget(previewLabel);
