@@ -168,6 +168,35 @@ private Q_SLOTS:
         QTRY_VERIFY(sweep->preview()->toPlainText().endsWith(QStringLiteral("… and %1 more").arg(QLocale().toString(qint64(10'000'000'000'000) - 5))));
     }
 
+    // With the keyboard: type into a cell's editor and press Enter.
+    void typingIntoACell()
+    {
+        JobEditor editor;
+        editor.resize(500, 900);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setSpec(echoSweep({parsed(QStringLiteral("lr=0.1,0.01")), parsed(QStringLiteral("bs=1,2"))}));
+        SweepEditor *sweep = editor.sweepEditor();
+        QTableWidget *table = sweep->table();
+        table->setFocus();
+        table->setCurrentCell(1, SweepEditor::ValuesColumn);
+        table->editItem(table->item(1, SweepEditor::ValuesColumn));
+        QTRY_VERIFY(qobject_cast<QLineEdit *>(QApplication::focusWidget()));
+        auto *cell = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("8..64:8"));
+        QTest::keyClick(cell, Qt::Key_Return);
+        QTRY_COMPARE(table->item(1, SweepEditor::ValuesColumn)->text(), QStringLiteral("8..64:8"));
+        QCOMPARE(sweep->countLabel()->text(), QStringLiteral("16 tasks"));
+        QTRY_VERIFY(sweep->preview()->toPlainText().startsWith(QStringLiteral("echo 0.1 8\necho 0.1 16\n")));
+        QCOMPARE(editor.spec().parameters.at(1).source, QStringLiteral("8..64:8"));
+
+        // Long-lived workers get the tuples as task inputs: the preview lists them.
+        auto *mode = editor.findChild<QComboBox *>(QStringLiteral("jobMode"));
+        mode->setCurrentIndex(mode->findData(int(JobSpec::Mode::Worker)));
+        QTRY_VERIFY(sweep->preview()->toPlainText().startsWith(QStringLiteral("task 1: lr=0.1 bs=8\ntask 2: lr=0.1 bs=16\n")));
+    }
+
     // A row that does not parse says why, in the row and below the table, and
     // the window will not start (or save) the job.
     void invalidRowsAreShownAndBlockTheRun()
