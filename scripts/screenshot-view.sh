@@ -9,11 +9,14 @@
 #   sweep     docs/heatmap.png: the "By parameter" tab filling in a heatmap of
 #             the loss of a 7 x 5 sweep (lr x bs) on
 #             resources/examples/sweep_loss_worker.py, some seconds in
-# Usage: scripts/screenshot-view.sh timeline|watch|sweep [seconds into the run, default 14; sweep 3]
+#   editor    docs/sweep-editor.png: the job form with a 3 x 8 x 2 parameter
+#             sweep opened from a job file (its table, task count and the
+#             first commands); nothing runs
+# Usage: scripts/screenshot-view.sh timeline|watch|sweep|editor [seconds into the run, default 14; sweep 3; editor 2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 view="${1:-}"
-[[ "$view" == timeline || "$view" == watch || "$view" == sweep ]] || { echo "usage: $0 timeline|watch|sweep [seconds]" >&2; exit 2; }
+[[ "$view" == timeline || "$view" == watch || "$view" == sweep || "$view" == editor ]] || { echo "usage: $0 timeline|watch|sweep|editor [seconds]" >&2; exit 2; }
 source scripts/screenshot-setup.sh timeline # sets binary and work
 delay="${2:-14}"
 out="docs/$view.png"
@@ -41,6 +44,25 @@ elif [[ "$view" == sweep ]]; then
     gui=("$PWD/resources/examples/sweep_loss_worker.py")
     delay="${2:-3}"
     out="docs/heatmap.png"
+elif [[ "$view" == editor ]]; then
+    # The values as typed ("source") are shown; the values are what runs, so
+    # @optimizers.txt need not exist here.
+    cat >"$work/sweep.json" <<JSON
+{
+  "mode": "per-task",
+  "command": ["python3", "train.py", "--lr", "{lr}", "--batch", "{bs}", "--opt", "{opt}"],
+  "workers": 4,
+  "inputs": {"kind": "range", "count": 0},
+  "parameters": [
+    {"name": "lr", "values": ["0.1", "0.01", "0.001"], "source": "0.1,0.01,0.001"},
+    {"name": "bs", "values": ["16", "32", "48", "64", "80", "96", "112", "128"], "source": "16..128:16"},
+    {"name": "opt", "values": ["adam", "sgd"], "source": "@optimizers.txt"}
+  ]
+}
+JSON
+    gui=(gui --job "$work/sweep.json")
+    delay="${2:-2}"
+    out="docs/sweep-editor.png"
 else
     gui=(gui --job "$work/demo.json" --start)
 fi

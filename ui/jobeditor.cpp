@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "commandtemplate.h"
+#include "sweepeditor.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -111,8 +112,9 @@ JobEditor::JobEditor(QWidget *parent)
 // input kind, where they are shown. Hidden pages' fields are skipped anyway.
 void JobEditor::orderTabsAsShown()
 {
-    const QList<QWidget *> chain{m_inputKind, m_rangeCount, m_inputFile, m_browseInputFile,
-                                 m_nullSeparated, m_inputList, m_hostsEdit};
+    QList<QWidget *> chain{m_inputKind, m_rangeCount, m_inputFile, m_browseInputFile, m_nullSeparated, m_inputList};
+    chain += m_sweep->focusChain();
+    chain.append(m_hostsEdit);
     for (qsizetype i = 1; i < chain.size(); ++i)
         setTabOrder(chain.at(i - 1), chain.at(i));
 }
@@ -162,9 +164,14 @@ void JobEditor::setUpInputs()
     m_inputKind->addItem(QStringLiteral("Numbers 0 … N−1"), int(JobSpec::InputKind::Range));
     m_inputKind->addItem(QStringLiteral("Lines of a file"), int(JobSpec::InputKind::File));
     m_inputKind->addItem(QStringLiteral("Pasted list"), int(JobSpec::InputKind::List));
-    describe(m_inputKind, QStringLiteral("jobInputKind"), QStringLiteral("Where the task inputs come from"));
+    m_inputKind->addItem(QStringLiteral("Parameter sweep"), SweepKind);
+    describe(m_inputKind, QStringLiteral("jobInputKind"),
+             QStringLiteral("Where the task inputs come from. A parameter sweep runs a task for each combination of\n"
+                            "its parameters' values (like taskpool run --param or ::: sources)."));
     m_inputKind->setAccessibleName(QStringLiteral("Inputs"));
-    m_inputPages = {buildRangePage(), buildFilePage(), buildListPage()};
+    m_sweep = new SweepEditor(this);
+    m_sweep->setObjectName(QStringLiteral("jobSweep"));
+    m_inputPages = {buildRangePage(), buildFilePage(), buildListPage(), m_sweep};
 }
 
 // Where the slots run, and the file transfer that remote hosts may need.
@@ -388,6 +395,18 @@ void JobEditor::connectSignals()
     connect(m_transfer, &QCheckBox::toggled, this, &JobEditor::updateTransferControls);
     connect(m_returnFiles, &QLineEdit::textEdited, this, &JobEditor::edited);
     connect(m_inputList, &QPlainTextEdit::textChanged, this, &JobEditor::edited);
+    connect(m_sweep, &SweepEditor::edited, this, &JobEditor::edited);
+    connect(m_sweep, &SweepEditor::edited, this, &JobEditor::updateHints); // {name} may now be known
+    connect(m_sweep, &SweepEditor::validityChanged, this, [this] {
+        if (isSweep())
+            Q_EMIT formErrorChanged();
+    });
+    connect(m_inputKind, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_sweep->error().isEmpty())
+            Q_EMIT formErrorChanged();
+        updateHints();
+    });
+    connect(this, &JobEditor::hostsChanged, this, &JobEditor::formErrorChanged);
 }
 
 QLabel *JobEditor::sectionLabel(const QString &text)
@@ -546,13 +565,41 @@ void JobEditor::updateHints()
         m_commandHint->setText(QStringLiteral("Each worker reads {\"id\":…, \"input\":…} lines on stdin and answers "
                                               "with {\"id\":…, \"result\":…} or {\"id\":…, \"error\":…}."));
     else if (m_shell->isChecked()) {
-        const QString problem = CommandTemplate(spec().command, true).errorString();
+        const JobSpec job = spec();
+        const QString problem = CommandTemplate(job.command, true, job.parameterNames()).errorString();
         m_commandHint->setText(problem.isEmpty() ? QStringLiteral("The program and arguments are an sh -c script, as typed; {} is "
                                                                   "the input, passed as data wherever it stands.")
                                                  : problem);
     }
+    else if (isSweep())
+        m_commandHint->setText(QStringLiteral("{name} is a parameter's value, {} all the values; without either "
+                                              "the values are added last."));
     else
         m_commandHint->setText(QStringLiteral("{} is replaced by the input; without {} the input is added last."));
+    updateSweepPreview();
+}
+
+void JobEditor::updateSweepPreview()
+{
+    if (!isSweep())
+        return;
+    const JobSpec job = spec();
+    m_sweep->setCommand(job.command, job.shell, job.mode == JobSpec::Mode::Worker);
+}
+
+bool JobEditor::isSweep() const
+{
+    return m_inputKind->currentData().toInt() == SweepKind;
+}
+
+QString JobEditor::sweepError() const
+{
+    return isSweep() ? m_sweep->error() : QString();
+}
+
+QString JobEditor::formError() const
+{
+    return m_hostsError.isEmpty() ? sweepError() : m_hostsError;
 }
 
 void JobEditor::chooseProgram()
@@ -591,8 +638,10 @@ void JobEditor::setSpec(const JobSpec &spec)
         m_arguments->setText(CommandLine::join(spec.command.mid(1)));
     }
     m_shell->setChecked(spec.shell);
-    m_inputKind->setCurrentIndex(m_inputKind->findData(int(spec.inputKind)));
+    m_inputKind->setCurrentIndex(m_inputKind->findData(spec.isSweep() ? SweepKind : int(spec.inputKind)));
     showInputPage(m_inputKind->currentIndex());
+    m_sweep->setCommand(spec.command, spec.shell, spec.mode == JobSpec::Mode::Worker); // before: the preview shows at once
+    m_sweep->setParameters(spec.parameters);
     m_rangeCount->setValue(int(qBound<qint64>(0, spec.rangeCount, qint64(m_rangeCount->maximum()))));
     m_inputFile->setText(spec.inputFile);
     m_nullSeparated->setChecked(spec.nullSeparated);
@@ -618,7 +667,7 @@ void JobEditor::setSpec(const JobSpec &spec)
     m_loadBelow->setValue(spec.loadBelow);
     m_startDelay->setValue(spec.startDelaySeconds);
     updateHints();
-    // The blocker kept checkHosts() from saying so.
+    // The blocker kept checkHosts() (and the sweep) from saying so.
     blocker.unblock();
     Q_EMIT hostsChanged();
 }
@@ -636,7 +685,14 @@ JobSpec JobEditor::spec() const
         s.command = QStringList{QString(program + QLatin1Char(' ') + m_arguments->text()).trimmed()};
     else
         s.command = QStringList{program} + CommandLine::split(m_arguments->text());
-    s.inputKind = JobSpec::InputKind(m_inputKind->currentData().toInt());
+    // A sweep keeps the other inputs as loaded (a job file has both); any
+    // other kind is not a sweep.
+    if (isSweep())
+        s.parameters = m_sweep->parameters();
+    else {
+        s.parameters.clear();
+        s.inputKind = JobSpec::InputKind(m_inputKind->currentData().toInt());
+    }
     s.rangeCount = m_rangeCount->value();
     s.inputFile = m_inputFile->text().trimmed();
     s.nullSeparated = m_nullSeparated->isChecked();

@@ -12,6 +12,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
 class QToolButton;
+class SweepEditor;
 
 // The job form: what to run, on which inputs, and the limits that keep a run
 // going (or stop it) when tasks misbehave. Settings the form does not show
@@ -29,6 +30,13 @@ public:
     // Empty when the Hosts field parses (or is empty), else why not.
     QString hostsError() const { return m_hostsError; }
     bool hasHosts() const { return !m_hosts.isEmpty(); } // as last parsed
+    // Empty when the inputs are not a sweep or the sweep's rows parse, else why not.
+    QString sweepError() const;
+    // What keeps the form from making a job that can run or be saved as shown
+    // (hosts, sweep), else empty. spec().validate() checks the rest.
+    QString formError() const;
+    SweepEditor *sweepEditor() const { return m_sweep; }
+    bool isSweep() const; // "Parameter sweep" is the chosen inputs
 
     // The Hosts field's syntax, as `taskpool run --host` takes it, comma-separated.
     static bool parseHosts(const QString &text, QList<HostSpec> *hosts, QString *error);
@@ -37,9 +45,11 @@ public:
 Q_SIGNALS:
     void edited();
     void hostsChanged(); // the Hosts field became valid, invalid, empty or non-empty
+    void formErrorChanged(); // formError() became empty or not
 
 private:
-    enum InputPage { RangePage, FilePage, ListPage };
+    enum InputPage { RangePage, FilePage, ListPage, SweepPage };
+    static constexpr int SweepKind = -1; // the input kind combo's data for a sweep
 
     // The constructor's steps: each part of the form, then its layout and wiring.
     void setUpCommand();
@@ -57,6 +67,7 @@ private:
     void chooseInputFile();
     void showInputPage(int page);
     void updateHints();
+    void updateSweepPreview();
     void updateUnits();
     void checkHosts();
     void updateTransferControls();
@@ -79,6 +90,7 @@ private:
     QToolButton *m_browseInputFile = nullptr;
     QCheckBox *m_nullSeparated = nullptr;
     QPlainTextEdit *m_inputList = nullptr;
+    SweepEditor *m_sweep = nullptr;
     QLineEdit *m_hostsEdit;
     QLabel *m_hostsErrorLabel;
     QList<HostSpec> m_hosts;       // parsed from m_hostsEdit while it is valid

@@ -171,7 +171,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
                 Q_EMIT exportFinished(ok, path);
             });
 
-    connect(m_jobEditor, &JobEditor::hostsChanged, this, &MainWindow::updateActions);
+    connect(m_jobEditor, &JobEditor::formErrorChanged, this, &MainWindow::updateActions);
     connectJournal();
     restoreSettings();
     updateActions();
@@ -528,8 +528,8 @@ void MainWindow::startRun()
 {
     if (m_controller->isActive() || m_runsTab->isStarting())
         return;
-    if (!m_jobEditor->hostsError().isEmpty()) {
-        showError(QStringLiteral("Cannot start the job"), m_jobEditor->hostsError());
+    if (!m_jobEditor->formError().isEmpty()) {
+        showError(QStringLiteral("Cannot start the job"), m_jobEditor->formError());
         return;
     }
     const JobSpec spec = m_jobEditor->spec();
@@ -550,8 +550,8 @@ void MainWindow::attach(const QString &target)
 
 void MainWindow::resumeJob()
 {
-    if (!m_jobEditor->hostsError().isEmpty()) {
-        showError(QStringLiteral("Cannot resume the job"), m_jobEditor->hostsError());
+    if (!m_jobEditor->formError().isEmpty()) {
+        showError(QStringLiteral("Cannot resume the job"), m_jobEditor->formError());
         return;
     }
     m_runsTab->resume(m_jobEditor->spec());
@@ -839,9 +839,9 @@ void MainWindow::saveJob()
 
 bool MainWindow::saveJobFile(const QString &path)
 {
-    // Saving would drop the hosts that do not parse: fix them first.
-    if (!m_jobEditor->hostsError().isEmpty()) {
-        showError(QStringLiteral("Cannot save the job"), m_jobEditor->hostsError());
+    // Saving would drop the hosts (or sweep values) that do not parse: fix them first.
+    if (!m_jobEditor->formError().isEmpty()) {
+        showError(QStringLiteral("Cannot save the job"), m_jobEditor->formError());
         return false;
     }
     JobSpec spec = m_jobEditor->spec();
@@ -1014,8 +1014,9 @@ void MainWindow::updateActions()
     const TaskPool::State state = m_controller->state();
     const bool active = m_controller->isActive();
     const bool runningOrPaused = state == TaskPool::State::Running || state == TaskPool::State::Paused;
-    // Hosts that do not parse would silently run everything here: no start until fixed.
-    const bool hostsOk = m_jobEditor->hostsError().isEmpty();
+    // Hosts that do not parse would silently run everything here, a sweep
+    // row that does not parse its last good values: no start until fixed.
+    const bool hostsOk = m_jobEditor->formError().isEmpty();
     const bool starting = m_runsTab->isStarting();
     m_start->setEnabled(!active && !starting && hostsOk);
     m_resumeJob->setEnabled(!active && !starting && hostsOk);

@@ -219,10 +219,14 @@ QJsonObject JobSpec::toJson() const
     };
     if (isSweep()) { // only then: other jobs' files stay as they were
         QJsonArray list;
-        for (const SweepParameter &p : parameters)
-            list.append(QJsonObject{{QStringLiteral("name"), p.name},
-                                    {QStringLiteral("values"), QJsonArray::fromStringList(p.values)},
-                                    {QStringLiteral("linked"), p.linked}});
+        for (const SweepParameter &p : parameters) {
+            QJsonObject o{{QStringLiteral("name"), p.name},
+                          {QStringLiteral("values"), QJsonArray::fromStringList(p.values)},
+                          {QStringLiteral("linked"), p.linked}};
+            if (!p.source.isEmpty()) // as typed (1..10:2, @list.txt); values are what runs
+                o.insert(QStringLiteral("source"), p.source);
+            list.append(o);
+        }
         json.insert(QStringLiteral("parameters"), list);
     }
     return json;
@@ -278,6 +282,7 @@ bool JobSpec::fromJson(const QJsonObject &json, JobSpec *spec, QString *error)
         for (const QJsonValue &value : o.value(QStringLiteral("values")).toArray())
             p.values.append(value.toString());
         p.linked = o.value(QStringLiteral("linked")).toBool(false);
+        p.source = o.value(QStringLiteral("source")).toString();
         if (p.name.isEmpty()) {
             *error = QStringLiteral("a sweep parameter has no name");
             return false;

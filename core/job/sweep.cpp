@@ -211,6 +211,7 @@ bool parseParameter(const QString &text, SweepParameter *parameter, QString *err
     }
     SweepParameter p;
     p.name = text.left(eq);
+    p.source = text.mid(eq + 1);
     *error = nameProblem(p.name);
     if (!error->isEmpty())
         return false;
@@ -250,6 +251,30 @@ QString validate(const QList<SweepParameter> &parameters)
     if (Tuples(parameters).count() < 0)
         return QStringLiteral("the sweep has too many tasks to count");
     return {};
+}
+
+qint64 taskCount(const QList<SweepParameter> &parameters)
+{
+    if (parameters.isEmpty())
+        return 0;
+    qint64 count = 1;
+    qint64 group = -1; // the length of the group being read
+    auto multiply = [&count](qint64 length) {
+        if (length != 0 && count > std::numeric_limits<qint64>::max() / length)
+            return false;
+        count *= length;
+        return true;
+    };
+    for (const SweepParameter &p : parameters) {
+        if (group >= 0 && p.linked) {
+            group = qMin<qint64>(group, p.values.size());
+            continue;
+        }
+        if (group >= 0 && !multiply(group))
+            return -1;
+        group = p.values.size();
+    }
+    return multiply(group) ? count : -1;
 }
 
 Tuples::Tuples(const QList<SweepParameter> &parameters)

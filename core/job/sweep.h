@@ -30,7 +30,12 @@ struct SweepParameter
     QString name;         // "lr"; a positional source (::: …) is named by its number: "1", "2", …
     QStringList values;   // the values, in order
     bool linked = false;  // zipped with the parameter before it (:::+, --zip) instead of crossed
+    // The values as the user typed them (--param lr=1..10:2 keeps "1..10:2",
+    // "@list.txt"), shown again when the job is opened; empty when not known.
+    // Only values are run: the source is not read again.
+    QString source = {};
 
+    // The sweep itself: the source text does not change what runs.
     bool operator==(const SweepParameter &o) const
     {
         return name == o.name && values == o.values && linked == o.linked;
@@ -66,6 +71,10 @@ bool parseRange(const QString &text, QStringList *values, QString *error);
 bool readValues(const QString &path, bool nullSeparated, QStringList *values, QString *error);
 // --param NAME=VALUES.
 bool parseParameter(const QString &text, SweepParameter *parameter, QString *error);
+
+// The number of tasks (tuples) of these parameters, from their lengths alone;
+// -1 when it overflows qint64.
+qint64 taskCount(const QList<SweepParameter> &parameters);
 
 // Empty when the parameters make a sweep, else why not (names, NULs, mixing
 // positional and named sources, too many tasks).

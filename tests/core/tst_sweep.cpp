@@ -250,6 +250,7 @@ private Q_SLOTS:
         QFETCH(QList<SweepParameter>, parameters);
         QFETCH(QStringList, tuples);
         QCOMPARE(SweepInput(parameters).total(), qint64(tuples.size()));
+        QCOMPARE(Sweep::taskCount(parameters), qint64(tuples.size()));
         QCOMPARE(tuplesOf(parameters), tuples);
     }
 
@@ -276,6 +277,9 @@ private Q_SLOTS:
         for (int i = 0; i < 7; ++i)
             tooMany.append(param(QString::number(i + 1), thousand));
         QVERIFY(Sweep::validate(tooMany).contains("too many"));
+        QCOMPARE(Sweep::taskCount(parameters), qint64(1000) * 1000 * 1000 * 1000);
+        QCOMPARE(Sweep::taskCount(tooMany), qint64(-1));
+        QCOMPARE(Sweep::taskCount({}), qint64(0));
     }
 
     // ------------------------------------------------------------ templates
@@ -562,6 +566,13 @@ private Q_SLOTS:
         QVERIFY(JobSpec::fromJson(spec.toJson(), &back, &error));
         QCOMPARE(back.parameters, spec.parameters);
         QCOMPARE(back.parameterNames(), (QStringList{"lr", "bs"}));
+        // The values as typed go along ("source"); the values are what runs.
+        QVERIFY(Sweep::parseParameter("n=1..5:2", &spec.parameters.first(), &error));
+        QCOMPARE(spec.parameters.first().source, QStringLiteral("1..5:2"));
+        QVERIFY(JobSpec::fromJson(spec.toJson(), &back, &error));
+        QCOMPARE(back.parameters.first().source, QStringLiteral("1..5:2"));
+        QCOMPARE(back.parameters.first().values, (QStringList{"1", "3", "5"}));
+        QVERIFY(!spec.toJson().value("parameters").toArray().at(1).toObject().contains("source"));
         // Other jobs' files are as they were: no "parameters", and old files load.
         JobSpec plain = perTask({"{}"});
         QVERIFY(!plain.toJson().contains("parameters"));

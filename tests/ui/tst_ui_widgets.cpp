@@ -385,6 +385,29 @@ private Q_SLOTS:
         QCOMPARE(editor.spec().toJson(), UiTest::demoJob(3).toJson());
     }
 
+    // A sweep job (File > Open job, taskpool gui --job, a watched run) keeps
+    // its parameters, and every other field, through the form.
+    void jobEditorKeepsASweepsParameters()
+    {
+        JobSpec spec;
+        spec.command = {QStringLiteral("echo"), QStringLiteral("{lr}"), QStringLiteral("{bs}")};
+        spec.retries = 2;
+        spec.stallSeconds = 5;
+        spec.startDelaySeconds = 0.5;
+        spec.parameters = {SweepParameter{QStringLiteral("lr"), {QStringLiteral("0.1"), QStringLiteral("0.01")}, false},
+                           SweepParameter{QStringLiteral("bs"), {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}, false}};
+        QVERIFY2(spec.validate().isEmpty(), qPrintable(spec.validate()));
+        JobEditor editor;
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().parameters, spec.parameters);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+        spec.parameters.last().linked = true; // zipped
+        spec.parameters.last().values.removeLast();
+        editor.setSpec(spec);
+        QCOMPARE(editor.spec().parameters, spec.parameters);
+        QCOMPARE(editor.spec().toJson(), spec.toJson());
+    }
+
     void jobEditorReportsEdits()
     {
         JobEditor editor;
