@@ -76,7 +76,7 @@ JobEditor::JobEditor(QWidget *parent)
     , m_hostsErrorLabel(new QLabel(this))
     , m_transfer(new QCheckBox(QStringLiteral("Transfer input files to remote hosts"), this))
     , m_returnFiles(new QLineEdit(this))
-    , m_cleanup(new QCheckBox(QStringLiteral("Clean up the copies on the hosts after each task"), this))
+    , m_cleanup(new QCheckBox(QStringLiteral("Clean up the hosts after each task"), this))
     , m_retries(new QSpinBox(this))
     , m_timeout(new TrimmedSpinBox(this))
     , m_timeoutUnit(new QComboBox(this))
@@ -326,6 +326,7 @@ void JobEditor::layOutForm()
 
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts labels above their fields
     form->addRow(buddyLabel(QStringLiteral("&Mode:"), m_mode, this), m_mode);
     form->addRow(buddyLabel(QStringLiteral("&Program:"), m_program, this), programRow);
     form->addRow(buddyLabel(QStringLiteral("&Arguments:"), m_arguments, this), m_arguments);

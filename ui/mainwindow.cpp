@@ -4,6 +4,7 @@
 #include "confirmation.h"
 #include "jobeditor.h"
 #include "jobrun.h"
+#include "jobsummarybar.h"
 #include "journalservice.h"
 #include "liveoutputview.h"
 #include "logview.h"
@@ -22,6 +23,7 @@
 #include "tablesetup.h"
 #include "timelinepanel.h"
 #include "timelineview.h"
+#include "windowfit.h"
 #include "workertablemodel.h"
 
 #include <QAction>
@@ -30,6 +32,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -49,7 +53,11 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <numeric>
 
 // Outside any namespace, as Q_INIT_RESOURCE requires; the resources live in a
 // static library, whose initializer the linker would otherwise drop.
@@ -227,6 +235,13 @@ void MainWindow::buildActions()
     m_showRuns = new QAction(QStringLiteral("Past &runs"), this);
     m_showRuns->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     describe(m_showRuns, QStringLiteral("showRunsAction"), QStringLiteral("Show the runs recorded in the journal"));
+    m_jobFormAction = new QAction(QStringLiteral("&Job form"), this);
+    m_jobFormAction->setCheckable(true);
+    m_jobFormAction->setChecked(true);
+    m_jobFormAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    describe(m_jobFormAction, QStringLiteral("jobFormAction"),
+             QStringLiteral("Show or fold the job form; folded, one line says what runs (remembered for runs and "
+                            "for between runs)"));
     m_quit = new QAction(QStringLiteral("&Quit"), this);
     m_quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     m_quit->setMenuRole(QAction::QuitRole);
@@ -246,6 +261,7 @@ void MainWindow::buildActions()
     connect(m_demoJob, &QAction::triggered, this, &MainWindow::loadDemoJob);
     connect(m_export, &QAction::triggered, this, &MainWindow::chooseExportFile);
     connect(m_quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_jobFormAction, &QAction::triggered, this, &MainWindow::onJobFormToggled);
 }
 
 void MainWindow::buildMenus()
@@ -276,6 +292,9 @@ void MainWindow::buildMenus()
     });
     run->addSeparator();
     run->addAction(m_showRuns);
+
+    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
+    view->addAction(m_jobFormAction);
 
     QMenu *results = menuBar()->addMenu(QStringLiteral("Res&ults"));
     results->addAction(m_results->retrySelectedAction());
@@ -361,6 +380,20 @@ QWidget *MainWindow::buildCentralWidget()
     m_jobEditor = new JobEditor;
     m_jobEditor->setObjectName(QStringLiteral("jobEditor"));
     auto *jobTitle = new QLabel(QStringLiteral("<b>Job</b>"));
+    auto *foldJob = new QToolButton;
+    foldJob->setObjectName(QStringLiteral("hideJobFormButton"));
+    foldJob->setArrowType(Qt::LeftArrow);
+    foldJob->setAutoRaise(true);
+    foldJob->setText(QStringLiteral("Fold"));
+    foldJob->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    foldJob->setAccessibleName(QStringLiteral("Fold the job form"));
+    foldJob->setToolTip(QStringLiteral("Fold the job form to one line and give the monitor the room (%1)")
+                            .arg(m_jobFormAction->shortcut().toString(QKeySequence::NativeText)));
+    connect(foldJob, &QToolButton::clicked, this, [this] { onJobFormToggled(false); });
+    auto *jobHeader = new QHBoxLayout;
+    jobHeader->addWidget(jobTitle);
+    jobHeader->addStretch();
+    jobHeader->addWidget(foldJob);
     m_jobLockedNote = new QLabel(JobLockedText);
     m_jobLockedNote->setObjectName(QStringLiteral("jobLockedNote"));
     m_jobLockedNote->setWordWrap(true);
@@ -368,7 +401,7 @@ QWidget *MainWindow::buildCentralWidget()
     auto *jobPanel = new QWidget;
     auto *jobLayout = new QVBoxLayout(jobPanel);
     jobLayout->setContentsMargins(8, 6, 8, 6);
-    jobLayout->addWidget(jobTitle);
+    jobLayout->addLayout(jobHeader);
     jobLayout->addWidget(m_jobLockedNote);
     jobLayout->addWidget(m_jobEditor);
     jobLayout->addStretch();
@@ -376,8 +409,12 @@ QWidget *MainWindow::buildCentralWidget()
     jobScroll->setWidget(jobPanel);
     jobScroll->setWidgetResizable(true);
     jobScroll->setFrameShape(QFrame::NoFrame);
-    jobScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     jobScroll->setMinimumWidth(300);
+    jobScroll->setObjectName(QStringLiteral("jobPanel"));
+    m_jobPanel = jobScroll;
+    m_jobSummary = new JobSummaryBar(m_jobFormAction);
+    m_jobSummary->setObjectName(QStringLiteral("jobSummaryBar"));
+    m_jobSummary->setVisible(false);
 
     m_summary = new SummaryPanel;
     m_summary->setObjectName(QStringLiteral("summary"));
@@ -391,7 +428,13 @@ QWidget *MainWindow::buildCentralWidget()
         new ProgressBarDelegate(WorkerTableModel::ProgressColumn, WorkerTableModel::ProgressRole, m_workersView));
     TableSetup::rows(m_workersView, 8);
     m_workersView->setSelectionMode(QAbstractItemView::SingleSelection);
-    TableSetup::columnWidths(m_workersView, {5, 12, 9, 10, 16, 16, 10, 8, 9, 8, 11}, WorkerTableModel::TaskColumn);
+    // Slot, host, pid, state, task, progress, time, done, fails, cpu, memory.
+    TableSetup::fitColumns(m_workersView,
+                           {QStringLiteral("99"), QStringLiteral("node-12 (down)"), QStringLiteral("4194304"),
+                            QStringLiteral("stopping"), QStringLiteral("0000000000"), QStringLiteral("0000000000000"),
+                            QStringLiteral("59 m 59 s"), QStringLiteral("00000"), QStringLiteral("0000"),
+                            QStringLiteral("100.0 %"), QStringLiteral("999.9 MiB")},
+                           WorkerTableModel::TaskColumn);
 
     auto *workersPanel = new QWidget;
     auto *workersLayout = new QVBoxLayout(workersPanel);
@@ -466,11 +509,20 @@ QWidget *MainWindow::buildCentralWidget()
     m_rightSplitter->setStretchFactor(1, 1);
     m_rightSplitter->setStretchFactor(2, 3);
     m_rightSplitter->setChildrenCollapsible(false);
+    connect(m_rightSplitter, &QSplitter::splitterMoved, this, [this] { m_workersPaneSized = true; });
+    connect(workerModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::fitWorkersPane);
+
+    auto *monitor = new QWidget;
+    auto *monitorLayout = new QVBoxLayout(monitor);
+    monitorLayout->setContentsMargins(0, 0, 0, 0);
+    monitorLayout->setSpacing(0);
+    monitorLayout->addWidget(m_jobSummary);
+    monitorLayout->addWidget(m_rightSplitter, 1);
 
     m_mainSplitter = new QSplitter(Qt::Horizontal);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->addWidget(jobScroll);
-    m_mainSplitter->addWidget(m_rightSplitter);
+    m_mainSplitter->addWidget(monitor);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
     m_mainSplitter->setChildrenCollapsible(false);
@@ -499,11 +551,13 @@ void MainWindow::restoreSettings()
     const int workers = settings.value(QStringLiteral("run/workers"), 0).toInt();
     if (workers > 0)
         m_workerCount->setValue(workers);
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1280, 720);
+    WindowFit::place(this, settings.value(QStringLiteral("window/geometry")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
     if (!m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray()))
-        m_rightSplitter->setSizes({150, 170, 400});
+        m_rightSplitter->setSizes({150, 230, 400}); // a run's start fits the workers pane to its rows
+    m_jobFormIdle = settings.value(QStringLiteral("window/jobFormIdle"), true).toBool();
+    m_jobFormRunning = settings.value(QStringLiteral("window/jobFormRunning"), false).toBool();
+    applyJobFormChoice(false);
     m_results->splitter()->restoreState(settings.value(QStringLiteral("window/resultsSplitter")).toByteArray());
     // Back on the tab that was open last (results, runs or log).
     const QString tab = settings.value(QStringLiteral("window/tab")).toString();
@@ -522,6 +576,66 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
     settings.setValue(QStringLiteral("window/resultsSplitter"), m_results->splitter()->saveState());
     settings.setValue(QStringLiteral("window/tab"), m_tabs->currentWidget()->objectName());
+    settings.setValue(QStringLiteral("window/jobFormIdle"), m_jobFormIdle);
+    settings.setValue(QStringLiteral("window/jobFormRunning"), m_jobFormRunning);
+}
+
+bool MainWindow::isJobFormShown() const
+{
+    return !m_jobPanel->isHidden();
+}
+
+void MainWindow::showJobForm(bool shown)
+{
+    m_jobPanel->setVisible(shown);
+    m_jobSummary->setVisible(!shown);
+    m_jobFormAction->setChecked(shown);
+    if (!shown && m_jobPanel->isAncestorOf(focusWidget()))
+        m_rightSplitter->setFocus(Qt::OtherFocusReason); // the focus must not stay in a hidden form
+}
+
+void MainWindow::onJobFormToggled(bool shown)
+{
+    (m_controller->isActive() ? m_jobFormRunning : m_jobFormIdle) = shown;
+    showJobForm(shown);
+}
+
+// While a run goes the summary names the job that runs (the form may show
+// another one between runs, or a watched run's).
+void MainWindow::applyJobFormChoice(bool running)
+{
+    if (running)
+        m_jobSummary->setJob(m_controller->resultsSpec(), m_controller->liveWorkerCount());
+    else
+        m_jobSummary->setJob(m_jobEditor->spec(), m_workerCount->value());
+    showJobForm(running ? m_jobFormRunning : m_jobFormIdle);
+}
+
+void MainWindow::fitWorkersPane()
+{
+    if (m_workersPaneSized || !m_rightSplitter)
+        return;
+    const QList<int> sizes = m_rightSplitter->sizes();
+    const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+    if (total <= 0)
+        return; // not laid out yet: a run's start fits it
+    const int rows = std::clamp(m_controller->workerModel()->rowCount(), 4, 8);
+    QWidget *workersPanel = m_rightSplitter->widget(1);
+    const int chrome = workersPanel->sizeHint().height() - m_workersView->sizeHint().height();
+    const int table = m_workersView->horizontalHeader()->sizeHint().height()
+        + rows * m_workersView->verticalHeader()->defaultSectionSize() + 2 * m_workersView->frameWidth();
+    // The workers come first, then the results keep at least their minimum;
+    // a small screen gets a smaller summary (its chart gives) before fewer rows.
+    const int tabsMinimum = m_tabs->minimumSizeHint().height();
+    int summary = m_rightSplitter->widget(0)->sizeHint().height();
+    if (summary + chrome + table + tabsMinimum > total)
+        summary = m_rightSplitter->widget(0)->minimumSizeHint().height();
+    int workers = chrome + table;
+    if (workers > total - summary - tabsMinimum) { // whole rows only: a cut row reads as a glitch
+        const int rowHeight = m_workersView->verticalHeader()->defaultSectionSize();
+        workers -= ((workers - (total - summary - tabsMinimum)) + rowHeight - 1) / rowHeight * rowHeight;
+    }
+    m_rightSplitter->setSizes({summary, workers, std::max(0, total - summary - workers)});
 }
 
 void MainWindow::startRun()
@@ -736,6 +850,8 @@ void MainWindow::showColumnsFor(const JobSpec &spec)
     m_results->view()->setColumnHidden(ResultTableModel::ExitCodeColumn, spec.mode == JobSpec::Mode::Worker);
     // Every task ran here: a column of "localhost" says nothing.
     m_results->view()->setColumnHidden(ResultTableModel::HostColumn, !spec.hasRemoteHosts());
+    // A job without hosts runs every worker here: the room goes to the task.
+    m_workersView->setColumnHidden(WorkerTableModel::HostColumn, spec.hosts.isEmpty());
 }
 
 void MainWindow::togglePause()
@@ -915,6 +1031,8 @@ void MainWindow::onStarted()
     }
     statusBar()->clearMessage();
     updateActions();
+    applyJobFormChoice(true); // the pool starts right after this signal
+    fitWorkersPane();
 }
 
 // The box shows the watched run's count without sending it back as a change.
@@ -970,6 +1088,7 @@ void MainWindow::onFinished(const PoolStats &stats)
         const QSignalBlocker quiet(m_workerCount); // back to the window's own count
         m_workerCount->setValue(m_controller->workerCount() > 0 ? m_controller->workerCount() : m_workerCount->value());
     }
+    applyJobFormChoice(false);
     statusBar()->showMessage(title + QStringLiteral(": ") + text);
     m_log->appendMessage(title + QStringLiteral(": ") + text);
     notify(title, text);

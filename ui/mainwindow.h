@@ -12,6 +12,7 @@
 class AboutDialog;
 class Confirmation;
 class JobEditor;
+class JobSummaryBar;
 class LiveOutputView;
 class LogView;
 class QAction;
@@ -65,6 +66,9 @@ public:
     QAction *exportAction() const { return m_export; }
     QAction *resumeJobAction() const { return m_resumeJob; }
     QAction *showRunsAction() const { return m_showRuns; }
+    QAction *jobFormAction() const { return m_jobFormAction; }
+    JobSummaryBar *jobSummaryBar() const { return m_jobSummary; }
+    bool isJobFormShown() const;
 
     void startRun();      // as the Start button: the job in the form, the worker count in the toolbar
     // Watches a live run on this machine ("") or on "ssh:HOST": the one there
@@ -89,6 +93,14 @@ private:
     QWidget *buildCentralWidget();
     void restoreSettings();
     void saveSettings() const;
+
+    // The job form folds to a one-line summary while a run goes; the user's
+    // choice for runs and for between runs is remembered separately.
+    void showJobForm(bool shown);
+    void onJobFormToggled(bool shown);
+    void applyJobFormChoice(bool running);
+    // The workers pane as tall as its rows (up to 8), unless the user sized it.
+    void fitWorkersPane();
 
     void togglePause();
     void requestTerminate();
@@ -136,6 +148,12 @@ private:
     QLabel *m_journalLabel = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;
+    QWidget *m_jobPanel = nullptr;      // the form's scroll area in m_mainSplitter
+    JobSummaryBar *m_jobSummary = nullptr;
+    QAction *m_jobFormAction = nullptr; // checked: the form is shown
+    bool m_jobFormIdle = true;          // the user's choice between runs
+    bool m_jobFormRunning = false;      // ... and while a run goes
+    bool m_workersPaneSized = false;    // the user dragged its splitter handle
     QSpinBox *m_workerCount = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_jobLockedNote = nullptr;

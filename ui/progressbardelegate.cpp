@@ -5,7 +5,7 @@
 #include <QStyleOptionProgressBar>
 
 ProgressBarDelegate::ProgressBarDelegate(int progressColumn, int progressRole, QObject *parent)
-    : QStyledItemDelegate(parent)
+    : ElidedTextDelegate(parent)
     , m_column(progressColumn)
     , m_role(progressRole)
 {

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <QStyledItemDelegate>
+#include "elidedtextdelegate.h"
 
 // Draws a progress bar in a cell from a model role holding 0..1 (or -1 for
 // "no progress known"), with the cell's display text on the bar.
-class ProgressBarDelegate : public QStyledItemDelegate
+class ProgressBarDelegate : public ElidedTextDelegate
 {
     Q_OBJECT
 public:

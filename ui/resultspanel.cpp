@@ -1,5 +1,6 @@
 #include "resultspanel.h"
 
+#include "elidedtextdelegate.h"
 #include "resultdetailview.h"
 #include "resultfilterproxy.h"
 #include "resulttablemodel.h"
@@ -18,6 +19,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -107,8 +109,18 @@ void ResultsPanel::setUpTable()
     header->setSortIndicator(ResultTableModel::IdColumn, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
     header->setStretchLastSection(false);
+    m_view->setItemDelegate(new ElidedTextDelegate(m_view));
     // Id, input, status, preview, exit code, attempts, worker, host, duration.
-    TableSetup::columnWidths(m_view, {8, 16, 13, 30, 6, 9, 8, 14, 10}, ResultTableModel::PreviewColumn);
+    const QString status = StatusStyle::label(TaskStatus::Timeout);
+    TableSetup::fitColumns(m_view,
+                           {QStringLiteral("0000000"), QStringLiteral("000000000000"), status,
+                            QStringLiteral("0000000000000000000000"), QStringLiteral("255"), QStringLiteral("00"),
+                            QStringLiteral("99"), QStringLiteral("node-12"), QStringLiteral("59 m 59 s")},
+                           ResultTableModel::PreviewColumn);
+    // The status shows a coloured dot before its word.
+    const int dot = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_view) + 4;
+    header->resizeSection(ResultTableModel::StatusColumn,
+                          TableSetup::columnWidth(m_view, m_model->headerData(ResultTableModel::StatusColumn, Qt::Horizontal).toString(), status) + dot);
 }
 
 // The table and, beside it, the detail pane of the current row.

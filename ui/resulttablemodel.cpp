@@ -72,10 +72,10 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         case StatusColumn: return QStringLiteral("Status");
         case PreviewColumn: return m_mode == JobSpec::Mode::Worker ? QStringLiteral("Result") : QStringLiteral("Output");
         case ExitCodeColumn: return QStringLiteral("Exit");
-        case AttemptsColumn: return QStringLiteral("Attempts");
-        case WorkerColumn: return QStringLiteral("Worker");
+        case AttemptsColumn: return QStringLiteral("Tries");
+        case WorkerColumn: return QStringLiteral("Slot");
         case HostColumn: return QStringLiteral("Host");
-        case DurationColumn: return QStringLiteral("Duration");
+        case DurationColumn: return QStringLiteral("Time");
         }
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -84,10 +84,10 @@ QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, 
         case StatusColumn: return QStringLiteral("ok, failed, timed out, crashed, stalled (silent too long) or cancelled (never run)");
         case PreviewColumn: return QStringLiteral("First line of the result (worker mode), the output (per-task mode) or the error");
         case ExitCodeColumn: return QStringLiteral("Exit code of a per-task command");
-        case AttemptsColumn: return QStringLiteral("How many times the task ran, retries included");
-        case WorkerColumn: return QStringLiteral("Slot of the worker that ran the last attempt");
+        case AttemptsColumn: return QStringLiteral("Attempts: how many times the task ran, retries included");
+        case WorkerColumn: return QStringLiteral("Worker: the slot of the worker that ran the last attempt");
         case HostColumn: return QStringLiteral("Host the last attempt ran on");
-        case DurationColumn: return QStringLiteral("Run time of the last attempt");
+        case DurationColumn: return QStringLiteral("Duration: run time of the last attempt");
         }
     }
     return {};

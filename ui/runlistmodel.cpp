@@ -40,8 +40,8 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         case TasksColumn: return QStringLiteral("Tasks");
         case OkColumn: return QStringLiteral("OK");
         case FailedColumn: return QStringLiteral("Failed");
-        case CancelledColumn: return QStringLiteral("Cancelled");
-        case DurationColumn: return QStringLiteral("Duration");
+        case CancelledColumn: return QStringLiteral("Cut");
+        case DurationColumn: return QStringLiteral("Time");
         }
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -52,8 +52,8 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         case TasksColumn: return QStringLiteral("Tasks with a recorded result");
         case OkColumn: return QStringLiteral("Tasks that finished OK");
         case FailedColumn: return QStringLiteral("Tasks that failed, timed out, crashed or stalled");
-        case CancelledColumn: return QStringLiteral("Tasks never run (or cut off) because the run was stopped or terminated");
-        case DurationColumn: return QStringLiteral("From start to end of the run");
+        case CancelledColumn: return QStringLiteral("Cancelled: tasks never run (or cut off) because the run was stopped or terminated");
+        case DurationColumn: return QStringLiteral("Duration: from start to end of the run");
         }
     }
     return {};

@@ -1,10 +1,12 @@
 #include "runspanel.h"
 
+#include "elidedtextdelegate.h"
 #include "monitordirectory.h"
 #include "runlistmodel.h"
 #include "tablesetup.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDir>
 #include <QHeaderView>
 #include <QHBoxLayout>
@@ -94,10 +96,16 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_view->setModel(model);
     TableSetup::pickList(m_view);
     m_view->horizontalHeader()->setStretchLastSection(false);
-    TableSetup::columnWidths(m_view, {6, 15, 30, 13, 9, 9, 8, 10, 10}, RunListModel::JobColumn);
+    m_view->setItemDelegate(new ElidedTextDelegate(m_view));
+    // Run, started, job, state, tasks, ok, failed, cancelled, duration.
+    TableSetup::fitColumns(m_view,
+                           {QStringLiteral("0000"), RunListModel::startedText(QDateTime(QDate(2026, 12, 30), QTime(23, 59)).toMSecsSinceEpoch()),
+                            QStringLiteral("0000000000000000000000"), QStringLiteral("interrupted"), QStringLiteral("0 000 000"),
+                            QStringLiteral("0 000 000"), QStringLiteral("000 000"), QStringLiteral("000 000"), QStringLiteral("59 m 59 s")},
+                           RunListModel::JobColumn);
 
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_hint, 1);
+    buttons->addStretch();
     for (QAction *action : {m_open, m_openJob, m_resume, m_retryFailed, m_watch, m_delete})
         buttons->addWidget(buttonFor(action, this));
 
@@ -119,6 +127,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_hint); // a line of its own: beside the buttons it would widen the window
     layout->addLayout(buttons);
     layout->addWidget(m_problem);
     layout->addWidget(m_view, 1);

@@ -65,7 +65,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     left->addWidget(m_hosts);
     left->addStretch();
 
-    m_chart->setMinimumSize(260, 110);
+    m_chart->setMinimumSize(120, 70); // a small screen keeps the counts, the chart gives
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(left, 3);
@@ -82,7 +82,7 @@ QLabel *SummaryPanel::addCount(const QString &name, const QString &caption, cons
     value->setAccessibleName(caption);
     value->setToolTip(tooltip);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    value->setMinimumWidth(value->fontMetrics().horizontalAdvance(QStringLiteral("00 000 000")));
+    value->setMinimumWidth(value->fontMetrics().horizontalAdvance(QStringLiteral("0 000 000")));
     QFont bold = value->font();
     bold.setBold(true);
     value->setFont(bold);

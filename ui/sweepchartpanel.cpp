@@ -36,7 +36,11 @@ SweepChartPanel::SweepChartPanel(ResultTableModel *results, QWidget *parent)
     m_field->setObjectName(QStringLiteral("sweepField"));
     m_field->setAccessibleName(QStringLiteral("Field to chart"));
     m_field->setToolTip(QStringLiteral("A number of the results' JSON (a worker's \"result\"), or the pattern's match in each task's output"));
-    m_field->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Narrow combos, so the bar fits a small screen; the list pops up as wide as it needs.
+    for (QComboBox *box : {m_field, m_x, m_y, m_colour}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(box == m_field ? 12 : 8);
+    }
     m_pattern->setObjectName(QStringLiteral("sweepPattern"));
     m_pattern->setAccessibleName(QStringLiteral("Output pattern"));
     m_pattern->setToolTip(QStringLiteral("A regular expression for each task's output: its first group (or the whole match) is the number, e.g. loss=([0-9.eE+-]+)"));
@@ -62,11 +66,12 @@ SweepChartPanel::SweepChartPanel(ResultTableModel *results, QWidget *parent)
     m_patternDelay.setSingleShot(true);
     m_patternDelay.setInterval(300); // rereading every row per keystroke would lag the typing
 
+    // Two lines, what is charted and how, so the bar fits a small screen.
+    auto *fieldBar = new QHBoxLayout;
+    fieldBar->addWidget(labelFor(QStringLiteral("&Field:"), m_field, this));
+    fieldBar->addWidget(m_field);
+    fieldBar->addWidget(m_pattern, 1);
     auto *bar = new QHBoxLayout;
-    bar->addWidget(labelFor(QStringLiteral("&Field:"), m_field, this));
-    bar->addWidget(m_field);
-    bar->addWidget(m_pattern, 1);
-    bar->addSpacing(8);
     bar->addWidget(labelFor(QStringLiteral("&Across:"), m_x, this));
     bar->addWidget(m_x);
     m_yLabel = labelFor(QStringLiteral("&Up:"), m_y, this);
@@ -78,8 +83,10 @@ SweepChartPanel::SweepChartPanel(ResultTableModel *results, QWidget *parent)
     bar->addSpacing(8);
     bar->addWidget(labelFor(QStringLiteral("&Kind:"), m_kind, this));
     bar->addWidget(m_kind);
+    bar->addStretch();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(fieldBar);
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_caption);

@@ -67,7 +67,7 @@ SweepChartView::SweepChartView(SweepChartData *data, QWidget *parent)
 }
 
 QSize SweepChartView::sizeHint() const { return {640, 400}; }
-QSize SweepChartView::minimumSizeHint() const { return {240, 160}; }
+QSize SweepChartView::minimumSizeHint() const { return {160, 50}; }
 
 void SweepChartView::setKind(Kind kind)
 {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <initializer_list>
+#include <QStringList>
 
 class QTableView;
 
@@ -9,14 +9,21 @@ namespace TableSetup {
 
 // One line of text per row (plus rowPadding pixels), picked as whole rows,
 // without row numbers; Tab moves on to the next widget, not from cell to cell.
+// Its minimum height is its header and a row or two.
 void rows(QTableView *view, int rowPadding);
 
 // A list of records to pick from and act on through a context menu (results,
 // past runs): several rows at once, striped so a wide row is easy to follow.
 void pickList(QTableView *view);
 
-// Column widths in digits (widths of '0'), one per column, so that they
-// follow the font; `stretch` takes whatever room is left.
-void columnWidths(QTableView *view, std::initializer_list<int> digits, int stretch);
+// Column widths from content: each column as wide as the widest of its
+// header and `samples[column]` (the longest text it usually shows, e.g.
+// "59 m 59 s"), so widths follow the font and the header is never cut.
+// `stretch` takes whatever room is left; its sample is only its first width.
+// Text that does not fit a cell is elided (ElidedTextDelegate shows it whole).
+void fitColumns(QTableView *view, const QStringList &samples, int stretch);
+
+// The width fitColumns gives a column showing `sample` under `header`.
+int columnWidth(const QTableView *view, const QString &header, const QString &sample);
 
 } // namespace TableSetup

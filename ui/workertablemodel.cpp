@@ -32,13 +32,13 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
         case HostColumn: return QStringLiteral("Host");
         case PidColumn: return QStringLiteral("PID");
         case StateColumn: return QStringLiteral("State");
-        case TaskColumn: return QStringLiteral("Current task");
+        case TaskColumn: return QStringLiteral("Task");
         case ProgressColumn: return QStringLiteral("Progress");
-        case ElapsedColumn: return QStringLiteral("Elapsed");
+        case ElapsedColumn: return QStringLiteral("Time");
         case DoneColumn: return QStringLiteral("Done");
-        case FailuresColumn: return QStringLiteral("Failures");
+        case FailuresColumn: return QStringLiteral("Fails");
         case CpuColumn: return QStringLiteral("CPU");
-        case MemoryColumn: return QStringLiteral("Memory");
+        case MemoryColumn: return QStringLiteral("Mem");
         }
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -46,13 +46,13 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
         case HostColumn: return QStringLiteral("Where the slot runs: local, or the ssh/srun host; \"(down)\" while it is unreachable");
         case PidColumn: return QStringLiteral("Process id of the worker; its whole process tree shares this group id");
         case StateColumn: return QStringLiteral("starting, idle, busy, stopping, exited or crashed");
-        case TaskColumn: return QStringLiteral("Input of the task the worker is on");
+        case TaskColumn: return QStringLiteral("Current task: the input of the task the worker is on");
         case ProgressColumn: return QStringLiteral("Progress the task reported");
-        case ElapsedColumn: return QStringLiteral("Time spent on the current task");
+        case ElapsedColumn: return QStringLiteral("Elapsed: time spent on the current task");
         case DoneColumn: return QStringLiteral("Tasks this worker finished");
-        case FailuresColumn: return QStringLiteral("Attempts that failed, timed out or crashed on this worker (retries count too)");
+        case FailuresColumn: return QStringLiteral("Failures: attempts that failed, timed out or crashed on this worker (retries count too)");
         case CpuColumn: return QStringLiteral("CPU use of the worker's whole process tree (100 % = one core)");
-        case MemoryColumn: return QStringLiteral("Resident memory of the worker's whole process tree");
+        case MemoryColumn: return QStringLiteral("Memory: resident memory of the worker's whole process tree");
         }
     } else if (role == Qt::TextAlignmentRole) {
         return section == TaskColumn || section == HostColumn ? int(Qt::AlignLeft | Qt::AlignVCenter) : int(Qt::AlignCenter);
