@@ -12,11 +12,15 @@
 #   editor    docs/sweep-editor.png: the job form with a 3 x 8 x 2 parameter
 #             sweep opened from a job file (its table, task count and the
 #             first commands); nothing runs
-# Usage: scripts/screenshot-view.sh timeline|watch|sweep|editor [seconds into the run, default 14; sweep 3; editor 2]
+#   screens   docs/screen-1366x768.png, docs/screen-1366x768-150.png and
+#             docs/screen-1920x1080.png: eight workers on the demo job as the
+#             window first opens on those screens (150 %: QT_SCALE_FACTOR),
+#             the job form folded while the run goes
+# Usage: scripts/screenshot-view.sh timeline|watch|sweep|editor|screens [seconds into the run, default 14; sweep 3; editor 2; screens 6]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 view="${1:-}"
-[[ "$view" == timeline || "$view" == watch || "$view" == sweep || "$view" == editor ]] || { echo "usage: $0 timeline|watch|sweep|editor [seconds]" >&2; exit 2; }
+[[ "$view" == timeline || "$view" == watch || "$view" == sweep || "$view" == editor || "$view" == screens ]] || { echo "usage: $0 timeline|watch|sweep|editor|screens [seconds]" >&2; exit 2; }
 source scripts/screenshot-setup.sh timeline # sets binary and work
 delay="${2:-14}"
 out="docs/$view.png"
@@ -67,19 +71,38 @@ else
     gui=(gui --job "$work/demo.json" --start)
 fi
 
-xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" bash -c '
-    set -euo pipefail
-    out="$1" delay="$2" binary="$3"
-    shift 3
-    "$binary" "$@" -geometry 1366x768+0+0 &
-    app=$!
-    for _ in $(seq 50); do
-        xwininfo -root -tree | grep -q "\"taskpool\"" && break
-        sleep 0.2
-    done
-    sleep "$delay"
-    import -window root -display "$DISPLAY" "$out"
-    kill "$app"
-    wait "$app" || true
-' _ "$out" "$delay" "$binary" "${gui[@]}"
-echo "wrote $out"
+# shoot SCREEN SCALE OUT [GEOMETRY]: the window on an Xvfb screen of SCREEN
+# pixels at SCALE, captured after $delay seconds; without GEOMETRY the window
+# places itself as on a first launch.
+shoot() {
+    local screen="$1" scale="$2" out="$3" geometry=("${@:4}")
+    QT_SCALE_FACTOR="$scale" xvfb-run --auto-servernum --server-args="-screen 0 ${screen}x24" bash -c '
+        set -euo pipefail
+        out="$1" delay="$2" binary="$3"
+        shift 3
+        "$binary" "$@" &
+        app=$!
+        for _ in $(seq 50); do
+            xwininfo -root -tree | grep -q "\"taskpool\"" && break
+            sleep 0.2
+        done
+        sleep "$delay"
+        import -window root -display "$DISPLAY" "$out"
+        kill "$app"
+        wait "$app" || true
+    ' _ "$out" "$delay" "$binary" "${gui[@]}" "${geometry[@]}"
+    echo "wrote $out"
+}
+
+if [[ "$view" == screens ]]; then
+    sed -i 's/"workers": 6/"workers": 8/; s/"count": 200/"count": 400/' "$work/demo.json"
+    delay="${2:-6}"
+    printf '[window]\ntab=results\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
+    shoot 1366x768 1 docs/screen-1366x768.png -geometry 1366x768+0+0 # a laptop, the window maximized
+    rm -f "$XDG_CONFIG_HOME/taskpool/taskpool.conf" # each one a first launch, on the Results tab
+    shoot 1366x768 1.5 docs/screen-1366x768-150.png
+    rm -f "$XDG_CONFIG_HOME/taskpool/taskpool.conf"
+    shoot 1920x1080 1 docs/screen-1920x1080.png
+else
+    shoot 1366x768 1 "$out" -geometry 1366x768+0+0
+fi

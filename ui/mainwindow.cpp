@@ -505,9 +505,11 @@ QWidget *MainWindow::buildCentralWidget()
     m_rightSplitter->addWidget(summaryPanel);
     m_rightSplitter->addWidget(workersPanel);
     m_rightSplitter->addWidget(m_tabs);
+    // A taller window gives the room to the results; the workers pane keeps
+    // the height that fits its rows (fitWorkersPane).
     m_rightSplitter->setStretchFactor(0, 0);
-    m_rightSplitter->setStretchFactor(1, 1);
-    m_rightSplitter->setStretchFactor(2, 3);
+    m_rightSplitter->setStretchFactor(1, 0);
+    m_rightSplitter->setStretchFactor(2, 1);
     m_rightSplitter->setChildrenCollapsible(false);
     connect(m_rightSplitter, &QSplitter::splitterMoved, this, [this] { m_workersPaneSized = true; });
     connect(workerModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::fitWorkersPane);
