@@ -174,7 +174,7 @@ void LiveOutputView::insertPiece(QTextCursor &cursor, qint64 taskId, OutputStrea
         m_lastTaskId = taskId;
     }
     cursor.insertText(QString::fromUtf8(bytes),
-                      stream == OutputStream::Stderr ? stderrFormat(m_text->palette()) : QTextCharFormat());
+                      stream == OutputStream::Stderr ? stderrFormat(palette()) : QTextCharFormat());
     m_atLineStart = bytes.endsWith('\n');
 }
 

@@ -8,6 +8,8 @@
 // highest contrast against that the text. Also: System gives back the startup
 // look, the choice's words, the View > Theme menu and its saved setting.
 
+#include "liveoutput.h"
+#include "liveoutputview.h"
 #include "progressbardelegate.h"
 #include "statusstyle.h"
 #include "sweep.h"
@@ -27,6 +29,9 @@
 #include <QImage>
 #include <QLabel>
 #include <QMenu>
+#include <QPlainTextEdit>
+#include <QStandardItemModel>
+#include <QTextBlock>
 #include <QStyle>
 #include <QTableView>
 
@@ -443,6 +448,67 @@ private Q_SLOTS:
         Theme::apply(Theme::Choice::Light);
         QTRY_COMPARE(label.palette().color(QPalette::WindowText), Theme::errorColor(QApplication::palette()));
         QVERIFY(Theme::errorColor(Theme::palette(Theme::Choice::Dark)) != Theme::errorColor(Theme::palette(Theme::Choice::Light)));
+    }
+
+    // Text already shown takes the new colours: stderr in the live output is drawn afresh.
+    void liveOutputFollowsThePalette()
+    {
+        LiveOutput output;
+        QStandardItemModel workers;
+        QList<QStandardItem *> row;
+        for (int column = 0; column < WorkerTableModel::ColumnCount; ++column)
+            row.append(new QStandardItem);
+        row[WorkerTableModel::SlotColumn]->setData(0, WorkerTableModel::SlotRole);
+        row[WorkerTableModel::SlotColumn]->setData(7, WorkerTableModel::TaskIdRole);
+        workers.appendRow(row);
+        LiveOutputView view(&output, &workers);
+        view.resize(500, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        output.append(0, 7, OutputStream::Stdout, "fine\n");
+        output.append(0, 7, OutputStream::Stderr, "trouble\n");
+        view.setSlot(0);
+        auto colourOf = [&](const QString &line) {
+            for (QTextBlock b = view.textView()->document()->begin(); b.isValid(); b = b.next()) {
+                if (b.text() == line)
+                    return b.begin().fragment().charFormat().foreground().color();
+            }
+            return QColor();
+        };
+        QTRY_VERIFY(view.textView()->toPlainText().contains(QStringLiteral("fine\ntrouble")));
+        for (Theme::Choice c : {Theme::Choice::Dark, Theme::Choice::Light}) {
+            Theme::apply(c);
+            QTRY_COMPARE(colourOf(QStringLiteral("trouble")), Theme::errorColor(QApplication::palette()));
+            QVERIFY(view.textView()->toPlainText().contains(QStringLiteral("fine\ntrouble")));
+            QVERIFY(Theme::contrastRatio(colourOf(QStringLiteral("trouble")), view.textView()->palette().color(QPalette::Base))
+                    >= Theme::MinTextContrast);
+        }
+    }
+
+    // The real window switched to dark while open: the summary's coloured counts
+    // follow, and the Terminate button, disabled with no run, stays legible.
+    void windowSwitchesAtRuntime_data() { choices(); }
+    void windowSwitchesAtRuntime()
+    {
+        TempJournal journal;
+        MainWindow window(taskpool(), journal.path());
+        ModelTesters testers(window);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        applyChoice();
+        const QPalette pal = QApplication::palette();
+        QTRY_COMPARE(window.palette().color(QPalette::Window), pal.color(QPalette::Window));
+        auto *ok = window.findChild<QLabel *>(QStringLiteral("count_ok"));
+        QVERIFY(ok);
+        QTRY_COMPARE(ok->palette().color(QPalette::WindowText), StatusStyle::color(TaskStatus::Ok, pal));
+        auto *terminate = window.findChild<QWidget *>(QStringLiteral("terminateButton"));
+        QVERIFY(terminate);
+        QVERIFY(!terminate->isEnabled());
+        const QImage image = grabbed(terminate);
+        // The words, right of the icon.
+        VERIFY_READABLE(image, QRect(image.width() / 3, 2, image.width() * 2 / 3 - 4, image.height() - 4),
+                        QStringLiteral("disabled Terminate pool button"));
     }
 
     // View > Theme: three exclusive choices named by their text; choosing applies and saves.
