@@ -49,6 +49,10 @@ void ProgressBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     bar.textVisible = !text.isEmpty();
     bar.textAlignment = Qt::AlignCenter;
     bar.palette = option.palette;
+    // On a dark palette the groove (Base, outlined in a darker window colour) would vanish
+    // into the cell: a step lighter, the empty part of the bar shows.
+    if (Theme::isDark(bar.palette))
+        bar.palette.setColor(QPalette::Base, bar.palette.color(QPalette::Base).lighter(170));
     // The text crosses the filled chunk (HighlightedText on Highlight) and the empty
     // groove (Text on Base): both readable, whatever palette or platform colours.
     // The chunk is darkened or lightened rather than the text, and beyond 4.5:1, as
