@@ -345,7 +345,7 @@ void MainWindow::buildToolBar()
         button->setStyleSheet(QStringLiteral(
             "QToolButton { background: #c62828; color: white; font-weight: bold; border: 1px solid #8e0000;"
             " border-radius: 3px; padding: 3px 8px; }"
-            "QToolButton:hover { background: #d84343; }"
+            "QToolButton:hover { background: #b71c1c; }" // darker, not lighter: white on it stays above 4.5:1
             "QToolButton:disabled { background: palette(button); color: palette(button-text); border-color: palette(mid);"
             " font-weight: normal; }"));
     }
