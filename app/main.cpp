@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "runcommand.h"
 #include "taskpoolversion.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -54,6 +55,7 @@ int runDesktopApp(int argc, char *argv[])
     const QCommandLineOption job = Cli::qtOption(u"gui", u"job");
     const QCommandLineOption start = Cli::qtOption(u"gui", u"start");
     const QCommandLineOption attach = Cli::qtOption(u"gui", u"attach");
+    const QCommandLineOption theme = Cli::qtOption(u"gui", u"theme");
     QStringList arguments = QCoreApplication::arguments();
     if (argc > 1)
         arguments.removeAt(1); // "gui"
@@ -61,6 +63,15 @@ int runDesktopApp(int argc, char *argv[])
         return usageError("taskpool gui", parser.errorText());
     if (parser.isSet(start) && parser.isSet(attach))
         return usageError("taskpool gui", QStringLiteral("give either --start or --attach, not both"));
+    // The option wins for this launch only; the saved choice stays for the next.
+    Theme::Choice look = Theme::savedChoice();
+    if (parser.isSet(theme)) {
+        const std::optional<Theme::Choice> chosen = Theme::fromString(parser.value(theme));
+        if (!chosen)
+            return usageError("taskpool gui", QStringLiteral("--theme is system, light or dark, not \"%1\"").arg(parser.value(theme)));
+        look = *chosen;
+    }
+    Theme::apply(look); // before the window: its widgets are made in the right colours
 
     MainWindow window(QCoreApplication::applicationFilePath());
     window.show();

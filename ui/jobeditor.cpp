@@ -3,6 +3,7 @@
 #include "commandline.h"
 #include "commandtemplate.h"
 #include "sweepeditor.h"
+#include "theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -189,7 +190,7 @@ void JobEditor::setUpHosts()
     m_hostsErrorLabel->setObjectName(QStringLiteral("jobHostsError"));
     m_hostsErrorLabel->setAccessibleName(QStringLiteral("Hosts error"));
     m_hostsErrorLabel->setWordWrap(true);
-    m_hostsErrorLabel->setStyleSheet(QStringLiteral("color: #c62828"));
+    Theme::keepErrorColor(m_hostsErrorLabel);
     m_hostsErrorLabel->hide();
     describe(m_transfer, QStringLiteral("jobTransfer"),
              QStringLiteral("For hosts without a shared file system: each input names a local file, copied to a scratch\n"
@@ -529,7 +530,8 @@ void JobEditor::checkHosts()
         m_hostsError.clear();
     m_hostsErrorLabel->setText(m_hostsError);
     m_hostsErrorLabel->setVisible(!m_hostsError.isEmpty());
-    m_hostsEdit->setStyleSheet(m_hostsError.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+    const QString errorBorder = QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(Theme::errorColor(palette()).name());
+    m_hostsEdit->setStyleSheet(m_hostsError.isEmpty() ? QString() : errorBorder);
     updateTransferControls();
     if (wasValid != m_hostsError.isEmpty() || hadHosts != !m_hosts.isEmpty())
         Q_EMIT hostsChanged();

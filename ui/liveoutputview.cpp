@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "liveoutput.h"
+#include "theme.h"
 #include "workertablemodel.h"
 
 #include <QAbstractItemModel>
@@ -16,10 +17,10 @@ namespace {
 // The text holds at most this many tails' worth before it is drawn afresh from the tail.
 constexpr int ShownTailsMax = 2;
 
-QTextCharFormat stderrFormat()
+QTextCharFormat stderrFormat(const QPalette &palette)
 {
     QTextCharFormat format;
-    format.setForeground(QColor(0xc6, 0x28, 0x28)); // the red of failures
+    format.setForeground(Theme::errorColor(palette)); // the red of failures
     return format;
 }
 
@@ -100,6 +101,16 @@ void LiveOutputView::showEvent(QShowEvent *event)
     refresh(); // what came while hidden
 }
 
+void LiveOutputView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_shownEnd > 0) {
+        // The text's colours were fixed when it was added: drawn afresh in the new ones.
+        forget();
+        refresh();
+    }
+}
+
 void LiveOutputView::refresh()
 {
     if (!isVisible())
@@ -162,7 +173,8 @@ void LiveOutputView::insertPiece(QTextCursor &cursor, qint64 taskId, OutputStrea
         cursor.insertText(title + QLatin1Char('\n'), separatorFormat(palette()));
         m_lastTaskId = taskId;
     }
-    cursor.insertText(QString::fromUtf8(bytes), stream == OutputStream::Stderr ? stderrFormat() : QTextCharFormat());
+    cursor.insertText(QString::fromUtf8(bytes),
+                      stream == OutputStream::Stderr ? stderrFormat(palette()) : QTextCharFormat());
     m_atLineStart = bytes.endsWith('\n');
 }
 

@@ -21,6 +21,7 @@
 #include "sweepchartpanel.h"
 #include "sweepchartview.h"
 #include "tablesetup.h"
+#include "theme.h"
 #include "timelinepanel.h"
 #include "timelineview.h"
 #include "windowfit.h"
@@ -145,7 +146,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     m_stateLabel->setToolTip(QStringLiteral("State of the pool"));
     m_journalLabel = new QLabel(QStringLiteral("⚠ Not recorded"), this);
     m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
-    m_journalLabel->setStyleSheet(QStringLiteral("color: #c62828"));
+    Theme::keepErrorColor(m_journalLabel);
     m_journalLabel->hide();
     statusBar()->addPermanentWidget(m_journalLabel);
     statusBar()->addPermanentWidget(m_stateLabel);
@@ -363,8 +364,8 @@ void MainWindow::buildToolBar()
         button->setStyleSheet(QStringLiteral(
             "QToolButton { background: #c62828; color: white; font-weight: bold; border: 1px solid #8e0000;"
             " border-radius: 3px; padding: 3px 8px; }"
-            "QToolButton:hover { background: #d84343; }"
-            "QToolButton:disabled { background: palette(button); color: palette(mid); border-color: palette(mid);"
+            "QToolButton:hover { background: #b71c1c; }" // darker, not lighter: white on it stays above 4.5:1
+            "QToolButton:disabled { background: palette(button); color: palette(button-text); border-color: palette(mid);"
             " font-weight: normal; }"));
     }
     auto *spacer = new QWidget(bar);

@@ -1,8 +1,14 @@
 #include "progressbardelegate.h"
 
+#include "theme.h"
+
 #include <QApplication>
 #include <QPainter>
 #include <QStyleOptionProgressBar>
+
+namespace {
+constexpr double ChunkContrast = 5.5;
+} // namespace
 
 ProgressBarDelegate::ProgressBarDelegate(int progressColumn, int progressRole, QObject *parent)
     : ElidedTextDelegate(parent)
@@ -43,6 +49,19 @@ void ProgressBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     bar.textVisible = !text.isEmpty();
     bar.textAlignment = Qt::AlignCenter;
     bar.palette = option.palette;
+    // On a dark palette the groove (Base, outlined in a darker window colour) would vanish
+    // into the cell: a step lighter, the empty part of the bar shows.
+    if (Theme::isDark(bar.palette))
+        bar.palette.setColor(QPalette::Base, bar.palette.color(QPalette::Base).lighter(170));
+    // The text crosses the filled chunk (HighlightedText on Highlight) and the empty
+    // groove (Text on Base): both readable, whatever palette or platform colours.
+    // The chunk is darkened or lightened rather than the text, and beyond 4.5:1, as
+    // styles shade it (Fusion: a gradient from a lighter highlight).
+    const QColor highlightedText = bar.palette.color(QPalette::HighlightedText);
+    bar.palette.setColor(QPalette::Highlight,
+                         Theme::readableOn(bar.palette.color(QPalette::Highlight), {highlightedText}, ChunkContrast));
+    bar.palette.setColor(QPalette::Text,
+                         Theme::readableOn(bar.palette.color(QPalette::Text), {bar.palette.color(QPalette::Base)}));
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
 }
 

@@ -4,6 +4,7 @@
 #include "monitordirectory.h"
 #include "runlistmodel.h"
 #include "tablesetup.h"
+#include "theme.h"
 
 #include <QAction>
 #include <QDateTime>
@@ -86,7 +87,7 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     m_problem->setObjectName(QStringLiteral("journalProblem"));
     m_problem->setWordWrap(true);
     m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
+    Theme::keepErrorColor(m_problem);
     m_problem->hide();
     m_hint->setObjectName(QStringLiteral("runsHint"));
     m_hint->setWordWrap(true);

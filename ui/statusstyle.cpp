@@ -1,14 +1,18 @@
 #include "statusstyle.h"
 
+#include "theme.h"
+
+#include <QGuiApplication>
 #include <QHash>
 #include <QPainter>
 #include <QPixmap>
 
 namespace StatusStyle {
 
-QColor color(TaskStatus status)
+namespace {
+// The hues; readable() moves their lightness to suit the palette.
+QColor hue(TaskStatus status)
 {
-    // Dark enough to read as text on a light background, bright enough on a dark one.
     switch (status) {
     case TaskStatus::Pending: return QColor(0x75, 0x75, 0x75);
     case TaskStatus::Running: return QColor(0x15, 0x65, 0xc0);
@@ -22,7 +26,6 @@ QColor color(TaskStatus status)
     return {};
 }
 
-namespace {
 QIcon dot(const QColor &color)
 {
     static QHash<QRgb, QIcon> cache;
@@ -47,6 +50,16 @@ QIcon dot(const QColor &color)
 }
 } // namespace
 
+QColor color(TaskStatus status, const QPalette &palette)
+{
+    return Theme::readable(hue(status), palette);
+}
+
+QColor color(TaskStatus status)
+{
+    return color(status, QGuiApplication::palette());
+}
+
 QIcon icon(TaskStatus status)
 {
     return dot(color(status));
@@ -69,11 +82,16 @@ QString label(TaskStatus status)
 
 QColor color(SlotState state)
 {
+    return color(state, QGuiApplication::palette());
+}
+
+QColor color(SlotState state, const QPalette &palette)
+{
     switch (state) {
-    case SlotState::Busy: return color(TaskStatus::Running);
-    case SlotState::Crashed: return color(TaskStatus::Failed);
+    case SlotState::Busy: return color(TaskStatus::Running, palette);
+    case SlotState::Crashed: return color(TaskStatus::Failed, palette);
     case SlotState::Stopping:
-    case SlotState::Exited: return color(TaskStatus::Cancelled);
+    case SlotState::Exited: return color(TaskStatus::Cancelled, palette);
     case SlotState::Starting:
     case SlotState::Idle: return {};
     }
@@ -82,17 +100,22 @@ QColor color(SlotState state)
 
 QColor runStateColor(const QString &state)
 {
+    return runStateColor(state, QGuiApplication::palette());
+}
+
+QColor runStateColor(const QString &state, const QPalette &palette)
+{
     if (state == QLatin1String("running"))
-        return color(TaskStatus::Running);
+        return color(TaskStatus::Running, palette);
     if (state == QLatin1String("finished"))
-        return color(TaskStatus::Ok);
+        return color(TaskStatus::Ok, palette);
     if (state == QLatin1String("failed"))
-        return color(TaskStatus::Failed);
+        return color(TaskStatus::Failed, palette);
     if (state == QLatin1String("interrupted"))
-        return color(TaskStatus::Crashed);
+        return color(TaskStatus::Crashed, palette);
     if (state == QLatin1String("terminated"))
-        return color(TaskStatus::Timeout);
-    return color(TaskStatus::Cancelled); // stopped, or a state a newer taskpool wrote
+        return color(TaskStatus::Timeout, palette);
+    return color(TaskStatus::Cancelled, palette); // stopped, or a state a newer taskpool wrote
 }
 
 QIcon runStateIcon(const QString &state)

@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "statusstyle.h"
+#include "theme.h"
 #include "throughputchart.h"
 
 #include <QGridLayout>
@@ -38,8 +39,8 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_elapsed = addCount(QStringLiteral("elapsed"), QStringLiteral("Elapsed"), QStringLiteral("Time since the run started"), 1, 4);
     m_eta = addCount(QStringLiteral("eta"), QStringLiteral("ETA"), QStringLiteral("Estimated time until every task is done"), 2, 4);
     m_counts->setColumnStretch(6, 1);
-    m_ok->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Ok).name()));
-    m_failed->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Failed).name()));
+    Theme::keepTextColor(m_ok, [](const QPalette &p) { return StatusStyle::color(TaskStatus::Ok, p); });
+    Theme::keepTextColor(m_failed, [](const QPalette &p) { return StatusStyle::color(TaskStatus::Failed, p); });
 
     m_hosts->setObjectName(QStringLiteral("hostCounts"));
     m_hosts->setAccessibleName(QStringLiteral("Per-host counts"));
@@ -55,7 +56,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
                                          "memory, load average, or the delay between starts"));
     m_waiting->setWordWrap(true);
     m_waiting->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_waiting->setStyleSheet(QStringLiteral("color: %1").arg(StatusStyle::color(TaskStatus::Stalled).name()));
+    Theme::keepTextColor(m_waiting, [](const QPalette &p) { return StatusStyle::color(TaskStatus::Stalled, p); });
     m_waiting->hide();
 
     auto *left = new QVBoxLayout;

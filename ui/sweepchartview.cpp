@@ -2,6 +2,7 @@
 
 #include "resulttablemodel.h"
 #include "sweepchartdata.h"
+#include "theme.h"
 
 #include <QHelpEvent>
 #include <QMouseEvent>
@@ -25,11 +26,10 @@ QColor viridis(double t)
                             float(a.blueF() + (b.blueF() - a.blueF()) * f));
 }
 
-// Black or white, whichever reads better on this colour.
+// Black or white, whichever contrasts more with this colour: at least 4.58:1 on any colour.
 QColor textOn(const QColor &c)
 {
-    const double luminance = 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF();
-    return luminance > 0.45 ? Qt::black : Qt::white;
+    return Theme::contrastRatio(c, Qt::black) >= Theme::contrastRatio(c, Qt::white) ? QColor(Qt::black) : QColor(Qt::white);
 }
 
 QString number(double v)

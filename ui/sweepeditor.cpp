@@ -1,6 +1,7 @@
 #include "sweepeditor.h"
 
 #include "commandtemplate.h"
+#include "theme.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -94,7 +95,7 @@ SweepEditor::SweepEditor(QWidget *parent)
     m_errorLabel->setObjectName(QStringLiteral("sweepError"));
     m_errorLabel->setAccessibleName(QStringLiteral("Sweep error"));
     m_errorLabel->setWordWrap(true);
-    m_errorLabel->setStyleSheet(QStringLiteral("color: #c62828"));
+    Theme::keepErrorColor(m_errorLabel);
     m_errorLabel->hide();
     m_countLabel->setObjectName(QStringLiteral("sweepCount"));
     m_countLabel->setAccessibleName(QStringLiteral("Number of tasks"));

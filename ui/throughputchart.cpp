@@ -1,5 +1,7 @@
 #include "throughputchart.h"
 
+#include "statusstyle.h"
+
 #include <QChart>
 #include <QGraphicsLayout>
 #include <QLineSeries>
@@ -48,16 +50,45 @@ ThroughputChart::ThroughputChart(QWidget *parent)
     m_series->attachAxis(m_timeAxis);
     m_series->attachAxis(m_rateAxis);
 
-    QPen pen(QColor(0x15, 0x65, 0xc0));
-    pen.setWidthF(2);
-    m_series->setPen(pen);
-
     setChart(chart);
+    applyPalette();
     setRenderHint(QPainter::Antialiasing);
     setAccessibleName(QStringLiteral("Throughput chart"));
     setToolTip(QStringLiteral("Tasks finished per second over the run"));
     setFocusPolicy(Qt::NoFocus);
     reset();
+}
+
+void ThroughputChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}
+
+// QChart draws in its own theme's colours (white, whatever the palette): ours instead.
+void ThroughputChart::applyPalette()
+{
+    const QPalette pal = palette();
+    QChart *c = chart();
+    c->setBackgroundBrush(pal.brush(QPalette::Base));
+    c->setBackgroundPen(Qt::NoPen);
+    c->setPlotAreaBackgroundVisible(false);
+    setBackgroundBrush(pal.brush(QPalette::Base));
+    QColor grid = pal.color(QPalette::Text);
+    grid.setAlpha(40);
+    QColor line = pal.color(QPalette::Text);
+    line.setAlpha(110);
+    for (QValueAxis *axis : {m_timeAxis, m_rateAxis}) {
+        axis->setLabelsBrush(pal.brush(QPalette::Text));
+        axis->setTitleBrush(pal.brush(QPalette::Text));
+        axis->setGridLinePen(QPen(grid, 1));
+        axis->setMinorGridLinePen(QPen(grid, 1));
+        axis->setLinePen(QPen(line, 1));
+    }
+    QPen pen(StatusStyle::color(TaskStatus::Running, pal));
+    pen.setWidthF(2);
+    m_series->setPen(pen);
 }
 
 void ThroughputChart::reset()

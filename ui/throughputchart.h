@@ -20,8 +20,15 @@ public:
     void reset();
     void addSample(double elapsedSeconds, double tasksPerSecond);
     const QList<QPointF> &points() const { return m_points; }
+    QValueAxis *timeAxis() const { return m_timeAxis; }
+    QValueAxis *rateAxis() const { return m_rateAxis; }
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
+    void applyPalette();
+
     QLineSeries *m_series;
     QValueAxis *m_timeAxis;
     QValueAxis *m_rateAxis;

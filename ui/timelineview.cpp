@@ -19,6 +19,7 @@
 #include <QWheelEvent>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace {
@@ -371,7 +372,7 @@ void TimelineView::paintAxis(QPainter &painter, const Layout &l) const
     if (m_model->runningCount() > 0) {
         const int x = l.plot.left() + int(std::floor((double(m_model->now()) - m_fromMs) / m_msPerPixel));
         if (x >= l.plot.left() && x <= l.plot.right()) {
-            painter.setPen(QPen(StatusStyle::color(TaskStatus::Running), 1, Qt::DashLine));
+            painter.setPen(QPen(StatusStyle::color(TaskStatus::Running, pal), 1, Qt::DashLine));
             painter.drawLine(x, l.axisHeight - 6, x, l.plot.bottom());
         }
     }
@@ -389,6 +390,15 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
     const int width = l.plot.width();
     const double to = m_fromMs + width * m_msPerPixel;
     auto x = [&](double ms) { return l.plot.left() + (ms - m_fromMs) / m_msPerPixel; };
+    // The status colours of this palette, looked up once per lane rather than per bar or column.
+    const QPalette &pal = palette();
+    std::array<QColor, TaskStatusCount> colors;
+    for (size_t s = 0; s < colors.size(); ++s)
+        colors[s] = StatusStyle::color(TaskStatus(s), pal);
+    auto statusColor = [&](TaskStatus s) { return size_t(s) < colors.size() ? colors[size_t(s)] : StatusStyle::color(s, pal); };
+    // Retried attempts are hatched in the background colour: white on a light palette, dark on a dark one.
+    QColor hatch = pal.color(QPalette::Base);
+    hatch.setAlpha(150);
     painter.save();
     painter.setClipRect(QRect(l.plot.left(), l.plot.top(), width, l.plot.height()), Qt::IntersectClip);
 
@@ -400,10 +410,10 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
             const double x0 = x(double(a.startMs));
             const double x1 = std::max(x0 + 1, x(double(a.endMs)));
             const QRectF bar(x0, top, x1 - x0, height);
-            const QColor color = StatusStyle::color(a.status);
+            const QColor color = statusColor(a.status);
             painter.fillRect(bar, color);
             if (a.retried) // another attempt followed: hatched, so retries stand out from final failures
-                painter.fillRect(bar, QBrush(QColor(255, 255, 255, 150), Qt::BDiagPattern));
+                painter.fillRect(bar, QBrush(hatch, Qt::BDiagPattern));
             if (bar.width() >= 4) {
                 painter.setPen(color.darker(140));
                 painter.drawRect(bar.adjusted(0, 0, -1, -1));
@@ -421,7 +431,7 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
             const TimelineModel::Column &column = m_columns[size_t(c)];
             pixels[c] = column.attempts == 0
                 ? 0
-                : qPremultiply(withAlpha(StatusStyle::color(column.status), 0.3 + 0.7 * std::lround(column.busy * 4) / 4.0).rgba());
+                : qPremultiply(withAlpha(statusColor(column.status), 0.3 + 0.7 * std::lround(column.busy * 4) / 4.0).rgba());
         }
         painter.drawImage(QRect(l.plot.left(), top, width, height), m_row);
     } else {
@@ -440,7 +450,7 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
                    && int(std::lround(m_columns[size_t(end)].busy * 4)) == strength)
                 ++end;
             painter.fillRect(QRect(l.plot.left() + c, top, end - c, height),
-                             withAlpha(StatusStyle::color(column.status), 0.3 + 0.7 * strength / 4.0));
+                             withAlpha(statusColor(column.status), 0.3 + 0.7 * strength / 4.0));
             c = end;
         }
     }
@@ -449,7 +459,7 @@ void TimelineView::paintLane(QPainter &painter, const Layout &l, int lane) const
         const double x0 = x(double(running.startMs));
         const double x1 = std::max(x0 + 2, x(double(running.endMs)));
         const QRectF bar(x0, top, x1 - x0, height);
-        const QColor color = StatusStyle::color(TaskStatus::Running);
+        const QColor color = statusColor(TaskStatus::Running);
         painter.fillRect(bar, withAlpha(color, 0.55));
         painter.fillRect(bar, QBrush(color, Qt::Dense6Pattern));
         painter.setPen(color);

@@ -2,7 +2,9 @@
 
 #include "displayformat.h"
 #include "statusstyle.h"
+#include "theme.h"
 
+#include <QGuiApplication>
 #include <QSet>
 
 #include <algorithm>
@@ -83,7 +85,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         return display(row, index.column());
     case Qt::ForegroundRole:
         if (index.column() == HostColumn && w.hostDown)
-            return QColor(0xc6, 0x28, 0x28); // the red of failures: this host is not working
+            return Theme::errorColor(QGuiApplication::palette()); // this host is not working
         if (index.column() == StateColumn) {
             const QColor c = StatusStyle::color(w.state);
             return c.isValid() ? QVariant(c) : QVariant();

@@ -232,7 +232,7 @@ Command guiCommand()
 {
     Command c;
     c.name = QStringLiteral("gui");
-    c.synopsis = QStringLiteral("[--job FILE] [--start] [--attach [ssh:HOST]]");
+    c.synopsis = QStringLiteral("[--job FILE] [--start] [--attach [ssh:HOST]] [--theme system|light|dark]");
     c.summary = QStringLiteral("open the desktop app (also: taskpool with no command)");
     c.description = QStringLiteral(
         "Opens the desktop app. On first launch it holds the built-in demo job, so Start shows live work at "
@@ -242,7 +242,11 @@ Command guiCommand()
                   flag({QStringLiteral("start")}, "start the job at once"),
                   flag({QStringLiteral("attach")},
                        "watch a live run of this machine, or of HOST when ssh:HOST follows (over ssh); when there "
-                       "are several, pick one")}},
+                       "are several, pick one"),
+                  valued({QStringLiteral("theme")}, "system|light|dark", Value::Choice,
+                         "the look for this launch: the desktop's own (system), or light or dark colours that keep "
+                         "text readable; without it, the choice last made in View > Theme (default: system)",
+                         {QStringLiteral("system"), QStringLiteral("light"), QStringLiteral("dark")})}},
                 common()};
     c.examples = {{QStringLiteral("taskpool gui --attach ssh:node2"),
                    QStringLiteral("Watch the run going on node2 (its workers, results and live output), with the "
