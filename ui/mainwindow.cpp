@@ -296,6 +296,8 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
     view->addAction(m_jobFormAction);
+    view->addSeparator();
+    view->addMenu(Theme::menu(view));
 
     QMenu *results = menuBar()->addMenu(QStringLiteral("Res&ults"));
     results->addAction(m_results->retrySelectedAction());

@@ -284,8 +284,9 @@ private Q_SLOTS:
         const QModelIndex state = runs->model()->index(0, RunListModel::StateColumn); // "finished"
         const QModelIndex tasks = runs->model()->index(0, RunListModel::TasksColumn);  // "3"
         runs->horizontalHeader()->resizeSection(RunListModel::StateColumn, 24);
+        // Once the list has the run as ended (a live one has a tooltip of its own).
+        QTRY_VERIFY_WITH_TIMEOUT(!state.data(Qt::ToolTipRole).isValid(), RunTimeoutMs);
         const QString stateText = state.data().toString();
-        QVERIFY(!state.data(Qt::ToolTipRole).isValid()); // else the model's own tooltip shows
         QVERIFY(!tasks.data(Qt::ToolTipRole).isValid());
 
         QHelpEvent narrow(QEvent::ToolTip, runs->visualRect(state).center(),
