@@ -99,6 +99,9 @@ private Q_SLOTS:
     void init()
     {
         UiTest::isolateSettings();
+        // ctest runs the three scales side by side: a settings file for each.
+        QCoreApplication::setApplicationName(QCoreApplication::applicationName() + QString::number(testScale()));
+        QSettings().clear();
         m_journal = std::make_unique<UiTest::TempJournal>();
     }
 
