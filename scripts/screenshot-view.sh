@@ -15,7 +15,8 @@
 #   screens   docs/screen-1366x768.png, docs/screen-1366x768-150.png and
 #             docs/screen-1920x1080.png: eight workers on the demo job as the
 #             window first opens on those screens (150 %: QT_SCALE_FACTOR),
-#             the job form folded while the run goes
+#             the job form folded while the run goes; docs/screen-dark.png:
+#             the dark theme at 1366x768 on the Timeline tab
 # Usage: scripts/screenshot-view.sh timeline|watch|sweep|editor|screens [seconds into the run, default 14; sweep 3; editor 2; screens 6]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,6 +104,9 @@ if [[ "$view" == screens ]]; then
     shoot 1366x768 1.5 docs/screen-1366x768-150.png
     rm -f "$XDG_CONFIG_HOME/taskpool/taskpool.conf"
     shoot 1920x1080 1 docs/screen-1920x1080.png
+    printf '[window]\ntab=timeline\n' >"$XDG_CONFIG_HOME/taskpool/taskpool.conf"
+    gui+=(--theme dark)
+    shoot 1366x768 1 docs/screen-dark.png -geometry 1366x768+0+0
 else
     shoot 1366x768 1 "$out" -geometry 1366x768+0+0
 fi

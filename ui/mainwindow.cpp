@@ -41,6 +41,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -204,17 +205,17 @@ RunListModel *MainWindow::runsModel() const
 void MainWindow::buildActions()
 {
     QStyle *s = style();
-    m_start = new QAction(s->standardIcon(QStyle::SP_MediaPlay), QStringLiteral("&Start"), this);
+    m_start = new QAction(QStringLiteral("&Start"), this);
     m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     describe(m_start, QStringLiteral("startAction"), QStringLiteral("Start the job with the worker count in the toolbar"));
-    m_resumeJob = new QAction(s->standardIcon(QStyle::SP_MediaSeekForward), QStringLiteral("Resume &job"), this);
+    m_resumeJob = new QAction(QStringLiteral("Resume &job"), this);
     describe(m_resumeJob, QStringLiteral("resumeJobAction"),
              QStringLiteral("Run only the inputs of this job that did not finish in an earlier run "
                             "(matched by command and input, from the journal)"));
-    m_pause = new QAction(s->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause"), this);
+    m_pause = new QAction(QStringLiteral("&Pause"), this);
     m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     describe(m_pause, QStringLiteral("pauseAction"), QStringLiteral("Pause: hand out no new tasks, keep the workers; again to continue"));
-    m_stop = new QAction(s->standardIcon(QStyle::SP_MediaStop), QStringLiteral("St&op"), this);
+    m_stop = new QAction(QStringLiteral("St&op"), this);
     m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     describe(m_stop, QStringLiteral("stopAction"), QStringLiteral("Stop: running tasks finish, the rest is cancelled"));
     m_terminate = new QAction(s->standardIcon(QStyle::SP_BrowserStop), QStringLiteral("&Terminate pool"), this);
@@ -248,6 +249,7 @@ void MainWindow::buildActions()
     m_quit->setMenuRole(QAction::QuitRole);
     describe(m_quit, QStringLiteral("quitAction"), QStringLiteral("Close the window"));
 
+    updateMediaIcons();
     connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
     connect(m_resumeJob, &QAction::triggered, this, &MainWindow::resumeJob);
     connect(m_showRuns, &QAction::triggered, this, [this] {
@@ -263,6 +265,41 @@ void MainWindow::buildActions()
     connect(m_export, &QAction::triggered, this, &MainWindow::chooseExportFile);
     connect(m_quit, &QAction::triggered, this, &QWidget::close);
     connect(m_jobFormAction, &QAction::triggered, this, &MainWindow::onJobFormToggled);
+}
+
+// The style draws its media icons black, which a dark palette would hide:
+// the same shapes in the palette's button text colour, redrawn when it changes.
+QIcon MainWindow::mediaIcon(QStyle::StandardPixmap which) const
+{
+    const QIcon standard = style()->standardIcon(which);
+    const QColor colour = palette().color(QPalette::Active, QPalette::ButtonText);
+    QIcon icon;
+    for (const QSize &size : standard.availableSizes()) {
+        QPixmap pixmap = standard.pixmap(size);
+        QPainter painter(&pixmap);
+        painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+        painter.fillRect(pixmap.rect(), colour);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon.isNull() ? standard : icon;
+}
+
+void MainWindow::updateMediaIcons()
+{
+    m_start->setIcon(mediaIcon(QStyle::SP_MediaPlay));
+    m_resumeJob->setIcon(mediaIcon(QStyle::SP_MediaSeekForward));
+    m_pause->setIcon(mediaIcon(m_controller->state() == TaskPool::State::Paused ? QStyle::SP_MediaPlay
+                                                                                : QStyle::SP_MediaPause));
+    m_stop->setIcon(mediaIcon(QStyle::SP_MediaStop));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    const QEvent::Type type = event->type();
+    if ((type == QEvent::PaletteChange || type == QEvent::StyleChange) && m_start)
+        updateMediaIcons(); // View > Theme switched
 }
 
 void MainWindow::buildMenus()
@@ -1147,8 +1184,7 @@ void MainWindow::updateActions()
     updateWorkerCountBox(active);
     m_pause->setEnabled(runningOrPaused);
     m_pause->setText(state == TaskPool::State::Paused ? QStringLiteral("Contin&ue") : QStringLiteral("&Pause"));
-    m_pause->setIcon(style()->standardIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay
-                                                                            : QStyle::SP_MediaPause));
+    m_pause->setIcon(mediaIcon(state == TaskPool::State::Paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_stop->setEnabled(runningOrPaused);
     m_terminate->setEnabled(active && state != TaskPool::State::Terminating);
     m_openJob->setEnabled(!active);

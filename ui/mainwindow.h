@@ -6,6 +6,7 @@
 #include "taskpool.h"
 
 #include <QMainWindow>
+#include <QStyle>
 
 #include <memory>
 
@@ -84,10 +85,13 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void buildActions();
     void buildMenus();
+    QIcon mediaIcon(QStyle::StandardPixmap which) const;
+    void updateMediaIcons();
     void showAbout();
     void buildToolBar();
     QWidget *buildCentralWidget();

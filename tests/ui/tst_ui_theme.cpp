@@ -36,6 +36,7 @@
 #include <QTableView>
 
 #include <map>
+#include <QToolBar>
 
 using namespace UiTest;
 
@@ -509,6 +510,17 @@ private Q_SLOTS:
         // The words, right of the icon.
         VERIFY_READABLE(image, QRect(image.width() / 3, 2, image.width() * 2 / 3 - 4, image.height() - 4),
                         QStringLiteral("disabled Terminate pool button"));
+        // The style's media icons are black: redrawn in the palette's colour,
+        // they stand out of the toolbar (3:1, WCAG's contrast for graphics).
+        auto *toolBar = window.findChild<QToolBar *>();
+        QVERIFY(toolBar);
+        QWidget *start = toolBar->widgetForAction(window.startAction());
+        QVERIFY(start && start->isEnabled());
+        const QImage startImage = grabbed(start);
+        const int icon = start->style()->pixelMetric(QStyle::PM_ToolBarIconSize, nullptr, start);
+        const Measured glyph = measure(startImage, QRect(0, 0, icon + 2, startImage.height()));
+        QVERIFY2(glyph.ratio >= 3.0, qPrintable(QStringLiteral("Start icon %1 on %2 is %3:1")
+                                                    .arg(glyph.text.name(), glyph.background.name()).arg(glyph.ratio)));
     }
 
     // View > Theme: three exclusive choices named by their text; choosing applies and saves.
