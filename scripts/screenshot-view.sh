@@ -72,29 +72,6 @@ else
     gui=(gui --job "$work/demo.json" --start)
 fi
 
-# shoot SCREEN SCALE OUT [GEOMETRY]: the window on an Xvfb screen of SCREEN
-# pixels at SCALE, captured after $delay seconds; without GEOMETRY the window
-# places itself as on a first launch.
-shoot() {
-    local screen="$1" scale="$2" out="$3" geometry=("${@:4}")
-    QT_SCALE_FACTOR="$scale" xvfb-run --auto-servernum --server-args="-screen 0 ${screen}x24" bash -c '
-        set -euo pipefail
-        out="$1" delay="$2" binary="$3"
-        shift 3
-        "$binary" "$@" &
-        app=$!
-        for _ in $(seq 50); do
-            xwininfo -root -tree | grep -q "\"taskpool\"" && break
-            sleep 0.2
-        done
-        sleep "$delay"
-        import -window root -display "$DISPLAY" "$out"
-        kill "$app"
-        wait "$app" || true
-    ' _ "$out" "$delay" "$binary" "${gui[@]}" "${geometry[@]}"
-    echo "wrote $out"
-}
-
 if [[ "$view" == screens ]]; then
     sed -i 's/"workers": 6/"workers": 8/; s/"count": 200/"count": 400/' "$work/demo.json"
     delay="${2:-6}"

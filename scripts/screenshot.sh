@@ -33,18 +33,5 @@ cat >"$work/demo.json" <<JSON
 }
 JSON
 
-xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" bash -c '
-    set -euo pipefail
-    "$3" gui --job "$1" --start -geometry 1366x768+0+0 &
-    app=$!
-    # Wait for the window to be mapped, then let the run get going.
-    for _ in $(seq 50); do
-        xwininfo -root -tree | grep -q "\"taskpool\"" && break
-        sleep 0.2
-    done
-    sleep "$2"
-    import -window root -display "$DISPLAY" docs/screenshot.png
-    kill "$app"
-    wait "$app" || true
-' _ "$work/demo.json" "$delay" "$binary"
-echo "wrote docs/screenshot.png"
+gui=(gui --job "$work/demo.json" --start)
+shoot 1366x768 1 docs/screenshot.png -geometry 1366x768+0+0

@@ -43,6 +43,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -294,6 +295,21 @@ void MainWindow::updateMediaIcons()
     m_stop->setIcon(mediaIcon(QStyle::SP_MediaStop));
 }
 
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_fitJobPanelOnShow)
+        return;
+    m_fitJobPanelOnShow = false;
+    const QList<int> sizes = m_mainSplitter->sizes();
+    const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+    const auto *scroll = static_cast<QScrollArea *>(m_jobPanel);
+    const int wanted = scroll->widget()->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width();
+    const int form = std::min(wanted, total * 2 / 5); // the monitor keeps most of a small window
+    if (total > 0 && form > 0)
+        m_mainSplitter->setSizes({form, total - form});
+}
+
 void MainWindow::changeEvent(QEvent *event)
 {
     QMainWindow::changeEvent(event);
@@ -491,6 +507,7 @@ QWidget *MainWindow::buildCentralWidget()
     m_results = new ResultsPanel(m_controller->resultModel());
     m_results->setObjectName(QStringLiteral("results"));
     m_results->view()->setColumnHidden(ResultTableModel::HostColumn, true); // until a run on other hosts
+    m_workersView->setColumnHidden(WorkerTableModel::HostColumn, true);     // until a run of a job with hosts
     m_runsTab = new RunsTab(m_controller, m_confirmation, this);
     runs()->setObjectName(QStringLiteral("runs"));
     m_log = new LogView;
@@ -594,7 +611,8 @@ void MainWindow::restoreSettings()
     if (workers > 0)
         m_workerCount->setValue(workers);
     WindowFit::place(this, settings.value(QStringLiteral("window/geometry")).toByteArray());
-    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    // Without a saved state the form gets the width its fields like once the window is shown.
+    m_fitJobPanelOnShow = !m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
     if (!m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray()))
         m_rightSplitter->setSizes({150, 230, 400}); // a run's start fits the workers pane to its rows
     m_jobFormIdle = settings.value(QStringLiteral("window/jobFormIdle"), true).toBool();

@@ -86,6 +86,7 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildActions();
@@ -158,6 +159,7 @@ private:
     bool m_jobFormIdle = true;          // the user's choice between runs
     bool m_jobFormRunning = false;      // ... and while a run goes
     bool m_workersPaneSized = false;    // the user dragged its splitter handle
+    bool m_fitJobPanelOnShow = false;   // no saved splitter state: size the form at the first show
     QSpinBox *m_workerCount = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_jobLockedNote = nullptr;

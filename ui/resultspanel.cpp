@@ -116,11 +116,7 @@ void ResultsPanel::setUpTable()
                            {QStringLiteral("0000000"), QStringLiteral("000000000000"), status,
                             QStringLiteral("0000000000000000000000"), QStringLiteral("255"), QStringLiteral("00"),
                             QStringLiteral("99"), QStringLiteral("node-12"), QStringLiteral("59 m 59 s")},
-                           ResultTableModel::PreviewColumn);
-    // The status shows a coloured dot before its word.
-    const int dot = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_view) + 4;
-    header->resizeSection(ResultTableModel::StatusColumn,
-                          TableSetup::columnWidth(m_view, m_model->headerData(ResultTableModel::StatusColumn, Qt::Horizontal).toString(), status) + dot);
+                           ResultTableModel::PreviewColumn, {ResultTableModel::StatusColumn});
 }
 
 // The table and, beside it, the detail pane of the current row.

@@ -101,9 +101,9 @@ RunsPanel::RunsPanel(RunListModel *model, QWidget *parent)
     // Run, started, job, state, tasks, ok, failed, cancelled, duration.
     TableSetup::fitColumns(m_view,
                            {QStringLiteral("0000"), RunListModel::startedText(QDateTime(QDate(2026, 12, 30), QTime(23, 59)).toMSecsSinceEpoch()),
-                            QStringLiteral("0000000000000000000000"), QStringLiteral("interrupted"), QStringLiteral("0 000 000"),
+                            QStringLiteral("0000000000000000000000"), QStringLiteral("Interrupted "), QStringLiteral("0 000 000"),
                             QStringLiteral("0 000 000"), QStringLiteral("000 000"), QStringLiteral("000 000"), QStringLiteral("59 m 59 s")},
-                           RunListModel::JobColumn);
+                           RunListModel::JobColumn, {RunListModel::StateColumn});
 
     auto *buttons = new QHBoxLayout;
     buttons->addStretch();

@@ -44,13 +44,14 @@ int columnWidth(const QTableView *view, const QString &header, const QString &sa
                     view->fontMetrics().horizontalAdvance(sample) + 2 * cellMargin);
 }
 
-void fitColumns(QTableView *view, const QStringList &samples, int stretch)
+void fitColumns(QTableView *view, const QStringList &samples, int stretch, const QList<int> &iconColumns)
 {
+    const int icon = view->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, view) + 4;
     Q_ASSERT(view->model() && samples.size() == view->model()->columnCount());
     QHeaderView *header = view->horizontalHeader();
     for (int column = 0; column < samples.size(); ++column) {
         const QString title = view->model()->headerData(column, Qt::Horizontal).toString();
-        const int width = columnWidth(view, title, samples.at(column));
+        const int width = columnWidth(view, title, samples.at(column)) + (iconColumns.contains(column) ? icon : 0);
         header->resizeSection(column, width);
     }
     header->setSectionResizeMode(stretch, QHeaderView::Stretch);

@@ -21,7 +21,8 @@ void pickList(QTableView *view);
 // "59 m 59 s"), so widths follow the font and the header is never cut.
 // `stretch` takes whatever room is left; its sample is only its first width.
 // Text that does not fit a cell is elided (ElidedTextDelegate shows it whole).
-void fitColumns(QTableView *view, const QStringList &samples, int stretch);
+// `iconColumns` show a small icon (a status dot) before their text.
+void fitColumns(QTableView *view, const QStringList &samples, int stretch, const QList<int> &iconColumns = {});
 
 // The width fitColumns gives a column showing `sample` under `header`.
 int columnWidth(const QTableView *view, const QString &header, const QString &sample);
