@@ -160,6 +160,8 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_controller, &RunController::refreshed, this, [this](const PoolStats &stats) {
         m_summary->update(stats, m_controller->isActive());
         m_summary->updateHosts(m_controller->hostSnapshots());
+        if (m_controller->isActive() && m_controller->liveWorkerCount() != m_jobSummaryWorkers)
+            updateJobSummary(true); // resized, or a watched run's count arrived
         if (m_controller->isWatching()) {
             showWorkerCount(m_controller->liveWorkerCount()); // it may be changed from elsewhere too
             updateStateLabel();
@@ -664,11 +666,14 @@ void MainWindow::onJobFormToggled(bool shown)
 // another one between runs, or a watched run's).
 void MainWindow::applyJobFormChoice(bool running)
 {
-    if (running)
-        m_jobSummary->setJob(m_controller->resultsSpec(), m_controller->liveWorkerCount());
-    else
-        m_jobSummary->setJob(m_jobEditor->spec(), m_workerCount->value());
+    updateJobSummary(running);
     showJobForm(running ? m_jobFormRunning : m_jobFormIdle);
+}
+
+void MainWindow::updateJobSummary(bool running)
+{
+    m_jobSummaryWorkers = running ? m_controller->liveWorkerCount() : m_workerCount->value();
+    m_jobSummary->setJob(running ? m_controller->resultsSpec() : m_jobEditor->spec(), m_jobSummaryWorkers);
 }
 
 void MainWindow::fitWorkersPane()

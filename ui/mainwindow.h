@@ -104,6 +104,7 @@ private:
     void showJobForm(bool shown);
     void onJobFormToggled(bool shown);
     void applyJobFormChoice(bool running);
+    void updateJobSummary(bool running);
     // The workers pane as tall as its rows (up to 8), unless the user sized it.
     void fitWorkersPane();
 
@@ -158,6 +159,7 @@ private:
     QAction *m_jobFormAction = nullptr; // checked: the form is shown
     bool m_jobFormIdle = true;          // the user's choice between runs
     bool m_jobFormRunning = false;      // ... and while a run goes
+    int m_jobSummaryWorkers = -1;       // the count m_jobSummary shows
     bool m_workersPaneSized = false;    // the user dragged its splitter handle
     bool m_fitJobPanelOnShow = false;   // no saved splitter state: size the form at the first show
     QSpinBox *m_workerCount = nullptr;

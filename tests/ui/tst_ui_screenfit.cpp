@@ -235,6 +235,8 @@ private Q_SLOTS:
             QVERIFY(!summaryLabel->accessibleName().isEmpty());
             QCOMPARE(summaryLabel->accessibleDescription(), summary);
             QVERIFY(!window.jobFormAction()->isChecked());
+            window.workerCountBox()->setValue(4); // the pool grows mid-run: the line follows
+            QTRY_VERIFY_WITH_TIMEOUT(window.jobSummaryBar()->text().contains(QLatin1String("4 workers")), RunTimeoutMs);
 
             window.jobFormAction()->trigger(); // unfolded during the run: shown, read-only
             QVERIFY(window.isJobFormShown());
@@ -250,7 +252,7 @@ private Q_SLOTS:
 
             window.jobFormAction()->trigger(); // folded between runs too
             QVERIFY(!window.isJobFormShown());
-            QVERIFY(window.jobSummaryBar()->text().contains(QLatin1String("3 workers")));
+            QVERIFY(window.jobSummaryBar()->text().contains(QLatin1String("4 workers")));
             QVERIFY(window.close());
         }
         {
