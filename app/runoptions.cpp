@@ -16,21 +16,6 @@ bool isSourceMarker(const QString &word)
         || word == QLatin1String("::::+");
 }
 
-bool parseSize(const QString &text, qint64 *bytes)
-{
-    QString t = text.trimmed();
-    qint64 factor = 1;
-    if (t.endsWith(QLatin1Char('k'), Qt::CaseInsensitive)) { factor = 1024; t.chop(1); }
-    else if (t.endsWith(QLatin1Char('M'), Qt::CaseInsensitive)) { factor = 1024 * 1024; t.chop(1); }
-    else if (t.endsWith(QLatin1Char('G'), Qt::CaseInsensitive)) { factor = qint64(1024) * 1024 * 1024; t.chop(1); }
-    bool ok = false;
-    const qint64 n = t.toLongLong(&ok);
-    if (!ok || n < 0)
-        return false;
-    *bytes = n * factor;
-    return true;
-}
-
 } // namespace
 
 void printError(const QString &message)
@@ -251,7 +236,7 @@ bool RunOptions::applyLimits(JobSpec *spec, QString *error) const
     }
     if (m_parser.isSet(m_grace) && !secondsOption(m_grace, &spec->killGraceSeconds, error))
         return false;
-    if (m_parser.isSet(m_maxOutput) && !parseSize(m_parser.value(m_maxOutput), &spec->maxOutputBytes)) {
+    if (m_parser.isSet(m_maxOutput) && !MachineLoad::parseSize(m_parser.value(m_maxOutput), &spec->maxOutputBytes)) {
         *error = QStringLiteral("--max-output needs a size such as 65536, 64k or 4M, not \"%1\"")
                      .arg(m_parser.value(m_maxOutput));
         return false;

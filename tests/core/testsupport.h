@@ -1,7 +1,8 @@
 #pragma once
 
 // Shared helpers for the engine tests: jobs on the helper worker, a pool run
-// to its end, files written and read back, and processes that outlived a test.
+// to its end, a program run to its end, files written and read back, and
+// processes that outlived a test.
 
 #include "inputsource.h"
 #include "jobspec.h"
@@ -12,8 +13,12 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -220,5 +225,62 @@ inline EndedRun runToEnd(const JobSpec &spec, InputSource &&input, int timeoutMs
     } // the pool goes before `run` is handed back: nothing more can arrive
     return run;
 }
+
+// A program run to its end: its exit code (-1 if it crashed or was killed
+// for running past the timeout), stdout and stderr.
+struct ProgramRun
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    // stdout's JSON lines (`taskpool run`'s results).
+    QList<QJsonObject> results() const
+    {
+        QList<QJsonObject> list;
+        for (const QByteArray &line : out.split('\n'))
+            if (!line.isEmpty())
+                list.append(QJsonDocument::fromJson(line).object());
+        return list;
+    }
+    // The tasks' outputs, in result order (--keep-order: input order).
+    QByteArray outputs() const
+    {
+        QByteArray all;
+        for (const QJsonObject &o : results())
+            all += o.value(QLatin1String("output")).toString().toUtf8();
+        return all;
+    }
+};
+
+inline ProgramRun runProgram(const QString &program, const QStringList &args, const QByteArray &stdinData = {},
+                             int timeoutMs = 60000,
+                             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    p.waitForStarted();
+    p.write(stdinData);
+    p.closeWriteChannel();
+    ProgramRun r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+#ifdef TASKPOOL_PATH
+// The taskpool binary the tests were built with.
+inline ProgramRun runCli(const QStringList &args, const QByteArray &stdinData = {}, int timeoutMs = 60000,
+                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    return runProgram(QStringLiteral(TASKPOOL_PATH), args, stdinData, timeoutMs, env);
+}
+#endif
 
 } // namespace TestSupport

@@ -21,39 +21,7 @@
 using namespace TestSupport;
 
 namespace {
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QList<QJsonObject> results() const
-    {
-        QList<QJsonObject> list;
-        for (const QByteArray &line : out.split('\n'))
-            if (!line.isEmpty())
-                list.append(QJsonDocument::fromJson(line).object());
-        return list;
-    }
-};
-
-CliResult runCli(const QStringList &args, const QByteArray &stdinData = {}, int timeoutMs = 30000)
-{
-    QProcess p;
-    p.start(QStringLiteral(TASKPOOL_PATH), args);
-    p.waitForStarted();
-    p.write(stdinData);
-    p.closeWriteChannel();
-    CliResult r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using CliResult = ProgramRun;
 
 // Four files in dir named after pattern (%1: 0 to 3), holding "abc0" to
 // "abc3", and inputs.txt that lists their names (*names).
@@ -207,6 +175,29 @@ private Q_SLOTS:
             QCOMPARE(o.value("output").toString(), QStringLiteral("n=%1\n").arg(o.value("input").toString()));
         }
         QCOMPARE(ids.size(), 5);
+    }
+
+    // --max-output takes the sizes --memfree takes ("1.5k", "2KiB", "4096").
+    void maxOutputKeepsThatMuch_data()
+    {
+        QTest::addColumn<QString>("size");
+        QTest::addColumn<int>("kept");
+        QTest::newRow("1.5k") << "1.5k" << 1536;
+        QTest::newRow("2KiB") << "2KiB" << 2048;
+        QTest::newRow("bytes") << "1000" << 1000;
+    }
+
+    void maxOutputKeepsThatMuch()
+    {
+        QFETCH(QString, size);
+        QFETCH(int, kept);
+        const CliResult r = runCli({"run", "--no-journal", "--no-monitor", "-q", "--max-output", size, "--range", "1", "--",
+                                    "sh", "-c", "head -c 5000 /dev/zero | tr '\\0' x"});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QJsonObject> results = r.results();
+        QCOMPARE(results.size(), 1);
+        QCOMPARE(results.first().value("output").toString().size(), kept);
+        QVERIFY(results.first().value("truncated").toBool());
     }
 
     void inputsFromStdinWithKeepOrderAndResultsFile()

@@ -22,20 +22,15 @@
 using namespace TestSupport;
 
 namespace {
-int runCli(const QStringList &args, QByteArray *err = nullptr, QByteArray *out = nullptr)
+// taskpool's exit code (-1: crashed or hung), with its stderr and stdout where asked.
+int cliExitCode(const QStringList &args, QByteArray *err = nullptr, QByteArray *out = nullptr)
 {
-    QProcess p;
-    p.start(QStringLiteral(TASKPOOL_PATH), args);
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return -1;
-    }
+    const ProgramRun r = runCli(args);
     if (err)
-        *err = p.readAllStandardError();
+        *err = r.err;
     if (out)
-        *out = p.readAllStandardOutput();
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        *out = r.out;
+    return r.exitCode;
 }
 
 QList<QJsonObject> readResults(const QString &path)
@@ -151,7 +146,7 @@ private Q_SLOTS:
             return ::stat(QFile::encodeName(name).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
         };
         QByteArray err;
-        QCOMPARE(runCli({"runs", "--journal", file}, &err), 0);
+        QCOMPARE(cliExitCode({"runs", "--journal", file}, &err), 0);
         QVERIFY2(err.contains("was readable by others (mode 644); it is private again (0600)"), err.constData());
         QCOMPARE(mode(file), 0600);
         for (const QString &name : files)
@@ -185,7 +180,7 @@ private Q_SLOTS:
             QVERIFY(j.runs().value(0).counts.count(TaskStatus::Ok) >= lineCount(first));
         }
 
-        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", second} + job), 0);
+        QCOMPARE(cliExitCode(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", second} + job), 0);
         QMap<QString, int> seen;
         const QList<QJsonObject> before = readResults(first);
         const QList<QJsonObject> after = readResults(second);
@@ -211,10 +206,10 @@ private Q_SLOTS:
         };
         writeInputs("a\nb\nc\n");
         const QStringList command = {"--", testWorker(), "echo"};
-        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--inputs", inputs} + command), 0);
+        QCOMPARE(cliExitCode(QStringList{"run", "-q", "--journal", journal, "--inputs", inputs} + command), 0);
         writeInputs("e\nc\nd\na\nb\n"); // reordered, with new inputs
         QByteArray out;
-        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--inputs", inputs} + command, nullptr, &out), 0);
+        QCOMPARE(cliExitCode(QStringList{"run", "-q", "--journal", journal, "--resume", "--inputs", inputs} + command, nullptr, &out), 0);
         QStringList ran;
         for (const QByteArray &line : out.split('\n'))
             if (!line.isEmpty())
@@ -222,7 +217,7 @@ private Q_SLOTS:
         ran.sort();
         QCOMPARE(ran, (QStringList{"d", "e"}));
         // A different command is a different task: nothing is skipped.
-        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--inputs", inputs, "--", testWorker(), "echo", "x"}, nullptr, &out), 0);
+        QCOMPARE(cliExitCode(QStringList{"run", "-q", "--journal", journal, "--resume", "--inputs", inputs, "--", testWorker(), "echo", "x"}, nullptr, &out), 0);
         QCOMPARE(out.count('\n'), 5);
     }
 
@@ -310,16 +305,16 @@ private Q_SLOTS:
             return listed;
         };
         QByteArray err, out;
-        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "x"}, &err), 2);
+        QCOMPARE(cliExitCode({"runs", "--journal", file, "--keep", "x"}, &err), 2);
         QVERIFY(err.contains("--keep takes a number"));
         // Kept: the newest ended run by count, the recent one by age, the one going.
-        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "1", "--older-than", "5"}, &err, &out), 0);
+        QCOMPARE(cliExitCode({"runs", "--journal", file, "--keep", "1", "--older-than", "5"}, &err, &out), 0);
         QVERIFY2(out.contains("deleted 2 run(s)"), out.constData());
         QCOMPARE(listedRuns(), (QList<qint64>{going, ids[3], ids[2]}));
         int left = 0;
         QVERIFY(writer.forEachResult(ids[0], [&](const TaskOutcome &) { ++left; }, &error));
         QCOMPARE(left, 0);
-        QCOMPARE(runCli({"runs", "--journal", file, "--keep", "0"}, &err, &out), 0);
+        QCOMPARE(cliExitCode({"runs", "--journal", file, "--keep", "0"}, &err, &out), 0);
         QCOMPARE(listedRuns(), QList<qint64>{going});
         QVERIFY(writer.endRun(QStringLiteral("finished"), {}, &error));
     }
@@ -336,9 +331,9 @@ private Q_SLOTS:
         // crash-once crashes the first time it sees a marker path; "ok-input" does not exist either, so…
         QFile::remove(path(QStringLiteral("ok-input")));
         QByteArray out;
-        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--inputs", inputs, "--chdir", m_dir.path(), "--", testWorker(), "crash-once", "{}"}, nullptr, &out), 1);
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", journal, "--inputs", inputs, "--chdir", m_dir.path(), "--", testWorker(), "crash-once", "{}"}, nullptr, &out), 1);
         QCOMPARE(out.count("\"crashed\""), 3);
-        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--retry-failed"}, nullptr, &out), 0);
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", journal, "--retry-failed"}, nullptr, &out), 0);
         QCOMPARE(out.count('\n'), 3);
         QCOMPARE(out.count("\"ok\""), 3);
         RunJournal j;
@@ -354,11 +349,11 @@ private Q_SLOTS:
     {
         const QString journal = path(QStringLiteral("export.sqlite"));
         const QString results = path(QStringLiteral("export-results.jsonl"));
-        QCOMPARE(runCli({"run", "-q", "--keep-order", "--journal", journal, "--results", results, "--range", "20", "--",
+        QCOMPARE(cliExitCode({"run", "-q", "--keep-order", "--journal", journal, "--results", results, "--range", "20", "--",
                          testWorker(), "echo", "line, with \"quotes\""}),
                  0);
         QByteArray jsonl;
-        QCOMPARE(runCli({"export", "--journal", journal, "--format", "jsonl"}, nullptr, &jsonl), 0);
+        QCOMPARE(cliExitCode({"export", "--journal", journal, "--format", "jsonl"}, nullptr, &jsonl), 0);
         QFile f(results);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> direct = f.readAll().trimmed().split('\n');
@@ -368,7 +363,7 @@ private Q_SLOTS:
             QCOMPARE(QJsonDocument::fromJson(exported[i]).object(), QJsonDocument::fromJson(direct[i]).object());
         QByteArray csv;
         const QString csvPath = path(QStringLiteral("export.csv"));
-        QCOMPARE(runCli({"export", "--journal", journal, "--format", "csv", "-o", csvPath}), 0);
+        QCOMPARE(cliExitCode({"export", "--journal", journal, "--format", "csv", "-o", csvPath}), 0);
         QFile c(csvPath);
         QVERIFY(c.open(QIODevice::ReadOnly));
         csv = c.readAll();
@@ -380,7 +375,7 @@ private Q_SLOTS:
     void haltedRunsAreRecordedWithTheirReason()
     {
         const QString journal = path(QStringLiteral("halt.sqlite"));
-        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--halt-on-failures", "2", "-j", "1", "--range", "20", "--",
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", journal, "--halt-on-failures", "2", "-j", "1", "--range", "20", "--",
                          testWorker(), "exit", "1"}),
                  1);
         RunJournal j;
@@ -417,12 +412,12 @@ private Q_SLOTS:
             QVERIFY(q.exec(QStringLiteral("INSERT INTO t VALUES(1)")));
         }
         QByteArray err, out;
-        QCOMPARE(runCli({"run", "--journal", journal, "--range", "3", "--", testWorker(), "echo"}, &err, &out), 0);
+        QCOMPARE(cliExitCode({"run", "--journal", journal, "--range", "3", "--", testWorker(), "echo"}, &err, &out), 0);
         QVERIFY2(err.contains("running without a journal"), err.constData());
         QVERIFY2(err.contains(kind == QLatin1String("corrupt") ? "damaged" : "another program"), err.constData());
         QCOMPARE(out.count('\n'), 3);
         // --resume needs the journal: it must refuse instead of running everything again.
-        QCOMPARE(runCli({"run", "--journal", journal, "--resume", "--range", "3", "--", testWorker(), "echo"}, &err), 2);
+        QCOMPARE(cliExitCode({"run", "--journal", journal, "--resume", "--range", "3", "--", testWorker(), "echo"}, &err), 2);
         if (locker.isOpen()) {
             locker.close();
             locker = {};
@@ -543,7 +538,7 @@ private Q_SLOTS:
         QVERIFY(runner.waitForFinished(5000));
         QTRY_VERIFY_WITH_TIMEOUT(liveChildren().isEmpty(), 5000);
 
-        QCOMPARE(runCli(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", path("jobkill-2.jsonl")} + job), 1);
+        QCOMPARE(cliExitCode(QStringList{"run", "-q", "--journal", journal, "--resume", "--results", path("jobkill-2.jsonl")} + job), 1);
         qint64 killed = -1, resumed = -1;
         {
             RunJournal j;
@@ -557,15 +552,15 @@ private Q_SLOTS:
             resumed = runs[0].id;
         }
         // Both runs had crashes (every 10th input crashes once); retry each.
-        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(killed)}), 0);
-        QCOMPARE(runCli({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(resumed)}), 0);
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(killed)}), 0);
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", journal, "--retry-failed", "--run", QString::number(resumed)}), 0);
 
         for (const QString &anchor : {QString(), QString::number(killed)}) {
             QByteArray out, err;
             QStringList args{"export", "--journal", journal, "--job"};
             if (!anchor.isEmpty())
                 args << "--run" << anchor;
-            QCOMPARE(runCli(args, &err, &out), 0);
+            QCOMPARE(cliExitCode(args, &err, &out), 0);
             QVERIFY2(err.isEmpty(), err.constData());
             QMap<QString, QJsonObject> byInput;
             QSet<qint64> ids;
@@ -585,10 +580,10 @@ private Q_SLOTS:
             }
         }
         QByteArray csv;
-        QCOMPARE(runCli({"export", "--journal", journal, "--job", "--format", "csv"}, nullptr, &csv), 0);
+        QCOMPARE(cliExitCode({"export", "--journal", journal, "--job", "--format", "csv"}, nullptr, &csv), 0);
         QCOMPARE(csv.count("\r\n"), 121);
         QByteArray help;
-        QCOMPARE(runCli({"export", "--help"}, nullptr, &help), 0);
+        QCOMPARE(cliExitCode({"export", "--help"}, nullptr, &help), 0);
         QVERIFY(help.contains("--job"));
     }
 
@@ -685,7 +680,7 @@ private Q_SLOTS:
 
         auto exportJob = [&](QMap<QString, QJsonObject> *byInput) {
             QByteArray out, err;
-            const int status = runCli({"export", "--journal", file, "--job"}, &err, &out);
+            const int status = cliExitCode({"export", "--journal", file, "--job"}, &err, &out);
             if (status != 0)
                 qWarning() << err;
             QList<qint64> ids;
@@ -714,7 +709,7 @@ private Q_SLOTS:
 
         // This release resumes the old chain: only in7..in9 run.
         QByteArray out;
-        QCOMPARE(runCli({"run", "-q", "--journal", file, "--resume", "--inputs", inputs, "--", testWorker(), "echo"}, nullptr, &out), 0);
+        QCOMPARE(cliExitCode({"run", "-q", "--journal", file, "--resume", "--inputs", inputs, "--", testWorker(), "echo"}, nullptr, &out), 0);
         QStringList ran;
         for (const QByteArray &line : out.trimmed().split('\n'))
             ran.append(QJsonDocument::fromJson(line).object().value("input").toString());

@@ -26,53 +26,7 @@ using namespace TestSupport;
 Q_DECLARE_METATYPE(SweepParameter)
 
 namespace {
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QList<QJsonObject> results() const
-    {
-        QList<QJsonObject> list;
-        for (const QByteArray &line : out.split('\n'))
-            if (!line.isEmpty())
-                list.append(QJsonDocument::fromJson(line).object());
-        return list;
-    }
-    // The tasks' outputs, in result order (--keep-order: input order).
-    QByteArray outputs() const
-    {
-        QByteArray all;
-        for (const QJsonObject &o : results())
-            all += o.value(QLatin1String("output")).toString().toUtf8();
-        return all;
-    }
-};
-
-CliResult runProgram(const QString &program, const QStringList &args, const QByteArray &stdinData = {},
-                     int timeoutMs = 60000)
-{
-    QProcess p;
-    p.start(program, args);
-    p.waitForStarted();
-    p.write(stdinData);
-    p.closeWriteChannel();
-    CliResult r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-CliResult runCli(const QStringList &args, const QByteArray &stdinData = {})
-{
-    return runProgram(QStringLiteral(TASKPOOL_PATH), args, stdinData);
-}
+using CliResult = ProgramRun;
 
 // `taskpool run` in input order, unjournaled, unpublished, quiet.
 QStringList quietRun(const QStringList &args)
