@@ -187,6 +187,7 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
     connect(m_jobEditor, &JobEditor::formErrorChanged, this, &MainWindow::updateActions);
     connectJournal();
     restoreSettings();
+    showColumnsFor(m_jobEditor->spec()); // the columns its results will have
     updateActions();
     updateResultsTabTitle();
     statusBar()->showMessage(QStringLiteral("Set up a job on the left, then press Start (%1).")

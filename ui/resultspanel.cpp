@@ -113,7 +113,7 @@ void ResultsPanel::setUpTable()
     // Id, input, status, preview, exit code, attempts, worker, host, duration.
     const QString status = StatusStyle::label(TaskStatus::Timeout);
     TableSetup::fitColumns(m_view,
-                           {QStringLiteral("0000000"), QStringLiteral("000000000000"), status,
+                           {QStringLiteral("0000000"), QStringLiteral("00000000"), status,
                             QStringLiteral("0000000000000000000000"), QStringLiteral("255"), QStringLiteral("00"),
                             QStringLiteral("99"), QStringLiteral("node-12"), QStringLiteral("59 m 59 s")},
                            ResultTableModel::PreviewColumn, {ResultTableModel::StatusColumn});
