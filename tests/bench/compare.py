@@ -111,6 +111,16 @@ def check_exit(proc, expected=0):
           "exit status %s, expected %s%s" % (proc.returncode, expected, (": " + " | ".join(tail)) if tail else ""))
 
 
+def check_result_counts(data, n):
+    """Results file bytes: n lines, all ok, ids 0..n-1 adding up (counted, not parsed)."""
+    lines = data.count(b"\n")
+    check(lines == n, "%d result lines, expected %d" % (lines, n))
+    ok = data.count(b'"status":"ok"')
+    check(ok == n, "%d results with status ok, expected %d" % (ok, n))
+    ids = sum(int(x) for x in re.findall(rb'\{"id":(\d+),', data))
+    check(ids == n * (n - 1) // 2, "the ids do not add up to 0+1+...+%d" % (n - 1))
+
+
 def check_taskpool_results(path, n, mode, expect_result=None, full=True):
     """Checks a taskpool results file: n lines, ids 0..n-1 once each, every status ok,
     input = str(id), and per mode: exit 0 and empty output, or result == expect_result(id).
@@ -119,12 +129,7 @@ def check_taskpool_results(path, n, mode, expect_result=None, full=True):
     if not full:
         with open(path, "rb") as f:
             data = f.read()
-        lines = data.count(b"\n")
-        check(lines == n, "%d result lines, expected %d" % (lines, n))
-        ok = data.count(b'"status":"ok"')
-        check(ok == n, "%d results with status ok, expected %d" % (ok, n))
-        ids = sum(int(x) for x in re.findall(rb'\{"id":(\d+),', data))
-        check(ids == n * (n - 1) // 2, "the ids do not add up to 0+1+...+%d" % (n - 1))
+        check_result_counts(data, n)
         results = sum(int(x) for x in re.findall(rb'"result":"?(-?\d+)"?[,}]', data))
         want = sum(expect_result(i) for i in range(n))
         check(results == want, "the results add up to %d, expected %d" % (results, want))
@@ -360,12 +365,7 @@ def sweep_check(n, params=False):
         check_exit(proc)
         with open(out, "rb") as f:
             data = f.read()
-        lines = data.count(b"\n")
-        check(lines == n, "%d result lines, expected %d" % (lines, n))
-        ok = data.count(b'"status":"ok"')
-        check(ok == n, "%d results with status ok, expected %d" % (ok, n))
-        ids = sum(int(x) for x in re.findall(rb'\{"id":(\d+),', data))
-        check(ids == n * (n - 1) // 2, "the ids do not add up to 0+1+...+%d" % (n - 1))
+        check_result_counts(data, n)
         if params:
             check(data.count(b',"params":{') == n, "not every result has its params")
             check(b'"input":"99 99 99"' in data, "the last tuple is missing")

@@ -42,6 +42,26 @@ void setCell(SweepEditor *sweep, int row, int column, const QString &text)
     sweep->table()->item(row, column)->setText(text); // as the cell's editor commits it
 }
 
+// The form switched to an empty parameter sweep, as a user picks it.
+SweepEditor *chooseEmptySweep(JobEditor *editor)
+{
+    editor->setSpec(echoSweep({}));
+    auto *kind = editor->findChild<QComboBox *>(QStringLiteral("jobInputKind"));
+    kind->setCurrentIndex(kind->findText(QStringLiteral("Parameter sweep")));
+    return editor->sweepEditor();
+}
+
+// Two rows typed in: lr = 0.1,0.01 and bs = 1..3 (6 tasks).
+void typeLrAndBs(SweepEditor *sweep)
+{
+    sweep->addRow();
+    setCell(sweep, 0, SweepEditor::NameColumn, QStringLiteral("lr"));
+    setCell(sweep, 0, SweepEditor::ValuesColumn, QStringLiteral("0.1,0.01"));
+    sweep->addRow();
+    setCell(sweep, 1, SweepEditor::NameColumn, QStringLiteral("bs"));
+    setCell(sweep, 1, SweepEditor::ValuesColumn, QStringLiteral("1..3"));
+}
+
 // Every field the job file has: a run of the saved job runs the same sweep.
 void compareParameters(const QList<SweepParameter> &actual, const QList<SweepParameter> &expected)
 {
@@ -130,18 +150,10 @@ private Q_SLOTS:
     void typingUpdatesCountAndPreview()
     {
         JobEditor editor;
-        editor.setSpec(echoSweep({}));
-        auto *kind = editor.findChild<QComboBox *>(QStringLiteral("jobInputKind"));
-        kind->setCurrentIndex(kind->findText(QStringLiteral("Parameter sweep")));
-        SweepEditor *sweep = editor.sweepEditor();
+        SweepEditor *sweep = chooseEmptySweep(&editor);
         QVERIFY(!editor.formError().isEmpty()); // no parameter yet
         QSignalSpy edited(&editor, &JobEditor::edited);
-        sweep->addRow();
-        setCell(sweep, 0, SweepEditor::NameColumn, QStringLiteral("lr"));
-        setCell(sweep, 0, SweepEditor::ValuesColumn, QStringLiteral("0.1,0.01"));
-        sweep->addRow();
-        setCell(sweep, 1, SweepEditor::NameColumn, QStringLiteral("bs"));
-        setCell(sweep, 1, SweepEditor::ValuesColumn, QStringLiteral("1..3"));
+        typeLrAndBs(sweep);
         QVERIFY(edited.count() >= 4);
         QVERIFY2(editor.formError().isEmpty(), qPrintable(editor.formError()));
         QCOMPARE(sweep->countLabel()->text(), QStringLiteral("6 tasks"));
@@ -346,17 +358,7 @@ private Q_SLOTS:
         MainWindow window(UiTest::taskpool(), journal.path());
         UiTest::ModelTesters testers(window);
         window.show();
-        JobEditor *editor = window.jobEditor();
-        editor->setSpec(echoSweep({}));
-        auto *kind = editor->findChild<QComboBox *>(QStringLiteral("jobInputKind"));
-        kind->setCurrentIndex(kind->findText(QStringLiteral("Parameter sweep")));
-        SweepEditor *sweep = editor->sweepEditor();
-        sweep->addRow();
-        setCell(sweep, 0, SweepEditor::NameColumn, QStringLiteral("lr"));
-        setCell(sweep, 0, SweepEditor::ValuesColumn, QStringLiteral("0.1,0.01"));
-        sweep->addRow();
-        setCell(sweep, 1, SweepEditor::NameColumn, QStringLiteral("bs"));
-        setCell(sweep, 1, SweepEditor::ValuesColumn, QStringLiteral("1..3"));
+        typeLrAndBs(chooseEmptySweep(window.jobEditor()));
         QVERIFY(window.startAction()->isEnabled());
         window.workerCountBox()->setValue(2);
         QSignalSpy finished(window.controller(), &RunController::finished);

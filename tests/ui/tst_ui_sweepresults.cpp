@@ -372,16 +372,10 @@ private Q_SLOTS:
 
         // Reopened from the journal: the same columns and the same grid.
         QTRY_COMPARE(ended.count(), 1);
-        QList<RunInfo> runs;
-        bool listed = false;
-        connect(window.controller()->journal(), &JournalService::runsListed, this,
-                [&](const QList<RunInfo> &all, const QString &) { runs = all, listed = true; });
-        window.controller()->journal()->listRuns();
-        QTRY_VERIFY(listed);
+        const QList<RunInfo> runs = UiTest::listedRuns(window.controller()->journal());
         QCOMPARE(runs.size(), 1);
-        RunInfo run = runs.first();
-        if (run.spec.parameters.isEmpty()) // the journal keeps them once the engine's sweeps land
-            run.spec.parameters = spec.parameters;
+        const RunInfo run = runs.first();
+        QCOMPARE(run.spec.parameters.size(), spec.parameters.size()); // the journal keeps the sweep
         QSignalSpy shown(window.controller(), &RunController::runShown);
         QVERIFY2(window.controller()->showRun(run, &error), qPrintable(error));
         QTRY_COMPARE(shown.count(), 1);

@@ -508,12 +508,7 @@ private Q_SLOTS:
 
         // Reopened from the journal: the same five attempts, two of them retried.
         QTRY_COMPARE(ended.count(), 1);
-        QList<RunInfo> runs;
-        bool listed = false;
-        connect(window.controller()->journal(), &JournalService::runsListed, this,
-                [&](const QList<RunInfo> &all, const QString &) { runs = all, listed = true; });
-        window.controller()->journal()->listRuns();
-        QTRY_VERIFY(listed);
+        const QList<RunInfo> runs = UiTest::listedRuns(window.controller()->journal());
         QCOMPARE(runs.size(), 1);
         QSignalSpy shownSpy(window.controller(), &RunController::runShown);
         QString error;

@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -23,6 +24,24 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+
+namespace {
+// The editor's job saved to a job file, loaded and shown in a new editor:
+// what that editor gives back (*reopened), or the error.
+QString reopenedFromFile(const JobEditor &editor, QJsonObject *reopened)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("job.json"));
+    QString error;
+    JobSpec loaded;
+    if (!editor.spec().save(path, &error) || !JobSpec::load(path, &loaded, &error))
+        return error;
+    JobEditor again;
+    again.setSpec(loaded);
+    *reopened = again.spec().toJson();
+    return {};
+}
+} // namespace
 
 class TestWidgets : public QObject
 {
@@ -295,15 +314,10 @@ private Q_SLOTS:
         QVERIFY(editor.findChild<QDoubleSpinBox *>(QStringLiteral("jobWorkerStartup"))->isEnabled());
 
         // Through a job file and back, as Save job / Open job do.
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("job.json"));
-        QString error;
-        QVERIFY2(editor.spec().save(path, &error), qPrintable(error));
-        JobSpec loaded;
-        QVERIFY2(JobSpec::load(path, &loaded, &error), qPrintable(error));
-        JobEditor reopened;
-        reopened.setSpec(loaded);
-        QCOMPARE(reopened.spec().toJson(), spec.toJson());
+        QJsonObject reopened;
+        const QString error = reopenedFromFile(editor, &reopened);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(reopened, spec.toJson());
 
         // The other units: seconds and a count of failures; never both timeouts.
         spec.timeoutPercent = 0;
@@ -354,15 +368,10 @@ private Q_SLOTS:
         }
 
         // Through a job file and back, as Save job / Open job do.
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("job.json"));
-        QString error;
-        QVERIFY2(editor.spec().save(path, &error), qPrintable(error));
-        JobSpec loaded;
-        QVERIFY2(JobSpec::load(path, &loaded, &error), qPrintable(error));
-        JobEditor reopened;
-        reopened.setSpec(loaded);
-        QCOMPARE(reopened.spec().toJson(), spec.toJson());
+        QJsonObject reopened;
+        const QString error = reopenedFromFile(editor, &reopened);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(reopened, spec.toJson());
 
         // Edits reach the job; a size the field cannot show exactly stands until edited.
         QSignalSpy edited(&editor, &JobEditor::edited);

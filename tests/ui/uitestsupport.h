@@ -3,6 +3,7 @@
 // Helpers shared by the desktop app tests.
 
 #include "jobspec.h"
+#include "journalservice.h"
 #include "mainwindow.h"
 #include "procstat.h"
 #include "resultfilterproxy.h"
@@ -64,6 +65,19 @@ inline JobSpec demoJob(qint64 tasks, bool fast = false)
     if (fast)
         spec.command.append(QStringLiteral("--fast"));
     return spec;
+}
+
+// The journal's runs as the window's journal service lists them; empty if no
+// listing came within 5 s.
+inline QList<RunInfo> listedRuns(JournalService *journal)
+{
+    QList<RunInfo> runs;
+    bool listed = false;
+    QObject receiver;
+    QObject::connect(journal, &JournalService::runsListed, &receiver,
+                     [&](const QList<RunInfo> &all, const QString &) { runs = all, listed = true; });
+    journal->listRuns();
+    return QTest::qWaitFor([&] { return listed; }, 5000) ? runs : QList<RunInfo>();
 }
 
 // Processes still alive (zombies are dead) in any of these process groups.
