@@ -122,8 +122,7 @@ void ResultsPanel::setUpTable()
 // The table and, beside it, the detail pane of the current row.
 void ResultsPanel::setUpSplitter()
 {
-    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0')); // as the table's columns
-    m_detail->setMinimumWidth(digit * 24);
+    m_detail->setMinimumWidth(24 * m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'))); // a short line of output
     m_splitter->setObjectName(QStringLiteral("resultsSplitter"));
     m_splitter->addWidget(m_view);
     m_splitter->addWidget(m_detail);
@@ -207,11 +206,10 @@ void ResultsPanel::placeParameterColumns()
             header->resizeSection(column, m_fixedColumns[column].second);
     }
     header->setSectionResizeMode(ResultTableModel::PreviewColumn, QHeaderView::Stretch);
-    const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     for (int i = 0; i < m_model->parameters().size(); ++i) {
         const int column = m_model->parameterColumn(i);
-        const int width = header->fontMetrics().horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString());
-        header->resizeSection(column, std::max(8 * digit, width + 3 * digit));
+        const QString name = m_model->headerData(column, Qt::Horizontal).toString();
+        header->resizeSection(column, TableSetup::columnWidth(m_view, name, QStringLiteral("00000000")));
         header->moveSection(header->visualIndex(column), header->visualIndex(ResultTableModel::InputColumn) + 1 + i);
     }
 }
