@@ -185,9 +185,11 @@ MainWindow::MainWindow(const QString &taskpoolPath, const QString &journalPath, 
             });
 
     connect(m_jobEditor, &JobEditor::formErrorChanged, this, &MainWindow::updateActions);
+    connect(m_jobEditor, &JobEditor::edited, this, &MainWindow::showFormJobColumns);
+    connect(m_jobEditor, &JobEditor::hostsChanged, this, &MainWindow::showFormJobColumns);
     connectJournal();
     restoreSettings();
-    showColumnsFor(m_jobEditor->spec()); // the columns its results will have
+    showFormJobColumns();
     updateActions();
     updateResultsTabTitle();
     statusBar()->showMessage(QStringLiteral("Set up a job on the left, then press Start (%1).")
@@ -908,6 +910,18 @@ void MainWindow::updateResultsCaption()
     if (m_controller->isActive() && !text.isEmpty())
         text += QStringLiteral(" · running");
     m_results->setCaption(text);
+}
+
+// An empty results table between runs has the columns the form's job will
+// give it, so what the user sees before Start is what the run fills in.
+void MainWindow::showFormJobColumns()
+{
+    ResultTableModel *model = m_controller->resultModel();
+    if (m_controller->isActive() || model->rowCount() > 0)
+        return;
+    const JobSpec spec = m_jobEditor->spec();
+    model->setMode(spec.mode); // "Result" or "Output"
+    showColumnsFor(spec);
 }
 
 void MainWindow::showColumnsFor(const JobSpec &spec)

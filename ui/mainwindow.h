@@ -125,6 +125,7 @@ private:
     void onJobShown(qint64 runId, const JobResultsInfo &job, bool ok, const QString &error);
     void updateResultsCaption();
     void showColumnsFor(const JobSpec &spec);
+    void showFormJobColumns();
 
     void onStarted();
     void onStateChanged(TaskPool::State state);

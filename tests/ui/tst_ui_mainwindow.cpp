@@ -82,6 +82,46 @@ private Q_SLOTS:
 
     // Help › About shows the version CMake's project(VERSION) gave, the one
     // `taskpool --version` prints, and stays out of the window's way (not modal).
+    // Before a run the empty results table has the columns of the form's job;
+    // once a run fills it, the columns are that run's, whatever the form says.
+    void resultColumnsFollowTheFormUntilARun()
+    {
+        MainWindow window(UiTest::taskpool(), m_journal->path());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ResultTableModel *model = window.controller()->resultModel();
+        QTableView *view = window.results()->view();
+        auto header = [model] {
+            return model->headerData(ResultTableModel::PreviewColumn, Qt::Horizontal).toString();
+        };
+        QCOMPARE(window.jobEditor()->spec().mode, JobSpec::Mode::Worker); // the demo
+        QCOMPARE(header(), QStringLiteral("Result"));
+        QVERIFY(view->isColumnHidden(ResultTableModel::ExitCodeColumn));
+
+        auto *mode = window.jobEditor()->findChild<QComboBox *>(QStringLiteral("jobMode"));
+        QVERIFY(mode);
+        mode->setCurrentIndex(mode->findData(int(JobSpec::Mode::PerTask)));
+        QCOMPARE(header(), QStringLiteral("Output"));
+        QVERIFY(!view->isColumnHidden(ResultTableModel::ExitCodeColumn));
+        QVERIFY(view->isColumnHidden(ResultTableModel::HostColumn));
+        auto *hosts = window.jobEditor()->findChild<QLineEdit *>(QStringLiteral("jobHosts"));
+        QVERIFY(hosts);
+        QTest::keyClicks(hosts, QStringLiteral("2/ssh:node2"));
+        QVERIFY(!view->isColumnHidden(ResultTableModel::HostColumn));
+        hosts->clear();
+        QVERIFY(view->isColumnHidden(ResultTableModel::HostColumn));
+
+        window.jobEditor()->setSpec(UiTest::demoJob(3, true)); // a loaded job counts too
+        QCOMPARE(header(), QStringLiteral("Result"));
+        QSignalSpy finished(window.controller(), &RunController::finished);
+        window.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunTimeoutMs);
+        QCOMPARE(model->rowCount(), 3);
+        mode->setCurrentIndex(mode->findData(int(JobSpec::Mode::PerTask)));
+        QCOMPARE(header(), QStringLiteral("Result")); // the results shown are the run's
+        QVERIFY(view->isColumnHidden(ResultTableModel::ExitCodeColumn));
+    }
+
     void aboutShowsTheVersion()
     {
         MainWindow window(UiTest::taskpool(), m_journal->path());
