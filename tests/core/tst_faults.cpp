@@ -241,8 +241,9 @@ private Q_SLOTS:
         JobSpec spec = actingOut(mode);
         spec.workers = 1;
         spec.window = 1;
-        spec.stallSeconds = 0.5;
-        // slow:1500 reports progress every 150 ms: slow but alive, so it must survive.
+        spec.stallSeconds = 1.0;
+        // slow:1500 reports progress every 150 ms: slow but alive, so it must survive
+        // (with room for a loaded machine to read its output late).
         LiveRun run(spec, inputs({"slow:1500", "hang", "after"}));
         RUN_TO_END(run, 20000);
         const auto r = run.byId();

@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 #include <sys/stat.h>
 
@@ -344,12 +345,18 @@ private Q_SLOTS:
         Seen seen(&watcher);
         watcher.connectTo(socket);
         QTRY_VERIFY_WITH_TIMEOUT(!seen.states.isEmpty() && seen.last().stats.running == 2, 20000);
-        // The workers' own pids, with their CPU and memory (sampled once a second).
-        QTRY_VERIFY_WITH_TIMEOUT(seen.last().usage.size() == 2, 20000);
-        for (const SlotSnapshot &slot : seen.last().slotSnapshots) {
-            QVERIFY(seen.last().usage.contains(slot.pid));
-            QVERIFY(seen.last().usage.value(slot.pid).rssBytes > 0);
-        }
+        // The workers' own pids, with their CPU and memory (sampled once a
+        // second; a sample that catches a worker mid-exec reads 0 bytes, the
+        // next one has its memory).
+        auto eachWorkerMeasured = [&seen] {
+            const MonitorProtocol::LiveState state = seen.last();
+            if (state.usage.size() != 2 || state.slotSnapshots.size() != 2)
+                return false;
+            return std::all_of(state.slotSnapshots.cbegin(), state.slotSnapshots.cend(), [&state](const SlotSnapshot &slot) {
+                return state.usage.value(slot.pid).rssBytes > 0;
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(eachWorkerMeasured(), 20000);
 
         watcher.setWorkerCount(3);
         QTRY_VERIFY_WITH_TIMEOUT(seen.last().wantedWorkers == 3 && seen.last().stats.running == 3, 20000);
