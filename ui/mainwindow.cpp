@@ -917,7 +917,7 @@ void MainWindow::updateResultsCaption()
 void MainWindow::showFormJobColumns()
 {
     ResultTableModel *model = m_controller->resultModel();
-    if (m_controller->isActive() || model->rowCount() > 0)
+    if (m_controller->isActive() || m_controller->isLoadingRun() || model->rowCount() > 0)
         return;
     const JobSpec spec = m_jobEditor->spec();
     model->setMode(spec.mode); // "Result" or "Output"
