@@ -9,8 +9,10 @@ namespace {
 // $1 token, $2 directory, $3 grace in tenths of a second, $4 "io" or "null"
 // (what the command reads), then the command. Written for dash and bash alike:
 // `kill -s SIG -- -PGID` is the group form both accept. The guard reaps every
-// child it starts (an init that does not reap would keep zombies in the group);
-// the watcher has its own session so one SIGKILL ends it and its sleep at once
+// child it starts (an init that does not reap would keep zombies in the group).
+// alive() takes a zombie for dead: an orphan's new parent may never reap it (a
+// container's PID 1, a subreaper), and a watcher waiting on it would never end.
+// The watcher has its own session so one SIGKILL ends it and its sleep at once
 // (a TERM trap does not reliably interrupt dash's `wait`).
 const char *const Guard = R"SH(t=$1 d=$2 g=$3 m=$4
 shift 4
@@ -21,7 +23,15 @@ fi
 if sleep 0.01 2>/dev/null; then tick=0.1 poll=0.5; else tick=1 poll=1; fi
 ss=
 command -v setsid >/dev/null 2>&1 && ss=setsid
-K='alive() { [ -d "/proc/$1" ] || kill -s 0 "$1" 2>/dev/null; }
+K='alive() {
+  if [ -d "/proc/$1" ]; then
+    read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+    s=${s##*)}
+    case $s in " Z"*|" X"*) return 1;; esac
+    return 0
+  fi
+  kill -s 0 "$1" 2>/dev/null
+}
 end() {
   [ -n "$p" ] || return 0
   kill -s TERM -- -"$p" 2>/dev/null || kill -s TERM "$p" 2>/dev/null || return 0
