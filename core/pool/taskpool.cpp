@@ -205,14 +205,33 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
     if (hostIndex < 0 || hostIndex >= int(m_hosts.size()))
         return;
     m_hosts[size_t(hostIndex)].slotCount = qMax(0, slotCount);
-    if (takesWork()) {
-        reconcileSlots();
-        dispatch();
+    if (!takesWork())
+        return;
+    // A slot beyond the tasks left to start would only start a worker to end
+    // it: at most that many are added now. The wanted count is kept, so a
+    // worker that dies is still replaced up to it.
+    const qint64 left = m_queue.remaining(); // -1: unknown, no limit
+    const int added = reconcileSlots(left);
+    if (left >= 0 && added == left && liveSlotCount(hostIndex) < m_hosts[size_t(hostIndex)].slotCount) {
+        auto count = [](qint64 n, const char *what) {
+            return QStringLiteral("%1 %2%3").arg(n).arg(QLatin1String(what)).arg(n == 1 ? "" : "s");
+        };
+        Q_EMIT logLine(-1, left == 0 ? QStringLiteral("every task has started: no worker added")
+                                     : QStringLiteral("only %1 left to start: %2 added")
+                                           .arg(count(left, "task"), count(added, "worker")));
     }
+    dispatch();
 }
 
-void TaskPool::reconcileSlots()
+int TaskPool::liveSlotCount(int hostIndex) const
 {
+    return int(std::count_if(m_slots.cbegin(), m_slots.cend(),
+                             [hostIndex](Slot *w) { return !w->isRetiring() && w->hostIndex() == hostIndex; }));
+}
+
+int TaskPool::reconcileSlots(qint64 newSlotBudget)
+{
+    int added = 0;
     for (int h = 0; h < int(m_hosts.size()); ++h) {
         const int target = m_hosts[size_t(h)].slotCount;
         QList<Slot *> live;
@@ -220,8 +239,10 @@ void TaskPool::reconcileSlots()
             if (!w->isRetiring() && w->hostIndex() == h)
                 live.append(w);
         }
-        while (live.size() < target)
+        while (live.size() < target && (newSlotBudget < 0 || added < newSlotBudget)) {
             live.append(addSlot(h));
+            ++added;
+        }
         if (live.size() > target) {
             // Idle workers go first, then those with the least work in hand.
             std::stable_sort(live.begin(), live.end(), [](Slot *a, Slot *b) {
@@ -232,6 +253,7 @@ void TaskPool::reconcileSlots()
                 w->retire();
         }
     }
+    return added;
 }
 
 Slot *TaskPool::addSlot(int hostIndex)

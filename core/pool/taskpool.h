@@ -117,7 +117,10 @@ Q_SIGNALS:
 private:
     void setState(State state);
     bool takesWork() const { return m_state == State::Running || m_state == State::Paused; }
-    void reconcileSlots();
+    // Adds or retires slots to match each host's wanted count, adding at
+    // most newSlotBudget (-1: no limit); returns how many it added.
+    int reconcileSlots(qint64 newSlotBudget = -1);
+    int liveSlotCount(int hostIndex) const;
     Slot *addSlot(int hostIndex);
     // The dispatch loop: hands queued tasks to every slot with room.
     void dispatch();

@@ -686,6 +686,39 @@ private Q_SLOTS:
         QVERIFY(run.log.filter(QStringLiteral("exited")).isEmpty());
     }
 
+    // Raised near the end, the pool adds only the workers the tasks left to
+    // start can use: none once every task has started. The count is kept.
+    void raisingTheCountAddsNoMoreWorkersThanTasksLeft_data()
+    {
+        addModeRows();
+    }
+    void raisingTheCountAddsNoMoreWorkersThanTasksLeft()
+    {
+        QFETCH(JobSpec::Mode, mode);
+        QTemporaryDir dir;
+        const QString gate = dir.filePath(QStringLiteral("gate"));
+        JobSpec spec = actingOut(mode);
+        spec.workers = 2;
+        spec.window = 1;
+        LiveRun run(spec, QList<QByteArray>(3, "await:" + QFile::encodeName(gate)));
+        run.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 2, 10000);
+        run.pool.setWorkerCount(4); // one task left to start: one worker for it
+        QCOMPARE(run.pool.slotSnapshots().size(), 3);
+        QVERIFY(run.log.contains(QStringLiteral("-1: only 1 task left to start: 1 worker added")));
+        QTRY_COMPARE_WITH_TIMEOUT(run.pool.stats().running, 3, 10000);
+        run.pool.setWorkerCount(6); // every task has started
+        QCOMPARE(run.pool.slotSnapshots().size(), 3);
+        QVERIFY(run.log.contains(QStringLiteral("-1: every task has started: no worker added")));
+        QCOMPARE(run.pool.hostSnapshots().value(0).slotCount, 6); // what the user asked for stays
+        run.pool.setWorkerCount(1); // lowering still retires
+        QCOMPARE(run.pool.stats().workers, 1);
+        QVERIFY(writeFile(gate, "open"));
+        WAIT_FOR_END(run, 20000);
+        QVERIFY(run.eachIdOnce(3));
+        QCOMPARE(run.count(TaskStatus::Ok), 3);
+    }
+
     void slowFeederNeverEndsWorkers()
     {
         // The classic `while not queue.empty()` bug: workers quit when the feeder lags.
