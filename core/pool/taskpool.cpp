@@ -212,7 +212,7 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
     // worker that dies is still replaced up to it.
     const qint64 left = m_queue.remaining(); // -1: unknown, no limit
     const int added = reconcileSlots(left);
-    if (left >= 0 && added == left && liveSlotCount(hostIndex) < m_hosts[size_t(hostIndex)].slotCount) {
+    if (left >= 0 && added == left && liveSlots(hostIndex).size() < m_hosts[size_t(hostIndex)].slotCount) {
         auto count = [](qint64 n, const char *what) {
             return QStringLiteral("%1 %2%3").arg(n).arg(QLatin1String(what)).arg(n == 1 ? "" : "s");
         };
@@ -223,10 +223,14 @@ void TaskPool::setHostSlots(int hostIndex, int slotCount)
     dispatch();
 }
 
-int TaskPool::liveSlotCount(int hostIndex) const
+QList<Slot *> TaskPool::liveSlots(int hostIndex) const
 {
-    return int(std::count_if(m_slots.cbegin(), m_slots.cend(),
-                             [hostIndex](Slot *w) { return !w->isRetiring() && w->hostIndex() == hostIndex; }));
+    QList<Slot *> live;
+    for (Slot *w : m_slots) {
+        if (!w->isRetiring() && w->hostIndex() == hostIndex)
+            live.append(w);
+    }
+    return live;
 }
 
 int TaskPool::reconcileSlots(qint64 newSlotBudget)
@@ -234,11 +238,7 @@ int TaskPool::reconcileSlots(qint64 newSlotBudget)
     int added = 0;
     for (int h = 0; h < int(m_hosts.size()); ++h) {
         const int target = m_hosts[size_t(h)].slotCount;
-        QList<Slot *> live;
-        for (Slot *w : std::as_const(m_slots)) {
-            if (!w->isRetiring() && w->hostIndex() == h)
-                live.append(w);
-        }
+        QList<Slot *> live = liveSlots(h);
         while (live.size() < target && (newSlotBudget < 0 || added < newSlotBudget)) {
             live.append(addSlot(h));
             ++added;
@@ -688,11 +688,9 @@ void TaskPool::probeHost(int hostIndex)
 {
     if (!takesWork())
         return; // the run is ending: the host stays down
-    const auto probe = std::find_if(m_slots.cbegin(), m_slots.cend(), [hostIndex](Slot *w) {
-        return w->hostIndex() == hostIndex && !w->isRetiring();
-    });
-    if (m_reach.startProbe(hostIndex, probe != m_slots.cend()))
-        (*probe)->setHostDown(false);
+    Slot *probe = liveSlots(hostIndex).value(0);
+    if (m_reach.startProbe(hostIndex, probe != nullptr))
+        probe->setHostDown(false);
 }
 
 void TaskPool::checkAllHostsDown()
@@ -889,13 +887,9 @@ QList<HostSnapshot> TaskPool::hostSnapshots() const
         s.lastError = m_reach.lastError(h);
         s.tasksOk = host.tasksOk;
         s.tasksFailed = host.tasksFailed;
-        for (const Slot *w : m_slots) {
-            if (w->hostIndex() != h || w->isRetiring())
-                continue;
-            ++s.liveSlots;
-            if (w->inFlightCount() > 0)
-                ++s.busySlots;
-        }
+        const QList<Slot *> live = liveSlots(h);
+        s.liveSlots = int(live.size());
+        s.busySlots = int(std::count_if(live.cbegin(), live.cend(), [](const Slot *w) { return w->inFlightCount() > 0; }));
         list.append(s);
     }
     return list;

@@ -120,7 +120,7 @@ private:
     // Adds or retires slots to match each host's wanted count, adding at
     // most newSlotBudget (-1: no limit); returns how many it added.
     int reconcileSlots(qint64 newSlotBudget = -1);
-    int liveSlotCount(int hostIndex) const;
+    QList<Slot *> liveSlots(int hostIndex) const; // not retiring, in slot order
     Slot *addSlot(int hostIndex);
     // The dispatch loop: hands queued tasks to every slot with room.
     void dispatch();
